@@ -1,0 +1,33 @@
+"""Element-wise activation layers with the common forward/backward interface."""
+from __future__ import annotations
+
+from .backend import namespace_of
+from .layers import Layer
+from .validation import check_float_array
+
+__all__ = ["ReLU"]
+
+
+class ReLU(Layer):
+    """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0)."""
+
+    def forward(self, X):
+        xp = namespace_of(X)
+        check_float_array(xp, X, "X")
+        if X.size == 0:
+            raise ValueError(f"X is empty (shape {tuple(X.shape)}); it needs at least one sample")
+        mask = X > 0
+        self._cache = mask
+        return xp.where(mask, X, xp.zeros_like(X))
+
+    def backward(self, dY):
+        mask = self._cached()
+        xp = namespace_of(dY, mask)
+        if tuple(dY.shape) != tuple(mask.shape):
+            raise ValueError(f"dY must have the shape of the last forward input "
+                             f"{tuple(mask.shape)}; got {tuple(dY.shape)}")
+        check_float_array(xp, dY, "dY")
+        return xp.where(mask, dY, xp.zeros_like(dY))
+
+    def __repr__(self):
+        return "ReLU()"

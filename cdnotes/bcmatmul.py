@@ -1,0 +1,161 @@
+"""Products with a block-circulant matrix, without materialising it (paper Eqs. 2–4).
+
+Shapes: ``C`` is ``(Ko, Ki, B)``, inputs ``X`` are ``(..., Ki*B)``, outputs
+``Y = X @ block_circulant(C).T`` are ``(..., Ko*B)``. With ``F = B//2 + 1``
+real-FFT frequencies, every block pair ``(i, j)`` is one complex multiply per
+frequency, so the whole layer is ``F`` small complex matmuls batched together:
+
+    Ŷ[f] = X̂[f] @ Ĉ[f]ᵀ           (F, N, Ki) @ (F, Ki, Ko)  -> (F, N, Ko)   Eq. 2
+    ∂L/∂Ĉ[f] = dŶ[f]ᵀ @ conj(X̂[f])  (F, Ko, N) @ (F, N, Ki)  -> (F, Ko, Ki)  Eq. 3
+    dX̂[f] = dŶ[f] @ conj(Ĉ[f])      (F, N, Ko) @ (F, Ko, Ki) -> (F, N, Ki)   Eq. 4
+
+(``conj(FFT(c))`` is ``FFT(c_rev)`` of Eq. 4 for real ``c``.) No Python loop runs
+over blocks or samples.
+
+Two interchangeable ways to compute the same thing are offered:
+
+``"fft"``
+    the spectral path above; never forms the ``n_out × n_in`` matrix; cost
+    ``O(N·Ko·Ki·B)`` for the matmuls plus ``O(N·(Ki+Ko)·B log B)`` for the FFTs.
+``"dense"``
+    materialise ``W = block_circulant(C)`` and use one real matmul, cost
+    ``O(N·n_in·n_out)``. For small ``B`` (and always for ``B = 1``) the per-call
+    overhead of many tiny FFTs makes this the faster path.
+"""
+from __future__ import annotations
+
+from .backend import namespace_of
+from .circulant import block_circulant, project_block_circulant
+from .validation import check_coefficients, check_float_array, check_input
+
+__all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method"]
+
+METHODS = ("auto", "fft", "dense")
+
+# Below this block size the materialised product wins on CPUs (many tiny FFTs
+# cost more in per-call overhead than the B-fold larger matmul).
+DENSE_BELOW_BLOCK_SIZE = 2
+
+
+def resolve_method(method: str, block_size: int) -> str:
+    """Turn ``"auto"`` into ``"fft"`` or ``"dense"`` for a given block size."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    if method == "auto":
+        return "dense" if block_size < DENSE_BELOW_BLOCK_SIZE else "fft"
+    return method
+
+
+# ----------------------------------------------------------------------------
+# Spectral building blocks (no validation; shapes as documented).
+# ----------------------------------------------------------------------------
+
+def coefficient_spectrum(xp, C):
+    """``rfft`` of every block's coefficients, as ``(F, Ko, Ki)`` complex."""
+    return xp.permute_dims(xp.fft.rfft(C, axis=-1), (2, 0, 1))
+
+
+def block_spectrum(xp, X2, block_size: int):
+    """``rfft`` of every input block: ``(N, K*B)`` real -> ``(F, N, K)`` complex."""
+    N, width = X2.shape
+    blocks = xp.reshape(X2, (N, width // block_size, block_size))
+    return xp.permute_dims(xp.fft.rfft(blocks, axis=-1), (2, 0, 1))
+
+
+def block_signal(xp, Yf, block_size: int):
+    """Inverse of :func:`block_spectrum`: ``(F, N, K)`` complex -> ``(N, K*B)`` real."""
+    _, N, K = Yf.shape
+    y = xp.fft.irfft(xp.permute_dims(Yf, (1, 2, 0)), n=block_size, axis=-1)
+    return xp.reshape(y, (N, K * block_size))
+
+
+def spectral_forward(xp, Cf, Xf):
+    """Eq. 2 in the frequency domain: ``(F, Ko, Ki)``, ``(F, N, Ki)`` -> ``(F, N, Ko)``."""
+    return xp.matmul(Xf, xp.permute_dims(Cf, (0, 2, 1)))
+
+
+def spectral_grad_coefficients(xp, Xf, dYf, block_size: int):
+    """Eq. 3, summed over the batch: returns ``∂L/∂C`` of shape ``(Ko, Ki, B)`` (real)."""
+    Gf = xp.matmul(xp.permute_dims(dYf, (0, 2, 1)), xp.conj(Xf))      # (F, Ko, Ki)
+    return xp.fft.irfft(xp.permute_dims(Gf, (1, 2, 0)), n=block_size, axis=-1)
+
+
+def spectral_grad_input(xp, Cf, dYf):
+    """Eq. 4 in the frequency domain: ``(F, Ko, Ki)``, ``(F, N, Ko)`` -> ``(F, N, Ki)``."""
+    return xp.matmul(dYf, xp.conj(Cf))
+
+
+# ----------------------------------------------------------------------------
+# Public functions.
+# ----------------------------------------------------------------------------
+
+def _flatten_batch(xp, X):
+    return xp.reshape(X, (-1, X.shape[-1])), tuple(X.shape[:-1])
+
+
+def bc_matmul(C, X, *, method: str = "fft"):
+    """``X @ block_circulant(C).T`` without forming the matrix (paper Eq. 2).
+
+    Parameters
+    ----------
+    C : array, shape ``(Ko, Ki, B)``
+        Block coefficients (first columns of the circulant blocks).
+    X : array, shape ``(..., Ki*B)``
+        Inputs; any number of leading batch dimensions.
+    method : {"fft", "dense", "auto"}
+        ``"fft"`` (default) uses real FFTs; ``"dense"`` materialises ``W``.
+
+    Returns
+    -------
+    Y : array, shape ``(..., Ko*B)``, on the namespace and device of ``X``.
+    """
+    xp = namespace_of(C, X)
+    check_coefficients(xp, C)
+    Ko, Ki, B = C.shape
+    check_input(xp, X, Ki * B)
+    X2, batch = _flatten_batch(xp, X)
+    if resolve_method(method, B) == "dense":
+        Y2 = xp.matmul(X2, xp.matrix_transpose(block_circulant(C)))
+    else:
+        Yf = spectral_forward(xp, coefficient_spectrum(xp, C), block_spectrum(xp, X2, B))
+        Y2 = block_signal(xp, Yf, B)
+    return xp.reshape(Y2, batch + (Ko * B,))
+
+
+def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
+    """Both vector-Jacobian products of :func:`bc_matmul` (paper Eqs. 3 and 4).
+
+    Parameters
+    ----------
+    C : array, shape ``(Ko, Ki, B)``
+    X : array, shape ``(..., Ki*B)``
+    dY : array, shape ``(..., Ko*B)``
+        Upstream gradient ``∂L/∂Y``, same batch shape as ``X``.
+
+    Returns
+    -------
+    dC : array, shape ``(Ko, Ki, B)``
+        ``∂L/∂C``, summed over all batch dimensions.
+    dX : array, shape ``(..., Ki*B)``
+        ``∂L/∂X``.
+    """
+    xp = namespace_of(C, X, dY)
+    check_coefficients(xp, C)
+    Ko, Ki, B = C.shape
+    check_input(xp, X, Ki * B)
+    check_input(xp, dY, Ko * B, name="dY")
+    if tuple(dY.shape[:-1]) != tuple(X.shape[:-1]):
+        raise ValueError(f"dY batch shape {tuple(dY.shape[:-1])} does not match X batch shape "
+                         f"{tuple(X.shape[:-1])}")
+    X2, batch = _flatten_batch(xp, X)
+    dY2, _ = _flatten_batch(xp, dY)
+    if resolve_method(method, B) == "dense":
+        W = block_circulant(C)
+        dC = project_block_circulant(xp.matmul(xp.matrix_transpose(dY2), X2), B)
+        dX2 = xp.matmul(dY2, W)
+    else:
+        Cf = coefficient_spectrum(xp, C)
+        dYf = block_spectrum(xp, dY2, B)
+        dC = spectral_grad_coefficients(xp, block_spectrum(xp, X2, B), dYf, B)
+        dX2 = block_signal(xp, spectral_grad_input(xp, Cf, dYf), B)
+    return dC, xp.reshape(dX2, batch + (Ki * B,))

@@ -1,0 +1,79 @@
+"""Shannon dropout (paper Eq. 7): inverted dropout at the CD noise rate ``α_CD = 0.0118``.
+
+In training mode each entry is zeroed with probability ``rate`` and the
+survivors are scaled by ``1 / (1 - rate)``, so ``E[output] = input``; in
+evaluation mode the layer is the identity. The rate 0.0118 is the paper's
+prescribed default; nothing about it is specific to this implementation, which
+accepts any rate in ``[0, 1)``.
+"""
+from __future__ import annotations
+
+import math
+
+import array_api_compat
+import numpy as np
+
+from .backend import namespace_of, device_of
+from .layers import Layer
+from .validation import check_float_array
+
+__all__ = ["ALPHA_CD", "ShannonDropout"]
+
+ALPHA_CD = 0.0118
+"""The Shannon noise rate of the CD papers, used as the default dropout rate."""
+
+
+class ShannonDropout(Layer):
+    """Inverted dropout; shape-preserving.
+
+    Parameters
+    ----------
+    rate : float in ``[0, 1)``
+        Probability of zeroing an entry during training (default ``ALPHA_CD``).
+    seed : int or None
+        Seeds the mask generator: the same seed gives the same masks.
+    """
+
+    def __init__(self, rate: float = ALPHA_CD, *, seed=None):
+        super().__init__()
+        rate = float(rate)
+        if not (math.isfinite(rate) and 0.0 <= rate < 1.0):
+            raise ValueError(f"dropout rate must be in [0, 1); got {rate}")
+        self.rate = rate
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._device_rng = None
+
+    def _uniform(self, xp, like):
+        """Uniform [0, 1) draws shaped like ``like``, generated on ``like``'s device."""
+        if array_api_compat.is_cupy_array(like):
+            import cupy
+            if self._device_rng is None:
+                self._device_rng = cupy.random.default_rng(self._rng.integers(2**63))
+            return self._device_rng.random(like.shape, dtype=like.dtype)
+        u = self._rng.random(tuple(like.shape))
+        return xp.asarray(u, dtype=like.dtype, device=device_of(like))
+
+    def forward(self, X):
+        xp = namespace_of(X)
+        check_float_array(xp, X, "X")
+        if not self.training or self.rate == 0.0:
+            self._cache = None if not self.training else xp.ones_like(X)
+            return X
+        scale = xp.where(self._uniform(xp, X) >= self.rate,
+                         xp.asarray(1.0 / (1.0 - self.rate), dtype=X.dtype, device=device_of(X)),
+                         xp.zeros_like(X))
+        self._cache = scale
+        return X * scale
+
+    def backward(self, dY):
+        if not self.training:
+            return dY
+        scale = self._cached()
+        if tuple(dY.shape) != tuple(scale.shape):
+            raise ValueError(f"dY must have the shape of the last forward input "
+                             f"{tuple(scale.shape)}; got {tuple(dY.shape)}")
+        return dY * scale
+
+    def __repr__(self):
+        return f"ShannonDropout(rate={self.rate})"
