@@ -1,0 +1,87 @@
+"""The book: notebooks committed clean, and a full Jupyter Book build with zero warnings."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def toc_files():
+    import yaml
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in [toc] + toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them (the build executes notebooks)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_first_cell_installs_cdnotes_in_colab(path):
+    first = json.loads(path.read_text())["cells"][0]
+    source = "".join(first["source"])
+    assert first["cell_type"] == "code"
+    assert '"google.colab" in sys.modules' in source and "pip" in source and "cdnotes" in source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_in_the_table_of_contents(path):
+    assert str(path.relative_to(ROOT).with_suffix("")) in toc_files()
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the whole book once, from scratch, executing every notebook (execute_notebooks: force)."""
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run([str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going",
+                           "--path-output", str(out)], capture_output=True, text=True, timeout=1800)
+    return proc, out / "_build" / "html"
+
+
+@pytest.mark.book
+def test_book_builds_with_zero_warnings(built_book):
+    proc, html = built_book
+    log = proc.stdout + proc.stderr
+    warnings = [line for line in log.splitlines() if "WARNING" in line and "IPKernelApp" not in line]
+    assert proc.returncode == 0 and not warnings, "\n".join(warnings) or log[-5000:]
+    assert (html / "index.html").exists()
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_page_shows_its_figures(built_book, path):
+    _, html = built_book
+    page = (html / "book" / f"{path.stem}.html").read_text()
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    figures = [src for src in images if "_images/" in src]
+    assert figures, f"{path.name} rendered no figure"
+    for src in figures:
+        assert (html / "book" / src).resolve().stat().st_size > 2000
+    assert "Traceback (most recent call last)" not in page
+
+
+@pytest.mark.book
+def test_pages_load_no_script_from_the_network(built_book):
+    _, html = built_book
+    for page in html.rglob("*.html"):
+        remote = re.findall(r'<script[^>]+src="(https?://[^"]+)"', page.read_text())
+        assert not remote, f"{page.name} loads {remote}"
+    assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").stat().st_size > 100_000
+    assert list((html / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
