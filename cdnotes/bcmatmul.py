@@ -32,18 +32,28 @@ __all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method"]
 
 METHODS = ("auto", "fft", "dense")
 
-# Below this block size the materialised product wins on CPUs (many tiny FFTs
-# cost more in per-call overhead than the B-fold larger matmul).
-DENSE_BELOW_BLOCK_SIZE = 2
+def resolve_method(method: str, block_size: int, n_in: int | None = None,
+                   n_out: int | None = None) -> str:
+    """Turn ``"auto"`` into ``"fft"`` or ``"dense"`` for a layer of the given size.
 
-
-def resolve_method(method: str, block_size: int) -> str:
-    """Turn ``"auto"`` into ``"fft"`` or ``"dense"`` for a given block size."""
+    ``"auto"`` materialises ``W`` where that measured faster on a 2-core CPU
+    (``benchmarks/cdlinear_paths.py``, float64, batch 64): whenever ``B <= 2``;
+    for ``B <= 16`` when ``n_in·n_out <= 64·64``; for ``B <= 4`` when
+    ``n_in·n_out <= 256·256``. Everywhere else the FFT path wins (at width 1024
+    and ``B >= 32`` it ran about 5× faster than a dense layer). Without sizes,
+    only the block-size rule applies.
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    if method == "auto":
-        return "dense" if block_size < DENSE_BELOW_BLOCK_SIZE else "fft"
-    return method
+    if method != "auto":
+        return method
+    size = None if n_in is None or n_out is None else n_in * n_out
+    if block_size <= 2:
+        return "dense"
+    if size is not None and ((size <= 64 * 64 and block_size <= 16)
+                             or (size <= 256 * 256 and block_size <= 4)):
+        return "dense"
+    return "fft"
 
 
 # ----------------------------------------------------------------------------
@@ -114,7 +124,7 @@ def bc_matmul(C, X, *, method: str = "fft"):
     Ko, Ki, B = C.shape
     check_input(xp, X, Ki * B)
     X2, batch = _flatten_batch(xp, X)
-    if resolve_method(method, B) == "dense":
+    if resolve_method(method, B, Ki * B, Ko * B) == "dense":
         Y2 = xp.matmul(X2, xp.matrix_transpose(block_circulant(C)))
     else:
         Yf = spectral_forward(xp, coefficient_spectrum(xp, C), block_spectrum(xp, X2, B))
@@ -149,7 +159,7 @@ def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
                          f"{tuple(X.shape[:-1])}")
     X2, batch = _flatten_batch(xp, X)
     dY2, _ = _flatten_batch(xp, dY)
-    if resolve_method(method, B) == "dense":
+    if resolve_method(method, B, Ki * B, Ko * B) == "dense":
         W = block_circulant(C)
         dC = project_block_circulant(xp.matmul(xp.matrix_transpose(dY2), X2), B)
         dX2 = xp.matmul(dY2, W)

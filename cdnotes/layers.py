@@ -219,7 +219,8 @@ class CDLinear(Dense):
     method : {"auto", "fft", "dense"}
         How products are computed: spectral (real FFTs, never forms ``W``) or
         materialised. Both give the same numbers to rounding; ``"auto"`` picks
-        by block size (:func:`cdnotes.bcmatmul.resolve_method`).
+        by block size and layer size, from measurements
+        (:func:`cdnotes.bcmatmul.resolve_method`).
 
     Attributes
     ----------
@@ -231,7 +232,7 @@ class CDLinear(Dense):
                  xp=None, device=None, method="auto"):
         Layer.__init__(self)
         self.n_in, self.n_out, self.block_size = check_block_size(n_in, n_out, block_size)
-        self.method = resolve_method(method, self.block_size)
+        self.method = resolve_method(method, self.block_size, self.n_in, self.n_out)
         B = self.block_size
         C = normal_weights((self.n_out // B, self.n_in // B, B),
                            init_std(init, self.n_in, self.n_out), seed)
@@ -246,7 +247,7 @@ class CDLinear(Dense):
         layer = cls.__new__(cls)
         Layer.__init__(layer)
         layer.n_in, layer.n_out, layer.block_size = Ki * B, Ko * B, B
-        layer.method = resolve_method(method, B)
+        layer.method = resolve_method(method, B, Ki * B, Ko * B)
         if b is None:
             b = xp.zeros(Ko * B, dtype=C.dtype, device=array_api_compat.device(C))
         if tuple(b.shape) != (Ko * B,):

@@ -194,3 +194,11 @@ def test_available_backends_reports_numpy():
     assert set(report) == {"numpy", "cupy", "array_api_strict"}
     assert report["numpy"]["usable"] and report["numpy"]["version"] == np.__version__
     assert report["array_api_strict"]["installed"]
+
+
+@pytest.mark.parametrize("B,n,expected", [(1, 1024, "dense"), (2, 4096, "dense"), (8, 64, "dense"),
+                                          (32, 64, "fft"), (4, 256, "dense"), (8, 256, "fft"),
+                                          (4, 1024, "fft")])
+def test_auto_method_follows_the_documented_rule(B, n, expected):
+    assert cdnotes.CDLinear(n, n, B).method == expected
+    assert cdnotes.CDLinear(n, n, B, method="fft").method == "fft"
