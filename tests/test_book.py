@@ -1,5 +1,6 @@
 """The book: notebooks committed clean, and a full Jupyter Book build with zero warnings."""
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -85,3 +86,41 @@ def test_pages_load_no_script_from_the_network(built_book):
         assert not remote, f"{page.name} loads {remote}"
     assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").stat().st_size > 100_000
     assert list((html / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+# Headless, and every network request sent to a dead proxy: the page must render from the book alone.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--proxy-server=127.0.0.1:9", "--virtual-time-budget=15000"]
+
+
+@pytest.mark.book
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_theorem2_page_renders_offline_in_chromium(built_book, tmp_path):
+    _, html = built_book
+    page = html / "book" / "04_theorem2.html"
+    raw = page.read_text()
+    anim_ids = re.findall(r'<img id="(_anim_img[0-9a-f]+)"', raw)
+    assert len(anim_ids) >= 2, "the precomputed explorer animations are missing"
+    assert not re.search(r'<img id="_anim_img[0-9a-f]+"[^>]*src=', raw)     # frames are set by JavaScript
+
+    common = [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(common + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=180).stdout
+    for anim in anim_ids:                                      # the animation's JavaScript ran
+        assert re.search(rf'<img id="{anim}"[^>]*src="data:image/png;base64,', dom), anim
+    assert dom.count("<mjx-container") > 20                   # MathJax typeset, from the local copy
+
+    shot = tmp_path / "page.png"
+    subprocess.run(common + ["--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=180)
+    import matplotlib.image
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[0] >= 2000 and pixels[..., :3].std() > 0.05   # something was drawn

@@ -1,0 +1,179 @@
+"""Input whitening as scikit-learn transformers (NumPy arrays).
+
+Every whitener here is an affine map ``x ↦ A (x − μ)`` whose matrix ``A``
+(``matrix_``, shape ``(n_features, n_features)``) depends only on the data's
+covariance, so each can be fitted to data (``fit``) or to a known population
+covariance (``fit_covariance``) — the latter is how the book computes
+*population* condition numbers exactly.
+
+=====================  ==================================================================
+``Standardizer``       per-feature: ``(x − μ) / σ``
+``PCAWhitener``        ``Λ^{-1/2} Uᵀ (x − μ)`` (rotated to the principal axes)
+``ZCAWhitener``        ``U Λ^{-1/2} Uᵀ (x − μ)`` (the whitening closest to the identity)
+``SpectralWhitener``   per block ``j`` and frequency ``k``: scales ``FFT(x_j)(k)`` to unit
+                       variance (the assumption of the paper's Theorem 2);
+                       ``mode="block"`` also decorrelates the blocks at each frequency
+=====================  ==================================================================
+
+Directions of (numerically) zero variance — constant pixels of the digits, say —
+are mapped to zero, never amplified: eigenvalues below ``rtol·λ_max`` count as zero.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .hessian import frequency_moments
+
+__all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "SpectralWhitener", "WHITENERS"]
+
+
+def _inverse_sqrt(values, rtol):
+    """``1/sqrt(v)`` for ``v > rtol·max(v)``, else 0 (zero-variance directions stay zero)."""
+    values = np.asarray(values, dtype=np.float64)
+    top = values.max() if values.size else 0.0
+    keep = values > max(rtol * top, 0.0) if top > 0 else np.zeros(values.shape, bool)
+    out = np.zeros_like(values)
+    out[keep] = 1.0 / np.sqrt(values[keep])
+    return out
+
+
+class _AffineWhitener(TransformerMixin, BaseEstimator):
+    """Shared machinery: ``transform(X) = (X − mean_) @ matrix_.T``."""
+
+    def fit(self, X, y=None):
+        """Fit to data ``X`` ``(n_samples, n_features)``: mean and (biased) covariance."""
+        X = validate_data(self, X, dtype=np.float64)
+        mean = X.mean(axis=0)
+        centred = X - mean
+        self._fit_moments(centred.T @ centred / X.shape[0], mean)
+        return self
+
+    def fit_covariance(self, cov, mean=None):
+        """Fit to a known covariance ``(n_features, n_features)`` (population whitening)."""
+        cov = np.asarray(cov, dtype=np.float64)
+        if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or not np.all(np.isfinite(cov)):
+            raise ValueError(f"cov must be a finite square matrix; got shape {cov.shape}")
+        self.n_features_in_ = cov.shape[0]
+        self._fit_moments(cov, np.zeros(cov.shape[0]) if mean is None else np.asarray(mean, float))
+        return self
+
+    def _fit_moments(self, cov, mean):
+        self.mean_ = mean
+        self.matrix_ = self._matrix(0.5 * (cov + cov.T))
+        return self
+
+    def transform(self, X):
+        """``(X − mean_) @ matrix_.T``, shape ``(n_samples, n_features)``."""
+        check_is_fitted(self, "matrix_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return (X - self.mean_) @ self.matrix_.T
+
+    def transformed_covariance(self, cov):
+        """Covariance after the transform, ``A cov Aᵀ``, for inputs of covariance ``cov``."""
+        check_is_fitted(self, "matrix_")
+        return self.matrix_ @ np.asarray(cov, dtype=np.float64) @ self.matrix_.T
+
+
+class Standardizer(_AffineWhitener):
+    """Per-feature ``(x − μ)/σ``; features with ``σ ≤ rtol·max σ`` are set to zero.
+
+    Parameters
+    ----------
+    rtol : float, default 1e-12
+    """
+
+    def __init__(self, rtol=1e-12):
+        self.rtol = rtol
+
+    def _matrix(self, cov):
+        return np.diag(_inverse_sqrt(np.diag(cov), self.rtol ** 2))
+
+
+class PCAWhitener(_AffineWhitener):
+    """``Λ^{-1/2} Uᵀ (x − μ)``: output ``i`` is the ``i``-th principal component, unit variance.
+
+    Components with eigenvalue ``≤ rtol·λ_max`` are output as zeros, so the
+    output keeps ``n_features`` columns.
+    """
+
+    def __init__(self, rtol=1e-10):
+        self.rtol = rtol
+
+    def _matrix(self, cov):
+        lam, U = np.linalg.eigh(cov)
+        order = np.argsort(lam)[::-1]
+        lam, U = lam[order], U[:, order]
+        self.eigenvalues_ = lam
+        return _inverse_sqrt(lam, self.rtol)[:, None] * U.T
+
+
+class ZCAWhitener(_AffineWhitener):
+    """``U Λ^{-1/2} Uᵀ (x − μ)``: the symmetric whitening, closest to the identity map."""
+
+    def __init__(self, rtol=1e-10):
+        self.rtol = rtol
+
+    def _matrix(self, cov):
+        lam, U = np.linalg.eigh(cov)
+        self.eigenvalues_ = lam[::-1]
+        return (U * _inverse_sqrt(lam, self.rtol)) @ U.T
+
+
+class SpectralWhitener(_AffineWhitener):
+    """Whitening in the block-Fourier domain of a CDLinear layer with block size ``B``.
+
+    ``mode="diagonal"`` (the paper's Theorem 2 assumption): rescale every DFT
+    coefficient ``FFT(x_j)(k)`` to unit variance, ``E|FFT(x_j)(k)|² = 1``. It does
+    not remove correlation *between* blocks at the same frequency.
+
+    ``mode="block"``: at each frequency ``k`` map the vector of coefficients
+    ``(FFT(x_j)(k))_j`` by ``Q_k^{-1/2}``, ``Q_k = E[x̂(k) x̂(k)ᴴ]``, so blocks are also
+    decorrelated: ``E[x̂(k) x̂(k)ᴴ] = I``. This is the least whitening under which the
+    CDLinear population Hessian is a multiple of the identity.
+
+    Parameters
+    ----------
+    block_size : int, default 1 (``B`` must divide ``n_features``; with ``B = 1``,
+        ``"diagonal"`` is standardisation and ``"block"`` is ZCA)
+    mode : {"diagonal", "block"}
+    rtol : float, default 1e-10
+    """
+
+    def __init__(self, block_size=1, mode="diagonal", rtol=1e-10):
+        self.block_size = block_size
+        self.mode = mode
+        self.rtol = rtol
+
+    def _matrix(self, cov):
+        n, B = cov.shape[0], self.block_size
+        if not isinstance(B, (int, np.integer)) or B < 1 or n % B:
+            raise ValueError(f"block_size={B!r} must be a positive integer dividing "
+                             f"n_features={n}; allowed: {[d for d in range(1, n + 1) if n % d == 0]}")
+        if self.mode not in ("diagonal", "block"):
+            raise ValueError(f"mode must be 'diagonal' or 'block'; got {self.mode!r}")
+        Ki, F = n // B, B // 2 + 1
+        # Q_k = E[x̂(k) x̂(k)ᴴ] = conj(M_k) with M_k from the Hessian module.
+        Q = np.conj(frequency_moments(cov, B))[:F]                                  # (F, Ki, Ki)
+        if self.mode == "diagonal":
+            scale = _inverse_sqrt(np.real(np.einsum("fjj->fj", Q)), self.rtol)        # (F, Ki)
+            ops = scale[:, :, None] * np.eye(Ki)[None]
+        else:
+            lam, V = np.linalg.eigh(Q)
+            inv = _inverse_sqrt(lam.ravel(), self.rtol).reshape(lam.shape)
+            ops = (V * inv[:, None, :]) @ np.conj(np.swapaxes(V, 1, 2))             # (F, Ki, Ki)
+        # The map x ↦ irfft(ops[f] @ rfft(x)[f]) applied to the identity gives Aᵀ.
+        basis = np.fft.rfft(np.eye(n).reshape(n, Ki, B), axis=-1)                     # (n, Ki, F)
+        mapped = np.einsum("fjl,nlf->njf", ops, basis)
+        return np.fft.irfft(mapped, n=B, axis=-1).reshape(n, n).T
+
+
+WHITENERS = {
+    "none": None,
+    "standardize": Standardizer,
+    "spectral": SpectralWhitener,
+    "spectral-block": lambda **kw: SpectralWhitener(mode="block", **kw),
+    "pca": PCAWhitener,
+    "zca": ZCAWhitener,
+}

@@ -1,0 +1,102 @@
+"""Theorem 2 helpers and the explorer."""
+import numpy as np
+import pytest
+
+from cdnotes import conditioning as cn
+from cdnotes import hessian as hs
+
+
+def test_ar1_covariance():
+    cov = cn.ar1_covariance(5, 0.5, scales=np.arange(1, 6))
+    assert np.allclose(cov, cov.T) and np.isclose(cov[0, 2], 0.25 * 1 * 3)
+    with pytest.raises(ValueError, match="rho"):
+        cn.ar1_covariance(5, 1.0)
+
+
+def test_unknown_whitening():
+    with pytest.raises(ValueError, match="whitening must be one of"):
+        cn.make_whitener("batchnorm", 4)
+
+
+def test_population_conditioning_without_whitening_is_the_covariance_spectrum():
+    cov = cn.ar1_covariance(16, 0.7)
+    k = cn.population_conditioning(cov, "none", 16, 4)
+    lam = np.linalg.eigvalsh(cov)
+    assert np.isclose(k["dense"].kappa, lam.max() / lam.min())
+    assert np.isclose(k["cd"].kappa, hs.condition_number(hs.cdlinear_spectrum_from_moment(cov, 16, 4)).kappa)
+
+
+def test_sample_conditioning_matches_direct_computation():
+    cov = cn.ar1_covariance(12, 0.5)
+    out = cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3, return_spectra=True)
+    assert out["cd_spectrum"].shape == (12 * 8 // 4,) and out["dense_spectrum"].shape == (96,)
+    again = cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3)
+    assert again["cd"].kappa == out["cd"].kappa                      # seeded
+    with pytest.raises(ValueError, match="fit_on"):
+        cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3, fit_on="test")
+
+
+def test_whitening_fitted_on_the_sample_gives_kappa_one():
+    out = cn.sample_conditioning(cn.ar1_covariance(16, 0.8), "zca", 16, 4, 100, seed=0, fit_on="sample")
+    assert np.isclose(out["cd"].kappa, 1.0) and np.isclose(out["dense"].kappa, 1.0)
+
+
+def test_marchenko_pastur_predicts_large_sample_kappa():
+    """White inputs, N >> Ki: measured κ within 10% of the Marchenko–Pastur edge ratio."""
+    n_in, B, N = 64, 8, 8000
+    measured = np.mean([cn.sample_conditioning(np.eye(n_in), "none", n_in, B, N, s)["cd"].kappa
+                        for s in range(3)])
+    predicted = cn.marchenko_pastur_kappa(n_in / B / N)
+    assert abs((measured - 1) / (predicted - 1) - 1) < 0.1
+    assert cn.marchenko_pastur_kappa(1.0) == np.inf and cn.marchenko_pastur_kappa(0.0) == 1.0
+
+
+def test_fit_power_law_recovers_parameters():
+    x = np.array([1.0, 2, 4, 8, 16])
+    a, b = cn.fit_power_law(x, 3.0 * x ** -0.5)
+    assert np.isclose(a, 3.0) and np.isclose(b, -0.5)
+    with pytest.raises(ValueError):
+        cn.fit_power_law([1.0], [2.0])
+
+
+def test_explorer_state_and_drawing():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from cdnotes.explorer import draw_state, explorer_state
+
+    s = explorer_state(8, "zca", 4096, 0.8)
+    assert s["cd"].shape == s["theorem1"].shape == (32 * 32 // 8,)
+    assert s["kappa_cd"].kappa < s["kappa_dense"].kappa < 2
+    fig, ax = plt.subplots()
+    draw_state(ax, s)
+    assert "B = 8" in ax.get_title() and len(ax.get_lines()) == 3
+    plt.close(fig)
+
+
+def test_explorer_animation_is_self_contained_html():
+    import matplotlib
+    matplotlib.use("Agg")
+    from cdnotes.explorer import explorer_animation
+
+    html = explorer_animation([dict(block_size=4, whitening=w, n_samples=64, rho=0.5)
+                               for w in ("none", "zca")]).data
+    assert html.count("data:image/png;base64") >= 2 and "<script" in html
+    assert "http://" not in html and "https://" not in html
+
+
+def test_live_explorer_updates():
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+    matplotlib.use("Agg")
+    from cdnotes.explorer import hessian_explorer
+
+    box = hessian_explorer()
+    controls = [w for row in box.children[:2] for w in row.children]
+    assert box.current_state["block_size"] == 8 and box.current_state["whitening"] == "spectral"
+    controls[0].value = 4                                   # B
+    controls[1].value = "zca"                               # whitening
+    controls[2].value = 8192                                # N
+    state = box.current_state
+    assert (state["block_size"], state["whitening"], state["n_samples"]) == (4, "zca", 8192)
+    assert state["kappa_cd"].kappa < 1.5
