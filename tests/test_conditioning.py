@@ -75,6 +75,7 @@ def test_explorer_state_and_drawing():
 
 
 def test_explorer_animation_is_self_contained_html():
+    pytest.importorskip("IPython")
     import matplotlib
     matplotlib.use("Agg")
     from cdnotes.explorer import explorer_animation

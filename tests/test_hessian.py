@@ -79,8 +79,8 @@ def test_closed_form_on_backends(xp):
     out = hs.cdlinear_spectrum(asarray(xp, X), 10, 5)
     assert type(out) is type(asarray(xp, X))
     assert np.allclose(host(out), np.linalg.eigvalsh(hs.cdlinear_hessian(X, 10, 5)), rtol=0, atol=1e-10)
-    H = hs.cdlinear_hessian(asarray(xp, X), 10, 5)
-    assert np.array_equal(host(H), hs.cdlinear_hessian(X, 10, 5))
+    H, H_ref = host(hs.cdlinear_hessian(asarray(xp, X), 10, 5)), hs.cdlinear_hessian(X, 10, 5)
+    assert np.abs(H - H_ref).max() <= 1e-12 * np.abs(H_ref).max()      # GPU BLAS sums in its own order
     assert np.allclose(host(hs.theorem1_eigenvalues(asarray(xp, X), 10, 5)),
                        hs.theorem1_eigenvalues(X, 10, 5))
 
