@@ -16,9 +16,7 @@ class ReLU(Layer):
         check_float_array(xp, X, "X")
         if X.size == 0:
             raise ValueError(f"X is empty (shape {tuple(X.shape)}); it needs at least one sample")
-        mask = X > 0
-        self._cache = mask
-        return xp.where(mask, X, xp.zeros_like(X))
+        return self.forward_2d(xp, X)
 
     def backward(self, dY):
         mask = self._cached()
@@ -27,7 +25,16 @@ class ReLU(Layer):
             raise ValueError(f"dY must have the shape of the last forward input "
                              f"{tuple(mask.shape)}; got {tuple(dY.shape)}")
         check_float_array(xp, dY, "dY")
-        return xp.where(mask, dY, xp.zeros_like(dY))
+        return self.backward_2d(xp, dY)
+
+    def forward_2d(self, xp, X):
+        """Unchecked kernel (any shape)."""
+        mask = X > 0
+        self._cache = mask
+        return xp.where(mask, X, xp.zeros_like(X))
+
+    def backward_2d(self, xp, dY):
+        return xp.where(self._cached(), dY, xp.zeros_like(dY))
 
     def __repr__(self):
         return "ReLU()"

@@ -38,8 +38,8 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
 
     ``"auto"`` materialises ``W`` where that measured faster on a 2-core CPU
     (``benchmarks/cdlinear_paths.py``, float64, batch 64): whenever ``B <= 2``;
-    for ``B <= 16`` when ``n_in·n_out <= 64·64``; for ``B <= 4`` when
-    ``n_in·n_out <= 256·256``. Everywhere else the FFT path wins (at width 1024
+    for every ``B`` when ``n_in·n_out <= 64·64`` (the digits models); for ``B <= 4``
+    when ``n_in·n_out <= 256·256``. Everywhere else the FFT path wins (at width 1024
     and ``B >= 32`` it ran about 5× faster than a dense layer). Without sizes,
     only the block-size rule applies.
     """
@@ -50,8 +50,7 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     size = None if n_in is None or n_out is None else n_in * n_out
     if block_size <= 2:
         return "dense"
-    if size is not None and ((size <= 64 * 64 and block_size <= 16)
-                             or (size <= 256 * 256 and block_size <= 4)):
+    if size is not None and (size <= 64 * 64 or (size <= 256 * 256 and block_size <= 4)):
         return "dense"
     return "fft"
 

@@ -10,10 +10,15 @@ convolution ``c ⊛ x = IFFT(FFT(c) · FFT(x))`` (the paper's Eq. 2).
 """
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from .backend import namespace_of, device_of
 from .validation import check_coefficients, check_float_array
 
-__all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant"]
+__all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant",
+           "materialize", "project"]
 
 
 def circulant_index(xp, block_size: int, device=None):
@@ -59,10 +64,7 @@ def block_circulant(C):
     """
     xp = namespace_of(C)
     check_coefficients(xp, C)
-    Ko, Ki, B = C.shape
-    idx = xp.reshape(circulant_index(xp, B, device_of(C)), (B * B,))
-    blocks = xp.reshape(xp.take(C, idx, axis=2), (Ko, Ki, B, B))   # (i, j, k, l)
-    return xp.reshape(xp.permute_dims(blocks, (0, 2, 1, 3)), (Ko * B, Ki * B))
+    return materialize(xp, C)
 
 
 def project_block_circulant(G, block_size: int):
@@ -82,13 +84,54 @@ def project_block_circulant(G, block_size: int):
         the entries of block ``(i, j)`` that ``block_circulant`` fills with ``C[i, j, m]``.
     """
     xp = namespace_of(G)
+    B = int(block_size)
+    if G.ndim != 2 or B < 1 or G.shape[0] % B or G.shape[1] % B:
+        raise ValueError(f"G must be a matrix whose sides are multiples of block_size={B}; "
+                         f"got shape {tuple(G.shape)}")
+    return project(xp, G, B)
+
+
+# ----------------------------------------------------------------------------
+# Unchecked fast paths for the training loop: one gather each, with cached indices.
+# ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=64)
+def _host_indices(Ko: int, Ki: int, B: int):
+    """Flat index maps between ``C.ravel()`` (``P`` entries) and ``W.ravel()`` (``P·B`` entries).
+
+    ``w_from_c[e]``: the entry of ``C.ravel()`` stored at ``W.ravel()[e]``.
+    ``c_to_w[p]``: the ``B`` entries of ``W.ravel()`` holding ``C.ravel()[p]``, shape ``(P, B)``.
+    """
+    i, k, j, l = np.meshgrid(np.arange(Ko), np.arange(B), np.arange(Ki), np.arange(B), indexing="ij")
+    w_from_c = (((i * Ki + j) * B) + (k - l) % B).reshape(-1)          # W rows (i, k), cols (j, l)
+    c_to_w = np.argsort(w_from_c, kind="stable").reshape(Ko * Ki * B, B)
+    return w_from_c, c_to_w
+
+
+def _device_indices(xp, Ko, Ki, B, device):
+    key = (id(xp), Ko, Ki, B, str(device))
+    cached = _DEVICE_CACHE.get(key)
+    if cached is None:
+        w_from_c, c_to_w = _host_indices(Ko, Ki, B)
+        cached = (xp.asarray(w_from_c, device=device), xp.asarray(c_to_w.reshape(-1), device=device))
+        _DEVICE_CACHE[key] = cached
+    return cached
+
+
+_DEVICE_CACHE: dict = {}
+
+
+def materialize(xp, C):
+    """``block_circulant(C)`` without checks: one gather with a cached index."""
+    Ko, Ki, B = C.shape
+    w_from_c, _ = _device_indices(xp, Ko, Ki, B, device_of(C))
+    return xp.reshape(xp.take(xp.reshape(C, (-1,)), w_from_c, axis=0), (Ko * B, Ki * B))
+
+
+def project(xp, G, block_size: int):
+    """``project_block_circulant(G, B)`` without checks: one gather and one sum."""
     B = block_size
-    n_out, n_in = G.shape
-    Ko, Ki = n_out // B, n_in // B
-    blocks = xp.permute_dims(xp.reshape(G, (Ko, B, Ki, B)), (0, 2, 1, 3))  # (i, j, k, l)
-    blocks = xp.reshape(blocks, (Ko, Ki, B * B))
-    # For each m, the entries (k, (k - m) % B), k = 0..B-1, in flattened position k*B + l.
-    k = xp.arange(B, device=device_of(G))
-    flat = k[None, :] * B + (k[None, :] - k[:, None]) % B          # (m, k)
-    picked = xp.take(blocks, xp.reshape(flat, (B * B,)), axis=2)
-    return xp.sum(xp.reshape(picked, (Ko, Ki, B, B)), axis=3)
+    Ko, Ki = G.shape[0] // B, G.shape[1] // B
+    _, c_to_w = _device_indices(xp, Ko, Ki, B, device_of(G))
+    picked = xp.take(xp.reshape(G, (-1,)), c_to_w, axis=0)
+    return xp.reshape(xp.sum(xp.reshape(picked, (Ko * Ki * B, B)), axis=1), (Ko, Ki, B))

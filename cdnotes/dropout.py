@@ -57,6 +57,10 @@ class ShannonDropout(Layer):
     def forward(self, X):
         xp = namespace_of(X)
         check_float_array(xp, X, "X")
+        return self.forward_2d(xp, X)
+
+    def forward_2d(self, xp, X):
+        """Unchecked kernel (any shape)."""
         if not self.training or self.rate == 0.0:
             self._cache = None if not self.training else xp.ones_like(X)
             return X
@@ -74,6 +78,9 @@ class ShannonDropout(Layer):
             raise ValueError(f"dY must have the shape of the last forward input "
                              f"{tuple(scale.shape)}; got {tuple(dY.shape)}")
         return dY * scale
+
+    def backward_2d(self, xp, dY):
+        return dY if not self.training else dY * self._cached()
 
     def __repr__(self):
         return f"ShannonDropout(rate={self.rate})"

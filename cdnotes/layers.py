@@ -24,7 +24,7 @@ import numpy as np
 from .backend import import_namespace, namespace_of, to_numpy
 from .bcmatmul import (block_signal, block_spectrum, coefficient_spectrum, resolve_method,
                        spectral_forward, spectral_grad_coefficients, spectral_grad_input)
-from .circulant import block_circulant, project_block_circulant
+from .circulant import block_circulant, materialize, project
 from .init import init_std, normal_weights
 from .validation import (check_block_size, check_coefficients, check_float_array,
                          check_input)
@@ -123,18 +123,14 @@ class _LinearBase(Layer):
         return xp
 
     def _check_backward(self, dY):
-        X2, batch = self._cached()[:2]
+        X2 = self._cached()[0]
         xp = namespace_of(dY, X2)
-        expected = batch + (self.n_out,)
+        expected = getattr(self, "_batch", (X2.shape[0],)) + (self.n_out,)
         if tuple(dY.shape) != expected:
             raise ValueError(f"dY must have the shape of the last forward output {expected}; "
                              f"got {tuple(dY.shape)}")
         check_float_array(xp, dY, "dY")
         return xp, xp.reshape(dY, (-1, self.n_out))
-
-    def _finish_backward(self, xp, dX2, batch, **grads):
-        self.grads = grads
-        return xp.reshape(dX2, batch + (self.n_in,))
 
 
 class Dense(_LinearBase):
@@ -181,19 +177,30 @@ class Dense(_LinearBase):
         return self.W
 
     def forward(self, X):
+        """``X`` ``(..., n_in)`` -> ``X @ W.T + b`` ``(..., n_out)``; checks its input."""
         xp = self._check_forward(X)
-        X2 = xp.reshape(X, (-1, self.n_in))
         batch = tuple(X.shape[:-1])
-        self._cache = (X2, batch)
-        Y2 = xp.matmul(X2, xp.matrix_transpose(self.W)) + self.b
+        Y2 = self.forward_2d(xp, xp.reshape(X, (-1, self.n_in)))
+        self._batch = batch
         return xp.reshape(Y2, batch + (self.n_out,))
 
     def backward(self, dY):
-        X2, batch = self._cached()
+        """``∂L/∂Y`` ``(..., n_out)`` -> ``∂L/∂X``; fills ``grads`` (summed over the batch)."""
+        self._cached()
         xp, dY2 = self._check_backward(dY)
-        return self._finish_backward(
-            xp, xp.matmul(dY2, self.W), batch,
-            W=xp.matmul(xp.matrix_transpose(dY2), X2), b=xp.sum(dY2, axis=0))
+        return xp.reshape(self.backward_2d(xp, dY2), self._batch + (self.n_in,))
+
+    # Unchecked kernels on 2-D arrays, for models that validate once at their boundary.
+    def forward_2d(self, xp, X2):
+        """``(N, n_in)`` -> ``(N, n_out)``, no checks; caches for :meth:`backward_2d`."""
+        self._cache = (X2,)
+        return xp.matmul(X2, xp.matrix_transpose(self.W)) + self.b
+
+    def backward_2d(self, xp, dY2):
+        """``(N, n_out)`` -> ``(N, n_in)``, no checks; fills ``grads``."""
+        (X2,) = self._cached()
+        self.grads = {"W": xp.matmul(xp.matrix_transpose(dY2), X2), "b": xp.sum(dY2, axis=0)}
+        return xp.matmul(dY2, self.W)
 
     def __repr__(self):
         return f"Dense(n_in={self.n_in}, n_out={self.n_out}, n_params={self.n_params})"
@@ -269,37 +276,31 @@ class CDLinear(Dense):
         """``block_circulant(C)``, shape ``(n_out, n_in)``."""
         return block_circulant(self.C)
 
-    def forward(self, X):
-        xp = self._check_forward(X)
-        X2 = xp.reshape(X, (-1, self.n_in))
-        batch = tuple(X.shape[:-1])
+    def forward_2d(self, xp, X2):
         B = self.block_size
         if self.method == "dense":
-            W = block_circulant(self.C)
-            self._cache = (X2, batch, W)
-            Y2 = xp.matmul(X2, xp.matrix_transpose(W))
-        else:
-            Cf = coefficient_spectrum(xp, self.C)
-            Xf = block_spectrum(xp, X2, B)
-            self._cache = (X2, batch, Cf, Xf)
-            Y2 = block_signal(xp, spectral_forward(xp, Cf, Xf), B)
-        return xp.reshape(Y2 + self.b, batch + (self.n_out,))
+            W = materialize(xp, self.C)
+            self._cache = (X2, W)
+            return xp.matmul(X2, xp.matrix_transpose(W)) + self.b
+        Cf = coefficient_spectrum(xp, self.C)
+        Xf = block_spectrum(xp, X2, B)
+        self._cache = (X2, Cf, Xf)
+        return block_signal(xp, spectral_forward(xp, Cf, Xf), B) + self.b
 
-    def backward(self, dY):
+    def backward_2d(self, xp, dY2):
         cache = self._cached()
-        xp, dY2 = self._check_backward(dY)
-        X2, batch = cache[:2]
         B = self.block_size
         if self.method == "dense":
-            W = cache[2]
-            dC = project_block_circulant(xp.matmul(xp.matrix_transpose(dY2), X2), B)
+            X2, W = cache
+            dC = project(xp, xp.matmul(xp.matrix_transpose(dY2), X2), B)
             dX2 = xp.matmul(dY2, W)
         else:
-            Cf, Xf = cache[2:]
+            _, Cf, Xf = cache
             dYf = block_spectrum(xp, dY2, B)
             dC = spectral_grad_coefficients(xp, Xf, dYf, B)
             dX2 = block_signal(xp, spectral_grad_input(xp, Cf, dYf), B)
-        return self._finish_backward(xp, dX2, batch, C=dC, b=xp.sum(dY2, axis=0))
+        self.grads = {"C": dC, "b": xp.sum(dY2, axis=0)}
+        return dX2
 
     def __repr__(self):
         return (f"CDLinear(n_in={self.n_in}, n_out={self.n_out}, block_size={self.block_size}, "

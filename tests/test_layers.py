@@ -197,8 +197,8 @@ def test_available_backends_reports_numpy():
 
 
 @pytest.mark.parametrize("B,n,expected", [(1, 1024, "dense"), (2, 4096, "dense"), (8, 64, "dense"),
-                                          (32, 64, "fft"), (4, 256, "dense"), (8, 256, "fft"),
-                                          (4, 1024, "fft")])
+                                          (64, 64, "dense"), (4, 256, "dense"), (8, 256, "fft"),
+                                          (4, 1024, "fft"), (32, 128, "fft")])
 def test_auto_method_follows_the_documented_rule(B, n, expected):
     assert cdnotes.CDLinear(n, n, B).method == expected
     assert cdnotes.CDLinear(n, n, B, method="fft").method == "fft"

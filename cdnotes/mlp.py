@@ -1,0 +1,142 @@
+"""Multi-layer perceptrons of cdnotes layers, and the paper's three digits models.
+
+>>> model = paper_model("cd4", seed=0)          # 64 -> 64 -> 64 -> 12 CDLinear, logits[:, :10]
+>>> model.n_params
+2380
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ReLU
+from .backend import namespace_of
+from .dropout import ShannonDropout
+from .layers import CDLinear, Dense
+from .validation import check_input
+
+__all__ = ["MLP", "make_mlp", "paper_model", "PAPER_MODELS"]
+
+PAPER_MODELS = {
+    # name: (widths, block size or None for dense); logits are sliced to 10 classes
+    "dense": ((64, 64, 64, 10), None),
+    "cd4": ((64, 64, 64, 12), 4),
+    "cd8": ((64, 64, 64, 16), 8),
+}
+
+
+class MLP:
+    """A sequence of layers; the last layer's outputs are sliced to ``n_classes`` logits.
+
+    The input is validated once, at :meth:`forward`; the layers then run their
+    unchecked ``forward_2d`` / ``backward_2d`` kernels.
+
+    Parameters
+    ----------
+    layers : list of cdnotes layers (``Dense``/``CDLinear``, ``ReLU``, ``ShannonDropout``)
+    n_classes : int, optional
+        Number of logits kept (default: the last layer's width). The CD models of the
+        paper have 12 or 16 outputs and keep 10.
+    """
+
+    def __init__(self, layers, n_classes=None):
+        self.layers = list(layers)
+        linear = self.linear_layers
+        if not linear:
+            raise ValueError("an MLP needs at least one Dense or CDLinear layer")
+        self.n_in, self.n_out = linear[0].n_in, linear[-1].n_out
+        self.n_classes = self.n_out if n_classes is None else int(n_classes)
+        if not 1 <= self.n_classes <= self.n_out:
+            raise ValueError(f"n_classes must be in [1, {self.n_out}]; got {n_classes}")
+
+    @property
+    def linear_layers(self):
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def n_params(self) -> int:
+        return sum(layer.n_params for layer in self.layers)
+
+    def train(self):
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self):
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+    def forward(self, X):
+        """``X`` ``(N, n_in)`` -> logits ``(N, n_classes)``."""
+        xp = namespace_of(X, *[p for layer in self.layers for p in layer.params.values()])
+        check_input(xp, X, self.n_in)
+        if X.ndim != 2:
+            raise ValueError(f"X must have shape (N, {self.n_in}); got {tuple(X.shape)}")
+        return self.forward_2d(xp, X)
+
+    def forward_2d(self, xp, X):
+        for layer in self.layers:
+            X = layer.forward_2d(xp, X)
+        return X[:, :self.n_classes] if self.n_classes < self.n_out else X
+
+    def backward(self, dlogits):
+        """``∂L/∂logits`` ``(N, n_classes)`` -> ``∂L/∂X``; fills every layer's ``grads``."""
+        xp = namespace_of(dlogits)
+        if self.n_classes < self.n_out:
+            pad = xp.zeros((dlogits.shape[0], self.n_out - self.n_classes), dtype=dlogits.dtype,
+                           device=getattr(dlogits, "device", None))
+            dlogits = xp.concat([dlogits, pad], axis=1)
+        for layer in reversed(self.layers):
+            dlogits = layer.backward_2d(xp, dlogits)
+        return dlogits
+
+    def predict(self, X):
+        """Class indices ``(N,)`` (evaluation mode; restores the previous mode)."""
+        modes = [layer.training for layer in self.layers]
+        self.eval()
+        xp = namespace_of(X)
+        out = xp.argmax(self.forward(X), axis=1)
+        for layer, mode in zip(self.layers, modes):
+            layer.training = mode
+        return out
+
+    def __repr__(self):
+        inner = ",\n  ".join(map(repr, self.layers))
+        return f"MLP(n_params={self.n_params}, n_classes={self.n_classes},\n  {inner})"
+
+
+def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, method="auto",
+             dtype="float64", xp=None):
+    """An MLP ``widths[0] -> ... -> widths[-1]`` with ReLU after every hidden layer.
+
+    ``block_size=None`` gives dense layers, an integer CDLinear layers of that block
+    size. ``dropout > 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden
+    ReLU. Every layer's initial weights and every dropout mask derive from ``seed``.
+    """
+    widths = [int(w) for w in widths]
+    if len(widths) < 2:
+        raise ValueError(f"widths needs at least an input and an output width; got {widths}")
+    seeds = np.random.SeedSequence(seed).spawn(2 * len(widths))
+    layers = []
+    for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        layer_seed = int(seeds[k].generate_state(1)[0])
+        if block_size is None:
+            layers.append(Dense(n_in, n_out, seed=layer_seed, dtype=dtype, xp=xp))
+        else:
+            layers.append(CDLinear(n_in, n_out, block_size, seed=layer_seed, dtype=dtype, xp=xp,
+                                   method=method))
+        if k < len(widths) - 2:
+            layers.append(ReLU())
+            if dropout > 0:
+                layers.append(ShannonDropout(dropout, seed=int(seeds[len(widths) + k]
+                                                                .generate_state(1)[0])))
+    return MLP(layers, n_classes=n_classes)
+
+
+def paper_model(name: str, *, seed=0, dropout=0.0, method="auto", dtype="float64", xp=None) -> MLP:
+    """One of the paper's digits models: ``"dense"`` (8,970 parameters), ``"cd4"`` (2,380), ``"cd8"`` (1,296)."""
+    if name not in PAPER_MODELS:
+        raise ValueError(f"model must be one of {', '.join(PAPER_MODELS)}; got {name!r}")
+    widths, block_size = PAPER_MODELS[name]
+    return make_mlp(widths, block_size, n_classes=10, seed=seed, dropout=dropout, method=method,
+                    dtype=dtype, xp=xp)
