@@ -24,7 +24,7 @@ from .hessian import condition_number, theorem1_eigenvalues
 from .layers import CDLinear
 
 __all__ = ["last_layer_inputs", "last_layer_hessian", "last_layer_spectrum", "dead_units",
-           "paper_kappa_readings"]
+           "paper_kappa_readings", "logit_hessian_spectrum"]
 
 
 def last_layer_inputs(model, X):
@@ -86,6 +86,23 @@ def last_layer_hessian(model, X, y):
     H_w = H_w.transpose(0, 2, 1, 3).reshape(layer.n_out * n1, layer.n_out * n1)
     A = _parameter_map(layer)
     return A.T @ H_w @ A
+
+
+def logit_hessian_spectrum(model, X):
+    """Eigenvalues (ascending) of the mean cross-entropy Hessian with respect to the logits.
+
+    ``(1/N) Σ_n (diag(p_n) − p_n p_nᵀ)`` over the ``n_classes`` used logits: a
+    ``K × K`` matrix with one exact zero eigenvalue (adding a constant to every logit
+    changes nothing), so ``K − 1`` non-zero eigenvalues — nine for the digits.
+    """
+    h = last_layer_inputs(model, X)
+    layer = model.linear_layers[-1]
+    z = h @ np.asarray(to_numpy(layer.to_dense()), dtype=np.float64).T + to_numpy(layer.b)
+    z = z[:, :model.n_classes]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    S = np.diag(p.mean(axis=0)) - p.T @ p / p.shape[0]
+    return np.linalg.eigvalsh(S)
 
 
 def last_layer_spectrum(model, X, y):

@@ -207,3 +207,24 @@ def test_json_writer_handles_non_finite(tmp_path):
     from cdnotes.results import read_json, write_json_atomic
     write_json_atomic(tmp_path / "x.json", {"a": float("inf"), "b": np.float64(2.5), "c": np.arange(3)})
     assert read_json(tmp_path / "x.json") == {"a": "inf", "b": 2.5, "c": [0, 1, 2]}
+
+
+def test_mean_ci_against_scipy():
+    from scipy import stats
+    from cdnotes.stats import geometric_mean, mean_ci, paired_difference_ci
+
+    x = np.array([97.2, 96.9, 98.1, 97.5, 96.4])
+    est = mean_ci(x)
+    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert np.isclose(est.low, low) and np.isclose(est.high, high) and est.n == 5
+    d = paired_difference_ci(x, x - 1.0)
+    assert np.isclose(d.mean, 1.0) and np.isclose(d.std, 0.0)
+    assert np.isclose(geometric_mean([1, 100]), 10)
+    with pytest.raises(ValueError):
+        mean_ci([1.0])
+
+
+def test_logit_hessian_has_one_null_direction(rng):
+    model = make_mlp([6, 8, 5], None, seed=0)
+    ev = curvature.logit_hessian_spectrum(model, rng.standard_normal((50, 6)))
+    assert ev.shape == (5,) and abs(ev[0]) < 1e-12 and ev[1] > 1e-6

@@ -1,0 +1,52 @@
+"""Small-sample summaries with honest error bars (Student-t intervals)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean"]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean, sample standard deviation (ddof = 1), ``n`` and a two-sided confidence interval."""
+
+    mean: float
+    std: float
+    n: int
+    low: float
+    high: float
+    level: float
+
+    def __str__(self):
+        return (f"{self.mean:.3g} ± {self.std:.2g} (n = {self.n}; {100 * self.level:.0f}% CI "
+                f"[{self.low:.3g}, {self.high:.3g}])")
+
+
+def mean_ci(values, level: float = 0.95) -> Estimate:
+    """Mean of ``values`` with a Student-t confidence interval for it."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if x.size < 2 or not np.all(np.isfinite(x)):
+        raise ValueError("mean_ci needs at least two finite values")
+    m, s = float(x.mean()), float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * s / np.sqrt(x.size))
+    return Estimate(m, s, int(x.size), m - half, m + half, level)
+
+
+def paired_difference_ci(a, b, level: float = 0.95) -> Estimate:
+    """``mean(a − b)`` with a t interval, for paired samples (same seeds)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples need equal shapes; got {a.shape} and {b.shape}")
+    return mean_ci(a - b, level)
+
+
+def geometric_mean(values) -> float:
+    """``exp(mean(log x))`` of positive values (``inf`` if any is infinite)."""
+    x = np.asarray(values, dtype=np.float64)
+    if np.any(x <= 0):
+        raise ValueError("geometric_mean needs positive values")
+    return float(np.exp(np.mean(np.log(x))))
