@@ -1,4 +1,8 @@
-"""Losses on logits, each returning the mean loss over the batch and its gradient."""
+"""Losses on logits, each returning the mean loss over the batch and its gradient.
+
+The loss is returned as a 0-d array on the logits' device (``float(loss)`` when a
+number is wanted): reading it back to the host would synchronise a GPU every step.
+"""
 from __future__ import annotations
 
 from .backend import device_of, namespace_of
@@ -20,7 +24,7 @@ def softmax_cross_entropy(logits, y):
 
     Returns
     -------
-    loss : float; dlogits : array ``(N, K)`` = ``(softmax(logits) − onehot(y)) / N``
+    loss : 0-d array; dlogits : array ``(N, K)`` = ``(softmax(logits) − onehot(y)) / N``
     """
     xp = namespace_of(logits, y)
     N, K = logits.shape
@@ -29,7 +33,7 @@ def softmax_cross_entropy(logits, y):
     log_p = shifted - log_z
     onehot = _one_hot(xp, y, K, logits.dtype, device_of(logits))
     loss = -xp.sum(log_p * onehot) / N
-    return float(loss), (xp.exp(log_p) - onehot) / N
+    return loss, (xp.exp(log_p) - onehot) / N
 
 
 def squared_error(logits, y):
@@ -37,7 +41,7 @@ def squared_error(logits, y):
     xp = namespace_of(logits, y)
     N, K = logits.shape
     diff = logits - _one_hot(xp, y, K, logits.dtype, device_of(logits))
-    return float(0.5 * xp.sum(diff * diff) / N), diff / N
+    return 0.5 * xp.sum(diff * diff) / N, diff / N
 
 
 LOSSES = {"cross_entropy": softmax_cross_entropy, "squared_error": squared_error}

@@ -21,18 +21,18 @@ LAMBDA_FISHER = 1e-4
 
 
 def fisher_penalty_and_grad(C, eps: float = 1e-4):
-    """``(R(C), ∂R/∂C)`` for coefficients ``C`` of shape ``(Ko, Ki, B)``; ``R`` a float."""
+    """``(R(C), ∂R/∂C)`` for coefficients ``C`` of shape ``(Ko, Ki, B)``; ``R`` a 0-d array."""
     xp = namespace_of(C)
     if eps <= 0:
         raise ValueError(f"eps must be > 0; got {eps}")
     c_hat = xp.fft.fft(xp.astype(C, xp.complex128 if C.dtype == xp.float64 else xp.complex64), axis=-1)
     power = xp.real(c_hat) ** 2 + xp.imag(c_hat) ** 2
-    value = float(xp.sum(1.0 / (power + eps)))
+    value = xp.sum(1.0 / (power + eps))
     w = 1.0 / (power + eps) ** 2
     grad = -2.0 * xp.real(xp.fft.fft(w * xp.conj(c_hat), axis=-1))
     return value, xp.astype(grad, C.dtype)
 
 
 def fisher_penalty(C, eps: float = 1e-4) -> float:
-    """``R(C)`` alone."""
-    return fisher_penalty_and_grad(C, eps)[0]
+    """``R(C)`` alone, as a Python float."""
+    return float(fisher_penalty_and_grad(C, eps)[0])
