@@ -24,6 +24,8 @@ Two interchangeable ways to compute the same thing are offered:
 """
 from __future__ import annotations
 
+import array_api_compat
+
 from .backend import namespace_of
 from .circulant import block_circulant, project_block_circulant
 from .validation import check_coefficients, check_float_array, check_input
@@ -59,22 +61,54 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
 # Spectral building blocks (no validation; shapes as documented).
 # ----------------------------------------------------------------------------
 
+class _ScipyFFT:
+    """``scipy.fft`` for NumPy arrays: its pocketfft keeps float32 and uses every core.
+
+    Measured on a 2-core CPU (float32, 16,384 transforms of length 64): ``numpy.fft.rfft``
+    4.5 ms, ``scipy.fft.rfft`` 0.9 ms on one worker and 0.5 ms on two.
+    """
+
+    @staticmethod
+    def rfft(x, axis=-1):
+        import scipy.fft
+        return scipy.fft.rfft(x, axis=axis, workers=-1)
+
+    @staticmethod
+    def irfft(x, n=None, axis=-1):
+        import scipy.fft
+        return scipy.fft.irfft(x, n=n, axis=axis, workers=-1)
+
+
+def fft_of(xp):
+    """The real-FFT functions to use for namespace ``xp`` (``rfft``, ``irfft``)."""
+    if array_api_compat.is_numpy_namespace(xp):
+        try:
+            import scipy.fft  # noqa: F401
+            return _ScipyFFT
+        except ImportError:  # pragma: no cover - scipy is a dependency, but stay usable without
+            pass
+    return xp.fft
+
+
 def coefficient_spectrum(xp, C):
     """``rfft`` of every block's coefficients, as ``(F, Ko, Ki)`` complex."""
-    return xp.permute_dims(xp.fft.rfft(C, axis=-1), (2, 0, 1))
+    return xp.permute_dims(fft_of(xp).rfft(C, axis=-1), (2, 0, 1))
 
 
 def block_spectrum(xp, X2, block_size: int):
     """``rfft`` of every input block: ``(N, K*B)`` real -> ``(F, N, K)`` complex."""
     N, width = X2.shape
     blocks = xp.reshape(X2, (N, width // block_size, block_size))
-    return xp.permute_dims(xp.fft.rfft(blocks, axis=-1), (2, 0, 1))
+    spectrum = xp.permute_dims(fft_of(xp).rfft(blocks, axis=-1), (2, 0, 1))
+    # One contiguous copy, so the matmuls of Eqs. 2-4 (which also use its transpose) run on
+    # BLAS's fast path: at width 4096, B = 64 this halved the time of Eq. 3 for a 0.4 ms copy.
+    return xp.reshape(spectrum, spectrum.shape, copy=True)
 
 
 def block_signal(xp, Yf, block_size: int):
     """Inverse of :func:`block_spectrum`: ``(F, N, K)`` complex -> ``(N, K*B)`` real."""
     _, N, K = Yf.shape
-    y = xp.fft.irfft(xp.permute_dims(Yf, (1, 2, 0)), n=block_size, axis=-1)
+    y = fft_of(xp).irfft(xp.permute_dims(Yf, (1, 2, 0)), n=block_size, axis=-1)
     return xp.reshape(y, (N, K * block_size))
 
 
@@ -86,7 +120,7 @@ def spectral_forward(xp, Cf, Xf):
 def spectral_grad_coefficients(xp, Xf, dYf, block_size: int):
     """Eq. 3, summed over the batch: returns ``∂L/∂C`` of shape ``(Ko, Ki, B)`` (real)."""
     Gf = xp.matmul(xp.permute_dims(dYf, (0, 2, 1)), xp.conj(Xf))      # (F, Ko, Ki)
-    return xp.fft.irfft(xp.permute_dims(Gf, (1, 2, 0)), n=block_size, axis=-1)
+    return fft_of(xp).irfft(xp.permute_dims(Gf, (1, 2, 0)), n=block_size, axis=-1)
 
 
 def spectral_grad_input(xp, Cf, dYf):
