@@ -16,7 +16,7 @@ import cdnotes
 from cdnotes.backend import import_namespace
 from cdnotes.results import environment_info, write_json_atomic
 
-from cdlinear_speed import peak_step_bytes, step_seconds
+from cdnotes.benchmarking import peak_step_bytes, step_seconds
 
 
 def main(argv=None):

@@ -228,3 +228,12 @@ def test_logit_hessian_has_one_null_direction(rng):
     model = make_mlp([6, 8, 5], None, seed=0)
     ev = curvature.logit_hessian_spectrum(model, rng.standard_normal((50, 6)))
     assert ev.shape == (5,) and abs(ev[0]) < 1e-12 and ev[1] > 1e-6
+
+
+def test_speed_sweep_rows():
+    from cdnotes.benchmarking import speed_sweep
+    rows = speed_sweep([64, 96], [8, 32], batch=16, repeats=1)
+    assert [(r["width"], r["block_size"]) for r in rows] == [(64, 8), (64, 32), (96, 8), (96, 32)]
+    for r in rows:
+        assert r["dense_s"] > 0 and r["fft_s"] > 0 and r["materialised_s"] > 0
+        assert r["fft_peak_bytes"] > 0 and np.isclose(r["fft_speedup"], r["dense_s"] / r["fft_s"])
