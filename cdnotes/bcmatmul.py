@@ -39,11 +39,12 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     """Turn ``"auto"`` into ``"fft"`` or ``"dense"`` for a layer of the given size.
 
     ``"auto"`` materialises ``W`` where that measured faster on a 2-core CPU
-    (``benchmarks/cdlinear_paths.py``, float64, batch 64): whenever ``B <= 2``;
-    for every ``B`` when ``n_in·n_out <= 64·64`` (the digits models); for ``B <= 4``
-    when ``n_in·n_out <= 256·256``. Everywhere else the FFT path wins (at width 1024
-    and ``B >= 32`` it ran about 5× faster than a dense layer). Without sizes,
-    only the block-size rule applies.
+    (``benchmarks/cdlinear_paths.py``, float64, batch 64): whenever ``B <= 2``; for every
+    ``B`` when ``n_in·n_out <= 128·128`` (the digits models are 64 wide); for ``B <= 8``
+    when ``n_in·n_out <= 256·256``; for ``B <= 4`` when ``n_in·n_out <= 512·512``.
+    Everywhere else the FFT path wins (at width 512 and ``B >= 32`` it took 0.3-0.4 of a
+    dense layer's time; ``benchmarks/cdlinear_speed.py`` covers larger widths). Without
+    sizes, only the block-size rule applies.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
@@ -52,7 +53,8 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     size = None if n_in is None or n_out is None else n_in * n_out
     if block_size <= 2:
         return "dense"
-    if size is not None and (size <= 64 * 64 or (size <= 256 * 256 and block_size <= 4)):
+    if size is not None and (size <= 128 * 128 or (size <= 256 * 256 and block_size <= 8)
+                             or (size <= 512 * 512 and block_size <= 4)):
         return "dense"
     return "fft"
 
@@ -62,21 +64,29 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
 # ----------------------------------------------------------------------------
 
 class _ScipyFFT:
-    """``scipy.fft`` for NumPy arrays: its pocketfft keeps float32 and uses every core.
+    """``scipy.fft`` for NumPy arrays: its pocketfft keeps float32 and can use every core.
 
     Measured on a 2-core CPU (float32, 16,384 transforms of length 64): ``numpy.fft.rfft``
-    4.5 ms, ``scipy.fft.rfft`` 0.9 ms on one worker and 0.5 ms on two.
+    4.5 ms, ``scipy.fft.rfft`` 0.9 ms on one worker and 0.5 ms on two. Threads only pay
+    off for large arrays, so small ones run on one worker.
     """
 
     @staticmethod
-    def rfft(x, axis=-1):
-        import scipy.fft
-        return scipy.fft.rfft(x, axis=axis, workers=-1)
+    def _workers(x):
+        return -1 if x.size >= _PARALLEL_FFT_SIZE else 1
 
-    @staticmethod
-    def irfft(x, n=None, axis=-1):
+    @classmethod
+    def rfft(cls, x, axis=-1):
         import scipy.fft
-        return scipy.fft.irfft(x, n=n, axis=axis, workers=-1)
+        return scipy.fft.rfft(x, axis=axis, workers=cls._workers(x))
+
+    @classmethod
+    def irfft(cls, x, n=None, axis=-1):
+        import scipy.fft
+        return scipy.fft.irfft(x, n=n, axis=axis, workers=cls._workers(x))
+
+
+_PARALLEL_FFT_SIZE = 1 << 18
 
 
 def fft_of(xp):

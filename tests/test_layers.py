@@ -197,8 +197,9 @@ def test_available_backends_reports_numpy():
 
 
 @pytest.mark.parametrize("B,n,expected", [(1, 1024, "dense"), (2, 4096, "dense"), (8, 64, "dense"),
-                                          (64, 64, "dense"), (4, 256, "dense"), (8, 256, "fft"),
-                                          (4, 1024, "fft"), (32, 128, "fft")])
+                                          (64, 64, "dense"), (128, 128, "dense"), (8, 256, "dense"),
+                                          (16, 256, "fft"), (4, 512, "dense"), (8, 512, "fft"),
+                                          (4, 1024, "fft")])
 def test_auto_method_follows_the_documented_rule(B, n, expected):
     assert cdnotes.CDLinear(n, n, B).method == expected
     assert cdnotes.CDLinear(n, n, B, method="fft").method == "fft"
