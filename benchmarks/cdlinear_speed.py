@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from cdnotes.benchmarking import peak_step_bytes, speed_sweep, step_seconds  # noqa: F401 (re-export)
+from cdnotes.benchmarking import speed_sweep
 from cdnotes.results import environment_info, write_json_atomic
 
 

@@ -22,8 +22,9 @@ import numpy as np
 from .hessian import (Conditioning, cdlinear_spectrum, cdlinear_spectrum_from_moment,
                       condition_number, dense_spectrum, dense_spectrum_from_moment)
 
-__all__ = ["WHITENING_NAMES", "ar1_covariance", "make_whitener", "population_conditioning",
-           "sample_conditioning", "marchenko_pastur_kappa", "fit_power_law"]
+__all__ = ["WHITENING_NAMES", "ar1_covariance", "draw_samples", "make_whitener",
+           "population_conditioning", "sample_conditioning", "marchenko_pastur_kappa",
+           "fit_power_law"]
 
 WHITENING_NAMES = ("none", "standardize", "spectral", "spectral-block", "pca", "zca")
 """``spectral`` is the paper's per-frequency assumption; ``spectral-block`` also
@@ -86,8 +87,7 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
     if fit_on not in ("population", "sample"):
         raise ValueError(f"fit_on must be 'population' or 'sample'; got {fit_on!r}")
     cov = np.asarray(cov, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, cov.shape[0])) @ _sqrt_psd(cov).T
+    X = draw_samples(cov, n_samples, seed)
     w = make_whitener(whitening, block_size)
     if w is not None:
         X = (w.fit(X) if fit_on == "sample" else w.fit_covariance(cov)).transform(X)
@@ -98,9 +98,16 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
     return out
 
 
-def _sqrt_psd(cov):
+def draw_samples(cov, n_samples: int, seed) -> np.ndarray:
+    """``n_samples`` draws of ``N(0, cov)``, shape ``(n_samples, n)``, from ``default_rng(seed)``.
+
+    Uses the symmetric square root of ``cov`` (eigen-decomposition), so singular
+    covariances work too.
+    """
+    cov = np.asarray(cov, dtype=np.float64)
     lam, U = np.linalg.eigh(cov)
-    return (U * np.sqrt(np.clip(lam, 0, None))) @ U.T
+    root = (U * np.sqrt(np.clip(lam, 0, None))) @ U.T
+    return np.random.default_rng(seed).standard_normal((n_samples, cov.shape[0])) @ root.T
 
 
 def marchenko_pastur_kappa(aspect):

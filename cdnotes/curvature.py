@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import to_numpy
+from .backend import namespace_of, to_numpy
 from .circulant import _host_indices
 from .hessian import condition_number, theorem1_eigenvalues
 from .layers import CDLinear
@@ -30,8 +30,7 @@ __all__ = ["last_layer_inputs", "last_layer_hessian", "last_layer_spectrum", "de
 def last_layer_inputs(model, X):
     """Activations entering the last linear layer, ``(N, n_in_last)`` (evaluation mode)."""
     model.eval()
-    import array_api_compat
-    xp = array_api_compat.array_namespace(X)
+    xp = namespace_of(X)
     last = model.layers.index(model.linear_layers[-1])
     H = X
     for layer in model.layers[:last]:
@@ -114,10 +113,9 @@ def last_layer_spectrum(model, X, y):
 def dead_units(model, X):
     """Number of hidden ReLU outputs that are zero for every row of ``X``, per hidden layer."""
     from .activations import ReLU
-    import array_api_compat
 
     model.eval()
-    xp = array_api_compat.array_namespace(X)
+    xp = namespace_of(X)
     counts, H = [], X
     for layer in model.layers:
         H = layer.forward_2d(xp, H)
@@ -143,10 +141,8 @@ def paper_kappa_readings(model, X):
         frequencies — the eigenvalue moduli² of the circulant blocks of ``W``
         (CDLinear only; ``nan`` for dense models).
     """
-    import array_api_compat
-
     model.eval()
-    xp = array_api_compat.array_namespace(X)
+    xp = namespace_of(X)
     sv, t1, circ = [], [], []
     H = X
     for layer in model.layers:

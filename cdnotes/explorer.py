@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conditioning import WHITENING_NAMES, ar1_covariance, make_whitener
+from .conditioning import WHITENING_NAMES, ar1_covariance, draw_samples, make_whitener
 from .hessian import cdlinear_spectrum, condition_number, dense_spectrum, theorem1_eigenvalues
 
 __all__ = ["explorer_state", "draw_state", "hessian_explorer", "explorer_animation"]
@@ -50,9 +50,7 @@ def explorer_state(block_size: int, whitening: str, n_samples: int, rho: float, 
     arguments.
     """
     cov = ar1_covariance(n_in, rho)
-    rng = np.random.default_rng(seed)
-    lam, U = np.linalg.eigh(cov)
-    X = rng.standard_normal((n_samples, n_in)) @ (U * np.sqrt(np.clip(lam, 0, None))).T
+    X = draw_samples(cov, n_samples, seed)
     w = make_whitener(whitening, block_size)
     if w is not None:
         X = w.fit_covariance(cov).transform(X)

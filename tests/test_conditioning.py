@@ -101,3 +101,14 @@ def test_live_explorer_updates():
     state = box.current_state
     assert (state["block_size"], state["whitening"], state["n_samples"]) == (4, "zca", 8192)
     assert state["kappa_cd"].kappa < 1.5
+
+
+def test_draw_samples_has_the_requested_covariance():
+    cov = cn.ar1_covariance(6, 0.7, scales=np.linspace(1, 2, 6))
+    X = cn.draw_samples(cov, 200_000, seed=0)
+    assert X.shape == (200_000, 6)
+    assert np.abs(np.cov(X, rowvar=False) - cov).max() < 0.03
+    assert np.array_equal(X[:5], cn.draw_samples(cov, 200_000, seed=0)[:5])
+    singular = np.ones((3, 3))                               # rank one: still works
+    Y = cn.draw_samples(singular, 10, seed=1)
+    assert np.allclose(Y - Y[:, :1], 0)
