@@ -11,7 +11,8 @@ import importlib.metadata
 
 import array_api_compat
 
-__all__ = ["available_backends", "namespace_of", "device_of", "to_numpy", "backend_name"]
+__all__ = ["available_backends", "namespace_of", "device_of", "to_numpy", "backend_name",
+           "import_namespace", "resolve_namespace"]
 
 _BACKENDS = ("numpy", "cupy", "array_api_strict")
 
@@ -120,3 +121,14 @@ def import_namespace(name: str):
     if name == "array_api_strict":
         return module
     return array_api_compat.array_namespace(module.asarray([0.0]))
+
+
+def resolve_namespace(xp=None):
+    """A namespace from ``None`` (NumPy), a backend name, or a module (plain or array_api_compat)."""
+    if xp is None:
+        return import_namespace("numpy")
+    if isinstance(xp, str):
+        return import_namespace(xp)
+    parts = getattr(xp, "__name__", "").split(".")
+    root = parts[1] if parts[0] == "array_api_compat" and len(parts) > 1 else parts[0]
+    return import_namespace(root) if root in _BACKENDS else xp

@@ -27,7 +27,7 @@ from __future__ import annotations
 import array_api_compat
 
 from .backend import namespace_of
-from .circulant import block_circulant, project_block_circulant
+from .circulant import materialize, project
 from .validation import check_coefficients, check_float_array, check_input
 
 __all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method"]
@@ -142,6 +142,38 @@ def spectral_grad_input(xp, Cf, dYf):
 # Public functions.
 # ----------------------------------------------------------------------------
 
+def prepare(xp, C, X2, method: str):
+    """What both passes need, computed once: ``("dense", X2, W)`` or ``("fft", X2, Ĉ, X̂)``.
+
+    ``C`` ``(Ko, Ki, B)``, ``X2`` ``(N, Ki·B)``, ``method`` already resolved. No checks: the
+    kernel shared by :func:`bc_matmul`, :func:`bc_matmul_vjp` and :class:`cdnotes.CDLinear`.
+    """
+    if method == "dense":
+        return ("dense", X2, materialize(xp, C))
+    return ("fft", X2, coefficient_spectrum(xp, C), block_spectrum(xp, X2, C.shape[2]))
+
+
+def forward_prepared(xp, prepared, block_size: int):
+    """Eq. 2: ``X2 @ W.T`` ``(N, Ko·B)`` from :func:`prepare`'s result."""
+    if prepared[0] == "dense":
+        _, X2, W = prepared
+        return xp.matmul(X2, xp.matrix_transpose(W))
+    _, _, Cf, Xf = prepared
+    return block_signal(xp, spectral_forward(xp, Cf, Xf), block_size)
+
+
+def vjp_prepared(xp, prepared, dY2, block_size: int):
+    """Eqs. 3-4: ``(∂L/∂C (Ko, Ki, B), ∂L/∂X2 (N, Ki·B))`` from :func:`prepare`'s result."""
+    B = block_size
+    if prepared[0] == "dense":
+        _, X2, W = prepared
+        return project(xp, xp.matmul(xp.matrix_transpose(dY2), X2), B), xp.matmul(dY2, W)
+    _, _, Cf, Xf = prepared
+    dYf = block_spectrum(xp, dY2, B)
+    return (spectral_grad_coefficients(xp, Xf, dYf, B),
+            block_signal(xp, spectral_grad_input(xp, Cf, dYf), B))
+
+
 def _flatten_batch(xp, X):
     return xp.reshape(X, (-1, X.shape[-1])), tuple(X.shape[:-1])
 
@@ -167,12 +199,8 @@ def bc_matmul(C, X, *, method: str = "fft"):
     Ko, Ki, B = C.shape
     check_input(xp, X, Ki * B)
     X2, batch = _flatten_batch(xp, X)
-    if resolve_method(method, B, Ki * B, Ko * B) == "dense":
-        Y2 = xp.matmul(X2, xp.matrix_transpose(block_circulant(C)))
-    else:
-        Yf = spectral_forward(xp, coefficient_spectrum(xp, C), block_spectrum(xp, X2, B))
-        Y2 = block_signal(xp, Yf, B)
-    return xp.reshape(Y2, batch + (Ko * B,))
+    prepared = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
+    return xp.reshape(forward_prepared(xp, prepared, B), batch + (Ko * B,))
 
 
 def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
@@ -202,13 +230,6 @@ def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
                          f"{tuple(X.shape[:-1])}")
     X2, batch = _flatten_batch(xp, X)
     dY2, _ = _flatten_batch(xp, dY)
-    if resolve_method(method, B, Ki * B, Ko * B) == "dense":
-        W = block_circulant(C)
-        dC = project_block_circulant(xp.matmul(xp.matrix_transpose(dY2), X2), B)
-        dX2 = xp.matmul(dY2, W)
-    else:
-        Cf = coefficient_spectrum(xp, C)
-        dYf = block_spectrum(xp, dY2, B)
-        dC = spectral_grad_coefficients(xp, block_spectrum(xp, X2, B), dYf, B)
-        dX2 = block_signal(xp, spectral_grad_input(xp, Cf, dYf), B)
+    prepared = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
+    dC, dX2 = vjp_prepared(xp, prepared, dY2, B)
     return dC, xp.reshape(dX2, batch + (Ki * B,))

@@ -23,8 +23,8 @@ from .circulant import _host_indices
 from .hessian import condition_number, theorem1_eigenvalues
 from .layers import CDLinear
 
-__all__ = ["last_layer_inputs", "last_layer_hessian", "last_layer_spectrum", "dead_units",
-           "paper_kappa_readings", "logit_hessian_spectrum"]
+__all__ = ["last_layer_inputs", "softmax_outputs", "last_layer_hessian", "last_layer_spectrum",
+           "dead_units", "paper_kappa_readings", "logit_hessian_spectrum"]
 
 
 def last_layer_inputs(model, X):
@@ -43,38 +43,43 @@ def _parameter_map(layer):
     n_out, n_in = layer.n_out, layer.n_in
     if isinstance(layer, CDLinear):
         B = layer.block_size
-        w_from_c, _ = _host_indices(n_out // B, n_in // B, B)
-        n_c = n_out * n_in // B
-        rows = (np.arange(n_out)[:, None] * (n_in + 1) + np.arange(n_in)[None, :]).ravel()
-        A = np.zeros((n_out * (n_in + 1), n_c + n_out))
-        A[rows, w_from_c] = 1.0
+        w_columns, n_w = _host_indices(n_out // B, n_in // B, B)[0], n_out * n_in // B
     else:
-        n_c = n_out * n_in
-        A = np.zeros((n_out * (n_in + 1), n_c + n_out))
-        rows = (np.arange(n_out)[:, None] * (n_in + 1) + np.arange(n_in)[None, :]).ravel()
-        A[rows, np.arange(n_c)] = 1.0
-    A[np.arange(n_out) * (n_in + 1) + n_in, n_c + np.arange(n_out)] = 1.0
+        w_columns, n_w = np.arange(n_out * n_in), n_out * n_in
+    A = np.zeros((n_out * (n_in + 1), n_w + n_out))
+    w_rows = (np.arange(n_out)[:, None] * (n_in + 1) + np.arange(n_in)[None, :]).ravel()
+    A[w_rows, w_columns] = 1.0
+    A[np.arange(n_out) * (n_in + 1) + n_in, n_w + np.arange(n_out)] = 1.0
     return A
 
 
-def last_layer_hessian(model, X, y):
+def softmax_outputs(model, X):
+    """The last layer's inputs ``h`` ``(N, n_in_last)`` and softmax probabilities ``p`` ``(N, n_classes)``."""
+    h = last_layer_inputs(model, X)
+    layer = model.linear_layers[-1]
+    z = h @ np.asarray(to_numpy(layer.to_dense()), dtype=np.float64).T + to_numpy(layer.b)
+    z = z[:, :model.n_classes]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    return h, p / p.sum(axis=1, keepdims=True)
+
+
+def last_layer_hessian(model, X):
     """Exact Hessian of mean cross-entropy w.r.t. the last layer's ``(C or W, b)``.
+
+    It does not depend on the labels: for softmax cross-entropy the second derivative
+    with respect to the logits is ``diag(p) − p pᵀ`` whatever the target.
 
     Parameters
     ----------
-    model : :class:`cdnotes.mlp.MLP`; X : ``(N, n_in)``; y : ``(N,)`` integer labels
+    model : :class:`cdnotes.mlp.MLP`; X : ``(N, n_in)``
 
     Returns
     -------
     H : numpy array ``(P, P)``, parameters ordered ``[C.ravel() or W.ravel(), b]``.
     """
-    h = last_layer_inputs(model, X)
+    h, p = softmax_outputs(model, X)
     layer = model.linear_layers[-1]
-    N, K = h.shape[0], model.n_classes
-    z = h @ np.asarray(to_numpy(layer.to_dense()), dtype=np.float64).T + to_numpy(layer.b)
-    z = z[:, :K] - z[:, :K].max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
+    N, K = p.shape
     S = np.zeros((N, layer.n_out, layer.n_out))
     S[:, :K, :K] = p[:, :, None] * (np.eye(K)[None] - p[:, None, :])      # diag(p) − p pᵀ
     h1 = np.concatenate([h, np.ones((N, 1))], axis=1)                       # [h, 1]
@@ -94,19 +99,13 @@ def logit_hessian_spectrum(model, X):
     ``K × K`` matrix with one exact zero eigenvalue (adding a constant to every logit
     changes nothing), so ``K − 1`` non-zero eigenvalues — nine for the digits.
     """
-    h = last_layer_inputs(model, X)
-    layer = model.linear_layers[-1]
-    z = h @ np.asarray(to_numpy(layer.to_dense()), dtype=np.float64).T + to_numpy(layer.b)
-    z = z[:, :model.n_classes]
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    S = np.diag(p.mean(axis=0)) - p.T @ p / p.shape[0]
-    return np.linalg.eigvalsh(S)
+    _, p = softmax_outputs(model, X)
+    return np.linalg.eigvalsh(np.diag(p.mean(axis=0)) - p.T @ p / p.shape[0])
 
 
-def last_layer_spectrum(model, X, y):
+def last_layer_spectrum(model, X):
     """Eigenvalues (ascending) of :func:`last_layer_hessian` and their :class:`Conditioning`."""
-    ev = np.linalg.eigvalsh(last_layer_hessian(model, X, y))
+    ev = np.linalg.eigvalsh(last_layer_hessian(model, X))
     return ev, condition_number(ev, rtol=1e-10)
 
 

@@ -62,25 +62,28 @@ class ShannonDropout(Layer):
     def forward_2d(self, xp, X):
         """Unchecked kernel (any shape)."""
         if not self.training or self.rate == 0.0:
-            self._cache = None if not self.training else xp.ones_like(X)
+            self._cache = (None,)                  # identity: backward passes dY through
             return X
         scale = xp.where(self._uniform(xp, X) >= self.rate,
                          xp.asarray(1.0 / (1.0 - self.rate), dtype=X.dtype, device=device_of(X)),
                          xp.zeros_like(X))
-        self._cache = scale
+        self._cache = (scale,)
         return X * scale
 
     def backward(self, dY):
         if not self.training:
             return dY
-        scale = self._cached()
-        if tuple(dY.shape) != tuple(scale.shape):
+        (scale,) = self._cached()
+        if scale is not None and tuple(dY.shape) != tuple(scale.shape):
             raise ValueError(f"dY must have the shape of the last forward input "
                              f"{tuple(scale.shape)}; got {tuple(dY.shape)}")
-        return dY * scale
+        return dY if scale is None else dY * scale
 
     def backward_2d(self, xp, dY):
-        return dY if not self.training else dY * self._cached()
+        if not self.training:
+            return dY
+        (scale,) = self._cached()
+        return dY if scale is None else dY * scale
 
     def __repr__(self):
         return f"ShannonDropout(rate={self.rate})"

@@ -37,7 +37,7 @@ def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(
               "final_test_accuracy": history.final_test_accuracy,
               "train_loss": history.train_loss, "epoch_seconds": history.epoch_seconds}
     if curvature:
-        ev, cond = last_layer_spectrum(model, X_train, y_train)
+        ev, cond = last_layer_spectrum(model, X_train)
         record["kappa"] = {
             **paper_kappa_readings(model, X_train),
             "last_layer_hessian": {"kappa_nonzero": cond.kappa_nonzero, "n_zero": cond.n_zero,

@@ -21,29 +21,14 @@ from __future__ import annotations
 import array_api_compat
 import numpy as np
 
-from .backend import import_namespace, namespace_of, to_numpy
-from .bcmatmul import (block_signal, block_spectrum, coefficient_spectrum, resolve_method,
-                       spectral_forward, spectral_grad_coefficients, spectral_grad_input)
-from .circulant import block_circulant, materialize, project
+from .backend import namespace_of, resolve_namespace, to_numpy
+from .bcmatmul import forward_prepared, prepare, resolve_method, vjp_prepared
+from .circulant import block_circulant
 from .init import init_std, normal_weights
 from .validation import (check_block_size, check_coefficients, check_float_array,
                          check_input)
 
 __all__ = ["Layer", "Dense", "CDLinear"]
-
-
-def _namespace(xp):
-    if xp is None:
-        return import_namespace("numpy")
-    if isinstance(xp, str):
-        return import_namespace(xp)
-    name = getattr(xp, "__name__", "")
-    root = name.split(".")[0]
-    if root == "array_api_compat":            # array_api_compat.numpy / .cupy
-        root = name.split(".")[1]
-    if root in ("numpy", "cupy", "array_api_strict"):
-        return import_namespace(root)
-    return xp
 
 
 def _dtype(xp, dtype):
@@ -63,6 +48,8 @@ class Layer:
         self.params: dict = {}
         self.grads: dict = {}
         self.training = True
+        self._cache = None
+        self._batch = None          # batch shape of the last public forward()
 
     # -- mode ---------------------------------------------------------------
     def train(self):
@@ -81,12 +68,9 @@ class Layer:
         """Number of trainable scalars."""
         return sum(int(p.size) for p in self.params.values())
 
-    def zero_grad(self):
-        self.grads = {}
-
     def to(self, xp, device=None):
         """Move the parameters to backend ``xp`` (a name or a namespace). Returns ``self``."""
-        xp = _namespace(xp)
+        xp = resolve_namespace(xp)
         for name, value in self.params.items():
             host = to_numpy(value)
             kwargs = {} if device is None else {"device": device}
@@ -105,35 +89,14 @@ class Layer:
         raise NotImplementedError
 
     def _cached(self):
-        cache = getattr(self, "_cache", None)
+        cache = self._cache
         if cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward; run "
                                "forward(X) on the batch first")
         return cache
 
 
-class _LinearBase(Layer):
-    """Shared checks for ``Dense`` and ``CDLinear``: input width, dtype, finiteness."""
-
-    def _check_forward(self, X):
-        xp = namespace_of(X, *self.params.values())
-        for name, p in self.params.items():
-            check_float_array(xp, p, f"parameter {name}")
-        check_input(xp, X, self.n_in)
-        return xp
-
-    def _check_backward(self, dY):
-        X2 = self._cached()[0]
-        xp = namespace_of(dY, X2)
-        expected = getattr(self, "_batch", (X2.shape[0],)) + (self.n_out,)
-        if tuple(dY.shape) != expected:
-            raise ValueError(f"dY must have the shape of the last forward output {expected}; "
-                             f"got {tuple(dY.shape)}")
-        check_float_array(xp, dY, "dY")
-        return xp, xp.reshape(dY, (-1, self.n_out))
-
-
-class Dense(_LinearBase):
+class Dense(Layer):
     """Fully connected layer ``Y = X @ W.T + b``.
 
     Parameters
@@ -157,8 +120,28 @@ class Dense(_LinearBase):
         W = normal_weights((self.n_out, self.n_in), init_std(init, self.n_in, self.n_out), seed)
         self._set_params(xp, dtype, device, W=W, b=np.zeros(self.n_out))
 
+    def _check_forward(self, X):
+        xp = namespace_of(X, *self.params.values())
+        for name, p in self.params.items():
+            check_float_array(xp, p, f"parameter {name}")
+        check_input(xp, X, self.n_in)
+        return xp
+
+    def _check_backward(self, dY):
+        self._cached()
+        if self._batch is None:
+            raise RuntimeError(f"{type(self).__name__}.backward needs a forward(X) first "
+                               "(forward_2d pairs with backward_2d)")
+        xp = namespace_of(dY, *self.params.values())
+        expected = self._batch + (self.n_out,)
+        if tuple(dY.shape) != expected:
+            raise ValueError(f"dY must have the shape of the last forward output {expected}; "
+                             f"got {tuple(dY.shape)}")
+        check_float_array(xp, dY, "dY")
+        return xp, xp.reshape(dY, (-1, self.n_out))
+
     def _set_params(self, xp, dtype, device, **host_arrays):
-        xp = _namespace(xp)
+        xp = resolve_namespace(xp)
         dtype = _dtype(xp, dtype)
         kwargs = {} if device is None else {"device": device}
         self.params = {k: xp.asarray(v, dtype=dtype, **kwargs) for k, v in host_arrays.items()}
@@ -181,12 +164,11 @@ class Dense(_LinearBase):
         xp = self._check_forward(X)
         batch = tuple(X.shape[:-1])
         Y2 = self.forward_2d(xp, xp.reshape(X, (-1, self.n_in)))
-        self._batch = batch
+        self._batch = batch                      # the batch shape backward() expects
         return xp.reshape(Y2, batch + (self.n_out,))
 
     def backward(self, dY):
         """``∂L/∂Y`` ``(..., n_out)`` -> ``∂L/∂X``; fills ``grads`` (summed over the batch)."""
-        self._cached()
         xp, dY2 = self._check_backward(dY)
         return xp.reshape(self.backward_2d(xp, dY2), self._batch + (self.n_in,))
 
@@ -267,38 +249,18 @@ class CDLinear(Dense):
     def C(self):
         return self.params["C"]
 
-    @property
-    def W(self):
-        """The materialised matrix, shape ``(n_out, n_in)`` (same as ``to_dense()``)."""
-        return block_circulant(self.C)
-
     def to_dense(self):
         """``block_circulant(C)``, shape ``(n_out, n_in)``."""
         return block_circulant(self.C)
 
+    W = property(to_dense, doc="The materialised matrix ``to_dense()``, ``(n_out, n_in)``.")
+
     def forward_2d(self, xp, X2):
-        B = self.block_size
-        if self.method == "dense":
-            W = materialize(xp, self.C)
-            self._cache = (X2, W)
-            return xp.matmul(X2, xp.matrix_transpose(W)) + self.b
-        Cf = coefficient_spectrum(xp, self.C)
-        Xf = block_spectrum(xp, X2, B)
-        self._cache = (X2, Cf, Xf)
-        return block_signal(xp, spectral_forward(xp, Cf, Xf), B) + self.b
+        self._cache = prepare(xp, self.C, X2, self.method)
+        return forward_prepared(xp, self._cache, self.block_size) + self.b
 
     def backward_2d(self, xp, dY2):
-        cache = self._cached()
-        B = self.block_size
-        if self.method == "dense":
-            X2, W = cache
-            dC = project(xp, xp.matmul(xp.matrix_transpose(dY2), X2), B)
-            dX2 = xp.matmul(dY2, W)
-        else:
-            _, Cf, Xf = cache
-            dYf = block_spectrum(xp, dY2, B)
-            dC = spectral_grad_coefficients(xp, Xf, dYf, B)
-            dX2 = block_signal(xp, spectral_grad_input(xp, Cf, dYf), B)
+        dC, dX2 = vjp_prepared(xp, self._cached(), dY2, self.block_size)
         self.grads = {"C": dC, "b": xp.sum(dY2, axis=0)}
         return dX2
 

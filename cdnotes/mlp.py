@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import ReLU
-from .backend import namespace_of
+from .backend import device_of, namespace_of
 from .dropout import ShannonDropout
 from .layers import CDLinear, Dense
 from .validation import check_input
@@ -84,7 +84,7 @@ class MLP:
         xp = namespace_of(dlogits)
         if self.n_classes < self.n_out:
             pad = xp.zeros((dlogits.shape[0], self.n_out - self.n_classes), dtype=dlogits.dtype,
-                           device=getattr(dlogits, "device", None))
+                           device=device_of(dlogits))
             dlogits = xp.concat([dlogits, pad], axis=1)
         for layer in reversed(self.layers):
             dlogits = layer.backward_2d(xp, dlogits)

@@ -203,3 +203,17 @@ def test_available_backends_reports_numpy():
 def test_auto_method_follows_the_documented_rule(B, n, expected):
     assert cdnotes.CDLinear(n, n, B).method == expected
     assert cdnotes.CDLinear(n, n, B, method="fft").method == "fft"
+
+
+def test_dropout_rate_zero_passes_gradients_through(rng):
+    drop = cdnotes.ShannonDropout(0.0, seed=0)
+    X, dY = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    assert np.array_equal(drop.forward(X), X) and np.array_equal(drop.backward(dY), dY)
+
+
+def test_public_backward_needs_public_forward(rng):
+    from cdnotes.backend import import_namespace
+    layer = cdnotes.CDLinear(8, 8, 4, seed=0)
+    layer.forward_2d(import_namespace("numpy"), rng.standard_normal((3, 8)))
+    with pytest.raises(RuntimeError, match="needs a forward"):
+        layer.backward(np.zeros((3, 8)))

@@ -134,7 +134,7 @@ def test_last_layer_hessian_matches_finite_differences(name, rng):
     widths, B = ([6, 8, 5], None) if name == "dense" else ([8, 8, 8], 4)
     model = make_mlp(widths, B, n_classes=5, seed=1)
     X, y = rng.standard_normal((30, widths[0])), rng.integers(0, 5, 30)
-    H = curvature.last_layer_hessian(model, X, y)
+    H = curvature.last_layer_hessian(model, X)
     last = model.linear_layers[-1]
     names = ["W" if B is None else "C", "b"]
     theta0 = np.concatenate([last.params[n].ravel() for n in names])
@@ -160,7 +160,7 @@ def test_softmax_shift_and_dead_units_are_null_directions(rng):
     X, y = rng.standard_normal((40, 6)), rng.integers(0, 4, 40)
     model.linear_layers[0].params["b"][:3] = -100.0              # three hidden units never fire
     assert curvature.dead_units(model, X) == [3]
-    ev, cond = curvature.last_layer_spectrum(model, X, y)
+    ev, cond = curvature.last_layer_spectrum(model, X)
     # shift invariance of softmax: (8 inputs + bias) directions; each dead unit: one per output,
     # minus the one shared with the shift -> 9 + 3 * (4 - 1) = 18 exact zeros
     assert cond.n_zero == 9 + 3 * 3
@@ -175,6 +175,10 @@ def test_paper_kappa_readings(digits):
     W = model.linear_layers[0].to_dense()
     s = np.linalg.svd(W, compute_uv=False) ** 2
     assert r["weights_sv"] >= 1 and np.isfinite(s.max() / s.min())
+    # the weights reading is the mean over layers of σ²_max/σ²_min, recomputed independently
+    squared = [np.linalg.svd(layer.to_dense(), compute_uv=False) ** 2 for layer in model.linear_layers]
+    ratios = [v.max() / v.min() for v in squared]
+    assert np.isclose(r["weights_sv"], np.mean(ratios), rtol=1e-12)
     assert np.isnan(curvature.paper_kappa_readings(paper_model("dense"), digits[0])["circulant_spectrum"])
 
 
