@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 import cdnotes
-from cdnotes.bcmatmul import resolve_method
+from cdnotes.operators.bcmatmul import resolve_method
 
 
 def step_time(layer, X, dY, repeats: int) -> float:

@@ -11,19 +11,35 @@ and ``array_api_strict`` arrays alike.
 >>> X = np.random.default_rng(0).standard_normal((32, 64))
 >>> bool(np.allclose(layer.forward(X), X @ layer.to_dense().T + layer.b))
 True
+
+The package, by role (each subpackage's docstring lists its modules):
+
+==================  =========================================================================
+``operators``       structured matrices and their fast products (circulant, FFT kernels)
+``layers``          the ``Layer`` interface, the ``Linear`` protocol, Dense, CDLinear, ReLU,
+                    dropout, initialisation
+``mlp``             multi-layer perceptrons; the paper's three digits models
+``train``           the training loop, optimizers, losses, the Fisher regularizer
+``hessian``         one layer's loss Hessian: explicit, closed-form spectra, block structure
+``conditioning``    condition numbers; κ under input whitening (Theorem 2)
+``whitening``       whitening transformers (scikit-learn API)
+``curvature``       a network's curvature: the last layer's exact Hessian, the paper's κ
+``experiments``     the book's experiments as functions returning records
+``data``, ``results``, ``stats``, ``seeds``   data sets, JSON results, confidence intervals,
+                    the seed offset
+``estimators``      a scikit-learn classifier; ``cli``: ``python -m cdnotes``
+``validation``, ``backend``   argument checks; array namespaces (NumPy, CuPy, array_api_strict)
+==================  =========================================================================
 """
-from .activations import ReLU
 from .backend import available_backends
-from .bcmatmul import bc_matmul, bc_matmul_vjp
-from .circulant import block_circulant, circulant
-from .dropout import ALPHA_CD, ShannonDropout
 from .gradcheck import gradcheck
-from .layers import CDLinear, Dense, Layer
+from .layers import ALPHA_CD, CDLinear, Dense, Layer, Linear, ReLU, ShannonDropout
+from .operators import bc_matmul, bc_matmul_vjp, block_circulant, circulant
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ALPHA_CD", "CDLinear", "Dense", "Layer", "ReLU", "ShannonDropout",
+    "ALPHA_CD", "CDLinear", "Dense", "Layer", "Linear", "ReLU", "ShannonDropout",
     "available_backends", "bc_matmul", "bc_matmul_vjp", "block_circulant", "circulant",
     "gradcheck", "__version__",
 ]

@@ -7,21 +7,13 @@ Every public function in cdnotes takes the *namespace of its inputs* (through
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 
 import array_api_compat
 
-__all__ = ["available_backends", "namespace_of", "device_of", "to_numpy", "backend_name",
-           "import_namespace", "resolve_namespace"]
+__all__ = ["available_backends", "namespace_of", "device_of", "to_numpy", "import_namespace",
+           "resolve_namespace"]
 
 _BACKENDS = ("numpy", "cupy", "array_api_strict")
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def available_backends() -> dict[str, dict]:
@@ -82,15 +74,6 @@ def namespace_of(*arrays):
 def device_of(x):
     """The device an array lives on (``"cpu"`` for NumPy)."""
     return array_api_compat.device(x)
-
-
-def backend_name(x) -> str:
-    """Short name of the library behind array ``x``: ``numpy``, ``cupy``, ``array_api_strict``."""
-    if array_api_compat.is_numpy_array(x):
-        return "numpy"
-    if array_api_compat.is_cupy_array(x):
-        return "cupy"
-    return type(x).__module__.split(".")[0]
 
 
 def to_numpy(x):

@@ -1,8 +1,11 @@
-"""Theorem 2, computed: population and finite-sample Hessian condition numbers.
+"""Condition numbers, and the conditioning of one layer's Hessian under whitening (Theorem 2).
+
+* :func:`condition_number` / :class:`Conditioning` — κ of a PSD spectrum, with exact and
+  numerical zeros counted (``n_zero``) rather than hidden in ``κ = ∞``.
 
 The Hessian of ``½ Σ‖y − t‖²`` depends on the inputs only through their second
-moment, so everything here is a function of a covariance ``cov`` (``(n_in, n_in)``)
-or of samples drawn from ``N(0, cov)``:
+moment, so Theorem 2's experiments are functions of a covariance ``cov``
+(``(n_in, n_in)``) or of samples drawn from ``N(0, cov)``:
 
 * :func:`population_conditioning` — exact κ of the population Hessian
   (``N·E[x xᵀ]``) after a whitening, for a CDLinear and a dense layer;
@@ -11,24 +14,93 @@ or of samples drawn from ``N(0, cov)``:
   ``((1 + √γ)/(1 − √γ))²`` for white inputs, with aspect ``γ = Ki/N`` for CDLinear
   (each frequency's ``Ki × Ki`` moment matrix is a Wishart matrix of ``N`` samples)
   and ``γ = n_in/N`` for a dense layer;
-* :func:`fit_power_law` — least-squares fit of ``y = a·x^b`` on log scales.
+* :func:`ar1_covariance`, :func:`draw_samples` — the correlated inputs used throughout.
 """
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .hessian import (Conditioning, cdlinear_spectrum, cdlinear_spectrum_from_moment,
-                      condition_number, dense_spectrum, dense_spectrum_from_moment)
+from .backend import to_numpy
+from .hessian import (cdlinear_spectrum, cdlinear_spectrum_from_moment, dense_spectrum,
+                      dense_spectrum_from_moment)
+from .validation import (check_choice, check_positive_int, check_real, check_rtol,
+                         check_square_symmetric)
+from .whitening import WHITENING_NAMES, make_whitener
 
-__all__ = ["WHITENING_NAMES", "ar1_covariance", "draw_samples", "make_whitener",
-           "population_conditioning", "sample_conditioning", "marchenko_pastur_kappa",
-           "fit_power_law"]
+__all__ = ["Conditioning", "condition_number", "WHITENING_NAMES", "ar1_covariance",
+           "draw_samples", "population_conditioning", "sample_conditioning",
+           "marchenko_pastur_kappa"]
 
-WHITENING_NAMES = ("none", "standardize", "spectral", "spectral-block", "pca", "zca")
-"""``spectral`` is the paper's per-frequency assumption; ``spectral-block`` also
-decorrelates blocks at each frequency (see :class:`cdnotes.whitening.SpectralWhitener`)."""
+
+@dataclass(frozen=True)
+class Conditioning:
+    """Condition number of a positive semi-definite spectrum, with its null space counted.
+
+    ``kappa`` is ``λ_max / λ_min`` over all eigenvalues and is ``inf`` as soon as one is
+    (numerically) zero; ``kappa_nonzero`` is ``λ_max`` over the smallest eigenvalue
+    above ``zero_threshold`` — the conditioning on the complement of the null space.
+    """
+
+    kappa: float
+    kappa_nonzero: float
+    n_zero: int
+    n: int
+    lambda_max: float
+    lambda_min_nonzero: float
+    zero_threshold: float
+
+    def __str__(self):
+        null = f", {self.n_zero} of {self.n} eigenvalues zero" if self.n_zero else ""
+        return f"κ = {self.kappa:.4g} (nonzero part {self.kappa_nonzero:.4g}{null})"
+
+
+def condition_number(eigenvalues, *, rtol: float | None = None) -> Conditioning:
+    """Condition number of a PSD spectrum, handling exact and numerical zeros explicitly.
+
+    Parameters
+    ----------
+    eigenvalues : array ``(P,)``, any backend
+    rtol : float in (0, 1), optional
+        Eigenvalues with ``|λ| <= rtol·λ_max`` count as zero. Default
+        ``P · eps(float64)``, as ``numpy.linalg.matrix_rank`` does.
+
+    Returns
+    -------
+    Conditioning
+
+    Raises
+    ------
+    ValueError
+        If the spectrum is empty, complex, not finite, all zero, has an eigenvalue below
+        ``−rtol·λ_max`` (not positive semi-definite), or ``rtol`` is outside (0, 1).
+    """
+    raw = np.asarray(to_numpy(eigenvalues))
+    if np.iscomplexobj(raw):
+        if raw.size and np.max(np.abs(raw.imag)) > 1e-12 * max(np.max(np.abs(raw.real)), 1e-300):
+            raise ValueError("eigenvalues are complex (largest imaginary part "
+                             f"{np.max(np.abs(raw.imag)):.3g}); a condition number of a "
+                             "symmetric matrix needs real eigenvalues (use eigvalsh)")
+        raw = raw.real
+    ev = np.asarray(raw, dtype=np.float64).ravel()
+    if ev.size == 0 or not np.all(np.isfinite(ev)):
+        raise ValueError("eigenvalues must be a non-empty array of finite numbers")
+    lam_max = float(ev.max())
+    if lam_max <= 0:
+        raise ValueError("all eigenvalues are <= 0: the condition number is undefined")
+    rtol = ev.size * np.finfo(np.float64).eps if rtol is None else check_rtol(rtol)
+    threshold = rtol * lam_max
+    if ev.min() < -threshold:
+        raise ValueError(f"eigenvalue {ev.min():.3g} < -{threshold:.3g}: the matrix is not "
+                         "positive semi-definite")
+    nonzero = ev[ev > threshold]
+    n_zero = int(ev.size - nonzero.size)
+    lam_min = float(nonzero.min())
+    return Conditioning(kappa=float("inf") if n_zero else lam_max / lam_min,
+                        kappa_nonzero=lam_max / lam_min, n_zero=n_zero, n=int(ev.size),
+                        lambda_max=lam_max, lambda_min_nonzero=lam_min,
+                        zero_threshold=float(threshold))
 
 
 def ar1_covariance(n: int, rho: float, scales=None) -> np.ndarray:
@@ -36,24 +108,14 @@ def ar1_covariance(n: int, rho: float, scales=None) -> np.ndarray:
 
     ``scales`` (length ``n``, default ones) gives each input its own standard deviation.
     """
-    if not -1 < rho < 1:
-        raise ValueError(f"rho must be in (-1, 1); got {rho}")
+    n = check_positive_int(n, "n")
+    rho = check_real(rho, "rho", low=-1.0, high=1.0, low_open=True, high_open=True)
     i = np.arange(n)
     s = np.ones(n) if scales is None else np.asarray(scales, dtype=np.float64)
+    if s.shape != (n,) or not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError(f"scales must be {n} finite positive standard deviations, shape ({n},); "
+                         f"got shape {s.shape} with values {s[:5]}...")
     return rho ** np.abs(i[:, None] - i[None, :]) * np.outer(s, s)
-
-
-def make_whitener(name: str, block_size: int):
-    """A fresh whitener by name (one of :data:`WHITENING_NAMES`; ``"none"`` gives ``None``)."""
-    from .whitening import PCAWhitener, SpectralWhitener, Standardizer, ZCAWhitener
-
-    makers = {"none": lambda: None, "standardize": Standardizer,
-              "spectral": lambda: SpectralWhitener(block_size),
-              "spectral-block": lambda: SpectralWhitener(block_size, mode="block"),
-              "pca": PCAWhitener, "zca": ZCAWhitener}
-    if name not in makers:
-        raise ValueError(f"whitening must be one of {', '.join(WHITENING_NAMES)}; got {name!r}")
-    return makers[name]()
 
 
 def population_conditioning(cov, whitening: str, n_out: int, block_size: int) -> dict:
@@ -61,7 +123,7 @@ def population_conditioning(cov, whitening: str, n_out: int, block_size: int) ->
 
     Returns ``{"cd": Conditioning, "dense": Conditioning}``.
     """
-    cov = np.asarray(cov, dtype=np.float64)
+    cov = check_square_symmetric(cov, "cov", psd=True)
     w = make_whitener(whitening, block_size)
     S = cov if w is None else w.fit_covariance(cov).transformed_covariance(cov)
     return {"cd": condition_number(cdlinear_spectrum_from_moment(S, n_out, block_size)),
@@ -84,9 +146,8 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
     -------
     dict with ``"cd"`` and ``"dense"`` :class:`Conditioning` (and spectra if asked).
     """
-    if fit_on not in ("population", "sample"):
-        raise ValueError(f"fit_on must be 'population' or 'sample'; got {fit_on!r}")
-    cov = np.asarray(cov, dtype=np.float64)
+    check_choice(fit_on, "fit_on", ("population", "sample"))
+    cov = check_square_symmetric(cov, "cov", psd=True)
     X = draw_samples(cov, n_samples, seed)
     w = make_whitener(whitening, block_size)
     if w is not None:
@@ -104,23 +165,26 @@ def draw_samples(cov, n_samples: int, seed) -> np.ndarray:
     Uses the symmetric square root of ``cov`` (eigen-decomposition), so singular
     covariances work too.
     """
-    cov = np.asarray(cov, dtype=np.float64)
+    cov = check_square_symmetric(cov, "cov", psd=True)
+    n_samples = check_positive_int(n_samples, "n_samples")
     lam, U = np.linalg.eigh(cov)
     root = (U * np.sqrt(np.clip(lam, 0, None))) @ U.T
     return np.random.default_rng(seed).standard_normal((n_samples, cov.shape[0])) @ root.T
 
 
 def marchenko_pastur_kappa(aspect):
-    """``((1 + √γ)/(1 − √γ))²``: edge ratio of the Marchenko–Pastur law (``inf`` for ``γ ≥ 1``)."""
+    """``((1 + √γ)/(1 − √γ))²``: edge ratio of the Marchenko–Pastur law (``inf`` for ``γ ≥ 1``).
+
+    Parameters
+    ----------
+    aspect : float or array of floats ``γ = dimension / samples``, each ``>= 0`` and finite (0: infinitely many samples)
+
+    Returns
+    -------
+    float array of the shape of ``aspect``
+    """
     g = np.asarray(aspect, dtype=np.float64)
+    if g.size == 0 or not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise ValueError(f"aspect (γ = dimension / samples) must be finite and >= 0; got {aspect!r}")
     with np.errstate(divide="ignore"):
         return np.where(g < 1, ((1 + np.sqrt(g)) / (1 - np.sqrt(np.minimum(g, 1))) ) ** 2, np.inf)
-
-
-def fit_power_law(x, y):
-    """Least-squares fit of ``log y = log a + b log x``; returns ``(a, b)``."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.size < 2 or np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("fit_power_law needs at least two points with x > 0 and y > 0")
-    b, log_a = np.polyfit(np.log(x), np.log(y), 1)
-    return math.exp(log_a), float(b)

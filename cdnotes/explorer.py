@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conditioning import WHITENING_NAMES, ar1_covariance, draw_samples, make_whitener
-from .hessian import cdlinear_spectrum, condition_number, dense_spectrum, theorem1_eigenvalues
+from .conditioning import ar1_covariance, condition_number, draw_samples
+from .hessian import cdlinear_spectrum, dense_spectrum, theorem1_eigenvalues
+from .whitening import WHITENING_NAMES, make_whitener
 
 __all__ = ["explorer_state", "draw_state", "hessian_explorer", "explorer_animation"]
 

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import ReLU
 from .backend import device_of, namespace_of
-from .dropout import ShannonDropout
-from .layers import CDLinear, Dense
-from .validation import check_input
+from .layers import CDLinear, Dense, Linear, ReLU, ShannonDropout
+from .validation import (check_block_size, check_choice, check_input, check_int, check_real,
+                         check_same_dtype)
 
-__all__ = ["MLP", "make_mlp", "paper_model", "PAPER_MODELS"]
+__all__ = ["MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN"]
+
+PAPER_HIDDEN = (64, 64)
+"""The hidden widths of every digits model of the paper (§VI.1)."""
 
 PAPER_MODELS = {
     # name: (widths, block size or None for dense); logits are sliced to 10 classes
-    "dense": ((64, 64, 64, 10), None),
-    "cd4": ((64, 64, 64, 12), 4),
-    "cd8": ((64, 64, 64, 16), 8),
+    "dense": ((64, *PAPER_HIDDEN, 10), None),
+    "cd4": ((64, *PAPER_HIDDEN, 12), 4),
+    "cd8": ((64, *PAPER_HIDDEN, 16), 8),
 }
+"""The paper's three digits models: the one place their widths are written down."""
 
 
 class MLP:
@@ -32,7 +35,8 @@ class MLP:
 
     Parameters
     ----------
-    layers : list of cdnotes layers (``Dense``/``CDLinear``, ``ReLU``, ``ShannonDropout``)
+    layers : list of cdnotes layers (any :class:`~cdnotes.layers.Linear`, ``ReLU``,
+        ``ShannonDropout``); consecutive linear layers must have matching widths.
     n_classes : int, optional
         Number of logits kept (default: the last layer's width). The CD models of the
         paper have 12 or 16 outputs and keep 10.
@@ -42,15 +46,22 @@ class MLP:
         self.layers = list(layers)
         linear = self.linear_layers
         if not linear:
-            raise ValueError("an MLP needs at least one Dense or CDLinear layer")
+            raise ValueError("an MLP needs at least one linear layer (Dense, CDLinear, ...)")
+        for a, b in zip(linear[:-1], linear[1:]):
+            if a.n_out != b.n_in:
+                raise ValueError(f"layer widths do not chain: {a!r} outputs {a.n_out} but the next "
+                                 f"linear layer {b!r} expects n_in={b.n_in}")
         self.n_in, self.n_out = linear[0].n_in, linear[-1].n_out
-        self.n_classes = self.n_out if n_classes is None else int(n_classes)
-        if not 1 <= self.n_classes <= self.n_out:
-            raise ValueError(f"n_classes must be in [1, {self.n_out}]; got {n_classes}")
+        self.n_classes = self.n_out if n_classes is None else check_int(n_classes, "n_classes",
+                                                                        minimum=1)
+        if self.n_classes > self.n_out:
+            raise ValueError(f"n_classes must be in [1, {self.n_out}] (the last layer's width); "
+                             f"got {n_classes}")
 
     @property
     def linear_layers(self):
-        return [layer for layer in self.layers if isinstance(layer, Dense)]
+        """The layers that implement :class:`~cdnotes.layers.Linear`, in order."""
+        return [layer for layer in self.layers if isinstance(layer, Linear)]
 
     @property
     def n_params(self) -> int:
@@ -67,11 +78,14 @@ class MLP:
         return self
 
     def forward(self, X):
-        """``X`` ``(N, n_in)`` -> logits ``(N, n_classes)``."""
+        """``X`` ``(N, n_in)`` -> logits ``(N, n_classes)``; checks ``X`` and every parameter."""
         xp = namespace_of(X, *[p for layer in self.layers for p in layer.params.values()])
-        check_input(xp, X, self.n_in)
         if X.ndim != 2:
             raise ValueError(f"X must have shape (N, {self.n_in}); got {tuple(X.shape)}")
+        check_input(xp, X, self.n_in)
+        for layer in self.linear_layers:
+            layer.check_params()
+        check_same_dtype(X=X, parameters=self.linear_layers[0].params["b"])
         return self.forward_2d(xp, X)
 
     def forward_2d(self, xp, X):
@@ -92,13 +106,11 @@ class MLP:
 
     def predict(self, X):
         """Class indices ``(N,)`` (evaluation mode; restores the previous mode)."""
-        modes = [layer.training for layer in self.layers]
-        self.eval()
+        from .curvature._mode import evaluation_mode
+
         xp = namespace_of(X)
-        out = xp.argmax(self.forward(X), axis=1)
-        for layer, mode in zip(self.layers, modes):
-            layer.training = mode
-        return out
+        with evaluation_mode(self):
+            return xp.argmax(self.forward(X), axis=1)
 
     def __repr__(self):
         inner = ",\n  ".join(map(repr, self.layers))
@@ -113,9 +125,13 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     size. ``dropout > 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden
     ReLU. Every layer's initial weights and every dropout mask derive from ``seed``.
     """
-    widths = [int(w) for w in widths]
+    widths = [check_int(w, "each width", minimum=1) for w in widths]
     if len(widths) < 2:
         raise ValueError(f"widths needs at least an input and an output width; got {widths}")
+    if block_size is not None:
+        for n_in, n_out in zip(widths[:-1], widths[1:]):
+            check_block_size(n_in, n_out, block_size)
+    dropout = check_real(dropout, "dropout", low=0.0, high=1.0, high_open=True)
     seeds = np.random.SeedSequence(seed).spawn(2 * len(widths))
     layers = []
     for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
@@ -135,8 +151,7 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
 
 def paper_model(name: str, *, seed=0, dropout=0.0, method="auto", dtype="float64", xp=None) -> MLP:
     """One of the paper's digits models: ``"dense"`` (8,970 parameters), ``"cd4"`` (2,380), ``"cd8"`` (1,296)."""
-    if name not in PAPER_MODELS:
-        raise ValueError(f"model must be one of {', '.join(PAPER_MODELS)}; got {name!r}")
+    check_choice(name, "model", PAPER_MODELS)
     widths, block_size = PAPER_MODELS[name]
     return make_mlp(widths, block_size, n_classes=10, seed=seed, dropout=dropout, method=method,
                     dtype=dtype, xp=xp)

@@ -1,11 +1,12 @@
 """Small-sample summaries with honest error bars (Student-t intervals)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean"]
+__all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean", "fit_power_law"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,24 @@ def geometric_mean(values) -> float:
     if np.any(x <= 0):
         raise ValueError("geometric_mean needs positive values")
     return float(np.exp(np.mean(np.log(x))))
+
+
+def fit_power_law(x, y):
+    """Least-squares fit of ``log y = log a + b log x``; returns ``(a, b)``.
+
+    Parameters
+    ----------
+    x, y : arrays of equal shape, at least two points, finite and > 0, ``x`` not all equal.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"fit_power_law needs x and y of equal shape with at least two points; "
+                         f"got shapes {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("fit_power_law needs finite x and y (no NaN or inf)")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("fit_power_law needs x > 0 and y > 0 (it fits on log scales)")
+    if np.ptp(np.log(x)) == 0:
+        raise ValueError("fit_power_law needs at least two distinct x values; all x are equal")
+    b, log_a = np.polyfit(np.log(x), np.log(y), 1)
+    return math.exp(log_a), float(b)

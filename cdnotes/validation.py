@@ -1,25 +1,39 @@
 """Checks made at the public boundary, with errors that name the problem and the fix.
 
-Every check here raises ``TypeError`` or ``ValueError`` *before* any arithmetic,
-so a bad argument never turns into a silent NaN or a broadcasting error deep
-inside an FFT.
+Every check here raises ``TypeError`` or ``ValueError`` *before* any arithmetic, so a
+bad argument never turns into a silent NaN or a broadcasting error deep inside an
+FFT. Each kind of check lives here once, with one message: every public entry point
+of the library calls these.
 
-The NaN/inf check reads one boolean back from the device. On a GPU that is a
-synchronisation; switch it off for speed with ``cdnotes.validation.CHECK_FINITE = False``
-(or the :func:`finite_checks` context manager) once a pipeline is known to be clean.
+The NaN/inf check of arrays reads one boolean back from the device. On a GPU that is a
+synchronisation; switch it off for speed with :func:`finite_checks` (``with
+finite_checks(False): ...``) once a pipeline is known to be clean.
 """
 from __future__ import annotations
 
 import contextlib
+import math
+import numbers
 
 __all__ = [
     "CHECK_FINITE",
     "finite_checks",
     "divisors",
+    "common_divisors",
+    "check_positive_int",
+    "check_int",
+    "check_real",
+    "check_choice",
+    "check_rtol",
     "check_block_size",
+    "check_dtype",
     "check_float_array",
+    "check_same_dtype",
     "check_input",
     "check_coefficients",
+    "check_shape",
+    "check_square_symmetric",
+    "check_labels",
 ]
 
 CHECK_FINITE = True
@@ -38,36 +52,150 @@ def finite_checks(enabled: bool):
 
 def divisors(n: int) -> list[int]:
     """All positive divisors of ``n``, ascending."""
+    n = check_positive_int(n, "n")
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
-    value = int(value.__index__()) if not isinstance(value, int) else value
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
+def common_divisors(a: int, b: int) -> list[int]:
+    """The positive integers that divide both ``a`` and ``b``, ascending."""
+    return [d for d in divisors(a) if b % d == 0]
+
+
+# ----------------------------------------------------------------------------
+# Scalars.
+# ----------------------------------------------------------------------------
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """``value`` as a Python ``int`` (``bool``, floats and strings refused), ``>= minimum``.
+
+    Integer NumPy scalars and 0-d integer arrays are accepted (anything with
+    ``__index__``); ``2.0`` is not: a size given as a float is usually a mistake.
+    """
+    wanted = ("a positive integer" if minimum == 1 else "an integer" if minimum is None
+              else f"an integer >= {minimum}")
+    if isinstance(value, bool) or not (isinstance(value, numbers.Integral)
+                                       or hasattr(value, "__index__")):
+        raise TypeError(f"{name} must be {wanted}; got {value!r} ({type(value).__name__})")
+    value = int(value.__index__())
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be {wanted}; got {value}")
     return value
 
+
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an ``int >= 1`` (see :func:`check_int`)."""
+    return check_int(value, name, minimum=1)
+
+
+def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a finite Python ``float`` within the given bounds.
+
+    Parameters
+    ----------
+    value : real number (int, float, NumPy scalar; not bool, str or complex)
+    name : str
+        Used in the message.
+    low, high : float, optional
+        Bounds; ``low_open`` / ``high_open`` make them strict.
+
+    Raises
+    ------
+    TypeError
+        Not a real number.
+    ValueError
+        NaN, infinite, or outside the bounds (the message states the allowed range).
+    """
+    lo = "(" if low_open else "["
+    hi = ")" if high_open else "]"
+    allowed = f"{lo}{'-inf' if low is None else format(low, 'g')}, " \
+              f"{'inf' if high is None else format(high, 'g')}{hi}"
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number in {allowed}; got {value!r} "
+                        f"({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number in {allowed}; got {value}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        raise ValueError(f"{name} must be in {allowed}; got {value}")
+    return value
+
+
+def check_choice(value, name: str, allowed) -> object:
+    """``value`` must be one of ``allowed`` (compared with ``==``; the message lists them)."""
+    allowed = tuple(allowed)
+    if not isinstance(value, (str, int, float, type(None))) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
+
+
+def check_rtol(rtol, name: str = "rtol") -> float:
+    """A relative tolerance: a finite float in the open interval (0, 1)."""
+    return check_real(rtol, name, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+# ----------------------------------------------------------------------------
+# Sizes.
+# ----------------------------------------------------------------------------
 
 def check_block_size(n_in, n_out, block_size) -> tuple[int, int, int]:
     """Validate layer sizes; return ``(n_in, n_out, block_size)`` as ints.
 
-    Raises ``ValueError`` listing the block sizes that divide both widths when
-    ``block_size`` does not.
+    The one block-size check of the library: every function that takes a block size
+    calls it, so the message is the same everywhere.
+
+    Raises
+    ------
+    TypeError
+        A size that is not an integer.
+    ValueError
+        A size below 1, or a ``block_size`` that does not divide both widths (the
+        message lists the block sizes that do).
     """
-    n_in = _check_positive_int(n_in, "n_in")
-    n_out = _check_positive_int(n_out, "n_out")
-    block_size = _check_positive_int(block_size, "block_size")
+    n_in = check_positive_int(n_in, "n_in")
+    n_out = check_positive_int(n_out, "n_out")
+    block_size = check_positive_int(block_size, "block_size")
     bad = [f"{name}={n}" for name, n in (("n_in", n_in), ("n_out", n_out)) if n % block_size]
     if bad:
-        allowed = [d for d in divisors(n_in) if n_out % d == 0]
         raise ValueError(
             f"block_size={block_size} does not divide {' and '.join(bad)}; "
             f"block sizes that divide both n_in={n_in} and n_out={n_out}: "
-            f"{', '.join(map(str, allowed))}"
+            f"{', '.join(map(str, common_divisors(n_in, n_out)))}"
         )
     return n_in, n_out, block_size
+
+
+# ----------------------------------------------------------------------------
+# Arrays.
+# ----------------------------------------------------------------------------
+
+_FLOAT_NAMES = ("float32", "float64")
+
+
+def check_dtype(xp, dtype):
+    """A real floating dtype of namespace ``xp`` from ``"float32"``/``"float64"`` or a dtype.
+
+    Raises
+    ------
+    ValueError
+        A string other than ``"float32"``/``"float64"``.
+    TypeError
+        A dtype object other than float32/float64 (float16, integers, complex).
+    """
+    if isinstance(dtype, str):
+        if dtype not in _FLOAT_NAMES:
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+        return getattr(xp, dtype)
+    for name in _FLOAT_NAMES:
+        try:
+            if dtype == getattr(xp, name):
+                return getattr(xp, name)
+        except TypeError:            # comparing unrelated dtype objects
+            pass
+    raise TypeError(f"dtype must be float32 or float64 (a name or a dtype of the backend); "
+                    f"got {dtype!r}")
 
 
 def check_float_array(xp, x, name: str):
@@ -85,6 +213,22 @@ def check_float_array(xp, x, name: str):
         n_inf = int(xp.sum(xp.astype(xp.isinf(x), xp.int64)))
         raise ValueError(f"{name} contains non-finite values ({n_nan} NaN, {n_inf} inf); "
                          "all entries must be finite")
+    return x
+
+
+def check_same_dtype(**arrays):
+    """All the named arrays share one dtype (``check_same_dtype(C=C, X=X)``); else TypeError."""
+    dtypes = {name: a.dtype for name, a in arrays.items() if a is not None}
+    if len({str(d) for d in dtypes.values()}) > 1:
+        listed = ", ".join(f"{name} is {d}" for name, d in dtypes.items())
+        raise TypeError(f"arrays must share one dtype: {listed}. Cast them to one dtype "
+                        "(float32 or float64) first, or move the layer with layer.to(dtype=...)")
+
+
+def check_shape(x, expected: tuple, name: str):
+    """``tuple(x.shape) == expected``; else a ValueError naming ``name`` and both shapes."""
+    if tuple(x.shape) != tuple(expected):
+        raise ValueError(f"{name} must have shape {tuple(expected)}; got {tuple(x.shape)}")
     return x
 
 
@@ -118,3 +262,55 @@ def check_coefficients(xp, C, name: str = "C"):
     if any(s == 0 for s in C.shape):
         raise ValueError(f"{name} has a zero-length dimension, shape {tuple(C.shape)}")
     return check_float_array(xp, C, name)
+
+
+def check_square_symmetric(S, name: str, *, psd: bool = False, rtol: float = 1e-8):
+    """A finite, square, symmetric host matrix (and positive semi-definite if ``psd``).
+
+    Parameters
+    ----------
+    S : array-like ``(n, n)``
+    psd : bool
+        Also require ``λ_min >= −rtol·max(|λ|)``.
+    rtol : float
+        Relative tolerance for symmetry (``‖S − Sᵀ‖_max <= rtol·‖S‖_max``) and PSD-ness.
+
+    Returns
+    -------
+    numpy.ndarray ``(n, n)`` float64 (a copy)
+    """
+    import numpy as np
+
+    from .backend import to_numpy
+
+    S = np.array(to_numpy(S) if hasattr(S, "__array_namespace__") else S, dtype=np.float64)
+    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty square matrix (n, n); got shape {S.shape}")
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"{name} contains NaN or inf; all entries must be finite")
+    scale = float(np.abs(S).max()) or 1.0
+    asym = float(np.abs(S - S.T).max())
+    if asym > rtol * scale:
+        raise ValueError(f"{name} must be symmetric; max |{name} − {name}ᵀ| = {asym:.3g} "
+                         f"(relative {asym / scale:.3g} > {rtol:g})")
+    if psd:
+        low = float(np.linalg.eigvalsh(0.5 * (S + S.T))[0])
+        if low < -rtol * scale * S.shape[0]:
+            raise ValueError(f"{name} must be positive semi-definite (a covariance or second-moment "
+                             f"matrix); its smallest eigenvalue is {low:.3g}")
+    return S
+
+
+def check_labels(xp, y, n_samples: int, n_classes: int, name: str = "y"):
+    """Integer class labels ``(n_samples,)`` with values in ``[0, n_classes)``."""
+    if tuple(y.shape) != (n_samples,):
+        raise ValueError(f"{name} must have shape ({n_samples},), one label per sample; "
+                         f"got {tuple(y.shape)}")
+    if not xp.isdtype(y.dtype, "integral"):
+        raise TypeError(f"{name} must hold integer class labels in [0, {n_classes}); got dtype "
+                        f"{y.dtype}")
+    low, high = int(xp.min(y)), int(xp.max(y))
+    if low < 0 or high >= n_classes:
+        raise ValueError(f"{name} has labels in [{low}, {high}]; the model has {n_classes} "
+                         f"classes, so labels must be in [0, {n_classes - 1}]")
+    return y

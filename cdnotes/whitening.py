@@ -24,9 +24,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .hessian import frequency_moments
+from .hessian.spectrum import frequency_moments
+from .validation import check_block_size, check_choice, check_rtol, check_square_symmetric
 
-__all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "SpectralWhitener", "WHITENERS"]
+__all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "SpectralWhitener", "WHITENING_NAMES",
+           "make_whitener"]
+
+WHITENING_NAMES = ("none", "standardize", "spectral", "spectral-block", "pca", "zca")
+"""Names for :func:`make_whitener`. ``spectral`` is the paper's per-frequency assumption;
+``spectral-block`` also decorrelates blocks at each frequency (see :class:`SpectralWhitener`)."""
 
 
 def _inverse_sqrt(values, rtol):
@@ -52,14 +58,20 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
 
     def fit_covariance(self, cov, mean=None):
         """Fit to a known covariance ``(n_features, n_features)`` (population whitening)."""
-        cov = np.asarray(cov, dtype=np.float64)
-        if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or not np.all(np.isfinite(cov)):
-            raise ValueError(f"cov must be a finite square matrix; got shape {cov.shape}")
-        self.n_features_in_ = cov.shape[0]
-        self._fit_moments(cov, np.zeros(cov.shape[0]) if mean is None else np.asarray(mean, float))
+        cov = check_square_symmetric(cov, "cov", psd=True)
+        n = cov.shape[0]
+        if mean is None:
+            mean = np.zeros(n)
+        mean = np.asarray(mean, dtype=np.float64)
+        if mean.shape != (n,) or not np.all(np.isfinite(mean)):
+            raise ValueError(f"mean must be {n} finite numbers, shape ({n},); got shape "
+                             f"{mean.shape}" + ("" if np.all(np.isfinite(mean)) else " with NaN/inf"))
+        self.n_features_in_ = n
+        self._fit_moments(cov, mean)
         return self
 
     def _fit_moments(self, cov, mean):
+        check_rtol(self.rtol)
         self.mean_ = mean
         self.matrix_ = self._matrix(0.5 * (cov + cov.T))
         return self
@@ -73,7 +85,11 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
     def transformed_covariance(self, cov):
         """Covariance after the transform, ``A cov Aᵀ``, for inputs of covariance ``cov``."""
         check_is_fitted(self, "matrix_")
-        return self.matrix_ @ np.asarray(cov, dtype=np.float64) @ self.matrix_.T
+        cov = check_square_symmetric(cov, "cov", psd=True)
+        if cov.shape[0] != self.n_features_in_:
+            raise ValueError(f"cov must be ({self.n_features_in_}, {self.n_features_in_}) like the "
+                             f"fitted one; got {cov.shape}")
+        return self.matrix_ @ cov @ self.matrix_.T
 
 
 class Standardizer(_AffineWhitener):
@@ -147,12 +163,9 @@ class SpectralWhitener(_AffineWhitener):
         self.rtol = rtol
 
     def _matrix(self, cov):
-        n, B = cov.shape[0], self.block_size
-        if not isinstance(B, (int, np.integer)) or B < 1 or n % B:
-            raise ValueError(f"block_size={B!r} must be a positive integer dividing "
-                             f"n_features={n}; allowed: {[d for d in range(1, n + 1) if n % d == 0]}")
-        if self.mode not in ("diagonal", "block"):
-            raise ValueError(f"mode must be 'diagonal' or 'block'; got {self.mode!r}")
+        n = cov.shape[0]
+        _, _, B = check_block_size(n, n, self.block_size)
+        check_choice(self.mode, "mode", ("diagonal", "block"))
         Ki, F = n // B, B // 2 + 1
         # Q_k = E[x̂(k) x̂(k)ᴴ] = conj(M_k) with M_k from the Hessian module.
         Q = np.conj(frequency_moments(cov, B))[:F]                                  # (F, Ki, Ki)
@@ -169,11 +182,14 @@ class SpectralWhitener(_AffineWhitener):
         return np.fft.irfft(mapped, n=B, axis=-1).reshape(n, n).T
 
 
-WHITENERS = {
-    "none": None,
-    "standardize": Standardizer,
-    "spectral": SpectralWhitener,
-    "spectral-block": lambda **kw: SpectralWhitener(mode="block", **kw),
-    "pca": PCAWhitener,
-    "zca": ZCAWhitener,
-}
+def make_whitener(name: str, block_size: int = 1):
+    """A fresh, unfitted whitener by name (one of :data:`WHITENING_NAMES`); ``"none"`` gives ``None``.
+
+    ``block_size`` is used by the spectral whiteners only.
+    """
+    check_choice(name, "whitening", WHITENING_NAMES)
+    makers = {"none": lambda: None, "standardize": Standardizer,
+              "spectral": lambda: SpectralWhitener(block_size),
+              "spectral-block": lambda: SpectralWhitener(block_size, mode="block"),
+              "pca": PCAWhitener, "zca": ZCAWhitener}
+    return makers[name]()

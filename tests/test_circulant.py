@@ -4,7 +4,7 @@ import scipy.linalg
 from hypothesis import given, strategies as st
 
 import cdnotes
-from cdnotes.circulant import project_block_circulant
+from cdnotes.operators import project_block_circulant
 from conftest import asarray, host, reference_block_circulant
 
 sizes = st.integers(1, 24)

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from cdnotes import conditioning as cn
+from cdnotes.stats import fit_power_law
+from cdnotes.whitening import make_whitener
 from cdnotes import hessian as hs
 
 
@@ -15,7 +17,7 @@ def test_ar1_covariance():
 
 def test_unknown_whitening():
     with pytest.raises(ValueError, match="whitening must be one of"):
-        cn.make_whitener("batchnorm", 4)
+        make_whitener("batchnorm", 4)
 
 
 def test_population_conditioning_without_whitening_is_the_covariance_spectrum():
@@ -23,7 +25,7 @@ def test_population_conditioning_without_whitening_is_the_covariance_spectrum():
     k = cn.population_conditioning(cov, "none", 16, 4)
     lam = np.linalg.eigvalsh(cov)
     assert np.isclose(k["dense"].kappa, lam.max() / lam.min())
-    assert np.isclose(k["cd"].kappa, hs.condition_number(hs.cdlinear_spectrum_from_moment(cov, 16, 4)).kappa)
+    assert np.isclose(k["cd"].kappa, cn.condition_number(hs.cdlinear_spectrum_from_moment(cov, 16, 4)).kappa)
 
 
 def test_sample_conditioning_matches_direct_computation():
@@ -53,10 +55,10 @@ def test_marchenko_pastur_predicts_large_sample_kappa():
 
 def test_fit_power_law_recovers_parameters():
     x = np.array([1.0, 2, 4, 8, 16])
-    a, b = cn.fit_power_law(x, 3.0 * x ** -0.5)
+    a, b = fit_power_law(x, 3.0 * x ** -0.5)
     assert np.isclose(a, 3.0) and np.isclose(b, -0.5)
     with pytest.raises(ValueError):
-        cn.fit_power_law([1.0], [2.0])
+        fit_power_law([1.0], [2.0])
 
 
 def test_explorer_state_and_drawing():

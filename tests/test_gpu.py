@@ -13,7 +13,7 @@ if not cdnotes.available_backends()["cupy"]["usable"]:
 import cupyx  # noqa: E402
 
 from cdnotes.backend import import_namespace  # noqa: E402
-from cdnotes.losses import softmax_cross_entropy  # noqa: E402
+from cdnotes.train.losses import softmax_cross_entropy  # noqa: E402
 from cdnotes.mlp import paper_model  # noqa: E402
 from cdnotes.train import SGD  # noqa: E402
 

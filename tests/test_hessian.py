@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import cdnotes
+from cdnotes import conditioning as cn
 from cdnotes import hessian as hs
 from cdnotes.gradcheck import numerical_gradient
 from conftest import asarray, host
@@ -169,16 +170,16 @@ def test_block_size_one_cd_hessian_is_the_dense_hessian():
 
 class TestConditionNumber:
     def test_plain(self):
-        c = hs.condition_number(np.array([2.0, 1.0, 8.0]))
+        c = cn.condition_number(np.array([2.0, 1.0, 8.0]))
         assert c.kappa == 8.0 / 1.0 and c.n_zero == 0 and c.kappa_nonzero == c.kappa
 
     def test_exact_and_numerical_zeros_are_reported(self):
-        c = hs.condition_number(np.array([0.0, -1e-18, 1e-17, 1.0, 4.0]))
+        c = cn.condition_number(np.array([0.0, -1e-18, 1e-17, 1.0, 4.0]))
         assert c.kappa == np.inf and c.n_zero == 3 and c.kappa_nonzero == 4.0
         assert "3 of 5 eigenvalues zero" in str(c)
 
     def test_rtol(self):
-        c = hs.condition_number(np.array([1e-6, 1.0]), rtol=1e-3)
+        c = cn.condition_number(np.array([1e-6, 1.0]), rtol=1e-3)
         assert c.n_zero == 1 and c.kappa == np.inf
 
     @pytest.mark.parametrize("bad,match", [(np.array([-1.0, 1.0]), "not positive semi-definite"),
@@ -186,17 +187,17 @@ class TestConditionNumber:
                                            (np.array([np.nan, 1.0]), "finite")])
     def test_errors(self, bad, match):
         with pytest.raises(ValueError, match=match):
-            hs.condition_number(bad)
+            cn.condition_number(bad)
 
     def test_rank_deficient_inputs_give_zero_eigenvalues(self):
         # Each frequency's M_k is Ki x Ki from N samples: rank-deficient exactly when N < Ki.
         X = np.random.default_rng(9).standard_normal((2, 12))        # N = 2 < Ki = 3
-        c = hs.condition_number(hs.cdlinear_spectrum(X, 8, 4))
+        c = cn.condition_number(hs.cdlinear_spectrum(X, 8, 4))
         B, Ki, Ko, N = 4, 3, 2, 2
         assert c.n_zero == B * (Ki - N) * Ko and np.isfinite(c.kappa_nonzero)
         X3 = np.random.default_rng(9).standard_normal((3, 12))       # N = Ki = 3 < n_in: full rank
-        assert hs.condition_number(hs.cdlinear_spectrum(X3, 8, 4)).n_zero == 0
-        assert hs.condition_number(hs.dense_spectrum(X3, 8)).n_zero == 8 * (12 - 3)
+        assert cn.condition_number(hs.cdlinear_spectrum(X3, 8, 4)).n_zero == 0
+        assert cn.condition_number(hs.dense_spectrum(X3, 8)).n_zero == 8 * (12 - 3)
 
 
 def test_hessian_input_errors():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import cdnotes
-from cdnotes.circulant import project_block_circulant
+from cdnotes.operators import project_block_circulant
 from cdnotes.gradcheck import relative_error
 from conftest import asarray, host, reference_block_circulant
 

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 import cdnotes
-from cdnotes import curvature, losses
+from cdnotes import curvature
+from cdnotes.train import losses
 from cdnotes.data import digits_split, load_digits
 from cdnotes.gradcheck import numerical_gradient, relative_error
 from cdnotes.mlp import MLP, make_mlp, paper_model
-from cdnotes.regularizers import fisher_penalty, fisher_penalty_and_grad
+from cdnotes.train.regularizers import fisher_penalty, fisher_penalty_and_grad
 from cdnotes.train import SGD, TrainConfig, train
 
 

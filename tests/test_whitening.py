@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import check_estimator
 
+from cdnotes import conditioning as cn
 from cdnotes import hessian as hs
 from cdnotes.whitening import PCAWhitener, SpectralWhitener, Standardizer, ZCAWhitener
 
@@ -73,8 +74,8 @@ def test_population_conditioning_under_each_whitening(sample):
 
     def kappas(w):
         S = w.fit_covariance(cov).transformed_covariance(cov)
-        return (hs.condition_number(hs.cdlinear_spectrum_from_moment(S, n, B)).kappa,
-                hs.condition_number(hs.dense_spectrum_from_moment(S, n)).kappa)
+        return (cn.condition_number(hs.cdlinear_spectrum_from_moment(S, n, B)).kappa,
+                cn.condition_number(hs.dense_spectrum_from_moment(S, n)).kappa)
 
     for w in (PCAWhitener(), ZCAWhitener()):
         assert np.allclose(kappas(w), 1.0)
@@ -95,7 +96,7 @@ def test_zero_variance_features_stay_zero():
 
 def test_spectral_whitener_errors():
     X = np.ones((10, 6)) + np.arange(60).reshape(10, 6) % 7
-    with pytest.raises(ValueError, match="dividing n_features=6"):
+    with pytest.raises(ValueError, match="block_size=4 does not divide n_in=6"):
         SpectralWhitener(block_size=4).fit(X)
     with pytest.raises(ValueError, match="mode must be"):
         SpectralWhitener(block_size=2, mode="full").fit(X)

@@ -14,8 +14,8 @@ import functools
 
 import numpy as np
 
-from .backend import namespace_of, device_of
-from .validation import check_coefficients, check_float_array
+from ..backend import device_of, namespace_of
+from ..validation import check_coefficients, check_block_size, check_float_array
 
 __all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant",
            "materialize", "project"]
@@ -84,10 +84,10 @@ def project_block_circulant(G, block_size: int):
         the entries of block ``(i, j)`` that ``block_circulant`` fills with ``C[i, j, m]``.
     """
     xp = namespace_of(G)
-    B = int(block_size)
-    if G.ndim != 2 or B < 1 or G.shape[0] % B or G.shape[1] % B:
-        raise ValueError(f"G must be a matrix whose sides are multiples of block_size={B}; "
-                         f"got shape {tuple(G.shape)}")
+    if G.ndim != 2:
+        raise ValueError(f"G must be a matrix (n_out, n_in); got shape {tuple(G.shape)}")
+    check_float_array(xp, G, "G")
+    _, _, B = check_block_size(G.shape[1], G.shape[0], block_size)
     return project(xp, G, B)
 
 

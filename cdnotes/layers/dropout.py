@@ -8,14 +8,12 @@ accepts any rate in ``[0, 1)``.
 """
 from __future__ import annotations
 
-import math
-
 import array_api_compat
 import numpy as np
 
-from .backend import namespace_of, device_of
-from .layers import Layer
-from .validation import check_float_array
+from ..backend import device_of, namespace_of
+from .base import Layer
+from ..validation import check_float_array, check_real
 
 __all__ = ["ALPHA_CD", "ShannonDropout"]
 
@@ -36,10 +34,7 @@ class ShannonDropout(Layer):
 
     def __init__(self, rate: float = ALPHA_CD, *, seed=None):
         super().__init__()
-        rate = float(rate)
-        if not (math.isfinite(rate) and 0.0 <= rate < 1.0):
-            raise ValueError(f"dropout rate must be in [0, 1); got {rate}")
-        self.rate = rate
+        self.rate = check_real(rate, "dropout rate", low=0.0, high=1.0, high_open=True)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._device_rng = None
@@ -55,34 +50,36 @@ class ShannonDropout(Layer):
         return xp.asarray(u, dtype=like.dtype, device=device_of(like))
 
     def forward(self, X):
+        """``X`` (any shape, non-empty) -> ``X`` with dropped entries (training) or ``X`` (eval)."""
         xp = namespace_of(X)
         check_float_array(xp, X, "X")
+        if X.ndim == 0 or X.size == 0:
+            raise ValueError(f"X must be a non-empty array; got shape {tuple(X.shape)}")
         return self.forward_2d(xp, X)
 
     def forward_2d(self, xp, X):
-        """Unchecked kernel (any shape)."""
+        """Unchecked kernel (any shape). The mask drawn here is the one :meth:`backward` uses."""
         if not self.training or self.rate == 0.0:
-            self._cache = (None,)                  # identity: backward passes dY through
+            self._cache = (None, tuple(X.shape))    # identity: backward passes dY through
             return X
         scale = xp.where(self._uniform(xp, X) >= self.rate,
                          xp.asarray(1.0 / (1.0 - self.rate), dtype=X.dtype, device=device_of(X)),
                          xp.zeros_like(X))
-        self._cache = (scale,)
+        self._cache = (scale, tuple(X.shape))
         return X * scale
 
     def backward(self, dY):
-        if not self.training:
-            return dY
-        (scale,) = self._cached()
-        if scale is not None and tuple(dY.shape) != tuple(scale.shape):
-            raise ValueError(f"dY must have the shape of the last forward input "
-                             f"{tuple(scale.shape)}; got {tuple(dY.shape)}")
-        return dY if scale is None else dY * scale
+        """``∂L/∂Y`` -> ``∂L/∂X`` with the mask of the last forward pass (whatever the mode now)."""
+        _, shape = self._cached()
+        xp = namespace_of(dY)
+        if tuple(dY.shape) != shape:
+            raise ValueError(f"dY must have the shape of the last forward input {shape}; "
+                             f"got {tuple(dY.shape)}")
+        check_float_array(xp, dY, "dY")
+        return self.backward_2d(xp, dY)
 
     def backward_2d(self, xp, dY):
-        if not self.training:
-            return dY
-        (scale,) = self._cached()
+        scale, _ = self._cached()
         return dY if scale is None else dY * scale
 
     def __repr__(self):

@@ -1,4 +1,4 @@
-"""Mini-batch SGD with momentum, one seed for everything (paper §VI.1)."""
+"""The training loop: mini-batch SGD with momentum, one seed for everything (paper §VI.1)."""
 from __future__ import annotations
 
 import math
@@ -7,31 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import device_of, namespace_of
-from .layers import CDLinear
+from ..backend import device_of, namespace_of
+from ..validation import check_choice, check_input, check_int, check_labels, check_real
 from .losses import LOSSES
+from .optimizers import SGD
 from .regularizers import fisher_penalty_and_grad
-from .validation import check_input
 
-__all__ = ["SGD", "TrainConfig", "History", "train", "accuracy"]
-
-
-class SGD:
-    """SGD with (heavy-ball) momentum, PyTorch's convention: ``v ← μ v + g``, ``θ ← θ − η v``."""
-
-    def __init__(self, lr: float = 0.1, momentum: float = 0.9):
-        if lr <= 0 or not 0 <= momentum < 1:
-            raise ValueError(f"need lr > 0 and 0 <= momentum < 1; got lr={lr}, momentum={momentum}")
-        self.lr, self.momentum = lr, momentum
-        self.velocity = {}
-
-    def step(self, layers):
-        for index, layer in enumerate(layers):
-            for name, grad in layer.grads.items():
-                v = self.velocity.get((index, name))
-                v = grad if v is None else self.momentum * v + grad
-                self.velocity[index, name] = v
-                layer.params[name] = layer.params[name] - self.lr * v
+__all__ = ["TrainConfig", "History", "train", "accuracy"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +29,13 @@ class TrainConfig:
     fisher_eps: float = 1e-4
 
     def __post_init__(self):
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("epochs and batch_size must be >= 1")
+        check_int(self.epochs, "epochs", minimum=1)
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_real(self.lr, "lr", low=0.0, low_open=True)
+        check_real(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        check_choice(self.loss, "loss", LOSSES)
+        check_real(self.fisher, "fisher", low=0.0)
+        check_real(self.fisher_eps, "fisher_eps", low=0.0, low_open=True)
 
 
 @dataclass
@@ -89,13 +74,20 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     """
     xp = namespace_of(X_train)
     check_input(xp, X_train, model.n_in, "X_train")
-    if y_train.shape != (X_train.shape[0],):
-        raise ValueError(f"y_train must have shape ({X_train.shape[0]},); got {tuple(y_train.shape)}")
+    check_labels(xp, y_train, X_train.shape[0], model.n_classes, "y_train")
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    if X_test is not None:
+        check_input(xp, X_test, model.n_in, "X_test")
+        check_labels(xp, y_test, X_test.shape[0], model.n_classes, "y_test")
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     loss_fn = LOSSES[config.loss]
     optimizer = SGD(config.lr, config.momentum)
     rng = np.random.default_rng(seed)
     layers = model.linear_layers
-    cd_layers = [layer for layer in layers if isinstance(layer, CDLinear)]
+    circulant = [(layer, layer.circulant_param) for layer in layers
+                 if layer.circulant_param is not None]
     N = X_train.shape[0]
     history = History()
     epochs = range(config.epochs)
@@ -113,10 +105,10 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
             loss, dlogits = loss_fn(model.forward_2d(xp, Xb), yb)
             model.backward(dlogits)
             if config.fisher:
-                for layer in cd_layers:
-                    penalty, grad = fisher_penalty_and_grad(layer.C, config.fisher_eps)
+                for layer, name in circulant:
+                    penalty, grad = fisher_penalty_and_grad(layer.params[name], config.fisher_eps)
                     loss += config.fisher * penalty
-                    layer.grads["C"] = layer.grads["C"] + config.fisher * grad
+                    layer.grads[name] = layer.grads[name] + config.fisher * grad
             optimizer.step(layers)
             total = total + loss * Xb.shape[0]
         mean_loss = float(total) / N                      # the epoch's one read-back

@@ -5,7 +5,8 @@ number is wanted): reading it back to the host would synchronise a GPU every ste
 """
 from __future__ import annotations
 
-from .backend import device_of, namespace_of
+from ..backend import device_of, namespace_of
+from ..layers.activations import log_softmax
 
 __all__ = ["softmax_cross_entropy", "squared_error", "LOSSES"]
 
@@ -28,9 +29,7 @@ def softmax_cross_entropy(logits, y):
     """
     xp = namespace_of(logits, y)
     N, K = logits.shape
-    shifted = logits - xp.max(logits, axis=1, keepdims=True)
-    log_z = xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
-    log_p = shifted - log_z
+    log_p = log_softmax(logits, axis=1)
     onehot = _one_hot(xp, y, K, logits.dtype, device_of(logits))
     loss = -xp.sum(log_p * onehot) / N
     return loss, (xp.exp(log_p) - onehot) / N

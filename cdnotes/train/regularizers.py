@@ -13,7 +13,9 @@ every ``ε`` up to ``0.1``.
 """
 from __future__ import annotations
 
-from .backend import namespace_of
+from ..backend import namespace_of
+from ..operators.fft import complex_dtype
+from ..validation import check_coefficients, check_real
 
 __all__ = ["LAMBDA_FISHER", "fisher_penalty", "fisher_penalty_and_grad"]
 
@@ -23,9 +25,9 @@ LAMBDA_FISHER = 1e-4
 def fisher_penalty_and_grad(C, eps: float = 1e-4):
     """``(R(C), ∂R/∂C)`` for coefficients ``C`` of shape ``(Ko, Ki, B)``; ``R`` a 0-d array."""
     xp = namespace_of(C)
-    if eps <= 0:
-        raise ValueError(f"eps must be > 0; got {eps}")
-    c_hat = xp.fft.fft(xp.astype(C, xp.complex128 if C.dtype == xp.float64 else xp.complex64), axis=-1)
+    check_coefficients(xp, C)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
+    c_hat = xp.fft.fft(xp.astype(C, complex_dtype(xp, C.dtype)), axis=-1)
     power = xp.real(c_hat) ** 2 + xp.imag(c_hat) ** 2
     value = xp.sum(1.0 / (power + eps))
     w = 1.0 / (power + eps) ** 2

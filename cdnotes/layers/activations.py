@@ -1,11 +1,28 @@
-"""Element-wise activation layers with the common forward/backward interface."""
+"""Activations: the ``ReLU`` layer, and the library's one softmax.
+
+``softmax`` / ``log_softmax`` are plain functions (no layer): the losses, the curvature
+code and the estimator all call these, so there is one numerically stable softmax.
+"""
 from __future__ import annotations
 
-from .backend import namespace_of
-from .layers import Layer
-from .validation import check_float_array
+from ..backend import namespace_of
+from ..validation import check_float_array
+from .base import Layer
 
-__all__ = ["ReLU"]
+__all__ = ["ReLU", "softmax", "log_softmax"]
+
+
+def log_softmax(z, axis: int = -1):
+    """``z − logsumexp(z)`` along ``axis``, shifted by the maximum (no overflow); any backend."""
+    xp = namespace_of(z)
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax(z, axis: int = -1):
+    """``exp(z) / Σ exp(z)`` along ``axis`` (through :func:`log_softmax`); any backend."""
+    xp = namespace_of(z)
+    return xp.exp(log_softmax(z, axis=axis))
 
 
 class ReLU(Layer):

@@ -24,13 +24,13 @@ Two interchangeable ways to compute the same thing are offered:
 """
 from __future__ import annotations
 
-import array_api_compat
-
-from .backend import namespace_of
+from ..backend import namespace_of
+from ..validation import check_coefficients, check_input, check_same_dtype
 from .circulant import materialize, project
-from .validation import check_coefficients, check_float_array, check_input
+from .fft import fft_of
 
-__all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method"]
+__all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method", "prepare", "DensePlan",
+           "SpectralPlan"]
 
 METHODS = ("auto", "fft", "dense")
 
@@ -62,43 +62,6 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
 # ----------------------------------------------------------------------------
 # Spectral building blocks (no validation; shapes as documented).
 # ----------------------------------------------------------------------------
-
-class _ScipyFFT:
-    """``scipy.fft`` for NumPy arrays: its pocketfft keeps float32 and can use every core.
-
-    Measured on a 2-core CPU (float32, 16,384 transforms of length 64): ``numpy.fft.rfft``
-    4.5 ms, ``scipy.fft.rfft`` 0.9 ms on one worker and 0.5 ms on two. Threads only pay
-    off for large arrays, so small ones run on one worker.
-    """
-
-    @staticmethod
-    def _workers(x):
-        return -1 if x.size >= _PARALLEL_FFT_SIZE else 1
-
-    @classmethod
-    def rfft(cls, x, axis=-1):
-        import scipy.fft
-        return scipy.fft.rfft(x, axis=axis, workers=cls._workers(x))
-
-    @classmethod
-    def irfft(cls, x, n=None, axis=-1):
-        import scipy.fft
-        return scipy.fft.irfft(x, n=n, axis=axis, workers=cls._workers(x))
-
-
-_PARALLEL_FFT_SIZE = 1 << 18
-
-
-def fft_of(xp):
-    """The real-FFT functions to use for namespace ``xp`` (``rfft``, ``irfft``)."""
-    if array_api_compat.is_numpy_namespace(xp):
-        try:
-            import scipy.fft  # noqa: F401
-            return _ScipyFFT
-        except ImportError:  # pragma: no cover - scipy is a dependency, but stay usable without
-            pass
-    return xp.fft
-
 
 def coefficient_spectrum(xp, C):
     """``rfft`` of every block's coefficients, as ``(F, Ko, Ki)`` complex."""
@@ -139,39 +102,58 @@ def spectral_grad_input(xp, Cf, dYf):
 
 
 # ----------------------------------------------------------------------------
-# Public functions.
+# Kernel plans: what both passes need, computed once per forward pass.
 # ----------------------------------------------------------------------------
 
+class DensePlan:
+    """Materialised path: ``W = block_circulant(C)`` ``(Ko·B, Ki·B)`` and the input ``X2`` ``(N, Ki·B)``."""
+
+    method = "dense"
+
+    def __init__(self, xp, C, X2):
+        self.block_size = C.shape[2]
+        self.X2 = X2
+        self.W = materialize(xp, C)
+
+    def forward(self, xp):
+        """Eq. 2: ``X2 @ W.T``, ``(N, Ko·B)``."""
+        return xp.matmul(self.X2, xp.matrix_transpose(self.W))
+
+    def vjp(self, xp, dY2):
+        """Eqs. 3-4: ``(∂L/∂C (Ko, Ki, B), ∂L/∂X2 (N, Ki·B))`` for ``dY2`` ``(N, Ko·B)``."""
+        dW = xp.matmul(xp.matrix_transpose(dY2), self.X2)
+        return project(xp, dW, self.block_size), xp.matmul(dY2, self.W)
+
+
+class SpectralPlan:
+    """FFT path: ``Ĉ`` ``(F, Ko, Ki)`` and ``X̂`` ``(F, N, Ki)``, ``F = B//2 + 1``; never forms ``W``."""
+
+    method = "fft"
+
+    def __init__(self, xp, C, X2):
+        self.block_size = C.shape[2]
+        self.Cf = coefficient_spectrum(xp, C)
+        self.Xf = block_spectrum(xp, X2, self.block_size)
+
+    def forward(self, xp):
+        """Eq. 2: ``X2 @ W.T``, ``(N, Ko·B)``."""
+        return block_signal(xp, spectral_forward(xp, self.Cf, self.Xf), self.block_size)
+
+    def vjp(self, xp, dY2):
+        """Eqs. 3-4: ``(∂L/∂C (Ko, Ki, B), ∂L/∂X2 (N, Ki·B))`` for ``dY2`` ``(N, Ko·B)``."""
+        B = self.block_size
+        dYf = block_spectrum(xp, dY2, B)
+        return (spectral_grad_coefficients(xp, self.Xf, dYf, B),
+                block_signal(xp, spectral_grad_input(xp, self.Cf, dYf), B))
+
+
 def prepare(xp, C, X2, method: str):
-    """What both passes need, computed once: ``("dense", X2, W)`` or ``("fft", X2, Ĉ, X̂)``.
+    """The kernel plan for ``C`` ``(Ko, Ki, B)`` and ``X2`` ``(N, Ki·B)``; ``method`` resolved.
 
-    ``C`` ``(Ko, Ki, B)``, ``X2`` ``(N, Ki·B)``, ``method`` already resolved. No checks: the
-    kernel shared by :func:`bc_matmul`, :func:`bc_matmul_vjp` and :class:`cdnotes.CDLinear`.
+    No checks: the kernel shared by :func:`bc_matmul`, :func:`bc_matmul_vjp` and
+    :class:`cdnotes.CDLinear`. Returns a :class:`DensePlan` or a :class:`SpectralPlan`.
     """
-    if method == "dense":
-        return ("dense", X2, materialize(xp, C))
-    return ("fft", X2, coefficient_spectrum(xp, C), block_spectrum(xp, X2, C.shape[2]))
-
-
-def forward_prepared(xp, prepared, block_size: int):
-    """Eq. 2: ``X2 @ W.T`` ``(N, Ko·B)`` from :func:`prepare`'s result."""
-    if prepared[0] == "dense":
-        _, X2, W = prepared
-        return xp.matmul(X2, xp.matrix_transpose(W))
-    _, _, Cf, Xf = prepared
-    return block_signal(xp, spectral_forward(xp, Cf, Xf), block_size)
-
-
-def vjp_prepared(xp, prepared, dY2, block_size: int):
-    """Eqs. 3-4: ``(∂L/∂C (Ko, Ki, B), ∂L/∂X2 (N, Ki·B))`` from :func:`prepare`'s result."""
-    B = block_size
-    if prepared[0] == "dense":
-        _, X2, W = prepared
-        return project(xp, xp.matmul(xp.matrix_transpose(dY2), X2), B), xp.matmul(dY2, W)
-    _, _, Cf, Xf = prepared
-    dYf = block_spectrum(xp, dY2, B)
-    return (spectral_grad_coefficients(xp, Xf, dYf, B),
-            block_signal(xp, spectral_grad_input(xp, Cf, dYf), B))
+    return DensePlan(xp, C, X2) if method == "dense" else SpectralPlan(xp, C, X2)
 
 
 def _flatten_batch(xp, X):
@@ -198,9 +180,10 @@ def bc_matmul(C, X, *, method: str = "fft"):
     check_coefficients(xp, C)
     Ko, Ki, B = C.shape
     check_input(xp, X, Ki * B)
+    check_same_dtype(C=C, X=X)
     X2, batch = _flatten_batch(xp, X)
-    prepared = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
-    return xp.reshape(forward_prepared(xp, prepared, B), batch + (Ko * B,))
+    plan = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
+    return xp.reshape(plan.forward(xp), batch + (Ko * B,))
 
 
 def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
@@ -228,8 +211,9 @@ def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
     if tuple(dY.shape[:-1]) != tuple(X.shape[:-1]):
         raise ValueError(f"dY batch shape {tuple(dY.shape[:-1])} does not match X batch shape "
                          f"{tuple(X.shape[:-1])}")
+    check_same_dtype(C=C, X=X, dY=dY)
     X2, batch = _flatten_batch(xp, X)
     dY2, _ = _flatten_batch(xp, dY)
-    prepared = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
-    dC, dX2 = vjp_prepared(xp, prepared, dY2, B)
+    plan = prepare(xp, C, X2, resolve_method(method, B, Ki * B, Ko * B))
+    dC, dX2 = plan.vjp(xp, dY2)
     return dC, xp.reshape(dX2, batch + (Ki * B,))

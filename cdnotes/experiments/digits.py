@@ -5,10 +5,10 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .curvature import dead_units, last_layer_spectrum, paper_kappa_readings
-from .data import digits_split
-from .mlp import PAPER_MODELS, paper_model
-from .train import TrainConfig, train
+from ..curvature import dead_units, last_layer_spectrum, paper_kappa_readings
+from ..data import digits_split
+from ..mlp import PAPER_MODELS, paper_model
+from ..train import TrainConfig, train
 
 __all__ = ["run_digits", "run_table1", "PAPER_TABLE1"]
 

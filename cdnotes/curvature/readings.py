@@ -1,0 +1,74 @@
+"""Readings of a trained network that the paper reports: dead units and its κ (§VI.1).
+
+* :func:`dead_units` — hidden ReLU units that are zero on every input: each adds
+  exact null directions to the Hessian, which :func:`cdnotes.conditioning.condition_number`
+  counts instead of reporting ``κ = ∞``.
+* :func:`paper_kappa_readings` — the paper's "κ = ⟨σ²_max/σ²_min⟩ averaged over weight
+  layers" under each reading of its definition.
+
+Host NumPy; the model's train/eval mode is restored afterwards.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import to_numpy
+from ..hessian import theorem1_eigenvalues
+from ..layers.activations import ReLU
+from ._mode import evaluation_mode, model_input
+
+__all__ = ["dead_units", "paper_kappa_readings"]
+
+
+def dead_units(model, X):
+    """Number of hidden ReLU outputs that are zero for every row of ``X``, per hidden layer."""
+    xp = model_input(model, X)
+    counts, H = [], X
+    with evaluation_mode(model):
+        for layer in model.layers:
+            H = layer.forward_2d(xp, H)
+            if isinstance(layer, ReLU):
+                counts.append(int(np.sum(np.all(np.asarray(to_numpy(H)) == 0, axis=0))))
+    return counts
+
+
+def paper_kappa_readings(model, X):
+    """The paper's κ, "σ²_max/σ²_min averaged over weight layers", under each reading.
+
+    Returns a dict of floats (``inf`` where a denominator is exactly zero):
+
+    ``weights_sv``
+        mean over layers of ``σ²_max/σ²_min`` of the weight matrix ``to_dense()`` — the
+        paper's definition for dense layers, applied to every layer.
+    ``theorem1_inputs``
+        mean over layers of max/min of Theorem 1's values ``Σ_n |FFT(X_{n,j})(k)|²``
+        computed on each layer's inputs over ``X`` (the paper's stated definition for
+        CD layers; for a dense layer ``B = 1``).
+    ``circulant_spectrum``
+        mean over layers of max/min of ``|FFT(c_ij)(k)|²`` over all blocks and
+        frequencies — the eigenvalue moduli² of the circulant blocks of ``W``
+        (layers with circulant blocks only; ``nan`` for dense models).
+    """
+    xp = model_input(model, X)
+    linear = {id(layer) for layer in model.linear_layers}
+    sv, t1, circ = [], [], []
+    H = X
+    with evaluation_mode(model):
+        for layer in model.layers:
+            if id(layer) in linear:
+                W = np.asarray(to_numpy(layer.to_dense()), dtype=np.float64)
+                s2 = np.linalg.svd(W, compute_uv=False) ** 2
+                sv.append(_ratio(s2.max(), s2.min()))
+                vals = np.asarray(to_numpy(theorem1_eigenvalues(H, layer.n_out, layer.block_size)))
+                t1.append(_ratio(vals.max(), vals.min()))
+                if layer.circulant_param is not None:
+                    C = np.asarray(to_numpy(layer.params[layer.circulant_param]))
+                    power = np.abs(np.fft.fft(C, axis=-1)) ** 2
+                    circ.append(_ratio(power.max(), power.min()))
+            H = layer.forward_2d(xp, H)
+    return {"weights_sv": float(np.mean(sv)), "theorem1_inputs": float(np.mean(t1)),
+            "circulant_spectrum": float(np.mean(circ)) if circ else float("nan")}
+
+
+def _ratio(top, bottom):
+    return float("inf") if bottom == 0 else float(top / bottom)

@@ -1,0 +1,22 @@
+"""Layers with a hand-written backward pass.
+
+=================  =======================================================================
+``base``           :class:`Layer`: the interface every layer shares
+``linear``         :class:`Linear`: the protocol every linear layer implements (one
+                   constructor path, validated settable parameters, checked passes)
+``dense``          :class:`Dense`
+``cdlinear``       :class:`CDLinear`, the paper's block-circulant layer
+``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
+``dropout``        :class:`ShannonDropout` (paper Eq. 7)
+``init``           weight scales matched to a dense layer's (He, LeCun, Glorot)
+=================  =======================================================================
+"""
+from .activations import ReLU, log_softmax, softmax
+from .base import Layer
+from .cdlinear import CDLinear
+from .dense import Dense
+from .dropout import ALPHA_CD, ShannonDropout
+from .linear import Linear
+
+__all__ = ["ALPHA_CD", "CDLinear", "Dense", "Layer", "Linear", "ReLU", "ShannonDropout",
+           "log_softmax", "softmax"]

@@ -1,0 +1,16 @@
+"""Training: the loop, optimizers, losses and the paper's regularizer.
+
+==================  =======================================================================
+``loop``            :func:`train`, :class:`TrainConfig`, :class:`History`, :func:`accuracy`
+``optimizers``      :class:`SGD` (heavy-ball momentum)
+``losses``          softmax cross-entropy and squared error, with their gradients
+``regularizers``    the Fisher-information penalty of Eq. 8 and its exact gradient
+==================  =======================================================================
+
+The loop works on any model whose ``linear_layers`` implement
+:class:`cdnotes.layers.Linear`: nothing in it depends on the layer type.
+"""
+from .loop import History, TrainConfig, accuracy, train
+from .optimizers import SGD
+
+__all__ = ["History", "SGD", "TrainConfig", "accuracy", "train"]
