@@ -53,6 +53,15 @@ def available_backends() -> dict[str, dict]:
 def namespace_of(*arrays):
     """The array-API namespace shared by ``arrays`` (``None`` entries are skipped).
 
+    Parameters
+    ----------
+    *arrays : NumPy, CuPy or array_api_strict arrays (or None)
+
+    Returns
+    -------
+    namespace
+        The ``array_api_compat`` namespace (NumPy, CuPy) or ``array_api_strict``.
+
     Raises
     ------
     TypeError
@@ -72,12 +81,30 @@ def namespace_of(*arrays):
 
 
 def device_of(x):
-    """The device an array lives on (``"cpu"`` for NumPy)."""
+    """The device an array lives on.
+
+    Parameters
+    ----------
+    x : array of any supported backend
+
+    Returns
+    -------
+    device (``"cpu"`` for NumPy)
+    """
     return array_api_compat.device(x)
 
 
 def to_numpy(x):
-    """Copy an array of any supported backend to a NumPy array on the host."""
+    """Copy an array of any supported backend to a NumPy array on the host.
+
+    Parameters
+    ----------
+    x : array of any supported backend
+
+    Returns
+    -------
+    numpy.ndarray (``x`` itself if it already is one)
+    """
     import numpy as np
 
     if array_api_compat.is_cupy_array(x):
@@ -97,7 +124,16 @@ def _via_dlpack_or_list(x):
 
 
 def import_namespace(name: str):
-    """The array-API namespace for a backend name (``numpy``, ``cupy``, ``array_api_strict``)."""
+    """The array-API namespace for a backend name.
+
+    Parameters
+    ----------
+    name : {"numpy", "cupy", "array_api_strict"}
+
+    Returns
+    -------
+    namespace
+    """
     if name not in _BACKENDS:
         raise ValueError(f"unknown backend {name!r}; allowed: {', '.join(_BACKENDS)}")
     module = importlib.import_module(name)
@@ -107,7 +143,18 @@ def import_namespace(name: str):
 
 
 def resolve_namespace(xp=None):
-    """A namespace from ``None`` (NumPy), a backend name, or a module (plain or array_api_compat)."""
+    """A namespace from ``None`` (NumPy), a backend name, or a module.
+
+    Parameters
+    ----------
+    xp : None, str or module
+        ``None`` gives NumPy; a name as for :func:`import_namespace`; a module (plain or
+        ``array_api_compat``) is mapped to its namespace.
+
+    Returns
+    -------
+    namespace
+    """
     if xp is None:
         return import_namespace("numpy")
     if isinstance(xp, str):

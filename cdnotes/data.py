@@ -7,7 +7,15 @@ __all__ = ["load_digits", "digits_split"]
 
 
 def load_digits():
-    """All 1797 digits: ``X`` ``(1797, 64)`` float64 pixels divided by 16 (so in [0, 1]), ``y`` ``(1797,)``."""
+    """All 1797 scikit-learn digits (shipped with scikit-learn, no download).
+
+    Returns
+    -------
+    X : numpy array ``(1797, 64)`` float64
+        Pixels divided by 16, so in [0, 1].
+    y : numpy array ``(1797,)`` int64
+        Labels 0-9.
+    """
     from sklearn.datasets import load_digits as _load
 
     data = _load()
@@ -17,7 +25,15 @@ def load_digits():
 def digits_split(seed: int = 0, test_size: int = 360):
     """Stratified split as in the paper: 1437 training and 360 test digits.
 
-    Returns ``X_train, X_test, y_train, y_test``; ``seed`` fixes the split.
+    Parameters
+    ----------
+    seed : int, default 0
+        Fixes the split (``random_state`` of scikit-learn's ``train_test_split``).
+    test_size : int, default 360
+
+    Returns
+    -------
+    X_train ``(1437, 64)``, X_test ``(360, 64)``, y_train ``(1437,)``, y_test ``(360,)``
     """
     from sklearn.model_selection import train_test_split
 

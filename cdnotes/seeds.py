@@ -20,6 +20,10 @@ SEED_OFFSET_ENV = "CDNOTES_SEED_OFFSET"
 def seed_offset() -> int:
     """The integer in ``$CDNOTES_SEED_OFFSET`` (0 when unset or empty).
 
+    Returns
+    -------
+    int >= 0
+
     Raises
     ------
     ValueError
@@ -38,11 +42,31 @@ def seed_offset() -> int:
 
 
 def seed(base: int) -> int:
-    """``base + seed_offset()``: one seed of an experiment."""
+    """``base + seed_offset()``: one seed of an experiment.
+
+    Parameters
+    ----------
+    base : int
+        The seed the book uses when ``CDNOTES_SEED_OFFSET`` is unset.
+
+    Returns
+    -------
+    int
+    """
     return int(base) + seed_offset()
 
 
 def seeds(bases) -> list[int]:
-    """``[b + seed_offset() for b in bases]``: the seed set of an experiment."""
+    """``[b + seed_offset() for b in bases]``: the seed set of an experiment.
+
+    Parameters
+    ----------
+    bases : iterable of int
+        The seeds the book uses when ``CDNOTES_SEED_OFFSET`` is unset (e.g. ``range(10)``).
+
+    Returns
+    -------
+    list of int
+    """
     offset = seed_offset()
     return [int(b) + offset for b in bases]

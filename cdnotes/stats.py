@@ -11,7 +11,17 @@ __all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean", "fit
 
 @dataclass(frozen=True)
 class Estimate:
-    """Mean, sample standard deviation (ddof = 1), ``n`` and a two-sided confidence interval."""
+    """Mean, sample standard deviation (ddof = 1), ``n`` and a two-sided confidence interval.
+
+    Attributes
+    ----------
+    mean, std : float
+    n : int
+    low, high : float
+        The interval's ends.
+    level : float
+        Its confidence level (e.g. 0.95).
+    """
 
     mean: float
     std: float
@@ -26,7 +36,17 @@ class Estimate:
 
 
 def mean_ci(values, level: float = 0.95) -> Estimate:
-    """Mean of ``values`` with a Student-t confidence interval for it."""
+    """Mean of ``values`` with a Student-t confidence interval for it.
+
+    Parameters
+    ----------
+    values : array-like, at least two finite numbers (flattened)
+    level : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+    """
     from scipy import stats
 
     x = np.asarray(values, dtype=np.float64).ravel()
@@ -38,7 +58,18 @@ def mean_ci(values, level: float = 0.95) -> Estimate:
 
 
 def paired_difference_ci(a, b, level: float = 0.95) -> Estimate:
-    """``mean(a − b)`` with a t interval, for paired samples (same seeds)."""
+    """``mean(a − b)`` with a t interval, for paired samples (same seeds).
+
+    Parameters
+    ----------
+    a, b : array-like of equal shape
+    level : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+        Of the differences ``a − b``.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"paired samples need equal shapes; got {a.shape} and {b.shape}")
@@ -46,7 +77,16 @@ def paired_difference_ci(a, b, level: float = 0.95) -> Estimate:
 
 
 def geometric_mean(values) -> float:
-    """``exp(mean(log x))`` of positive values (``inf`` if any is infinite)."""
+    """``exp(mean(log x))`` of positive values (``inf`` if any is infinite).
+
+    Parameters
+    ----------
+    values : array-like of numbers > 0
+
+    Returns
+    -------
+    float
+    """
     x = np.asarray(values, dtype=np.float64)
     if np.any(x <= 0):
         raise ValueError("geometric_mean needs positive values")
@@ -54,11 +94,15 @@ def geometric_mean(values) -> float:
 
 
 def fit_power_law(x, y):
-    """Least-squares fit of ``log y = log a + b log x``; returns ``(a, b)``.
+    """Least-squares fit of ``log y = log a + b log x``.
 
     Parameters
     ----------
     x, y : arrays of equal shape, at least two points, finite and > 0, ``x`` not all equal.
+
+    Returns
+    -------
+    (a, b) : tuple of float
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.size < 2:

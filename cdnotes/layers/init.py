@@ -32,7 +32,18 @@ INIT_SCHEMES = {
 
 
 def init_std(init, n_in: int, n_out: int) -> float:
-    """Standard deviation of the weights for a scheme name or an explicit float."""
+    """Standard deviation of the weights for a scheme name or an explicit float.
+
+    Parameters
+    ----------
+    init : {"he", "lecun", "glorot"} or float >= 0
+    n_in, n_out : int
+        The layer's widths (fan-in and fan-out).
+
+    Returns
+    -------
+    float
+    """
     if isinstance(init, str):
         if init not in INIT_SCHEMES:
             raise ValueError(f"init must be one of {', '.join(map(repr, INIT_SCHEMES))} or a "
@@ -45,5 +56,16 @@ def init_std(init, n_in: int, n_out: int) -> float:
 
 
 def normal_weights(shape, std: float, seed) -> np.ndarray:
-    """Float64 host array of i.i.d. ``N(0, std²)`` draws from ``numpy.random.default_rng(seed)``."""
+    """I.i.d. ``N(0, std²)`` draws from ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+    std : float
+    seed : int or None
+
+    Returns
+    -------
+    numpy array of ``shape``, float64 (on the host; layers move it to their backend)
+    """
     return np.random.default_rng(seed).standard_normal(shape) * std
