@@ -41,6 +41,15 @@ class Conditioning:
     ``kappa`` is ``λ_max / λ_min`` over all eigenvalues and is ``inf`` as soon as one is
     (numerically) zero; ``kappa_nonzero`` is ``λ_max`` over the smallest eigenvalue
     above ``zero_threshold`` — the conditioning on the complement of the null space.
+
+    Attributes
+    ----------
+    kappa, kappa_nonzero : float
+    n_zero : int
+        Eigenvalues with ``|λ| <= zero_threshold``.
+    n : int
+        All eigenvalues.
+    lambda_max, lambda_min_nonzero, zero_threshold : float
     """
 
     kappa: float
@@ -106,7 +115,15 @@ def condition_number(eigenvalues, *, rtol: float | None = None) -> Conditioning:
 def ar1_covariance(n: int, rho: float, scales=None) -> np.ndarray:
     """``Σ[a, b] = s_a s_b ρ^{|a−b|}``: neighbouring inputs correlated, like pixels along a row.
 
-    ``scales`` (length ``n``, default ones) gives each input its own standard deviation.
+    Parameters
+    ----------
+    n : int >= 1
+    rho : float in (-1, 1)
+    scales : array ``(n,)`` of positive standard deviations, optional (default ones)
+
+    Returns
+    -------
+    numpy array ``(n, n)``, symmetric positive definite
     """
     n = check_positive_int(n, "n")
     rho = check_real(rho, "rho", low=-1.0, high=1.0, low_open=True, high_open=True)
@@ -121,7 +138,15 @@ def ar1_covariance(n: int, rho: float, scales=None) -> np.ndarray:
 def population_conditioning(cov, whitening: str, n_out: int, block_size: int) -> dict:
     """Exact κ of the population Hessians after whitening (fitted to ``cov`` itself).
 
-    Returns ``{"cd": Conditioning, "dense": Conditioning}``.
+    Parameters
+    ----------
+    cov : array ``(n_in, n_in)``, symmetric positive semi-definite
+    whitening : one of :data:`cdnotes.whitening.WHITENING_NAMES`
+    n_out, block_size : int
+
+    Returns
+    -------
+    dict ``{"cd": Conditioning, "dense": Conditioning}``
     """
     cov = check_square_symmetric(cov, "cov", psd=True)
     w = make_whitener(whitening, block_size)
@@ -160,10 +185,20 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
 
 
 def draw_samples(cov, n_samples: int, seed) -> np.ndarray:
-    """``n_samples`` draws of ``N(0, cov)``, shape ``(n_samples, n)``, from ``default_rng(seed)``.
+    """``n_samples`` draws of ``N(0, cov)`` from ``numpy.random.default_rng(seed)``.
 
     Uses the symmetric square root of ``cov`` (eigen-decomposition), so singular
     covariances work too.
+
+    Parameters
+    ----------
+    cov : array ``(n, n)``, symmetric positive semi-definite
+    n_samples : int >= 1
+    seed : int or None
+
+    Returns
+    -------
+    numpy array ``(n_samples, n)``
     """
     cov = check_square_symmetric(cov, "cov", psd=True)
     n_samples = check_positive_int(n_samples, "n_samples")

@@ -121,9 +121,25 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
              dtype="float64", xp=None):
     """An MLP ``widths[0] -> ... -> widths[-1]`` with ReLU after every hidden layer.
 
-    ``block_size=None`` gives dense layers, an integer CDLinear layers of that block
-    size. ``dropout > 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden
-    ReLU. Every layer's initial weights and every dropout mask derive from ``seed``.
+    Parameters
+    ----------
+    widths : sequence of int >= 1
+        At least an input and an output width.
+    block_size : int or None
+        ``None`` gives :class:`~cdnotes.Dense` layers, an integer :class:`~cdnotes.CDLinear`
+        layers of that block size (it must divide every width).
+    n_classes : int, optional
+        Logits kept (default: ``widths[-1]``).
+    seed : int
+        Every layer's initial weights and every dropout mask derive from it.
+    dropout : float in [0, 1)
+        ``> 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden ReLU.
+    method, dtype, xp
+        Passed to the layers.
+
+    Returns
+    -------
+    MLP
     """
     widths = [check_int(w, "each width", minimum=1) for w in widths]
     if len(widths) < 2:
@@ -150,7 +166,19 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
 
 
 def paper_model(name: str, *, seed=0, dropout=0.0, method="auto", dtype="float64", xp=None) -> MLP:
-    """One of the paper's digits models: ``"dense"`` (8,970 parameters), ``"cd4"`` (2,380), ``"cd8"`` (1,296)."""
+    """One of the paper's digits models (:data:`PAPER_MODELS`).
+
+    Parameters
+    ----------
+    name : {"dense", "cd4", "cd8"}
+        8,970, 2,380 and 1,296 parameters.
+    seed, dropout, method, dtype, xp
+        As for :func:`make_mlp`.
+
+    Returns
+    -------
+    MLP with ``n_classes = 10``
+    """
     check_choice(name, "model", PAPER_MODELS)
     widths, block_size = PAPER_MODELS[name]
     return make_mlp(widths, block_size, n_classes=10, seed=seed, dropout=dropout, method=method,

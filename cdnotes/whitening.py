@@ -112,6 +112,15 @@ class PCAWhitener(_AffineWhitener):
 
     Components with eigenvalue ``≤ rtol·λ_max`` are output as zeros, so the
     output keeps ``n_features`` columns.
+
+    Parameters
+    ----------
+    rtol : float in (0, 1), default 1e-10
+
+    Attributes
+    ----------
+    mean_ : ``(n_features,)``; matrix_ : ``(n_features, n_features)``;
+    eigenvalues_ : ``(n_features,)`` descending
     """
 
     def __init__(self, rtol=1e-10):
@@ -126,7 +135,17 @@ class PCAWhitener(_AffineWhitener):
 
 
 class ZCAWhitener(_AffineWhitener):
-    """``U Λ^{-1/2} Uᵀ (x − μ)``: the symmetric whitening, closest to the identity map."""
+    """``U Λ^{-1/2} Uᵀ (x − μ)``: the symmetric whitening, closest to the identity map.
+
+    Parameters
+    ----------
+    rtol : float in (0, 1), default 1e-10
+
+    Attributes
+    ----------
+    mean_ : ``(n_features,)``; matrix_ : ``(n_features, n_features)``;
+    eigenvalues_ : ``(n_features,)`` descending
+    """
 
     def __init__(self, rtol=1e-10):
         self.rtol = rtol
@@ -183,9 +202,17 @@ class SpectralWhitener(_AffineWhitener):
 
 
 def make_whitener(name: str, block_size: int = 1):
-    """A fresh, unfitted whitener by name (one of :data:`WHITENING_NAMES`); ``"none"`` gives ``None``.
+    """A fresh, unfitted whitener by name; ``"none"`` gives ``None``.
 
-    ``block_size`` is used by the spectral whiteners only.
+    Parameters
+    ----------
+    name : one of :data:`WHITENING_NAMES`
+    block_size : int, default 1
+        Used by the spectral whiteners only.
+
+    Returns
+    -------
+    an unfitted whitener, or None
     """
     check_choice(name, "whitening", WHITENING_NAMES)
     makers = {"none": lambda: None, "standardize": Standardizer,

@@ -65,6 +65,13 @@ def cdlinear_hessian(X, n_out, block_size):
     fully dense ``cdlinear_jacobian(X)ᵀ @ cdlinear_jacobian(X)`` and with finite
     differences of the layer's gradient.)
 
+    Parameters
+    ----------
+    X : array ``(N, n_in)``, real floating, finite, any backend
+    n_out : int
+    block_size : int
+        ``B``, dividing ``n_in`` and ``n_out``.
+
     Returns
     -------
     H : array ``(P, P)``, ``P = n_in·n_out/B``, parameters ordered as ``C.ravel()``.
@@ -81,7 +88,15 @@ def dense_hessian(X, n_out):
     """Explicit Hessian of ``½ Σ‖y − t‖²`` for a dense layer, parameters ``W.ravel()``.
 
     Row ``o`` of ``W`` feeds only output ``o``, whose Jacobian is ``X``: so
-    ``H = I_{n_out} ⊗ XᵀX``, shape ``(n_out·n_in, n_out·n_in)``.
+    ``H = I_{n_out} ⊗ XᵀX``.
+
+    Parameters
+    ----------
+    X : array ``(N, n_in)``; n_out : int
+
+    Returns
+    -------
+    H : array ``(n_out·n_in, n_out·n_in)``
     """
     xp, n_in, n_out, _ = _check(X, n_out, 1)
     H_in = xp.matmul(xp.matrix_transpose(X), X)

@@ -64,6 +64,17 @@ def theorem1_eigenvalues(X, n_out, block_size):
 
     ``Σ_n |FFT(X_{n,j})(k)|²`` for every input block ``j`` and frequency ``k``, each
     with multiplicity ``Ko``: the diagonal of the ``M_k`` of :func:`cdlinear_spectrum`.
+
+    Parameters
+    ----------
+    X : array ``(N, n_in)``, real floating, finite, any backend
+    n_out : int
+    block_size : int
+        ``B``, dividing ``n_in`` and ``n_out``.
+
+    Returns
+    -------
+    array ``(P,)``, ``P = n_in·n_out/B``, real, ascending.
     """
     xp, n_in, n_out, B = _check(X, n_out, block_size)
     N, Ki, Ko = X.shape[0], n_in // B, n_out // B
@@ -131,10 +142,19 @@ def frequency_moments(S, block_size):
 
 
 def cdlinear_spectrum_from_moment(S, n_out, block_size):
-    """CDLinear Hessian spectrum (ascending, ``(P,)``) from a second-moment matrix ``S``.
+    """CDLinear Hessian spectrum from a second-moment matrix ``S``.
 
     With ``S = XᵀX`` this equals :func:`cdlinear_spectrum`; with ``S = N·E[x xᵀ]`` it
     is the *population* Hessian's spectrum.
+
+    Parameters
+    ----------
+    S : array ``(n_in, n_in)``, symmetric positive semi-definite
+    n_out, block_size : int
+
+    Returns
+    -------
+    array ``(P,)``, ``P = n_in·n_out/B``, ascending.
     """
     xp = _check_moment(S)
     n_in = S.shape[0]
@@ -144,13 +164,31 @@ def cdlinear_spectrum_from_moment(S, n_out, block_size):
 
 
 def dense_spectrum(X, n_out):
-    """Dense-layer Hessian eigenvalues, ascending: those of ``XᵀX``, each ``n_out`` times."""
+    """Dense-layer Hessian eigenvalues: those of ``XᵀX``, each ``n_out`` times.
+
+    Parameters
+    ----------
+    X : array ``(N, n_in)``; n_out : int
+
+    Returns
+    -------
+    array ``(n_out·n_in,)``, ascending.
+    """
     xp, n_in, n_out, _ = _check(X, n_out, 1)
     return dense_spectrum_from_moment(xp.matmul(xp.matrix_transpose(X), X), n_out)
 
 
 def dense_spectrum_from_moment(S, n_out):
-    """Dense-layer Hessian eigenvalues from a second-moment matrix ``S`` ``(n_in, n_in)``."""
+    """Dense-layer Hessian eigenvalues from a second-moment matrix.
+
+    Parameters
+    ----------
+    S : array ``(n_in, n_in)``, symmetric positive semi-definite; n_out : int
+
+    Returns
+    -------
+    array ``(n_out·n_in,)``, ascending: the eigenvalues of ``S``, each ``n_out`` times.
+    """
     xp = _check_moment(S)
     n_out = check_positive_int(n_out, "n_out")
     return _tile(xp, _check_psd(xp, xp.linalg.eigvalsh(S)), n_out)

@@ -60,7 +60,19 @@ def block_circulance(H, block_size):
 
 @dataclass(frozen=True)
 class HessianStructure:
-    """Summary of an explicit CDLinear Hessian's block structure (all relative to ‖H‖_F)."""
+    """Summary of an explicit CDLinear Hessian's block structure (all relative to ‖H‖_F).
+
+    Attributes
+    ----------
+    max_circulant_deviation : float
+        The worst ``B × B`` block's distance from the nearest circulant.
+    max_cross_output_norm : float
+        The largest block with ``i ≠ i'`` (Theorem 1 and SPEC: zero).
+    output_blocks_identical : float
+        ``max |H[(i,·),(i,·)] − H[(0,·),(0,·)]|`` over ``i``.
+    max_cross_input_norm : float
+        The largest block with ``i = i'``, ``j ≠ j'`` (the paper: zero; SPEC: not).
+    """
 
     max_circulant_deviation: float      # worst B×B block's distance from circulant
     max_cross_output_norm: float        # largest block with i ≠ i' (Theorem 1 and SPEC: zero)
@@ -69,7 +81,17 @@ class HessianStructure:
 
 
 def hessian_structure(H, n_out, n_in, block_size) -> HessianStructure:
-    """Check an explicit CDLinear Hessian block by block (see :class:`HessianStructure`)."""
+    """Check an explicit CDLinear Hessian block by block.
+
+    Parameters
+    ----------
+    H : array ``(P, P)``, ``P = n_in·n_out/B``, parameters ordered as ``C.ravel()``
+    n_out, n_in, block_size : int
+
+    Returns
+    -------
+    HessianStructure
+    """
     n_in, n_out, B = check_block_size(n_in, n_out, block_size)
     Ko, Ki = n_out // B, n_in // B
     P = Ko * Ki * B

@@ -13,20 +13,43 @@ __all__ = ["ReLU", "softmax", "log_softmax"]
 
 
 def log_softmax(z, axis: int = -1):
-    """``z − logsumexp(z)`` along ``axis``, shifted by the maximum (no overflow); any backend."""
+    """``z − logsumexp(z)`` along ``axis``, shifted by the maximum (no overflow); any backend.
+
+    Parameters
+    ----------
+    z : real floating array
+    axis : int, default -1
+
+    Returns
+    -------
+    array of ``z``'s shape
+    """
     xp = namespace_of(z)
     shifted = z - xp.max(z, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(z, axis: int = -1):
-    """``exp(z) / Σ exp(z)`` along ``axis`` (through :func:`log_softmax`); any backend."""
+    """``exp(z) / Σ exp(z)`` along ``axis`` (through :func:`log_softmax`); any backend.
+
+    Parameters
+    ----------
+    z : real floating array
+    axis : int, default -1
+
+    Returns
+    -------
+    array of ``z``'s shape, non-negative, summing to 1 along ``axis``
+    """
     xp = namespace_of(z)
     return xp.exp(log_softmax(z, axis=axis))
 
 
 class ReLU(Layer):
-    """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0)."""
+    """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0).
+
+    No parameters (``params`` is empty).
+    """
 
     def forward(self, X):
         xp = namespace_of(X)

@@ -18,7 +18,23 @@ __all__ = ["TrainConfig", "History", "train", "accuracy"]
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Training hyper-parameters; defaults are the paper's (25 epochs, SGD 0.1/0.9, batch 64)."""
+    """Training hyper-parameters; defaults are the paper's (25 epochs, SGD 0.1/0.9, batch 64).
+
+    Every field is validated when the config is created (a ``TypeError``/``ValueError``
+    naming the field).
+
+    Attributes
+    ----------
+    epochs : int >= 1
+    lr : float > 0
+    momentum : float in [0, 1)
+    batch_size : int >= 1
+    loss : {"cross_entropy", "squared_error"}
+    fisher : float >= 0
+        ``λ_F`` of Eq. 8 (the paper's value: 1e-4); 0 disables the penalty.
+    fisher_eps : float > 0
+        ``ε`` of the penalty (not given by the paper).
+    """
 
     epochs: int = 25
     lr: float = 0.1
@@ -40,7 +56,17 @@ class TrainConfig:
 
 @dataclass
 class History:
-    """Per-epoch records of one training run."""
+    """Per-epoch records of one training run.
+
+    Attributes
+    ----------
+    train_loss : list of float
+        Mean mini-batch loss of each epoch (including the penalty).
+    test_accuracy : list of float
+        Fraction correct after each epoch (empty without test data).
+    epoch_seconds : list of float
+        Wall time of each epoch's updates (forward, backward, step; no evaluation).
+    """
 
     train_loss: list = field(default_factory=list)       # mean mini-batch loss (incl. penalty)
     test_accuracy: list = field(default_factory=list)    # fraction correct after the epoch
@@ -52,20 +78,46 @@ class History:
 
 
 def accuracy(model, X, y) -> float:
-    """Fraction of ``X`` that ``model`` classifies as ``y``."""
+    """Fraction of ``X`` that ``model`` classifies as ``y``.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``; y : integer array ``(N,)``
+
+    Returns
+    -------
+    float in [0, 1]
+    """
     xp = namespace_of(X)
     return float(xp.mean(xp.astype(model.predict(X) == y, xp.float64)))
 
 
 def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainConfig = TrainConfig(),
           seed=0, progress=False) -> History:
-    """Train ``model`` in place; returns its :class:`History`.
+    """Train ``model`` in place.
 
     Mini-batches are reshuffled every epoch by a generator seeded with ``seed``;
     with the model's own seed this fixes every number of the run.
 
     Nothing is read back from the device inside an epoch: the loss is summed on the
     device and read once per epoch (so on a GPU the step runs without synchronising).
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+        Any model whose ``linear_layers`` implement :class:`cdnotes.layers.Linear`.
+    X_train : array ``(N, n_in)``; y_train : integer array ``(N,)`` in ``[0, n_classes)``
+    X_test, y_test : optional, the same for the per-epoch test accuracy
+    config : TrainConfig
+    seed : int
+        Batch order.
+    progress : bool
+        Show a ``tqdm`` progress bar over epochs.
+
+    Returns
+    -------
+    History
 
     Raises
     ------

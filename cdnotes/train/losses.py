@@ -36,7 +36,16 @@ def softmax_cross_entropy(logits, y):
 
 
 def squared_error(logits, y):
-    """``½ mean_n ‖logits_n − onehot(y_n)‖²`` (the loss of Theorems 1–2) and its gradient."""
+    """``½ mean_n ‖logits_n − onehot(y_n)‖²`` (the loss of Theorems 1–2) and its gradient.
+
+    Parameters
+    ----------
+    logits : array ``(N, K)``; y : integer array ``(N,)`` with values in ``[0, K)``
+
+    Returns
+    -------
+    loss : 0-d array; dlogits : array ``(N, K)``
+    """
     xp = namespace_of(logits, y)
     N, K = logits.shape
     diff = logits - _one_hot(xp, y, K, logits.dtype, device_of(logits))

@@ -23,7 +23,18 @@ LAMBDA_FISHER = 1e-4
 
 
 def fisher_penalty_and_grad(C, eps: float = 1e-4):
-    """``(R(C), ∂R/∂C)`` for coefficients ``C`` of shape ``(Ko, Ki, B)``; ``R`` a 0-d array."""
+    """The penalty ``R(C)`` and its gradient.
+
+    Parameters
+    ----------
+    C : array ``(Ko, Ki, B)``
+    eps : float > 0
+
+    Returns
+    -------
+    R : 0-d array (on ``C``'s device)
+    dR_dC : array ``(Ko, Ki, B)``, ``C``'s dtype
+    """
     xp = namespace_of(C)
     check_coefficients(xp, C)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
@@ -36,5 +47,14 @@ def fisher_penalty_and_grad(C, eps: float = 1e-4):
 
 
 def fisher_penalty(C, eps: float = 1e-4) -> float:
-    """``R(C)`` alone, as a Python float."""
+    """``R(C)`` alone.
+
+    Parameters
+    ----------
+    C : array ``(Ko, Ki, B)``; eps : float > 0
+
+    Returns
+    -------
+    float
+    """
     return float(fisher_penalty_and_grad(C, eps)[0])
