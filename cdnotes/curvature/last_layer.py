@@ -23,9 +23,16 @@ __all__ = ["last_layer_inputs", "softmax_outputs", "last_layer_hessian", "last_l
 
 
 def last_layer_inputs(model, X):
-    """Activations entering the last linear layer, ``(N, n_in_last)`` host float64.
+    """Activations entering the last linear layer (evaluation mode; the mode is restored).
 
-    Computed in evaluation mode (no dropout); the model's mode is restored afterwards.
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    numpy array ``(N, n_in_last)``, float64
     """
     xp = model_input(model, X)
     last = model.layers.index(model.linear_layers[-1])
@@ -53,7 +60,17 @@ def _parameter_map(layer):
 
 
 def softmax_outputs(model, X):
-    """The last layer's inputs ``h`` ``(N, n_in_last)`` and softmax probabilities ``p`` ``(N, n_classes)``."""
+    """The last layer's inputs and the softmax probabilities over the used logits.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    h : numpy array ``(N, n_in_last)``; p : numpy array ``(N, n_classes)``
+    """
     h = last_layer_inputs(model, X)
     layer = model.linear_layers[-1]
     z = h @ np.asarray(to_numpy(layer.to_dense()), dtype=np.float64).T + to_numpy(layer.b)
@@ -96,12 +113,32 @@ def logit_hessian_spectrum(model, X):
     ``(1/N) Σ_n (diag(p_n) − p_n p_nᵀ)`` over the ``n_classes`` used logits: a
     ``K × K`` matrix with one exact zero eigenvalue (adding a constant to every logit
     changes nothing), so ``K − 1`` non-zero eigenvalues — nine for the digits.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    numpy array ``(n_classes,)``
     """
     _, p = softmax_outputs(model, X)
     return np.linalg.eigvalsh(np.diag(p.mean(axis=0)) - p.T @ p / p.shape[0])
 
 
 def last_layer_spectrum(model, X):
-    """Eigenvalues (ascending) of :func:`last_layer_hessian` and their :class:`Conditioning`."""
+    """Eigenvalues of :func:`last_layer_hessian` and their condition number.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    eigenvalues : numpy array ``(P,)`` ascending
+    conditioning : :class:`~cdnotes.conditioning.Conditioning` (``rtol = 1e-10``)
+    """
     ev = np.linalg.eigvalsh(last_layer_hessian(model, X))
     return ev, condition_number(ev, rtol=1e-10)

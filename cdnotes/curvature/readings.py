@@ -21,7 +21,17 @@ __all__ = ["dead_units", "paper_kappa_readings"]
 
 
 def dead_units(model, X):
-    """Number of hidden ReLU outputs that are zero for every row of ``X``, per hidden layer."""
+    """Hidden ReLU outputs that are zero for every row of ``X``, per hidden layer.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    list of int, one per ReLU layer
+    """
     xp = model_input(model, X)
     counts, H = [], X
     with evaluation_mode(model):

@@ -52,7 +52,21 @@ def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(
 
 def run_table1(models=tuple(PAPER_MODELS), seeds=(0, 1, 2), *, config: TrainConfig = TrainConfig(),
                dropout=0.0, split_seed: int = 0, curvature=True, progress=False) -> list:
-    """:func:`run_digits` for every (model, seed); a list of records."""
+    """:func:`run_digits` for every (model, seed).
+
+    Parameters
+    ----------
+    models : iterable of names of :data:`cdnotes.mlp.PAPER_MODELS`
+    seeds : iterable of int
+    config, dropout, split_seed, curvature
+        As for :func:`run_digits`.
+    progress : bool or None
+        ``True`` shows a progress bar.
+
+    Returns
+    -------
+    list of dict (records of :func:`run_digits`)
+    """
     data = digits_split(split_seed)
     runs = [(m, s) for m in models for s in seeds]
     if progress is not False:
@@ -63,7 +77,16 @@ def run_table1(models=tuple(PAPER_MODELS), seeds=(0, 1, 2), *, config: TrainConf
 
 
 def summarize(records) -> dict:
-    """Mean, std (ddof=1) and count of the final test accuracy (%) per model."""
+    """Mean, std (ddof=1) and count of the final test accuracy (%) per model.
+
+    Parameters
+    ----------
+    records : list of dict (from :func:`run_digits`)
+
+    Returns
+    -------
+    dict ``{model: {"mean", "std", "n"}}``
+    """
     out = {}
     for name in dict.fromkeys(r["model"] for r in records):
         acc = 100 * np.array([r["final_test_accuracy"] for r in records if r["model"] == name])

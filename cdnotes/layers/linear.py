@@ -36,7 +36,19 @@ __all__ = ["Linear", "parameter"]
 
 
 def parameter(name: str, doc: str):
-    """A property for ``params[name]`` whose setter validates and copies (``layer.C = C``)."""
+    """A property for ``params[name]`` whose setter validates and copies (``layer.C = C``).
+
+    Parameters
+    ----------
+    name : str
+        The key in ``params``.
+    doc : str
+        The property's docstring.
+
+    Returns
+    -------
+    property
+    """
 
     def fget(self):
         return self.params[name]

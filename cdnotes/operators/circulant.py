@@ -22,7 +22,16 @@ __all__ = ["circulant", "block_circulant", "circulant_index", "project_block_cir
 
 
 def circulant_index(xp, block_size: int, device=None):
-    """Integer matrix ``idx[k, l] = (k - l) mod B`` of shape ``(B, B)``."""
+    """Integer matrix ``idx[k, l] = (k - l) mod B``.
+
+    Parameters
+    ----------
+    xp : namespace; block_size : int; device : optional
+
+    Returns
+    -------
+    integer array ``(B, B)``
+    """
     k = xp.arange(block_size, device=device)
     return (k[:, None] - k[None, :]) % block_size
 
@@ -124,14 +133,32 @@ _DEVICE_CACHE: dict = {}
 
 
 def materialize(xp, C):
-    """``block_circulant(C)`` without checks: one gather with a cached index."""
+    """``block_circulant(C)`` without checks: one gather with a cached index.
+
+    Parameters
+    ----------
+    xp : namespace; C : array ``(Ko, Ki, B)``
+
+    Returns
+    -------
+    array ``(Ko·B, Ki·B)``
+    """
     Ko, Ki, B = C.shape
     w_from_c, _ = _device_indices(xp, Ko, Ki, B, device_of(C))
     return xp.reshape(xp.take(xp.reshape(C, (-1,)), w_from_c, axis=0), (Ko * B, Ki * B))
 
 
 def project(xp, G, block_size: int):
-    """``project_block_circulant(G, B)`` without checks: one gather and one sum."""
+    """``project_block_circulant(G, B)`` without checks: one gather and one sum.
+
+    Parameters
+    ----------
+    xp : namespace; G : array ``(Ko·B, Ki·B)``; block_size : int
+
+    Returns
+    -------
+    array ``(Ko, Ki, B)``
+    """
     B = block_size
     Ko, Ki = G.shape[0] // B, G.shape[1] // B
     _, c_to_w = _device_indices(xp, Ko, Ki, B, device_of(G))

@@ -44,12 +44,31 @@ class _ScipyFFT:
 
 
 def fft_of(xp):
-    """The FFT functions to use for namespace ``xp`` (``rfft``, ``irfft``, ``fft``, ``ifft``)."""
+    """The FFT functions to use for namespace ``xp``.
+
+    Parameters
+    ----------
+    xp : namespace
+
+    Returns
+    -------
+    object with ``rfft``, ``irfft``, ``fft``, ``ifft`` (array-API signatures): ``scipy.fft``
+    for NumPy, ``xp.fft`` otherwise
+    """
     if array_api_compat.is_numpy_namespace(xp):
         return _ScipyFFT
     return xp.fft
 
 
 def complex_dtype(xp, real_dtype):
-    """``complex64`` for ``float32``, ``complex128`` for ``float64`` (in namespace ``xp``)."""
+    """The complex dtype that pairs with a real one.
+
+    Parameters
+    ----------
+    xp : namespace; real_dtype : ``xp.float32`` or ``xp.float64``
+
+    Returns
+    -------
+    ``xp.complex64`` or ``xp.complex128``
+    """
     return xp.complex64 if real_dtype == xp.float32 else xp.complex128
