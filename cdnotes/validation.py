@@ -41,7 +41,12 @@ CHECK_FINITE = True
 
 @contextlib.contextmanager
 def finite_checks(enabled: bool):
-    """Temporarily switch the NaN/inf checks on or off (``with finite_checks(False): ...``)."""
+    """Temporarily switch the NaN/inf checks on or off (``with finite_checks(False): ...``).
+
+    Parameters
+    ----------
+    enabled : bool
+    """
     global CHECK_FINITE
     previous, CHECK_FINITE = CHECK_FINITE, bool(enabled)
     try:
@@ -51,13 +56,31 @@ def finite_checks(enabled: bool):
 
 
 def divisors(n: int) -> list[int]:
-    """All positive divisors of ``n``, ascending."""
+    """All positive divisors of ``n``, ascending.
+
+    Parameters
+    ----------
+    n : int >= 1
+
+    Returns
+    -------
+    list of int
+    """
     n = check_positive_int(n, "n")
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
 def common_divisors(a: int, b: int) -> list[int]:
-    """The positive integers that divide both ``a`` and ``b``, ascending."""
+    """The positive integers that divide both ``a`` and ``b``, ascending.
+
+    Parameters
+    ----------
+    a, b : int >= 1
+
+    Returns
+    -------
+    list of int
+    """
     return [d for d in divisors(a) if b % d == 0]
 
 
@@ -70,6 +93,17 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
 
     Integer NumPy scalars and 0-d integer arrays are accepted (anything with
     ``__index__``); ``2.0`` is not: a size given as a float is usually a mistake.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        Used in the message.
+    minimum : int, optional
+
+    Returns
+    -------
+    int
     """
     wanted = ("a positive integer" if minimum == 1 else "an integer" if minimum is None
               else f"an integer >= {minimum}")
@@ -83,7 +117,16 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
 
 
 def check_positive_int(value, name: str) -> int:
-    """``value`` as an ``int >= 1`` (see :func:`check_int`)."""
+    """``value`` as an ``int >= 1`` (see :func:`check_int`).
+
+    Parameters
+    ----------
+    value : object; name : str
+
+    Returns
+    -------
+    int
+    """
     return check_int(value, name, minimum=1)
 
 
@@ -124,7 +167,16 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
 
 
 def check_choice(value, name: str, allowed) -> object:
-    """``value`` must be one of ``allowed`` (compared with ``==``; the message lists them)."""
+    """``value`` must be one of ``allowed`` (the message lists them).
+
+    Parameters
+    ----------
+    value : object; name : str; allowed : iterable
+
+    Returns
+    -------
+    ``value``
+    """
     allowed = tuple(allowed)
     if not isinstance(value, (str, int, float, type(None))) or value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
@@ -132,7 +184,16 @@ def check_choice(value, name: str, allowed) -> object:
 
 
 def check_rtol(rtol, name: str = "rtol") -> float:
-    """A relative tolerance: a finite float in the open interval (0, 1)."""
+    """A relative tolerance: a finite float in the open interval (0, 1).
+
+    Parameters
+    ----------
+    rtol : float; name : str, default "rtol"
+
+    Returns
+    -------
+    float
+    """
     return check_real(rtol, name, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
@@ -199,7 +260,16 @@ def check_dtype(xp, dtype):
 
 
 def check_float_array(xp, x, name: str):
-    """``x`` must be a real floating array with no NaN or inf (the latter if CHECK_FINITE)."""
+    """``x`` must be a real floating array with no NaN or inf (the latter if ``CHECK_FINITE``).
+
+    Parameters
+    ----------
+    xp : namespace; x : array; name : str
+
+    Returns
+    -------
+    ``x``
+    """
     dtype = x.dtype
     if not xp.isdtype(dtype, "real floating"):
         kind = "complex" if xp.isdtype(dtype, "complex floating") else (
@@ -217,7 +287,12 @@ def check_float_array(xp, x, name: str):
 
 
 def check_same_dtype(**arrays):
-    """All the named arrays share one dtype (``check_same_dtype(C=C, X=X)``); else TypeError."""
+    """All the named arrays share one dtype (``check_same_dtype(C=C, X=X)``); else ``TypeError``.
+
+    Parameters
+    ----------
+    **arrays : arrays (or None, skipped), by the names the message uses
+    """
     dtypes = {name: a.dtype for name, a in arrays.items() if a is not None}
     if len({str(d) for d in dtypes.values()}) > 1:
         listed = ", ".join(f"{name} is {d}" for name, d in dtypes.items())
@@ -226,14 +301,32 @@ def check_same_dtype(**arrays):
 
 
 def check_shape(x, expected: tuple, name: str):
-    """``tuple(x.shape) == expected``; else a ValueError naming ``name`` and both shapes."""
+    """``tuple(x.shape) == expected``; else a ``ValueError`` naming ``name`` and both shapes.
+
+    Parameters
+    ----------
+    x : array; expected : tuple of int; name : str
+
+    Returns
+    -------
+    ``x``
+    """
     if tuple(x.shape) != tuple(expected):
         raise ValueError(f"{name} must have shape {tuple(expected)}; got {tuple(x.shape)}")
     return x
 
 
 def check_input(xp, x, n_in: int, name: str = "X"):
-    """A batch ``(..., n_in)`` of real floats: non-empty, right width, finite."""
+    """A batch ``(..., n_in)`` of real floats: non-empty, right width, finite.
+
+    Parameters
+    ----------
+    xp : namespace; x : array; n_in : int; name : str, default "X"
+
+    Returns
+    -------
+    ``x``
+    """
     if x.ndim == 0:
         raise ValueError(f"{name} must have shape (..., {n_in}); got a 0-d array")
     if x.shape[-1] != n_in:
@@ -253,7 +346,16 @@ def check_input(xp, x, n_in: int, name: str = "X"):
 
 
 def check_coefficients(xp, C, name: str = "C"):
-    """Block-circulant coefficients: a real float array of shape ``(Ko, Ki, B)``."""
+    """Block-circulant coefficients: a real float array of shape ``(Ko, Ki, B)``.
+
+    Parameters
+    ----------
+    xp : namespace; C : array; name : str, default "C"
+
+    Returns
+    -------
+    ``C``
+    """
     if C.ndim != 3:
         raise ValueError(
             f"{name} must have shape (Ko, Ki, B) (3 dimensions); got {C.ndim} "
@@ -302,7 +404,16 @@ def check_square_symmetric(S, name: str, *, psd: bool = False, rtol: float = 1e-
 
 
 def check_labels(xp, y, n_samples: int, n_classes: int, name: str = "y"):
-    """Integer class labels ``(n_samples,)`` with values in ``[0, n_classes)``."""
+    """Integer class labels ``(n_samples,)`` with values in ``[0, n_classes)``.
+
+    Parameters
+    ----------
+    xp : namespace; y : array; n_samples, n_classes : int; name : str, default "y"
+
+    Returns
+    -------
+    ``y``
+    """
     if tuple(y.shape) != (n_samples,):
         raise ValueError(f"{name} must have shape ({n_samples},), one label per sample; "
                          f"got {tuple(y.shape)}")
