@@ -1,5 +1,6 @@
 """The book: notebooks committed clean, and a full Jupyter Book build with zero warnings."""
 import json
+import math
 import shutil
 import re
 import subprocess
@@ -101,22 +102,55 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--proxy-server=127.0.0.1:9", "--virtual-time-budget=15000"]
 
 
+def _grid_on_display(dom: str, uid: str) -> dict:
+    """What the explorer grid ``uid`` shows in a DOM dumped by Chromium (set by its JavaScript)."""
+    root = re.search(rf'<div class="cdx-explorer" id="{uid}"[^>]*>', dom)
+    assert root, f"grid {uid} missing from the DOM"
+    selection = re.search(r'data-selection="([^"]*)"', root.group(0))
+    frame = re.search(r'data-frame="(\d+)"', root.group(0))
+    assert selection and frame, "the grid's script did not run (no data-selection / data-frame)"
+    return {"selection": selection.group(1).replace("&amp;", "&"), "frame": int(frame.group(1)),
+            "kappa": dict(re.findall(r'data-kappa="(\w+)">([^<]*)<', dom)),
+            "paths": dict(re.findall(r'<path data-curve="(\w+)" d="([^"]*)"', dom))}
+
+
 @pytest.mark.book
 @pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
 def test_theorem2_page_renders_offline_in_chromium(built_book, tmp_path):
     _, html = built_book
     page = html / "book" / "04_theorem2.html"
     raw = page.read_text()
-    anim_ids = re.findall(r'<img id="(_anim_img[0-9a-f]+)"', raw)
-    assert len(anim_ids) >= 2, "the precomputed explorer animations are missing"
-    assert not re.search(r'<img id="_anim_img[0-9a-f]+"[^>]*src=', raw)     # frames are set by JavaScript
+    (uid,) = re.findall(r'<div class="cdx-explorer" id="(cdx-[0-9a-f]+)"', raw)   # one explorer grid
+    blob = re.search(rf'<script type="application/json" id="{uid}-data">(.*?)</script>', raw, re.S)
+    data = json.loads(blob.group(1).replace("<\\/", "</"))
+    assert len(data["frames"]) == math.prod(len(a["values"]) for a in data["axes"])
+    assert [a["key"] for a in data["axes"]] == ["B", "whitening", "N", "rho"]
+    assert not re.search(r'<path data-curve="\w+" d="M', raw)             # curves are drawn by JavaScript
+    remote = re.findall(r"""<(?:link|img|script|source)[^>]+(?:src|href)=["']?(https?://[^"' >]+)""", raw)
+    assert not remote, remote                                             # no stylesheet, image, script
 
     common = [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run(common + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=180).stdout
-    for anim in anim_ids:                                      # the animation's JavaScript ran
-        assert re.search(rf'<img id="{anim}"[^>]*src="data:image/png;base64,', dom), anim
-    assert dom.count("<mjx-container") > 20                   # MathJax typeset, from the local copy
+
+    def shown(fragment: str = "") -> tuple[dict, str]:
+        dom = subprocess.run(common + ["--dump-dom", page.as_uri() + fragment], capture_output=True,
+                             text=True, timeout=180).stdout
+        return _grid_on_display(dom, uid), dom
+
+    def check(state: dict, selection: str):
+        frame = data["frames"][state["frame"]]
+        assert state["selection"] == selection
+        assert selection == "&".join(f"{a['key']}={frame['setting'][a['key']]}" for a in data["axes"])
+        assert state["kappa"] == frame["kappa_text"]                         # the three κ, as text
+        for key, curve in frame["curves"].items():                           # every point drawn
+            assert state["paths"][key].startswith("M") and state["paths"][key].count("L") == len(curve) - 1
+
+    first, dom = shown()
+    check(first, "B=8&whitening=spectral&N=1024&rho=0.8")                   # opens as the live widget
+    assert dom.count("<mjx-container") > 20                                  # MathJax, from the local copy
+    other, _ = shown("#B=4&whitening=zca&N=256")                             # the controls, set from the URL
+    check(other, "B=4&whitening=zca&N=256&rho=0.8")
+    assert other["frame"] != first["frame"] and other["paths"]["cd"] != first["paths"]["cd"]
+    assert other["kappa"]["cd"] != first["kappa"]["cd"]
 
     shot = tmp_path / "page.png"
     subprocess.run(common + ["--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],

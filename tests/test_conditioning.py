@@ -76,18 +76,6 @@ def test_explorer_state_and_drawing():
     plt.close(fig)
 
 
-def test_explorer_animation_is_self_contained_html():
-    pytest.importorskip("IPython")
-    import matplotlib
-    matplotlib.use("Agg")
-    from cdnotes.explorer import explorer_animation
-
-    html = explorer_animation([dict(block_size=4, whitening=w, n_samples=64, rho=0.5)
-                               for w in ("none", "zca")]).data
-    assert html.count("data:image/png;base64") >= 2 and "<script" in html
-    assert "http://" not in html and "https://" not in html
-
-
 def test_live_explorer_updates():
     pytest.importorskip("ipywidgets")
     import matplotlib
