@@ -7,10 +7,15 @@ How times are taken, everywhere in this module:
   process slows all candidates alike instead of one of them;
 * **best of k**: each candidate's time is its fastest round (load only ever adds time);
 * **one BLAS thread** by default (``threads=1``, via ``threadpoolctl``): on a machine shared
-  with other processes, a multi-threaded matrix product waits for its slowest thread, and
-  on the book's 2-core build machine that made single timings vary up to 60-fold. Pass
-  ``threads=None`` to measure with the library's default threading;
-* device synchronisation around each timed call on GPUs.
+  with other processes, a multi-threaded matrix product waits for its slowest thread (on
+  the book's 2-core build machine, with other processes running, 15 two-thread steps of a
+  256-wide dense layer took a median of 66 ms against a best of 1.0 ms; on one thread,
+  1.2 ms against 1.1 ms). Pass ``threads=None`` to measure with the library's default
+  threading;
+* **processor time** on the CPU with one BLAS thread (``clock="cpu"``: the process's
+  ``time.process_time``, all its threads), which time spent waiting for a core while other
+  processes run does not inflate; wall-clock time otherwise (``clock="wall"``), and always
+  on GPUs, with device synchronisation around each timed call.
 
 Results are reported as ratios of times measured together.
 """
@@ -25,11 +30,11 @@ import numpy as np
 from .backend import import_namespace
 from .layers import CDLinear, Dense
 from .train import SGD
-from .validation import check_choice, check_int
+from .validation import check_choice, check_int, check_real
 
-__all__ = ["synchronize", "blas_threads", "interleaved_seconds", "step_seconds", "peak_step_bytes",
-           "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs", "calibrate_auto", "auto_rule_check",
-           "digits_epoch_seconds"]
+__all__ = ["synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
+           "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs",
+           "calibrate_auto", "auto_rule_check", "rechoose", "digits_epoch_seconds"]
 
 
 def synchronize(backend: str) -> None:
@@ -51,27 +56,46 @@ def blas_threads(threads: int | None):
         yield
 
 
-def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1,
-                        backend: str = "numpy") -> dict:
+def resolve_clock(clock, backend: str = "numpy", threads=1) -> str:
+    """``"cpu"`` or ``"wall"``; ``None`` means processor time on the CPU with one thread, else wall."""
+    if clock is None:
+        clock = "cpu" if backend == "numpy" and threads == 1 else "wall"
+    clock = check_choice(clock, "clock", ("cpu", "wall"))
+    if clock == "cpu" and backend != "numpy":
+        raise ValueError("clock='cpu' measures the host; time GPU work with clock='wall'")
+    return clock
+
+
+def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_seconds: float = 0.0,
+                        backend: str = "numpy", clock: str = "wall") -> dict:
     """Seconds of each zero-argument callable in ``steps``, measured in turns.
 
-    After ``warmup`` untimed rounds, round ``r`` (of ``repeats``) calls every step once,
-    starting at the ``r``-th (a rotation, so no step always runs right after the same other
-    one). Returns ``{name: [seconds of each round]}`` in the order of ``steps``.
+    After ``warmup`` untimed rounds, round ``r`` calls every step once, starting at the
+    ``r % len(steps)``-th (a rotation, so no step always runs right after the same other
+    one). At least ``repeats`` rounds run, and more until ``min_seconds`` of wall-clock time
+    have passed since the first timed round (so cheap steps get more rounds). ``clock``:
+    ``"wall"`` (``time.perf_counter``) or ``"cpu"`` (``time.process_time``).
+    Returns ``{name: [seconds of each round]}`` in the order of ``steps``.
     """
     repeats = check_int(repeats, "repeats", minimum=1)
     warmup = check_int(warmup, "warmup", minimum=0)
+    min_seconds = check_real(min_seconds, "min_seconds", low=0.0)
+    timer = time.process_time if resolve_clock(clock, backend) == "cpu" else time.perf_counter
     names = list(steps)
     times = {name: [] for name in names}
-    for r in range(warmup + repeats):
+    r, started = 0, None
+    while r < warmup + repeats or time.perf_counter() - started < min_seconds:
+        if r == warmup:
+            started = time.perf_counter()
         shift = r % len(names) if names else 0
         for name in names[shift:] + names[:shift]:
             synchronize(backend)
-            t0 = time.perf_counter()
+            t0 = timer()
             steps[name]()
             synchronize(backend)
             if r >= warmup:
-                times[name].append(time.perf_counter() - t0)
+                times[name].append(timer() - t0)
+        r += 1
     return times
 
 
@@ -116,32 +140,38 @@ def peak_step_bytes(layer, xp, X, dY, backend: str = "numpy") -> int:
 
 
 def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="numpy", repeats=5,
-                sweeps=1, threads=1, materialised=True, seed=0, progress=False):
+                min_seconds=0.0, sweeps=1, threads=1, clock=None, materialised=True, seed=0,
+                progress=False):
     """Dense layer vs CDLinear's FFT and materialised paths, ``n_in = n_out = width``.
 
-    For each width, the dense layer and both paths of every block size dividing it are
-    timed in turns (:func:`interleaved_seconds`), ``repeats`` rounds per sweep; the whole
-    sweep over all widths runs ``sweeps`` times, one after the other.
+    For each width, the dense layer and the paths of every block size dividing it are
+    timed in turns (:func:`interleaved_seconds`), ``repeats`` rounds per sweep, or more until
+    ``min_seconds`` have passed (plus one untimed round in the first sweep); the whole sweep
+    over all widths runs ``sweeps`` times, one after the other. ``clock=None`` is processor time on the CPU with ``threads=1``, else
+    wall-clock time. ``materialised``: time the materialised path too — ``True`` for every
+    block size, or a collection of the block sizes to time it at.
 
     Returns a list of dicts, one per width and block size dividing it (in that order):
-    best-of-all-rounds seconds ``dense_s``, ``fft_s``, ``materialised_s``; ``fft_speedup``
-    = ``dense_s / fft_s``; ``fft_speedup_by_sweep`` (the same from each sweep's rounds
-    alone, to show how much two sweeps of one run disagree); peak bytes of one training
-    step per path (``dense_peak_bytes``, ``fft_peak_bytes``, ``materialised_peak_bytes``).
+    best-of-all-rounds seconds ``dense_s``, ``fft_s`` and, where timed, ``materialised_s``;
+    ``fft_speedup`` = ``dense_s / fft_s``; ``fft_speedup_by_sweep`` (the same from each
+    sweep's rounds alone, to show how much two sweeps of one run disagree); peak bytes of
+    one training step per path (``dense_peak_bytes``, ``fft_peak_bytes``,
+    ``materialised_peak_bytes``).
     """
     sweeps = check_int(sweeps, "sweeps", minimum=1)
+    clock = resolve_clock(clock, backend, threads)
     xp = import_namespace(backend)
     rng = np.random.default_rng(seed)
     widths = [check_int(n, "width", minimum=1) for n in widths]
     blocks = {n: [B for B in block_sizes if n % B == 0] for n in widths}
-    methods = ("fft", "dense") if materialised else ("fft",)
+    with_mat = set(block_sizes) if materialised is True else set(materialised or ())
     data, layers = {}, {}
     for n in widths:
         data[n] = tuple(xp.asarray(rng.standard_normal((batch, n)), dtype=getattr(xp, dtype))
                         for _ in range(2))
         layers[n] = {"dense": Dense(n, n, seed=seed, dtype=dtype, xp=backend)}
         for B in blocks[n]:
-            for method in methods:
+            for method in ("fft", "dense") if B in with_mat else ("fft",):
                 layers[n][(method, B)] = CDLinear(n, n, B, seed=seed, dtype=dtype, xp=backend,
                                                   method=method)
     times = {n: {key: [] for key in layers[n]} for n in widths}
@@ -150,10 +180,12 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
         from tqdm.auto import tqdm
         jobs = tqdm(jobs, desc="sweep", leave=False)
     with blas_threads(threads):
-        for _, n in jobs:
+        for s, n in jobs:
             X, dY = data[n]
             steps = {key: _layer_step(layer, xp, X, dY) for key, layer in layers[n].items()}
-            for key, t in interleaved_seconds(steps, repeats=repeats, backend=backend).items():
+            measured = interleaved_seconds(steps, repeats=repeats, warmup=1 if s == 0 else 0,
+                                           min_seconds=min_seconds, backend=backend, clock=clock)
+            for key, t in measured.items():
                 times[n][key].append(t)
         rows = []
         for n in widths:
@@ -163,7 +195,7 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
             for B in blocks[n]:
                 row = {"width": n, "block_size": B, "batch": batch, "dtype": dtype,
                        "dense_s": min(map(min, t_n["dense"])), "dense_peak_bytes": dense_peak}
-                for method in methods:
+                for method in ("fft", "dense") if B in with_mat else ("fft",):
                     name = "fft" if method == "fft" else "materialised"
                     row[f"{name}_s"] = min(map(min, t_n[(method, B)]))
                     row[f"{name}_peak_bytes"] = peak_step_bytes(L[(method, B)], xp, X, dY, backend)
@@ -213,7 +245,7 @@ def describe_fft_wins(summary) -> str:
 # method="auto": measuring the cost model's constants, and checking the rule.
 # ----------------------------------------------------------------------------
 
-def measure_path_costs(*, repeats: int = 15, threads=1, seed=0):
+def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
     """Measure the six constants of :mod:`cdnotes.operators.pathcost` (float64, NumPy).
 
     Each constant is the best-of-``repeats`` time of one operation, all timed in turns:
@@ -221,6 +253,7 @@ def measure_path_costs(*, repeats: int = 15, threads=1, seed=0):
     ``(64, 512) @ (512, 512)`` product; the three batched complex products' kind,
     ``(5, 64, 64) @ (5, 64, 64)``; building a 512 × 512 ``W`` (``B = 8``) and projecting a
     gradient back; the forward and inverse block transforms of a ``(64, 512)`` batch, ``B = 8``.
+    ``clock=None``: processor time with one thread, else wall-clock time.
     Returns ``(PathCosts, {operation: best seconds})``.
     """
     from .operators.bcmatmul import block_signal, block_spectrum
@@ -246,8 +279,9 @@ def measure_path_costs(*, repeats: int = 15, threads=1, seed=0):
         "gather": lambda: project(xp, materialize(xp, C), B),
         "fft": lambda: block_signal(xp, block_spectrum(xp, X, B), B),
     }
+    clock = resolve_clock(clock, "numpy", threads)
     with blas_threads(threads):
-        best = {k: min(v) for k, v in interleaved_seconds(steps, repeats=repeats).items()}
+        best = {k: min(v) for k, v in interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
     costs = PathCosts(overhead_dense_s=best["tiny_dense"], overhead_fft_s=best["tiny_fft"],
                       gemm_flops=2.0 * N * n * n / best["gemm"],
                       complex_flops=8.0 * F * N * K * K / best["complex"],
@@ -256,7 +290,7 @@ def measure_path_costs(*, repeats: int = 15, threads=1, seed=0):
     return costs, best
 
 
-def calibrate_auto(path=None, *, repeats: int = 15, threads=1, write: bool = True):
+def calibrate_auto(path=None, *, repeats: int = 15, threads=1, clock=None, write: bool = True):
     """Re-measure ``method="auto"``'s constants on this machine and save them.
 
     Measures with :func:`measure_path_costs` and, if ``write``, writes a JSON file (the
@@ -268,7 +302,8 @@ def calibrate_auto(path=None, *, repeats: int = 15, threads=1, write: bool = Tru
     from .operators.pathcost import FORMAT, calibration_file
     from .results import environment_info, write_json_atomic
 
-    costs, best = measure_path_costs(repeats=repeats, threads=threads)
+    clock = resolve_clock(clock, "numpy", threads)
+    costs, best = measure_path_costs(repeats=repeats, threads=threads, clock=clock)
     if not write:
         return costs, None
     path = calibration_file() if path is None else path
@@ -276,16 +311,18 @@ def calibrate_auto(path=None, *, repeats: int = 15, threads=1, write: bool = Tru
     import os
     env["cpu_count"] = os.cpu_count()
     write_json_atomic(path, {"format": FORMAT, "costs": costs.as_dict(), "seconds": best,
-                             "threads": threads, "repeats": repeats, "environment": env})
+                             "threads": threads, "clock": clock, "repeats": repeats,
+                             "environment": env})
     return costs, path
 
 
 def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=10, threads=1,
-                    costs=None, seed=0):
+                    clock=None, costs=None, seed=0):
     """Time both paths of every layer in ``shapes`` (``(n_in, n_out)`` pairs) and block size
     dividing both, and compare with ``method="auto"``'s choice.
 
-    Each shape's layers (and a dense layer) are timed in turns. Returns a list of dicts:
+    Each shape's layers (and a dense layer) are timed in turns (``clock=None``: processor
+    time with one thread, else wall-clock time). Returns a list of dicts:
     ``n_in``, ``n_out``, ``block_size``, best seconds ``dense_s`` (Dense layer), ``fft_s``,
     ``materialised_s``; ``auto`` (the rule's choice with ``costs``, default the active ones),
     ``faster`` (the measured faster path) and ``regret`` (time of the chosen path / time of
@@ -295,6 +332,7 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
 
     xp = import_namespace("numpy")
     rng = np.random.default_rng(seed)
+    clock = resolve_clock(clock, "numpy", threads)
     rows = []
     with blas_threads(threads):
         for n_in, n_out in shapes:
@@ -306,7 +344,8 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
                 for m in ("fft", "dense"):
                     layer = CDLinear(n_in, n_out, B, seed=seed, dtype=dtype, method=m)
                     steps[(m, B)] = _layer_step(layer, xp, X, dY)
-            best = {k: min(v) for k, v in interleaved_seconds(steps, repeats=repeats).items()}
+            best = {k: min(v) for k, v in
+                    interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
             for B in Bs:
                 t = {"fft": best[("fft", B)], "dense": best[("dense", B)]}
                 auto = resolve_method("auto", B, n_in, n_out, batch=batch, costs=costs)
@@ -315,6 +354,22 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
                              "dense_s": best["dense"], "fft_s": t["fft"], "materialised_s": t["dense"],
                              "auto": auto, "faster": faster, "regret": t[auto] / t[faster]})
     return rows
+
+
+def rechoose(rows, costs):
+    """:func:`auto_rule_check` rows with ``auto`` and ``regret`` recomputed for other constants.
+
+    The measured times are reused, so two sets of constants are compared on the same timings.
+    """
+    from .operators.bcmatmul import resolve_method
+
+    out = []
+    for r in rows:
+        t = {"fft": r["fft_s"], "dense": r["materialised_s"]}
+        auto = resolve_method("auto", r["block_size"], r["n_in"], r["n_out"], batch=r["batch"],
+                              costs=costs)
+        out.append({**r, "auto": auto, "regret": t[auto] / t[r["faster"]]})
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -346,11 +401,11 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     optimizer's momentum restarts — which changes no cost).
 
     Two clocks time each epoch: ``"wall"``, the wall-clock time that ``train`` records, and
-    ``"cpu"``, the processor time of the calling thread over the call (``time.thread_time``;
-    it includes ``train``'s argument checks, well under 0.1 ms). On a machine shared with
-    other processes the wall clock also counts the time spent waiting for a core, the
-    processor time does not. With ``threads > 1`` the processor time misses BLAS's other
-    threads, so compare processor times at ``threads=1``.
+    ``"cpu"``, the processor time of the process over the call (``time.process_time``, all
+    threads; it includes ``train``'s argument checks, well under 0.1 ms). On a machine
+    shared with other processes the wall clock also counts the time spent waiting for a
+    core, the processor time does not (with ``threads > 1`` it does count BLAS threads
+    that wait for each other).
 
     Returns a dict with the settings, ``n_train``, and for each clock (``"cpu"``, ``"wall"``):
     ``seconds`` (``{model: [every timed epoch]}``), ``median``, ``ratio`` (median epoch / the
@@ -377,9 +432,9 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
             for e in range(epochs):
                 shift = (e + r) % len(models)
                 for m in models[shift:] + models[:shift]:
-                    c0 = time.thread_time()
+                    c0 = time.process_time()
                     history = train(nets[m], X, y, config=config, seed=seed + 1 + e)
-                    cpu[-1][m].append(time.thread_time() - c0)
+                    cpu[-1][m].append(time.process_time() - c0)
                     wall[-1][m].append(history.epoch_seconds[0])
     return {"models": models, "epochs": epochs, "repeats": repeats, "seed": seed, "method": method,
             "threads": threads, "batch_size": batch_size, "n_train": int(X.shape[0]),

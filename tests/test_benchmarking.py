@@ -46,6 +46,17 @@ def test_interleaved_seconds_rotates_the_order_and_times_every_round():
     assert all(len(t) == 3 and min(t) >= 0 for t in times.values())
 
 
+def test_interleaved_seconds_runs_more_rounds_for_min_seconds():
+    import time
+    times = benchmarking.interleaved_seconds({"a": lambda: time.sleep(0.001)}, repeats=2, warmup=0,
+                                             min_seconds=0.1)
+    assert 5 <= len(times["a"]) <= 101          # rounds of 1-20 ms until 0.1 s have passed
+    cpu = benchmarking.interleaved_seconds({"a": lambda: time.sleep(0.002)}, repeats=3, clock="cpu")
+    assert len(cpu["a"]) == 3 and max(cpu["a"]) < 0.002        # sleeping uses no processor time
+    with pytest.raises(ValueError):
+        benchmarking.interleaved_seconds({"a": lambda: None}, clock="cpu", backend="cupy")
+
+
 def test_blas_threads_limits_and_restores():
     from threadpoolctl import threadpool_info
     before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
