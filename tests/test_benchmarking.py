@@ -80,6 +80,29 @@ def test_speed_sweep_rows_and_sweeps():
     assert same_width[0]["dense_s"] == same_width[1]["dense_s"]      # one dense layer per width
 
 
+def sweep_rows(width, speedups):
+    return [{"width": width, "block_size": B, "fft_speedup": s} for B, s in speedups.items()]
+
+
+def test_fft_wins_lists_the_exceptions_instead_of_a_crossover():
+    rows = sweep_rows(2048, {4: 0.5, 8: 1.2, 16: 1.5, 32: 0.13, 64: 2.0, 128: 3.0}) + sweep_rows(256, {4: 9.0})
+    w = benchmarking.fft_wins(rows, 2048)
+    assert w["faster"] == [8, 16, 64, 128] and w["exceptions"] == [(32, 0.13)] and w["from_b"] is None
+    assert w["slower"] == [(4, 0.5), (32, 0.13)] and w["best"] == (128, 3.0)
+    assert benchmarking.describe_fft_wins(w) == "for B ∈ {8, 16, 64, 128}; not at B = 32 (0.13×)"
+
+
+def test_fft_wins_monotone_and_never():
+    up = benchmarking.fft_wins(sweep_rows(512, {16: 1.1, 4: 0.4, 8: 0.9, 64: 3.0}), 512)
+    assert up["from_b"] == 16 and up["exceptions"] == []
+    assert benchmarking.describe_fft_wins(up) == "for every B ≥ 16 measured"
+    never = benchmarking.fft_wins(sweep_rows(1024, {16: 0.92, 64: 0.95, 256: 0.37}), 1024)
+    assert never["faster"] == [] and never["from_b"] is None
+    assert benchmarking.describe_fft_wins(never) == "at no B measured (best 0.95× at B = 64)"
+    with pytest.raises(ValueError, match="no rows"):
+        benchmarking.fft_wins(sweep_rows(512, {4: 1.0}), 256)
+
+
 def test_digits_epoch_seconds_structure():
     from cdnotes.data import digits_split
     out = benchmarking.digits_epoch_seconds(("dense", "cd8"), epochs=2, repeats=2, seed=3)
