@@ -1,11 +1,27 @@
 """Timing and memory measurements shared by ``benchmarks/`` and the Performance chapter.
 
-Times are best-of-``repeats`` wall-clock seconds of one forward and one backward pass
-(the layers' unchecked kernels), with device synchronisation around each repeat on
-GPUs; everything compared is measured in the same run, and reported as ratios.
+How times are taken, everywhere in this module:
+
+* **interleaved**: everything compared is measured in the same run, in turns — round ``r``
+  runs every candidate once, in an order rotated by ``r`` — so a burst of load from another
+  process slows all candidates alike instead of one of them;
+* **best of k**: each candidate's time is its fastest round (load only ever adds time);
+* **one BLAS thread** by default (``threads=1``, via ``threadpoolctl``): on a machine shared
+  with other processes, a multi-threaded matrix product waits for its slowest thread (on
+  the book's 2-core build machine, with other processes running, 15 two-thread steps of a
+  256-wide dense layer took a median of 66 ms against a best of 1.0 ms; on one thread,
+  1.2 ms against 1.1 ms). Pass ``threads=None`` to measure with the library's default
+  threading;
+* **processor time** on the CPU with one BLAS thread (``clock="cpu"``: the process's
+  ``time.process_time``, all its threads), which time spent waiting for a core while other
+  processes run does not inflate; wall-clock time otherwise (``clock="wall"``), and always
+  on GPUs, with device synchronisation around each timed call.
+
+Results are reported as ratios of times measured together.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import tracemalloc
 
@@ -14,8 +30,11 @@ import numpy as np
 from .backend import import_namespace
 from .layers import CDLinear, Dense
 from .train import SGD
+from .validation import check_choice, check_int, check_real
 
-__all__ = ["synchronize", "step_seconds", "peak_step_bytes", "speed_sweep"]
+__all__ = ["synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
+           "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs",
+           "calibrate_auto", "auto_rule_check", "rechoose", "digits_epoch_seconds"]
 
 
 def synchronize(backend: str) -> None:
@@ -25,19 +44,72 @@ def synchronize(backend: str) -> None:
         cupy.cuda.Device().synchronize()
 
 
-def step_seconds(layer, xp, X, dY, repeats: int = 5, backend: str = "numpy") -> float:
-    """Best-of-``repeats`` seconds of ``forward_2d`` + ``backward_2d`` (after one warm-up)."""
-    layer.forward_2d(xp, X)
-    layer.backward_2d(xp, dY)
-    best = np.inf
-    for _ in range(repeats):
-        synchronize(backend)
-        t0 = time.perf_counter()
+@contextlib.contextmanager
+def blas_threads(threads: int | None):
+    """Limit the BLAS and OpenMP thread pools to ``threads`` inside the block (``None``: as is)."""
+    if threads is None:
+        yield
+        return
+    threads = check_int(threads, "threads", minimum=1)
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=threads):
+        yield
+
+
+def resolve_clock(clock, backend: str = "numpy", threads=1) -> str:
+    """``"cpu"`` or ``"wall"``; ``None`` means processor time on the CPU with one thread, else wall."""
+    if clock is None:
+        clock = "cpu" if backend == "numpy" and threads == 1 else "wall"
+    clock = check_choice(clock, "clock", ("cpu", "wall"))
+    if clock == "cpu" and backend != "numpy":
+        raise ValueError("clock='cpu' measures the host; time GPU work with clock='wall'")
+    return clock
+
+
+def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_seconds: float = 0.0,
+                        backend: str = "numpy", clock: str = "wall") -> dict:
+    """Seconds of each zero-argument callable in ``steps``, measured in turns.
+
+    After ``warmup`` untimed rounds, round ``r`` calls every step once, starting at the
+    ``r % len(steps)``-th (a rotation, so no step always runs right after the same other
+    one). At least ``repeats`` rounds run, and more until ``min_seconds`` of wall-clock time
+    have passed since the first timed round (so cheap steps get more rounds). ``clock``:
+    ``"wall"`` (``time.perf_counter``) or ``"cpu"`` (``time.process_time``).
+    Returns ``{name: [seconds of each round]}`` in the order of ``steps``.
+    """
+    repeats = check_int(repeats, "repeats", minimum=1)
+    warmup = check_int(warmup, "warmup", minimum=0)
+    min_seconds = check_real(min_seconds, "min_seconds", low=0.0)
+    timer = time.process_time if resolve_clock(clock, backend) == "cpu" else time.perf_counter
+    names = list(steps)
+    times = {name: [] for name in names}
+    r, started = 0, None
+    while r < warmup + repeats or time.perf_counter() - started < min_seconds:
+        if r == warmup:
+            started = time.perf_counter()
+        shift = r % len(names) if names else 0
+        for name in names[shift:] + names[:shift]:
+            synchronize(backend)
+            t0 = timer()
+            steps[name]()
+            synchronize(backend)
+            if r >= warmup:
+                times[name].append(timer() - t0)
+        r += 1
+    return times
+
+
+def _layer_step(layer, xp, X, dY):
+    def step():
         layer.forward_2d(xp, X)
         layer.backward_2d(xp, dY)
-        synchronize(backend)
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return step
+
+
+def step_seconds(layer, xp, X, dY, repeats: int = 5, backend: str = "numpy") -> float:
+    """Best-of-``repeats`` seconds of ``forward_2d`` + ``backward_2d`` (after one warm-up)."""
+    return min(interleaved_seconds({"step": _layer_step(layer, xp, X, dY)}, repeats=repeats,
+                                   backend=backend)["step"])
 
 
 def peak_step_bytes(layer, xp, X, dY, backend: str = "numpy") -> int:
@@ -68,35 +140,302 @@ def peak_step_bytes(layer, xp, X, dY, backend: str = "numpy") -> int:
 
 
 def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="numpy", repeats=5,
-                materialised=True, seed=0, progress=False):
+                min_seconds=0.0, sweeps=1, threads=1, clock=None, materialised=True, seed=0,
+                progress=False):
     """Dense layer vs CDLinear's FFT and materialised paths, ``n_in = n_out = width``.
 
-    Returns a list of dicts (one per width and block size dividing it) with seconds and
-    peak bytes per path (``dense_s``, ``fft_s``, ``materialised_s``, ``*_peak_bytes``)
-    and ``fft_speedup`` = dense / FFT time.
+    For each width, the dense layer and the paths of every block size dividing it are
+    timed in turns (:func:`interleaved_seconds`), ``repeats`` rounds per sweep, or more until
+    ``min_seconds`` have passed (plus one untimed round in the first sweep); the whole sweep
+    over all widths runs ``sweeps`` times, one after the other. ``clock=None`` is processor time on the CPU with ``threads=1``, else
+    wall-clock time. ``materialised``: time the materialised path too — ``True`` for every
+    block size, or a collection of the block sizes to time it at.
+
+    Returns a list of dicts, one per width and block size dividing it (in that order):
+    best-of-all-rounds seconds ``dense_s``, ``fft_s`` and, where timed, ``materialised_s``;
+    ``fft_speedup`` = ``dense_s / fft_s``; ``fft_speedup_by_sweep`` (the same from each
+    sweep's rounds alone, to show how much two sweeps of one run disagree); peak bytes of
+    one training step per path (``dense_peak_bytes``, ``fft_peak_bytes``,
+    ``materialised_peak_bytes``).
     """
+    sweeps = check_int(sweeps, "sweeps", minimum=1)
+    clock = resolve_clock(clock, backend, threads)
     xp = import_namespace(backend)
     rng = np.random.default_rng(seed)
-    pairs = [(n, B) for n in widths for B in block_sizes if n % B == 0]
+    widths = [check_int(n, "width", minimum=1) for n in widths]
+    blocks = {n: [B for B in block_sizes if n % B == 0] for n in widths}
+    with_mat = set(block_sizes) if materialised is True else set(materialised or ())
+    data, layers = {}, {}
+    for n in widths:
+        data[n] = tuple(xp.asarray(rng.standard_normal((batch, n)), dtype=getattr(xp, dtype))
+                        for _ in range(2))
+        layers[n] = {"dense": Dense(n, n, seed=seed, dtype=dtype, xp=backend)}
+        for B in blocks[n]:
+            for method in ("fft", "dense") if B in with_mat else ("fft",):
+                layers[n][(method, B)] = CDLinear(n, n, B, seed=seed, dtype=dtype, xp=backend,
+                                                  method=method)
+    times = {n: {key: [] for key in layers[n]} for n in widths}
+    jobs = [(s, n) for s in range(sweeps) for n in widths]
     if progress:
         from tqdm.auto import tqdm
-        pairs = tqdm(pairs, desc="sweep", leave=False)
-    rows, dense_cache = [], {}
-    for n, B in pairs:
-        if n not in dense_cache:
-            X = xp.asarray(rng.standard_normal((batch, n)), dtype=getattr(xp, dtype))
-            dY = xp.asarray(rng.standard_normal((batch, n)), dtype=getattr(xp, dtype))
-            dense = Dense(n, n, seed=seed, dtype=dtype, xp=backend)
-            dense_cache[n] = (X, dY, step_seconds(dense, xp, X, dY, repeats, backend),
-                              peak_step_bytes(dense, xp, X, dY, backend))
-        X, dY, t_dense, m_dense = dense_cache[n]
-        row = {"width": n, "block_size": B, "batch": batch, "dtype": dtype,
-               "dense_s": t_dense, "dense_peak_bytes": m_dense}
-        for method in ("fft", "dense") if materialised else ("fft",):
-            layer = CDLinear(n, n, B, seed=seed, dtype=dtype, xp=backend, method=method)
-            key = "fft" if method == "fft" else "materialised"
-            row[f"{key}_s"] = step_seconds(layer, xp, X, dY, repeats, backend)
-            row[f"{key}_peak_bytes"] = peak_step_bytes(layer, xp, X, dY, backend)
-        row["fft_speedup"] = t_dense / row["fft_s"]
-        rows.append(row)
+        jobs = tqdm(jobs, desc="sweep", leave=False)
+    with blas_threads(threads):
+        for s, n in jobs:
+            X, dY = data[n]
+            steps = {key: _layer_step(layer, xp, X, dY) for key, layer in layers[n].items()}
+            measured = interleaved_seconds(steps, repeats=repeats, warmup=1 if s == 0 else 0,
+                                           min_seconds=min_seconds, backend=backend, clock=clock)
+            for key, t in measured.items():
+                times[n][key].append(t)
+        rows = []
+        for n in widths:
+            X, dY = data[n]
+            t_n, L = times[n], layers[n]
+            dense_peak = peak_step_bytes(L["dense"], xp, X, dY, backend)
+            for B in blocks[n]:
+                row = {"width": n, "block_size": B, "batch": batch, "dtype": dtype,
+                       "dense_s": min(map(min, t_n["dense"])), "dense_peak_bytes": dense_peak}
+                for method in ("fft", "dense") if B in with_mat else ("fft",):
+                    name = "fft" if method == "fft" else "materialised"
+                    row[f"{name}_s"] = min(map(min, t_n[(method, B)]))
+                    row[f"{name}_peak_bytes"] = peak_step_bytes(L[(method, B)], xp, X, dY, backend)
+                row["fft_speedup"] = row["dense_s"] / row["fft_s"]
+                row["fft_speedup_by_sweep"] = [min(d) / min(f) for d, f in
+                                               zip(t_n["dense"], t_n[("fft", B)])]
+                rows.append(row)
     return rows
+
+
+def fft_wins(rows, width):
+    """Where the FFT path beat the dense layer at ``width``, from :func:`speed_sweep` rows.
+
+    Returns a dict: ``faster`` (block sizes where ``fft_speedup > 1``, ascending),
+    ``slower`` (``[(B, speedup)]`` of the others), ``exceptions`` (the slower ones above the
+    smallest faster B), ``from_b`` (that smallest faster B if no exception lies above it,
+    else ``None``: the data are not monotone) and ``best`` (``(B, speedup)`` of the fastest).
+    """
+    mine = sorted((r["block_size"], r["fft_speedup"]) for r in rows if r["width"] == width)
+    if not mine:
+        raise ValueError(f"no rows for width {width}")
+    faster = [B for B, s in mine if s > 1]
+    slower = [(B, s) for B, s in mine if s <= 1]
+    exceptions = [(B, s) for B, s in slower if faster and B > faster[0]]
+    return {"width": width, "faster": faster, "slower": slower, "exceptions": exceptions,
+            "from_b": faster[0] if faster and not exceptions else None,
+            "best": max(mine, key=lambda x: x[1])}
+
+
+def describe_fft_wins(summary) -> str:
+    """A phrase for :func:`fft_wins`: where the FFT path won, and the exceptions.
+
+    E.g. ``"for B ∈ {8, 16, 64, 128}; not at B = 32 (0.13×)"``, ``"for every B ≥ 16
+    measured"`` or ``"at no B measured (best 0.71× at B = 128)"``.
+    """
+    faster, exceptions = summary["faster"], summary["exceptions"]
+    if not faster:
+        B, s = summary["best"]
+        return f"at no B measured (best {s:.2f}× at B = {B})"
+    if summary["from_b"] is not None:
+        return f"for every B ≥ {summary['from_b']} measured"
+    shown = ", ".join(f"B = {B} ({s:.2f}×)" for B, s in exceptions)
+    return f"for B ∈ {{{', '.join(map(str, faster))}}}; not at {shown}"
+
+
+# ----------------------------------------------------------------------------
+# method="auto": measuring the cost model's constants, and checking the rule.
+# ----------------------------------------------------------------------------
+
+def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
+    """Measure the six constants of :mod:`cdnotes.operators.pathcost` (float64, NumPy).
+
+    Each constant is the best-of-``repeats`` time of one operation, all timed in turns:
+    a step of a tiny layer (8 -> 8, ``B = 4``, 4 rows) on each path (the overheads); a real
+    ``(64, 512) @ (512, 512)`` product; the three batched complex products' kind,
+    ``(5, 64, 64) @ (5, 64, 64)``; building a 512 × 512 ``W`` (``B = 8``) and projecting a
+    gradient back; the forward and inverse block transforms of a ``(64, 512)`` batch, ``B = 8``.
+    ``clock=None``: processor time with one thread, else wall-clock time.
+    Returns ``(PathCosts, {operation: best seconds})``.
+    """
+    from .operators.bcmatmul import block_signal, block_spectrum
+    from .operators.circulant import materialize, project
+    from .operators.pathcost import PathCosts
+
+    xp = import_namespace("numpy")
+    rng = np.random.default_rng(seed)
+    N, n, B = 64, 512, 8
+    K, F = n // B, B // 2 + 1
+    X = rng.standard_normal((N, n))
+    W = rng.standard_normal((n, n))
+    C = rng.standard_normal((K, K, B))
+    A = rng.standard_normal((F, N, K)) + 1j * rng.standard_normal((F, N, K))
+    M = rng.standard_normal((F, K, K)) + 1j * rng.standard_normal((F, K, K))
+    tiny = {m: CDLinear(8, 8, 4, seed=seed, method=m) for m in ("dense", "fft")}
+    x8, d8 = rng.standard_normal((4, 8)), rng.standard_normal((4, 8))
+    steps = {
+        "tiny_dense": _layer_step(tiny["dense"], xp, x8, d8),
+        "tiny_fft": _layer_step(tiny["fft"], xp, x8, d8),
+        "gemm": lambda: X @ W.T,
+        "complex": lambda: A @ M,
+        "gather": lambda: project(xp, materialize(xp, C), B),
+        "fft": lambda: block_signal(xp, block_spectrum(xp, X, B), B),
+    }
+    clock = resolve_clock(clock, "numpy", threads)
+    with blas_threads(threads):
+        best = {k: min(v) for k, v in interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
+    costs = PathCosts(overhead_dense_s=best["tiny_dense"], overhead_fft_s=best["tiny_fft"],
+                      gemm_flops=2.0 * N * n * n / best["gemm"],
+                      complex_flops=8.0 * F * N * K * K / best["complex"],
+                      gather_s=best["gather"] / (n * n),
+                      fft_point_s=best["fft"] / (2 * N * n))
+    return costs, best
+
+
+def calibrate_auto(path=None, *, repeats: int = 15, threads=1, clock=None, write: bool = True):
+    """Re-measure ``method="auto"``'s constants on this machine and save them.
+
+    Measures with :func:`measure_path_costs` and, if ``write``, writes a JSON file (the
+    constants, the raw timings, the environment) to ``path`` (default:
+    :func:`cdnotes.operators.pathcost.calibration_file`, which ``method="auto"`` reads from
+    then on unless ``CDNOTES_PATH_COSTS=default``). Layers built before keep their method.
+    Returns ``(PathCosts, path written or None)``.
+    """
+    from .operators.pathcost import FORMAT, calibration_file
+    from .results import environment_info, write_json_atomic
+
+    clock = resolve_clock(clock, "numpy", threads)
+    costs, best = measure_path_costs(repeats=repeats, threads=threads, clock=clock)
+    if not write:
+        return costs, None
+    path = calibration_file() if path is None else path
+    env = environment_info("numpy")
+    import os
+    env["cpu_count"] = os.cpu_count()
+    write_json_atomic(path, {"format": FORMAT, "costs": costs.as_dict(), "seconds": best,
+                             "threads": threads, "clock": clock, "repeats": repeats,
+                             "environment": env})
+    return costs, path
+
+
+def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=10, threads=1,
+                    clock=None, costs=None, seed=0):
+    """Time both paths of every layer in ``shapes`` (``(n_in, n_out)`` pairs) and block size
+    dividing both, and compare with ``method="auto"``'s choice.
+
+    Each shape's layers (and a dense layer) are timed in turns (``clock=None``: processor
+    time with one thread, else wall-clock time). Returns a list of dicts:
+    ``n_in``, ``n_out``, ``block_size``, best seconds ``dense_s`` (Dense layer), ``fft_s``,
+    ``materialised_s``; ``auto`` (the rule's choice with ``costs``, default the active ones),
+    ``faster`` (the measured faster path) and ``regret`` (time of the chosen path / time of
+    the faster one, ``>= 1``).
+    """
+    from .operators.bcmatmul import resolve_method
+
+    xp = import_namespace("numpy")
+    rng = np.random.default_rng(seed)
+    clock = resolve_clock(clock, "numpy", threads)
+    rows = []
+    with blas_threads(threads):
+        for n_in, n_out in shapes:
+            X = xp.asarray(rng.standard_normal((batch, n_in)), dtype=getattr(xp, dtype))
+            dY = xp.asarray(rng.standard_normal((batch, n_out)), dtype=getattr(xp, dtype))
+            Bs = [B for B in block_sizes if n_in % B == 0 and n_out % B == 0]
+            steps = {"dense": _layer_step(Dense(n_in, n_out, seed=seed, dtype=dtype), xp, X, dY)}
+            for B in Bs:
+                for m in ("fft", "dense"):
+                    layer = CDLinear(n_in, n_out, B, seed=seed, dtype=dtype, method=m)
+                    steps[(m, B)] = _layer_step(layer, xp, X, dY)
+            best = {k: min(v) for k, v in
+                    interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
+            for B in Bs:
+                t = {"fft": best[("fft", B)], "dense": best[("dense", B)]}
+                auto = resolve_method("auto", B, n_in, n_out, batch=batch, costs=costs)
+                faster = min(t, key=t.get)
+                rows.append({"n_in": n_in, "n_out": n_out, "block_size": B, "batch": batch,
+                             "dense_s": best["dense"], "fft_s": t["fft"], "materialised_s": t["dense"],
+                             "auto": auto, "faster": faster, "regret": t[auto] / t[faster]})
+    return rows
+
+
+def rechoose(rows, costs):
+    """:func:`auto_rule_check` rows with ``auto`` and ``regret`` recomputed for other constants.
+
+    The measured times are reused, so two sets of constants are compared on the same timings.
+    """
+    from .operators.bcmatmul import resolve_method
+
+    out = []
+    for r in rows:
+        t = {"fft": r["fft_s"], "dense": r["materialised_s"]}
+        auto = resolve_method("auto", r["block_size"], r["n_in"], r["n_out"], batch=r["batch"],
+                              costs=costs)
+        out.append({**r, "auto": auto, "regret": t[auto] / t[r["faster"]]})
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Training epochs on digits.
+# ----------------------------------------------------------------------------
+
+def _epoch_summary(per_repeat, models):
+    """Median, quartiles and ratios of ``per_repeat`` = ``[{model: [seconds]}]``."""
+    seconds = {m: [t for rep in per_repeat for t in rep[m]] for m in models}
+    median = {m: float(np.median(t)) for m, t in seconds.items()}
+    return {"seconds": seconds, "median": median,
+            "ratio": {m: median[m] / median[models[0]] for m in models},
+            "ratio_by_repeat": [{m: float(np.median(rep[m]) / np.median(rep[models[0]]))
+                                 for m in models} for rep in per_repeat],
+            "quartiles": {m: tuple(float(q) for q in np.percentile(t, [25, 75]))
+                          for m, t in seconds.items()}}
+
+
+def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, repeats: int = 1,
+                         seed: int = 0, method: str = "auto", threads=1, batch_size: int = 64):
+    """Seconds per training epoch of the paper's digits models, measured in turns.
+
+    One epoch is the forward pass, backward pass and SGD update (momentum 0.9) of every
+    mini-batch of ``batch_size`` over the digits training split (1,437 images), with no
+    evaluation. For each of ``repeats`` repeats, every model is built afresh (seed ``seed``,
+    CDLinear path ``method``) and trained one untimed epoch, then ``epochs`` timed epochs;
+    epoch ``e`` of every model runs before epoch ``e + 1`` of any, in an order rotated each
+    epoch (each epoch is one call of :func:`cdnotes.train.train` with one epoch, so the
+    optimizer's momentum restarts — which changes no cost).
+
+    Two clocks time each epoch: ``"wall"``, the wall-clock time that ``train`` records, and
+    ``"cpu"``, the processor time of the process over the call (``time.process_time``, all
+    threads; it includes ``train``'s argument checks, well under 0.1 ms). On a machine
+    shared with other processes the wall clock also counts the time spent waiting for a
+    core, the processor time does not (with ``threads > 1`` it does count BLAS threads
+    that wait for each other).
+
+    Returns a dict with the settings, ``n_train``, and for each clock (``"cpu"``, ``"wall"``):
+    ``seconds`` (``{model: [every timed epoch]}``), ``median``, ``ratio`` (median epoch / the
+    first model's), ``ratio_by_repeat`` (the same within each repeat) and ``quartiles``
+    (``{model: (25th, 75th percentile)}``).
+    """
+    from .data import digits_split
+    from .mlp import paper_model
+    from .train import TrainConfig, train
+
+    models = [check_choice(m, "model", ("dense", "cd4", "cd8")) for m in models]
+    epochs = check_int(epochs, "epochs", minimum=1)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    X, _, y, _ = digits_split(seed)
+    config = TrainConfig(epochs=1, batch_size=batch_size)
+    wall, cpu = [], []
+    with blas_threads(threads):
+        for r in range(repeats):
+            nets = {m: paper_model(m, seed=seed, method=method) for m in models}
+            for m in models:                                     # warm-up epoch
+                train(nets[m], X, y, config=config, seed=seed)
+            wall.append({m: [] for m in models})
+            cpu.append({m: [] for m in models})
+            for e in range(epochs):
+                shift = (e + r) % len(models)
+                for m in models[shift:] + models[:shift]:
+                    c0 = time.process_time()
+                    history = train(nets[m], X, y, config=config, seed=seed + 1 + e)
+                    cpu[-1][m].append(time.process_time() - c0)
+                    wall[-1][m].append(history.epoch_seconds[0])
+    return {"models": models, "epochs": epochs, "repeats": repeats, "seed": seed, "method": method,
+            "threads": threads, "batch_size": batch_size, "n_train": int(X.shape[0]),
+            "cpu": _epoch_summary(cpu, models), "wall": _epoch_summary(wall, models)}

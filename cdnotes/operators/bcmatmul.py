@@ -35,28 +35,29 @@ __all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method", "prepare",
 METHODS = ("auto", "fft", "dense")
 
 def resolve_method(method: str, block_size: int, n_in: int | None = None,
-                   n_out: int | None = None) -> str:
+                   n_out: int | None = None, *, batch: int = 64, costs=None) -> str:
     """Turn ``"auto"`` into ``"fft"`` or ``"dense"`` for a layer of the given size.
 
-    ``"auto"`` materialises ``W`` where that measured faster on a 2-core CPU
-    (``benchmarks/cdlinear_paths.py``, float64, batch 64): whenever ``B <= 2``; for every
-    ``B`` when ``n_in·n_out <= 128·128`` (the digits models are 64 wide); for ``B <= 8``
-    when ``n_in·n_out <= 256·256``; for ``B <= 4`` when ``n_in·n_out <= 512·512``.
-    Everywhere else the FFT path wins (at width 512 and ``B >= 32`` it took 0.3-0.4 of a
-    dense layer's time; ``benchmarks/cdlinear_speed.py`` covers larger widths). Without
-    sizes, only the block-size rule applies.
+    ``"auto"`` takes the path that a cost model predicts faster for one forward + backward
+    pass of a mini-batch of ``batch`` rows (:mod:`cdnotes.operators.pathcost`): per-pass
+    overhead plus flops at measured rates for each path. Its six constants are ``costs``
+    (a :class:`~cdnotes.operators.pathcost.PathCosts`); by default the active ones
+    (:func:`~cdnotes.operators.pathcost.active_costs`): those measured on *your* machine by
+    :func:`cdnotes.benchmarking.calibrate_auto` if you ran it, else defaults measured on the
+    book's build machine. ``CDNOTES_PATH_COSTS=default`` ignores any calibration file. The
+    choice is a pure function of the sizes and the constants. Both paths give the same
+    numbers up to rounding. Without sizes, ``"dense"`` for ``B <= 2`` and ``"fft"`` otherwise.
+
+    ``"fft"`` and ``"dense"`` are returned unchanged; anything else raises ``ValueError``.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     if method != "auto":
         return method
-    size = None if n_in is None or n_out is None else n_in * n_out
-    if block_size <= 2:
-        return "dense"
-    if size is not None and (size <= 128 * 128 or (size <= 256 * 256 and block_size <= 8)
-                             or (size <= 512 * 512 and block_size <= 4)):
-        return "dense"
-    return "fft"
+    if n_in is None or n_out is None:
+        return "dense" if block_size <= 2 else "fft"
+    from .pathcost import active_costs, cheaper_path
+    return cheaper_path(n_in, n_out, block_size, batch, active_costs() if costs is None else costs)
 
 
 # ----------------------------------------------------------------------------
