@@ -8,6 +8,10 @@ from hypothesis import HealthCheck, settings
 import cdnotes
 from cdnotes.backend import import_namespace, to_numpy
 
+# The tests (and the notebooks they execute, which inherit the environment) use the default
+# path-cost constants of method="auto", not a calibration file a developer may have written.
+os.environ.setdefault("CDNOTES_PATH_COSTS", "default")
+
 settings.register_profile("default", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.register_profile("thorough", max_examples=400, deadline=None,
