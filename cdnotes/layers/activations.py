@@ -6,7 +6,7 @@ code and the estimator all call these, so there is one numerically stable softma
 from __future__ import annotations
 
 from ..backend import namespace_of
-from ..validation import check_float_array
+from ..validation import check_array, check_float_array, check_int
 from .base import Layer
 
 __all__ = ["ReLU", "softmax", "log_softmax"]
@@ -14,6 +14,8 @@ __all__ = ["ReLU", "softmax", "log_softmax"]
 
 def log_softmax(z, axis: int = -1):
     """``z − logsumexp(z)`` along ``axis``, shifted by the maximum (no overflow); any backend."""
+    check_array(z, "z")
+    check_int(axis, "axis")
     xp = namespace_of(z)
     shifted = z - xp.max(z, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
@@ -21,6 +23,7 @@ def log_softmax(z, axis: int = -1):
 
 def softmax(z, axis: int = -1):
     """``exp(z) / Σ exp(z)`` along ``axis`` (through :func:`log_softmax`); any backend."""
+    check_array(z, "z")
     xp = namespace_of(z)
     return xp.exp(log_softmax(z, axis=axis))
 
@@ -29,6 +32,7 @@ class ReLU(Layer):
     """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0)."""
 
     def forward(self, X):
+        check_array(X, "X")
         xp = namespace_of(X)
         check_float_array(xp, X, "X")
         if X.size == 0:
@@ -37,6 +41,7 @@ class ReLU(Layer):
 
     def backward(self, dY):
         mask = self._cached()
+        check_array(dY, "dY")
         xp = namespace_of(dY, mask)
         if tuple(dY.shape) != tuple(mask.shape):
             raise ValueError(f"dY must have the shape of the last forward input "
