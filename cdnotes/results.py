@@ -153,6 +153,8 @@ def read_json(path):
         The file is empty, truncated or otherwise not JSON (the message names the file and
         where the parser stopped).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike); got {path!r}")
     path = os.fspath(path)
     with open(path, "rb") as fh:
         raw = fh.read()

@@ -378,7 +378,8 @@ def check_namespace(xp, name: str = "xp"):
 
 
 def check_host_vector(values, name: str, *, min_size: int = 1, positive: bool = False):
-    """Real, finite numbers (any array-like, raveled) as a float64 NumPy vector.
+    """Real, finite numbers (any array-like, raveled; booleans count as 0/1) as a float64
+    NumPy vector.
 
     Raises ``TypeError`` for strings, ``None``, complex or other non-numeric input and
     ``ValueError`` for fewer than ``min_size`` values, NaN/inf, or (``positive``) values <= 0.
@@ -394,7 +395,7 @@ def check_host_vector(values, name: str, *, min_size: int = 1, positive: bool = 
         a = np.asarray(raw)
     except ValueError as exc:       # ragged nested lists
         raise ValueError(f"{name} must be an array of real numbers; {exc}") from None
-    if a.dtype.kind not in "iuf":
+    if a.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got {type(values).__name__} of dtype "
                         f"{a.dtype}")
     a = a.astype(np.float64).ravel()

@@ -249,6 +249,8 @@ for cls_name, make in [("CDLinear", lambda **kw: _cd(**kw)),
         "dtype": [("float16", "float16"), ("np.float16", np.float16), ("np.int32", np.int32),
                   ("complex", "complex128")]}, words={"xp": ("xp", "backend", "torch")})
 
+trial("ShannonDropout.backward[before-forward]",
+      lambda: cdnotes.ShannonDropout(0.1).backward(X12), "forward")
 trial("CDLinear.W=[read-only]", lambda: setattr(_cd(), "W", np.zeros((8, 12))), "W")
 trial("CDLinear.forward[mixed-backend]", lambda: _cd().forward(_strict().asarray(X12)),
       "array", "layer")
@@ -548,6 +550,12 @@ _TMP = tempfile.mkdtemp(prefix="cdnotes-adversarial-")
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
+def _binary(path):
+    with open(path, "wb") as fh:
+        fh.write(b"\xff\xfe\x00")
+    return path
+
+
 def _file(name, text):
     path = os.path.join(_TMP, name)
     with open(path, "w") as fh:
@@ -558,8 +566,9 @@ def _file(name, text):
 sweep("read_json", read_json, dict, {"path": [
     ("corrupt", _file("corrupt.json", "{not json")), ("empty", _file("empty.json", "")),
     ("truncated", _file("truncated.json", '{"a": [1, 2')),
-    ("missing", os.path.join(_TMP, "missing.json")), ("directory", _TMP)]},
-    words={"path": (_TMP,)})
+    ("missing", os.path.join(_TMP, "missing.json")), ("directory", _TMP), ("None", None),
+    ("binary", _file("binary.json", "") and _binary(os.path.join(_TMP, "binary.json")))]},
+    words={"path": (_TMP, "path")})
 trial("read_json[non-finite-round-trip]",
       lambda: (write_json_atomic(os.path.join(_TMP, "rt.json"), {"a": float("inf")}) or
                read_json(os.path.join(_TMP, "rt.json")) == {"a": float("inf")}), "path", correct=True)
@@ -636,6 +645,10 @@ sweep("CDMLPClassifier.fit", _fit, dict, {
 trial("CDMLPClassifier.fit[scaled-by-1e300]",
       lambda: np.allclose(_fit(X=XE * 1e300, epochs=3).predict_proba(XE * 1e300),
                           _fit(X=XE, epochs=3).predict_proba(XE), atol=1e-6), "X", correct=True)
+trial("CDMLPClassifier.predict[after-set_params]",
+      lambda: (lambda c: np.array_equal(c.predict(XE), c.set_params(block_size=1).predict(XE)))(
+          _fit(block_size=2)), "block_size", correct=True)
+trial("gradcheck[layer=MLP]", lambda: gradcheck(_small_model(), X12), "layer")
 trial("CDMLPClassifier.predict[wrong-width]", lambda: _fit().predict(XE[:, :4]), "features", "X")
 trial("CDMLPClassifier.predict[not-fitted]", lambda: CDMLPClassifier().predict(XE), "fit", "fitted")
 

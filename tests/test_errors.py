@@ -533,3 +533,12 @@ def test_jsonable_refuses_colliding_keys_and_unserialisable_objects(tmp_path):
     assert not (tmp_path / "sub").exists()             # refused before creating anything
     with pytest.raises(IsADirectoryError, match="is a directory"):
         write_json_atomic(tmp_path, {})
+
+
+def test_estimator_predicts_with_the_block_size_it_was_fitted_with(rng):
+    from cdnotes.estimators import CDMLPClassifier
+    X, y = rng.standard_normal((30, 6)), np.arange(30) % 3
+    clf = CDMLPClassifier(block_size=2, hidden=(8,), epochs=2).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(block_size=4)                       # not refitted: the model keeps B = 2
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
