@@ -82,6 +82,9 @@ def classify(t: Trial):
         return "cryptic", f"SystemExit({exc.code}): {text.strip()[-200:]}"
     except Exception as exc:  # noqa: BLE001 - classifying is the point
         msg = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, TypeError) and os.path.abspath(
+                traceback.extract_tb(exc.__traceback__)[-1].filename) == os.path.abspath(__file__):
+            return "harness", msg                     # the trial itself is broken (its call)
         if t.cli:
             return "cryptic", "traceback instead of a usage error: " + msg
         if isinstance(exc, CLEAR_TYPES) and _names(str(exc), t.words):
@@ -366,10 +369,10 @@ sweep("MLP.forward", lambda X: _small_model().forward(X), lambda: {"X": X12},
       words={"X": ("X",)})
 
 
-def _mlp_backward(d):
+def _mlp_backward(dlogits):
     m = _small_model()
     m.forward(X12)
-    return m.backward(d)
+    return m.backward(dlogits)
 
 
 sweep("MLP.backward", _mlp_backward, lambda: {"dlogits": np.ones((5, 4))}, {
@@ -687,7 +690,9 @@ OUTSIDE = {
                       "make_mlp[widths=None] make_mlp[seed=negative] make_mlp[seed=float] "
                       "make_mlp[seed=str] make_mlp[seed=bool] paper_model[seed=negative] "
                       "paper_model[seed=float] paper_model[seed=str] paper_model[seed=bool] "
-                      "MLP.forward[X=str] MLP.forward[X=None]",
+                      "MLP.forward[X=str] MLP.forward[X=None] MLP.backward[dlogits=wrong-width] "
+                      "MLP.backward[dlogits=other-batch] MLP.backward[dlogits=nan] "
+                      "MLP.backward[dlogits=int]",
     "cdnotes/train/": "train[X_train=str] train[X_train=None] train[seed=negative] train[seed=float] "
                       "train[seed=str] train[seed=bool] accuracy[y=2-d] accuracy[y=wrong-length] "
                       "accuracy[y=float] accuracy[y=None] softmax_cross_entropy[logits=1-d] "
@@ -720,7 +725,7 @@ def test_bad_input_gets_a_clear_error(t):
 
 
 def report(verbose=False):
-    counts = {"clear": 0, "cryptic": 0, "silent": 0}
+    counts = {"clear": 0, "cryptic": 0, "silent": 0, "harness": 0}
     lines = []
     for t in TRIALS:
         outcome, detail = classify(t)
