@@ -25,8 +25,8 @@ import numpy as np
 from .backend import to_numpy
 from .hessian import (cdlinear_spectrum, cdlinear_spectrum_from_moment, dense_spectrum,
                       dense_spectrum_from_moment)
-from .validation import (check_choice, check_positive_int, check_real, check_rtol,
-                         check_square_symmetric)
+from .validation import (check_choice, check_host_vector, check_positive_int, check_real,
+                         check_rtol, check_seed, check_square_symmetric)
 from .whitening import WHITENING_NAMES, make_whitener
 
 __all__ = ["Conditioning", "condition_number", "WHITENING_NAMES", "ar1_covariance",
@@ -85,7 +85,16 @@ def condition_number(eigenvalues, *, rtol: float | None = None) -> Conditioning:
         If the spectrum is empty, complex, not finite, all zero, has an eigenvalue below
         ``−rtol·λ_max`` (not positive semi-definite), or ``rtol`` is outside (0, 1).
     """
-    raw = np.asarray(to_numpy(eigenvalues))
+    if eigenvalues is None or isinstance(eigenvalues, (str, bytes)):
+        raise TypeError(f"eigenvalues must be a 1-d array of real numbers; got "
+                        f"{type(eigenvalues).__name__}")
+    raw = np.asarray(to_numpy(eigenvalues) if hasattr(eigenvalues, "__array_namespace__")
+                     else eigenvalues)
+    if raw.dtype.kind not in "iufc":
+        raise TypeError(f"eigenvalues must be a 1-d array of real numbers; got dtype {raw.dtype}")
+    if raw.ndim != 1:
+        raise ValueError(f"eigenvalues must be a 1-d array (a spectrum); got shape {raw.shape}. "
+                         "For a matrix H pass its eigenvalues, np.linalg.eigvalsh(H)")
     if np.iscomplexobj(raw):
         if raw.size and np.max(np.abs(raw.imag)) > 1e-12 * max(np.max(np.abs(raw.real)), 1e-300):
             raise ValueError("eigenvalues are complex (largest imaginary part "
@@ -128,7 +137,8 @@ def ar1_covariance(n: int, rho: float, scales=None) -> np.ndarray:
     n = check_positive_int(n, "n")
     rho = check_real(rho, "rho", low=-1.0, high=1.0, low_open=True, high_open=True)
     i = np.arange(n)
-    s = np.ones(n) if scales is None else np.asarray(scales, dtype=np.float64)
+    s = np.ones(n) if scales is None else check_host_vector(scales, "scales").reshape(
+        np.shape(scales))
     if s.shape != (n,) or not np.all(np.isfinite(s)) or np.any(s <= 0):
         raise ValueError(f"scales must be {n} finite positive standard deviations, shape ({n},); "
                          f"got shape {s.shape} with values {s[:5]}...")
@@ -173,6 +183,7 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
     """
     check_choice(fit_on, "fit_on", ("population", "sample"))
     cov = check_square_symmetric(cov, "cov", psd=True)
+    check_seed(seed)
     X = draw_samples(cov, n_samples, seed)
     w = make_whitener(whitening, block_size)
     if w is not None:
@@ -202,6 +213,7 @@ def draw_samples(cov, n_samples: int, seed) -> np.ndarray:
     """
     cov = check_square_symmetric(cov, "cov", psd=True)
     n_samples = check_positive_int(n_samples, "n_samples")
+    check_seed(seed)
     lam, U = np.linalg.eigh(cov)
     root = (U * np.sqrt(np.clip(lam, 0, None))) @ U.T
     return np.random.default_rng(seed).standard_normal((n_samples, cov.shape[0])) @ root.T
@@ -218,7 +230,11 @@ def marchenko_pastur_kappa(aspect):
     -------
     float array of the shape of ``aspect``
     """
-    g = np.asarray(aspect, dtype=np.float64)
+    raw = np.asarray(aspect)
+    if raw.dtype.kind not in "iuf":
+        raise TypeError(f"aspect (γ = dimension / samples) must be a real number or an array of "
+                        f"them; got {aspect!r}")
+    g = raw.astype(np.float64)
     if g.size == 0 or not np.all(np.isfinite(g)) or np.any(g < 0):
         raise ValueError(f"aspect (γ = dimension / samples) must be finite and >= 0; got {aspect!r}")
     with np.errstate(divide="ignore"):

@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .mlp import make_mlp
+from .mlp import PAPER_HIDDEN, make_mlp
 from .train import TrainConfig, train
+from .validation import (check_bool, check_positive_int, check_real, check_seed,
+                         sklearn_data)
 
 __all__ = ["CDMLPClassifier"]
 
@@ -25,22 +27,29 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    block_size : int, default 4
+    block_size : int >= 1, default 4
         ``B``; ``1`` gives an ordinary dense MLP.
-    hidden : tuple of int, default (64, 64)
-        Hidden widths; each must be a multiple of ``block_size``.
-    epochs : int, default 25
-    learning_rate : float, default 0.1
-    momentum : float, default 0.9
-    batch_size : int, default 64
-    dropout : float, default 0.0
+    hidden : tuple of int, default :data:`cdnotes.mlp.PAPER_HIDDEN` ``(64, 64)``
+        Hidden widths (a tuple even for one layer: ``(64,)``); each must be a multiple
+        of ``block_size``.
+    epochs : int >= 1, default 25
+    learning_rate : float > 0, default 0.1
+    momentum : float in [0, 1), default 0.9
+    batch_size : int >= 1, default 64
+    dropout : float in [0, 1), default 0.0
         Shannon dropout after each hidden ReLU (the paper's rate is 0.0118).
-    seed : int, default 0
+    seed : int >= 0, default 0
         Initial weights, dropout masks and batch order.
     standardize : bool, default True
         Scale each feature to zero mean and unit variance (fitted on the training data)
         before the network. Plain SGD at ``learning_rate=0.1`` diverges on features of
-        large magnitude; set ``False`` to reproduce the paper (digits pixels / 16).
+        large magnitude; set ``False`` to reproduce the paper (digits pixels / 16). Data of
+        any magnitude the floats hold (``X * 1e300``) is standardised exactly
+        (:class:`cdnotes.whitening.Standardizer` rescales by a power of two first); with
+        ``False``, ``max |X| >= 1e150`` is refused (its squares overflow).
+
+    Every hyper-parameter is checked at :meth:`fit` (the scikit-learn convention), with
+    a ``TypeError``/``ValueError`` that names it and the allowed values.
 
     Attributes
     ----------
@@ -48,7 +57,7 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     history_ : :class:`cdnotes.train.History`; n_features_in_ : int
     """
 
-    def __init__(self, block_size=4, hidden=(64, 64), epochs=25, learning_rate=0.1, momentum=0.9,
+    def __init__(self, block_size=4, hidden=PAPER_HIDDEN, epochs=25, learning_rate=0.1, momentum=0.9,
                  batch_size=64, dropout=0.0, seed=0, standardize=True):
         self.block_size = block_size
         self.hidden = hidden
@@ -63,34 +72,77 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     def _pad(self, X):
         if self.scaler_ is not None:
             X = self.scaler_.transform(X)
-        width = _round_up(X.shape[1], self.block_size)
+        width = _round_up(X.shape[1], self.block_size_)
         return X if width == X.shape[1] else np.pad(X, ((0, 0), (0, width - X.shape[1])))
 
-    def fit(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        B = int(self.block_size)
-        bad = [h for h in self.hidden if h % B]
+    def _checked_params(self) -> dict:
+        """Every hyper-parameter, validated: a message names the bad one and what it may be."""
+        B = check_positive_int(self.block_size, "block_size")
+        hidden = self.hidden
+        if isinstance(hidden, np.ndarray) and hidden.ndim == 1:
+            hidden = hidden.tolist()
+        if not isinstance(hidden, (tuple, list)):
+            raise TypeError(f"hidden must be a tuple of hidden-layer widths, e.g. (64, 64), or "
+                            f"(64,) for one hidden layer; got {hidden!r} ({type(hidden).__name__})")
+        hidden = tuple(check_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden))
+        bad = [h for h in hidden if h % B]
         if bad:
             raise ValueError(f"hidden widths {bad} are not multiples of block_size={B}; "
                              f"use multiples of {B}")
+        check_seed(self.seed, "seed")
+        return {
+            "block_size": B, "hidden": hidden,
+            "epochs": check_positive_int(self.epochs, "epochs"),
+            "lr": check_real(self.learning_rate, "learning_rate", low=0.0, low_open=True),
+            "momentum": check_real(self.momentum, "momentum", low=0.0, high=1.0, high_open=True),
+            "batch_size": check_positive_int(self.batch_size, "batch_size"),
+            "dropout": check_real(self.dropout, "dropout", low=0.0, high=1.0, high_open=True),
+            "standardize": check_bool(self.standardize, "standardize"),
+        }
+
+    def fit(self, X, y):
+        """Train on ``X`` ``(n_samples, n_features)`` and labels ``y``; returns ``self``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            A bad hyper-parameter (named), or bad data (scikit-learn's checks).
+        FloatingPointError
+            Training diverged (with ``standardize=False`` on features of large magnitude,
+            or too large a ``learning_rate``); the message says which.
+        """
+        p = self._checked_params()
+        X, y = sklearn_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        top = float(np.max(np.abs(X)))
+        if not p["standardize"] and top >= 1e150:
+            raise ValueError(f"X reaches |x| = {top:.3g}: with standardize=False the network sees "
+                             "these values, whose squares (in every gradient) overflow float64; "
+                             "use standardize=True or rescale X")
+        B = self.block_size_ = p["block_size"]
         n_classes = len(self.classes_)
         self.scaler_ = None
-        if self.standardize:
+        if p["standardize"]:
             from .whitening import Standardizer
             self.scaler_ = Standardizer().fit(X)
-        widths = [_round_up(X.shape[1], B), *self.hidden, _round_up(max(n_classes, 1), B)]
-        self.model_ = make_mlp(widths, B, n_classes=n_classes, seed=self.seed, dropout=self.dropout)
-        config = TrainConfig(epochs=self.epochs, lr=self.learning_rate, momentum=self.momentum,
-                             batch_size=self.batch_size)
-        self.history_ = train(self.model_, self._pad(X), encoded.astype(np.int64), config=config,
-                              seed=self.seed)
+        widths = [_round_up(X.shape[1], B), *p["hidden"], _round_up(max(n_classes, 1), B)]
+        self.model_ = make_mlp(widths, B, n_classes=n_classes, seed=self.seed, dropout=p["dropout"])
+        config = TrainConfig(epochs=p["epochs"], lr=p["lr"], momentum=p["momentum"],
+                             batch_size=p["batch_size"])
+        try:
+            self.history_ = train(self.model_, self._pad(X), encoded.astype(np.int64),
+                                  config=config, seed=self.seed)
+        except FloatingPointError as exc:
+            hint = (f"the features reach |x| = {top:.3g}: use standardize=True"
+                    if not p["standardize"] and top > 1e3 else
+                    f"try a smaller learning_rate (now {p['lr']:g})")
+            raise FloatingPointError(f"{exc}; {hint}") from exc
         return self
 
     def _logits(self, X):
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = sklearn_data(self, X, dtype=np.float64, reset=False)
         self.model_.eval()
         return self.model_.forward(self._pad(X))
 

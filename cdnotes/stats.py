@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_host_vector, check_real
+
 __all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean", "fit_power_law"]
 
 
@@ -49,9 +51,8 @@ def mean_ci(values, level: float = 0.95) -> Estimate:
     """
     from scipy import stats
 
-    x = np.asarray(values, dtype=np.float64).ravel()
-    if x.size < 2 or not np.all(np.isfinite(x)):
-        raise ValueError("mean_ci needs at least two finite values")
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    x = check_host_vector(values, "values", min_size=2)
     m, s = float(x.mean()), float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * s / np.sqrt(x.size))
     return Estimate(m, s, int(x.size), m - half, m + half, level)
@@ -70,9 +71,11 @@ def paired_difference_ci(a, b, level: float = 0.95) -> Estimate:
     Estimate
         Of the differences ``a − b``.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"paired samples need equal shapes; got {a.shape} and {b.shape}")
+    shapes = np.shape(a), np.shape(b)
+    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
+    if shapes[0] != shapes[1]:
+        raise ValueError(f"paired samples a and b need equal shapes; got {shapes[0]} and "
+                         f"{shapes[1]}")
     return mean_ci(a - b, level)
 
 
@@ -87,9 +90,16 @@ def geometric_mean(values) -> float:
     -------
     float
     """
-    x = np.asarray(values, dtype=np.float64)
+    raw = np.asarray(values)
+    if raw.dtype.kind not in "iuf":
+        raise TypeError(f"values must be real numbers; got {type(values).__name__} of dtype "
+                        f"{raw.dtype}")
+    x = raw.astype(np.float64).ravel()
+    if x.size == 0 or np.any(np.isnan(x)):
+        raise ValueError(f"values must hold at least one number and no NaN; got {x.size} "
+                         f"values, {int(np.isnan(x).sum())} NaN")
     if np.any(x <= 0):
-        raise ValueError("geometric_mean needs positive values")
+        raise ValueError(f"geometric_mean needs values > 0; got {x[x <= 0].ravel()[0]:g}")
     return float(np.exp(np.mean(np.log(x))))
 
 
@@ -104,12 +114,11 @@ def fit_power_law(x, y):
     -------
     (a, b) : tuple of float
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.size < 2:
+    shapes = np.shape(x), np.shape(y)
+    x, y = check_host_vector(x, "x"), check_host_vector(y, "y")      # real and finite
+    if shapes[0] != shapes[1] or x.size < 2:
         raise ValueError(f"fit_power_law needs x and y of equal shape with at least two points; "
-                         f"got shapes {x.shape} and {y.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("fit_power_law needs finite x and y (no NaN or inf)")
+                         f"got shapes {shapes[0]} and {shapes[1]}")
     if np.any(x <= 0) or np.any(y <= 0):
         raise ValueError("fit_power_law needs x > 0 and y > 0 (it fits on log scales)")
     if np.ptp(np.log(x)) == 0:

@@ -34,6 +34,12 @@ __all__ = [
     "check_shape",
     "check_square_symmetric",
     "check_labels",
+    "check_array",
+    "check_seed",
+    "check_namespace",
+    "check_host_vector",
+    "check_bool",
+    "sklearn_data",
 ]
 
 CHECK_FINITE = True
@@ -278,6 +284,9 @@ def check_float_array(xp, x, name: str):
             f"{name} must be a real floating array (float32 or float64); got {kind} "
             f"dtype {dtype}. Convert it first, e.g. `x.astype(float)` / `xp.astype(x, xp.float64)`."
         )
+    if not (dtype == xp.float32 or dtype == xp.float64):     # float16, bfloat16, float128
+        raise TypeError(f"{name} must be float32 or float64; got dtype {dtype}. Convert it "
+                        "first, e.g. `x.astype(np.float64)` / `xp.astype(x, xp.float64)`")
     if CHECK_FINITE and x.size != 0 and not bool(xp.all(xp.isfinite(x))):
         n_nan = int(xp.sum(xp.astype(xp.isnan(x), xp.int64)))
         n_inf = int(xp.sum(xp.astype(xp.isinf(x), xp.int64)))
@@ -327,6 +336,7 @@ def check_input(xp, x, n_in: int, name: str = "X"):
     -------
     ``x``
     """
+    check_array(x, name)
     if x.ndim == 0:
         raise ValueError(f"{name} must have shape (..., {n_in}); got a 0-d array")
     if x.shape[-1] != n_in:
@@ -356,6 +366,7 @@ def check_coefficients(xp, C, name: str = "C"):
     -------
     ``C``
     """
+    check_array(C, name)
     if C.ndim != 3:
         raise ValueError(
             f"{name} must have shape (Ko, Ki, B) (3 dimensions); got {C.ndim} "
@@ -414,6 +425,7 @@ def check_labels(xp, y, n_samples: int, n_classes: int, name: str = "y"):
     -------
     ``y``
     """
+    check_array(y, name)
     if tuple(y.shape) != (n_samples,):
         raise ValueError(f"{name} must have shape ({n_samples},), one label per sample; "
                          f"got {tuple(y.shape)}")
@@ -425,3 +437,110 @@ def check_labels(xp, y, n_samples: int, n_classes: int, name: str = "y"):
         raise ValueError(f"{name} has labels in [{low}, {high}]; the model has {n_classes} "
                          f"classes, so labels must be in [0, {n_classes - 1}]")
     return y
+
+
+# ----------------------------------------------------------------------------
+# Arguments that must be arrays, seeds, namespaces; host vectors; scikit-learn data.
+# ----------------------------------------------------------------------------
+
+def check_array(x, name: str):
+    """``x`` must be an array of a supported library (NumPy, CuPy, array_api_strict).
+
+    Called before :func:`cdnotes.backend.namespace_of`, so that ``None``, a string or a
+    list gets a message naming the argument (a list is not converted: the array library,
+    device and dtype of a result come from its inputs).
+    """
+    import array_api_compat
+
+    if not array_api_compat.is_array_api_obj(x) or isinstance(x, (str, bytes)):
+        hint = (" Convert it first, e.g. np.asarray(x, dtype=np.float64)"
+                if isinstance(x, (list, tuple)) else "")
+        raise TypeError(f"{name} must be an array (NumPy, CuPy or array_api_strict); got "
+                        f"{type(x).__name__}.{hint}")
+    return x
+
+
+def check_seed(seed, name: str = "seed"):
+    """A seed for ``numpy.random.default_rng``: ``None``, an integer ``>= 0`` (not ``bool``),
+    or a NumPy ``SeedSequence`` / ``BitGenerator`` / ``Generator`` (returned unchanged)."""
+    import numpy as np
+
+    if seed is None or isinstance(seed, (np.random.SeedSequence, np.random.BitGenerator,
+                                         np.random.Generator)):
+        return seed
+    wanted = "None or a non-negative integer"
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) and not (
+            hasattr(seed, "__index__") and getattr(seed, "ndim", 0) == 0):
+        raise TypeError(f"{name} must be {wanted}; got {seed!r} ({type(seed).__name__})")
+    if int(seed.__index__()) < 0:
+        raise ValueError(f"{name} must be {wanted}; got {int(seed.__index__())}")
+    return seed
+
+
+def check_namespace(xp, name: str = "xp"):
+    """An array namespace from ``None`` (NumPy), a backend name or a namespace module."""
+    from .backend import resolve_namespace
+
+    if xp is not None and not isinstance(xp, str) and not (hasattr(xp, "asarray")
+                                                           and hasattr(xp, "float64")):
+        raise TypeError(f"{name} must be None, a backend name ('numpy', 'cupy', "
+                        f"'array_api_strict') or an array namespace; got {xp!r}")
+    return resolve_namespace(xp)
+
+
+def check_host_vector(values, name: str, *, min_size: int = 1, positive: bool = False):
+    """Real, finite numbers (any array-like, raveled; booleans count as 0/1) as a float64
+    NumPy vector.
+
+    Raises ``TypeError`` for strings, ``None``, complex or other non-numeric input and
+    ``ValueError`` for fewer than ``min_size`` values, NaN/inf, or (``positive``) values <= 0.
+    """
+    import numpy as np
+
+    from .backend import to_numpy
+
+    import array_api_compat
+
+    raw = to_numpy(values) if array_api_compat.is_array_api_obj(values) else values
+    try:
+        a = np.asarray(raw)
+    except ValueError as exc:       # ragged nested lists
+        raise ValueError(f"{name} must be an array of real numbers; {exc}") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers; got {type(values).__name__} of dtype "
+                        f"{a.dtype}")
+    a = a.astype(np.float64).ravel()
+    if a.size < min_size:
+        raise ValueError(f"{name} needs at least {min_size} value(s); got {a.size}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or inf; all values must be finite")
+    if positive and np.any(a <= 0):
+        raise ValueError(f"{name} must be > 0; got the value {a[a <= 0][0]:g}")
+    return a
+
+
+def check_bool(value, name: str) -> bool:
+    """``value`` must be a ``bool`` (NumPy booleans too); strings and ``None`` are refused."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def sklearn_data(estimator, *args, **kwargs):
+    """scikit-learn's ``validate_data(estimator, *args, **kwargs)`` with ``X`` named in its errors.
+
+    scikit-learn's own messages ("could not convert string to float", "Complex data not
+    supported") are kept, prefixed with ``X (the data passed to ...):`` when they name
+    neither ``X`` nor ``y``.
+    """
+    from sklearn.utils.validation import validate_data
+
+    try:
+        return validate_data(estimator, *args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        text = str(exc)
+        if type(exc) not in (TypeError, ValueError) or "X" in text or " y" in text:
+            raise
+        raise type(exc)(f"X (the data passed to {type(estimator).__name__}): {text}") from exc

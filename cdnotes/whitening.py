@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .hessian.spectrum import frequency_moments
-from .validation import check_block_size, check_choice, check_rtol, check_square_symmetric
+from .validation import (check_block_size, check_choice, check_host_vector, check_positive_int,
+                         check_rtol, check_square_symmetric, sklearn_data)
 
 __all__ = ["Standardizer", "PCAWhitener", "ZCAWhitener", "SpectralWhitener", "WHITENING_NAMES",
            "make_whitener"]
@@ -49,11 +50,19 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
     """Shared machinery: ``transform(X) = (X − mean_) @ matrix_.T``."""
 
     def fit(self, X, y=None):
-        """Fit to data ``X`` ``(n_samples, n_features)``: mean and (biased) covariance."""
-        X = validate_data(self, X, dtype=np.float64)
-        mean = X.mean(axis=0)
-        centred = X - mean
-        self._fit_moments(centred.T @ centred / X.shape[0], mean)
+        """Fit to data ``X`` ``(n_samples, n_features)``: mean and (biased) covariance.
+
+        Data of huge or tiny magnitude (``max |X|`` above ``1e150`` or below ``1e-150``,
+        where the covariance would overflow or underflow) are first divided by a power of
+        two near ``max |X|``, which is exact; the fitted map is the same.
+        """
+        X = sklearn_data(self, X, dtype=np.float64)
+        top = float(np.max(np.abs(X)))
+        scale = 2.0 ** int(np.frexp(top)[1]) if top > 1e150 or 0 < top < 1e-150 else 1.0
+        Xs = X / scale
+        mean = Xs.mean(axis=0)
+        centred = Xs - mean
+        self._fit_moments(centred.T @ centred / X.shape[0], mean * scale, scale=scale)
         return self
 
     def fit_covariance(self, cov, mean=None):
@@ -62,7 +71,7 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
         n = cov.shape[0]
         if mean is None:
             mean = np.zeros(n)
-        mean = np.asarray(mean, dtype=np.float64)
+        mean = check_host_vector(mean, "mean").reshape(np.shape(mean))
         if mean.shape != (n,) or not np.all(np.isfinite(mean)):
             raise ValueError(f"mean must be {n} finite numbers, shape ({n},); got shape "
                              f"{mean.shape}" + ("" if np.all(np.isfinite(mean)) else " with NaN/inf"))
@@ -70,16 +79,20 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
         self._fit_moments(cov, mean)
         return self
 
-    def _fit_moments(self, cov, mean):
+    def _fit_moments(self, cov, mean, scale=1.0):
+        """Fit to covariance ``scale² · cov`` and ``mean``; ``scale`` a power of two."""
         check_rtol(self.rtol)
         self.mean_ = mean
-        self.matrix_ = self._matrix(0.5 * (cov + cov.T))
+        self.matrix_ = self._matrix(0.5 * (cov + cov.T)) / scale
+        if hasattr(self, "eigenvalues_"):
+            with np.errstate(over="ignore"):     # inf where the variance exceeds the floats
+                self.eigenvalues_ = self.eigenvalues_ * np.float64(scale) ** 2
         return self
 
     def transform(self, X):
         """``(X − mean_) @ matrix_.T``, shape ``(n_samples, n_features)``."""
         check_is_fitted(self, "matrix_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = sklearn_data(self, X, dtype=np.float64, reset=False)
         return (X - self.mean_) @ self.matrix_.T
 
     def transformed_covariance(self, cov):
@@ -215,6 +228,7 @@ def make_whitener(name: str, block_size: int = 1):
     an unfitted whitener, or None
     """
     check_choice(name, "whitening", WHITENING_NAMES)
+    block_size = check_positive_int(block_size, "block_size")
     makers = {"none": lambda: None, "standardize": Standardizer,
               "spectral": lambda: SpectralWhitener(block_size),
               "spectral-block": lambda: SpectralWhitener(block_size, mode="block"),

@@ -211,7 +211,7 @@ def test_cli_help():
 def test_json_writer_handles_non_finite(tmp_path):
     from cdnotes.results import read_json, write_json_atomic
     write_json_atomic(tmp_path / "x.json", {"a": float("inf"), "b": np.float64(2.5), "c": np.arange(3)})
-    assert read_json(tmp_path / "x.json") == {"a": "inf", "b": 2.5, "c": [0, 1, 2]}
+    assert read_json(tmp_path / "x.json") == {"a": float("inf"), "b": 2.5, "c": [0, 1, 2]}
 
 
 def test_mean_ci_against_scipy():

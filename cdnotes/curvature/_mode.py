@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 
 from ..backend import namespace_of
-from ..validation import check_input
+from ..validation import check_array, check_input, check_same_dtype
 
 __all__ = ["evaluation_mode", "model_input"]
 
@@ -22,9 +22,15 @@ def evaluation_mode(model):
 
 
 def model_input(model, X):
-    """Check ``X`` ``(N, model.n_in)`` against the model; return its namespace."""
+    """Check ``model`` (an MLP) and ``X`` ``(N, model.n_in)`` against it; return its namespace."""
+    if not (hasattr(model, "layers") and hasattr(model, "linear_layers")
+            and hasattr(model, "n_classes")):
+        raise TypeError(f"model must be a cdnotes.mlp.MLP (layers with a last linear layer); got "
+                        f"{type(model).__name__}. Wrap a single layer: MLP([layer])")
+    check_array(X, "X")
     xp = namespace_of(X, *[p for layer in model.linear_layers for p in layer.params.values()])
     if X.ndim != 2:
         raise ValueError(f"X must have shape (N, {model.n_in}); got {tuple(X.shape)}")
     check_input(xp, X, model.n_in)
+    check_same_dtype(X=X, parameters=model.linear_layers[0].params["b"])
     return xp

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from ..backend import namespace_of
-from ..validation import check_block_size, check_input
+from ..validation import check_array, check_block_size, check_input
 
 
 def check_layer_inputs(X, n_out, block_size):
+    check_array(X, "X")
     xp = namespace_of(X)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (N, n_in); got shape {tuple(X.shape)}")

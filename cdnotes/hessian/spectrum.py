@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..backend import device_of, namespace_of
 from ..operators.fft import complex_dtype, fft_of
-from ..validation import check_block_size, check_float_array, check_positive_int
+from ..validation import check_array, check_block_size, check_float_array, check_positive_int
 from ._common import check_layer_inputs as _check
 from ._common import tile_sorted as _tile
 
@@ -92,6 +92,7 @@ def _bins(B):
 
 def _check_moment(S, name="S"):
     """A real, finite, square and symmetric second-moment matrix on any backend."""
+    check_array(S, name)
     xp = namespace_of(S)
     if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty square (n_in, n_in) matrix; got shape "
@@ -133,6 +134,7 @@ def frequency_moments(S, block_size):
     """
     xp = _check_moment(S)
     n_in, _, B = check_block_size(S.shape[0], S.shape[0], block_size)
+    _check_psd(xp, xp.linalg.eigvalsh(S))
     Ki = n_in // B
     S4 = xp.astype(xp.reshape(S, (Ki, B, Ki, B)), complex_dtype(xp, S.dtype))
     R = fft_of(xp).ifft(fft_of(xp).fft(S4, axis=3), axis=1) * B        # Σ_l ω^{-kl} Σ_l' ω^{k'l'} S

@@ -18,7 +18,12 @@ __all__ = ["block_circulance", "HessianStructure", "hessian_structure"]
 
 def _host_square(H):
     """``H`` as a finite square float64 host matrix; else a ValueError."""
-    Hn = np.asarray(to_numpy(H), dtype=np.float64)
+    if H is None or isinstance(H, (str, bytes)):
+        raise TypeError(f"H must be a real square matrix (P, P); got {type(H).__name__}")
+    Hn = np.asarray(to_numpy(H) if hasattr(H, "__array_namespace__") else H)
+    if Hn.dtype.kind not in "iuf":
+        raise TypeError(f"H must be a real square matrix (P, P); got dtype {Hn.dtype}")
+    Hn = Hn.astype(np.float64)
     if Hn.ndim != 2 or Hn.shape[0] != Hn.shape[1] or Hn.shape[0] == 0:
         raise ValueError(f"H must be a non-empty square matrix (P, P); got shape {Hn.shape}")
     if not np.all(np.isfinite(Hn)):

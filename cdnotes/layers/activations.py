@@ -6,7 +6,7 @@ code and the estimator all call these, so there is one numerically stable softma
 from __future__ import annotations
 
 from ..backend import namespace_of
-from ..validation import check_float_array
+from ..validation import check_array, check_float_array, check_int
 from .base import Layer
 
 __all__ = ["ReLU", "softmax", "log_softmax"]
@@ -24,6 +24,8 @@ def log_softmax(z, axis: int = -1):
     -------
     array of ``z``'s shape
     """
+    check_array(z, "z")
+    check_int(axis, "axis")
     xp = namespace_of(z)
     shifted = z - xp.max(z, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
@@ -41,6 +43,7 @@ def softmax(z, axis: int = -1):
     -------
     array of ``z``'s shape, non-negative, summing to 1 along ``axis``
     """
+    check_array(z, "z")
     xp = namespace_of(z)
     return xp.exp(log_softmax(z, axis=axis))
 
@@ -52,6 +55,7 @@ class ReLU(Layer):
     """
 
     def forward(self, X):
+        check_array(X, "X")
         xp = namespace_of(X)
         check_float_array(xp, X, "X")
         if X.size == 0:
@@ -60,6 +64,7 @@ class ReLU(Layer):
 
     def backward(self, dY):
         mask = self._cached()
+        check_array(dY, "dY")
         xp = namespace_of(dY, mask)
         if tuple(dY.shape) != tuple(mask.shape):
             raise ValueError(f"dY must have the shape of the last forward input "

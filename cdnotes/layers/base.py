@@ -17,8 +17,8 @@
 """
 from __future__ import annotations
 
-from ..backend import namespace_of, resolve_namespace, to_numpy
-from ..validation import check_dtype
+from ..backend import namespace_of, to_numpy
+from ..validation import check_dtype, check_namespace
 
 __all__ = ["Layer"]
 
@@ -55,7 +55,7 @@ class Layer:
 
         ``dtype`` (``"float32"``/``"float64"``) also casts them. Returns ``self``.
         """
-        target = resolve_namespace(xp) if xp is not None else None
+        target = check_namespace(xp) if xp is not None else None
         for name, value in self.params.items():
             host = to_numpy(value)
             space = target if target is not None else namespace_of(value)

@@ -6,7 +6,7 @@ import numpy as np
 from ..backend import device_of, namespace_of
 from ..operators.bcmatmul import prepare, resolve_method
 from ..operators.circulant import _host_indices, block_circulant
-from ..validation import check_coefficients
+from ..validation import check_array, check_coefficients
 from .init import normal_weights
 from .linear import Linear, parameter
 
@@ -63,6 +63,9 @@ class CDLinear(Linear):
 
         The layer lives on ``C``'s backend and device, with ``C``'s dtype.
         """
+        check_array(C, "C")
+        if b is not None:
+            check_array(b, "b")
         xp = namespace_of(C, b)
         check_coefficients(xp, C)
         Ko, Ki, B = C.shape

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..backend import device_of, namespace_of
 from .base import Layer
-from ..validation import check_float_array, check_real
+from ..validation import check_array, check_float_array, check_real, check_seed
 
 __all__ = ["ALPHA_CD", "ShannonDropout"]
 
@@ -35,7 +35,7 @@ class ShannonDropout(Layer):
     def __init__(self, rate: float = ALPHA_CD, *, seed=None):
         super().__init__()
         self.rate = check_real(rate, "dropout rate", low=0.0, high=1.0, high_open=True)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._rng = np.random.default_rng(seed)
         self._device_rng = None
 
@@ -51,6 +51,7 @@ class ShannonDropout(Layer):
 
     def forward(self, X):
         """``X`` (any shape, non-empty) -> ``X`` with dropped entries (training) or ``X`` (eval)."""
+        check_array(X, "X")
         xp = namespace_of(X)
         check_float_array(xp, X, "X")
         if X.ndim == 0 or X.size == 0:
@@ -71,6 +72,7 @@ class ShannonDropout(Layer):
     def backward(self, dY):
         """``∂L/∂Y`` -> ``∂L/∂X`` with the mask of the last forward pass (whatever the mode now)."""
         _, shape = self._cached()
+        check_array(dY, "dY")
         xp = namespace_of(dY)
         if tuple(dY.shape) != shape:
             raise ValueError(f"dY must have the shape of the last forward input {shape}; "

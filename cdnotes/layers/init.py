@@ -19,6 +19,7 @@ Pass ``init=`` a standard deviation to choose another scale.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -49,6 +50,9 @@ def init_std(init, n_in: int, n_out: int) -> float:
             raise ValueError(f"init must be one of {', '.join(map(repr, INIT_SCHEMES))} or a "
                              f"non-negative float (the standard deviation); got {init!r}")
         return INIT_SCHEMES[init](n_in, n_out)
+    if isinstance(init, bool) or not isinstance(init, numbers.Real):
+        raise TypeError(f"init must be one of {', '.join(map(repr, INIT_SCHEMES))} or a "
+                        f"non-negative float (the standard deviation); got {init!r}")
     std = float(init)
     if not math.isfinite(std) or std < 0:
         raise ValueError(f"init as a standard deviation must be finite and >= 0; got {init!r}")

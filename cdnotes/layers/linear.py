@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import device_of, namespace_of, resolve_namespace, to_numpy
-from ..validation import (check_block_size, check_dtype, check_float_array, check_input,
-                          check_same_dtype, check_shape)
+from ..backend import device_of, namespace_of, to_numpy
+from ..validation import (check_array, check_block_size, check_dtype, check_float_array,
+                          check_input, check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
 from .init import init_std
 
@@ -74,8 +74,9 @@ class Linear(Layer):
                  xp=None, device=None):
         super().__init__()
         self.n_in, self.n_out, self.block_size = check_block_size(n_in, n_out, block_size)
-        space = resolve_namespace(xp)
+        space = check_namespace(xp)
         real = check_dtype(space, dtype)
+        check_seed(seed)
         kwargs = {} if device is None else {"device": device}
         initial = self.initial_params(init_std(init, self.n_in, self.n_out), seed)
         self.params = {name: space.asarray(np.asarray(initial[name], dtype=np.float64),
@@ -131,6 +132,7 @@ class Linear(Layer):
         current = self.params[name]
         if isinstance(value, (list, tuple, int, float)):
             value = np.asarray(value, dtype=np.float64)
+        check_array(value, f"parameter {name}")
         value_xp = namespace_of(value)
         check_shape(value, self.param_shapes()[name], f"parameter {name}")
         check_float_array(value_xp, value, f"parameter {name}")
@@ -157,6 +159,7 @@ class Linear(Layer):
     # -- checked passes ------------------------------------------------------
     def forward(self, X):
         """``X`` ``(..., n_in)`` -> ``X @ W.T + b`` ``(..., n_out)``; checks its input."""
+        check_array(X, "X")
         xp = namespace_of(X, *self.params.values())
         self.check_params()
         for name, p in self.params.items():
@@ -174,6 +177,7 @@ class Linear(Layer):
         if self._batch is None:
             raise RuntimeError(f"{type(self).__name__}.backward needs a forward(X) first "
                                "(forward_2d pairs with backward_2d)")
+        check_array(dY, "dY")
         xp = namespace_of(dY, *self.params.values())
         expected = self._batch + (self.n_out,)
         if tuple(dY.shape) != expected:

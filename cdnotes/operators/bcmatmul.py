@@ -25,7 +25,8 @@ Two interchangeable ways to compute the same thing are offered:
 from __future__ import annotations
 
 from ..backend import namespace_of
-from ..validation import check_coefficients, check_input, check_same_dtype
+from ..validation import (check_array, check_block_size, check_coefficients, check_input,
+                          check_positive_int, check_same_dtype)
 from .circulant import materialize, project
 from .fft import fft_of
 
@@ -52,6 +53,10 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    if n_in is None or n_out is None:
+        block_size = check_positive_int(block_size, "block_size")
+    else:
+        n_in, n_out, block_size = check_block_size(n_in, n_out, block_size)
     if method != "auto":
         return method
     if n_in is None or n_out is None:
@@ -177,6 +182,8 @@ def bc_matmul(C, X, *, method: str = "fft"):
     -------
     Y : array, shape ``(..., Ko*B)``, on the namespace and device of ``X``.
     """
+    check_array(C, "C")
+    check_array(X, "X")
     xp = namespace_of(C, X)
     check_coefficients(xp, C)
     Ko, Ki, B = C.shape
@@ -204,6 +211,9 @@ def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
     dX : array, shape ``(..., Ki*B)``
         ``∂L/∂X``.
     """
+    check_array(C, "C")
+    check_array(X, "X")
+    check_array(dY, "dY")
     xp = namespace_of(C, X, dY)
     check_coefficients(xp, C)
     Ko, Ki, B = C.shape

@@ -15,7 +15,7 @@ import functools
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..validation import check_coefficients, check_block_size, check_float_array
+from ..validation import check_array, check_block_size, check_coefficients, check_float_array
 
 __all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant",
            "materialize", "project"]
@@ -48,6 +48,7 @@ def circulant(c):
     array, shape ``(B, B)``
         ``out[k, l] = c[(k - l) % B]``; identical to ``scipy.linalg.circulant(c)``.
     """
+    check_array(c, "c")
     xp = namespace_of(c)
     if c.ndim != 1 or c.shape[0] == 0:
         raise ValueError(f"c must be a non-empty 1-d array of shape (B,); got shape {tuple(c.shape)}")
@@ -71,6 +72,7 @@ def block_circulant(C):
         ``W[i*B + k, j*B + l] = C[i, j, (k - l) % B]``; block ``(i, j)`` equals
         ``scipy.linalg.circulant(C[i, j])``.
     """
+    check_array(C, "C")
     xp = namespace_of(C)
     check_coefficients(xp, C)
     return materialize(xp, C)
@@ -92,9 +94,10 @@ def project_block_circulant(G, block_size: int):
         ``out[i, j, m] = Σ_k G[i*B + k, j*B + (k - m) % B]``, the sum of ``G`` over
         the entries of block ``(i, j)`` that ``block_circulant`` fills with ``C[i, j, m]``.
     """
+    check_array(G, "G")
     xp = namespace_of(G)
-    if G.ndim != 2:
-        raise ValueError(f"G must be a matrix (n_out, n_in); got shape {tuple(G.shape)}")
+    if G.ndim != 2 or G.shape[0] == 0 or G.shape[1] == 0:
+        raise ValueError(f"G must be a non-empty matrix (n_out, n_in); got shape {tuple(G.shape)}")
     check_float_array(xp, G, "G")
     _, _, B = check_block_size(G.shape[1], G.shape[0], block_size)
     return project(xp, G, B)

@@ -1,0 +1,178 @@
+"""The Linear protocol, checked generically for every linear layer class of cdnotes.
+
+A new linear layer is one line in ``KINDS``: a factory, the slow obvious reference for its
+weight matrix, and the unit its widths must be multiples of. Every test below then runs on
+it (sizes drawn by hypothesis, float64, seeded).
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cdnotes import CDLinear, Dense
+from cdnotes.gradcheck import gradcheck
+from conftest import asarray, host, reference_block_circulant
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    make: Callable        # make(n_in, n_out, *, seed, **kw) -> layer
+    reference: Callable   # layer -> host (n_out, n_in) weight matrix, the slow obvious way
+    unit: int             # n_in and n_out must be multiples of this
+
+    def __repr__(self):
+        return self.name
+
+
+def _circulant_reference(layer):
+    return reference_block_circulant(host(layer.params["C"]))
+
+
+KINDS = [
+    Kind("Dense", lambda n_in, n_out, **kw: Dense(n_in, n_out, **kw), lambda l: host(l.params["W"]), 1),
+    Kind("CDLinear(B=1)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 1, **kw), _circulant_reference, 1),
+    Kind("CDLinear(B=2)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 2, **kw), _circulant_reference, 2),
+    Kind("CDLinear(B=4)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, **kw), _circulant_reference, 4),
+    Kind("CDLinear(B=4, fft)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, method="fft", **kw),
+         _circulant_reference, 4),
+]
+
+kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+
+
+@st.composite
+def problems(draw, kind):
+    """A layer of ``kind`` with random sizes, weights and bias, and an input batch."""
+    n_in = kind.unit * draw(st.integers(1, 4))
+    n_out = kind.unit * draw(st.integers(1, 4))
+    batch = draw(st.tuples(st.integers(1, 4)) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    layer = kind.make(n_in, n_out, seed=seed)
+    layer.b = rng.standard_normal(n_out)
+    return layer, rng.standard_normal(batch + (n_in,))
+
+
+def _weight_params(layer):
+    return [name for name in layer.params if name != "b"]
+
+
+@kinds
+@given(data=st.data())
+def test_to_dense_equals_the_slow_reference(kind, data):
+    layer, _ = data.draw(problems(kind))
+    W = host(layer.to_dense())
+    assert W.shape == (layer.n_out, layer.n_in)
+    np.testing.assert_array_equal(W, kind.reference(layer))
+
+
+@kinds
+@given(data=st.data())
+def test_forward_is_the_dense_product_plus_bias(kind, xp, data):
+    layer, X = data.draw(problems(kind))
+    expected = X @ kind.reference(layer).T + host(layer.b)
+    Y = host(layer.to(xp).forward(asarray(xp, X)))
+    assert Y.shape == X.shape[:-1] + (layer.n_out,)
+    np.testing.assert_allclose(Y, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+@kinds
+@given(data=st.data())
+def test_backward_against_finite_differences(kind, data):
+    layer, X = data.draw(problems(kind))
+    result = gradcheck(layer, X, max_entries=40)
+    assert set(result.errors) == set(layer.params) | {"X"}
+    assert result.max_error < 1e-7, result
+
+
+@kinds
+@given(data=st.data())
+def test_parameter_count_and_weight_jacobian(kind, data):
+    layer, _ = data.draw(problems(kind))
+    assert layer.n_params == sum(int(np.prod(s)) for s in layer.param_shapes().values())
+    assert layer.n_params == sum(p.size for p in layer.params.values())
+    assert list(layer.param_shapes()) == list(layer.params) and list(layer.params)[-1] == "b"
+    theta_w = np.concatenate([host(layer.params[n]).ravel() for n in _weight_params(layer)])
+    J = layer.weight_jacobian()
+    assert J.shape == (layer.n_out * layer.n_in, theta_w.size)
+    np.testing.assert_array_equal(J @ theta_w, host(layer.to_dense()).ravel())
+
+
+@kinds
+def test_protocol_attributes(kind):
+    layer = kind.make(2 * kind.unit, 3 * kind.unit, seed=0)
+    assert layer.block_size >= 1 and layer.n_in % layer.block_size == 0
+    assert layer.dtype == np.float64
+    if layer.circulant_param is not None:
+        B = layer.block_size
+        assert layer.params[layer.circulant_param].shape == (3 * kind.unit // B, 2 * kind.unit // B, B)
+    text = repr(layer)
+    assert type(layer).__name__ in text and f"n_params={layer.n_params}" in text
+    assert f"n_in={layer.n_in}" in text and f"n_out={layer.n_out}" in text
+
+
+@kinds
+@given(data=st.data())
+def test_setters_validate_and_copy(kind, data):
+    layer, X = data.draw(problems(kind))
+    rng = np.random.default_rng(0)
+    for name, shape in layer.param_shapes().items():
+        value = rng.standard_normal(shape)
+        setattr(layer, name, value)                       # the property: layer.C = ..., layer.b = ...
+        assert np.array_equal(host(layer.params[name]), value)
+        value[...] = 7.0                                  # the layer holds a copy
+        assert not np.any(host(layer.params[name]) == 7.0)
+        before = host(layer.params[name]).copy()
+        bad_shape = shape[:-1] + (shape[-1] + 1,)
+        with pytest.raises(ValueError, match=rf"parameter {name} must have shape {re_shape(shape)}"):
+            setattr(layer, name, np.zeros(bad_shape))
+        nan = np.zeros(shape)
+        nan.reshape(-1)[0] = np.nan
+        with pytest.raises(ValueError, match=f"parameter {name} contains non-finite"):
+            setattr(layer, name, nan)
+        for dtype in (np.int64, np.float16, np.complex128):
+            with pytest.raises(TypeError, match=f"parameter {name}"):
+                setattr(layer, name, np.zeros(shape, dtype=dtype))
+        with pytest.raises(TypeError, match=f"parameter {name} must be an array"):
+            setattr(layer, name, None)
+        np.testing.assert_array_equal(host(layer.params[name]), before)   # refused: unchanged
+
+
+def re_shape(shape):
+    return str(tuple(shape)).replace("(", r"\(").replace(")", r"\)")
+
+
+@kinds
+def test_check_params_catches_a_parameter_replaced_with_a_wrong_shape(kind):
+    for name, shape in kind.make(2 * kind.unit, 4 * kind.unit, seed=0).param_shapes().items():
+        layer = kind.make(2 * kind.unit, 4 * kind.unit, seed=0)
+        layer.params[name] = np.zeros(shape[:-1] + (2 * shape[-1],))
+        with pytest.raises(ValueError, match=rf"parameter {name} must have shape {re_shape(shape)}"):
+            layer.forward(np.ones((3, layer.n_in)))
+
+
+@kinds
+def test_to_float32_casts_every_parameter_and_back(kind, rng):
+    layer = kind.make(2 * kind.unit, 2 * kind.unit, seed=0)
+    X = rng.standard_normal((3, layer.n_in))
+    Y64 = host(layer.forward(X))
+    layer.to(dtype="float32")
+    assert all(p.dtype == np.float32 for p in layer.params.values()) and layer.dtype == np.float32
+    Y32 = layer.forward(X.astype(np.float32))
+    assert Y32.dtype == np.float32
+    np.testing.assert_allclose(Y32, Y64, rtol=1e-5, atol=1e-5 * np.abs(Y64).max())
+    with pytest.raises(TypeError, match="share one dtype"):
+        layer.forward(X)
+    layer.to(dtype="float64")
+    assert all(p.dtype == np.float64 for p in layer.params.values())
+
+
+def test_cdlinear_W_is_read_only():
+    layer = CDLinear(8, 8, 4, seed=0)
+    with pytest.raises(AttributeError, match="W"):
+        layer.W = np.zeros((8, 8))
+    np.testing.assert_array_equal(layer.W, layer.to_dense())
