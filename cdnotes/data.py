@@ -37,5 +37,13 @@ def digits_split(seed: int = 0, test_size: int = 360):
     """
     from sklearn.model_selection import train_test_split
 
+    from .validation import check_int
+
+    seed = check_int(seed, "seed", minimum=0)
+    test_size = check_int(test_size, "test_size", minimum=10)
+    if test_size > 1797 - 10:
+        raise ValueError(f"test_size must be in [10, 1787] (10 classes need a sample each on "
+                         f"both sides of the 1797 digits); got {test_size}")
+
     X, y = load_digits()
     return train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import device_of, namespace_of
-from .layers import CDLinear, Dense, Linear, ReLU, ShannonDropout
-from .validation import (check_block_size, check_choice, check_input, check_int, check_real,
-                         check_same_dtype)
+from .layers import CDLinear, Dense, Layer, Linear, ReLU, ShannonDropout
+from .validation import (check_array, check_block_size, check_choice, check_float_array,
+                         check_input, check_int, check_real, check_same_dtype, check_seed)
 
 __all__ = ["MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN"]
 
@@ -43,7 +43,12 @@ class MLP:
     """
 
     def __init__(self, layers, n_classes=None):
+        if layers is None or isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers must be a list of cdnotes layers; got {type(layers).__name__}")
         self.layers = list(layers)
+        strangers = [type(layer).__name__ for layer in self.layers if not isinstance(layer, Layer)]
+        if strangers:
+            raise TypeError(f"layers must be cdnotes layers (Layer subclasses); got {strangers}")
         linear = self.linear_layers
         if not linear:
             raise ValueError("an MLP needs at least one linear layer (Dense, CDLinear, ...)")
@@ -57,6 +62,9 @@ class MLP:
         if self.n_classes > self.n_out:
             raise ValueError(f"n_classes must be in [1, {self.n_out}] (the last layer's width); "
                              f"got {n_classes}")
+        check_same_dtype(**{f"layer {k} {name}": p for k, layer in enumerate(linear)
+                            for name, p in layer.params.items()})
+        self._n_last = None                     # batch size of the last forward pass
 
     @property
     def linear_layers(self):
@@ -79,6 +87,7 @@ class MLP:
 
     def forward(self, X):
         """``X`` ``(N, n_in)`` -> logits ``(N, n_classes)``; checks ``X`` and every parameter."""
+        check_array(X, "X")
         xp = namespace_of(X, *[p for layer in self.layers for p in layer.params.values()])
         if X.ndim != 2:
             raise ValueError(f"X must have shape (N, {self.n_in}); got {tuple(X.shape)}")
@@ -89,13 +98,32 @@ class MLP:
         return self.forward_2d(xp, X)
 
     def forward_2d(self, xp, X):
+        """Unchecked forward pass ``(N, n_in)`` -> ``(N, n_classes)``."""
+        self._n_last = X.shape[0]
         for layer in self.layers:
             X = layer.forward_2d(xp, X)
         return X[:, :self.n_classes] if self.n_classes < self.n_out else X
 
     def backward(self, dlogits):
-        """``∂L/∂logits`` ``(N, n_classes)`` -> ``∂L/∂X``; fills every layer's ``grads``."""
+        """``∂L/∂logits`` ``(N, n_classes)`` -> ``∂L/∂X``; fills every layer's ``grads``.
+
+        ``dlogits`` must match the last forward pass: shape ``(N, n_classes)``, the
+        model's dtype, finite.
+        """
+        check_array(dlogits, "dlogits")
+        if self._n_last is None:
+            raise RuntimeError("MLP.backward needs a forward pass first")
         xp = namespace_of(dlogits)
+        expected = (self._n_last, self.n_classes)
+        if tuple(dlogits.shape) != expected:
+            raise ValueError(f"dlogits must have the shape of the last forward output {expected}; "
+                             f"got {tuple(dlogits.shape)}")
+        check_float_array(xp, dlogits, "dlogits")
+        check_same_dtype(dlogits=dlogits, parameters=self.linear_layers[0].params["b"])
+        return self.backward_2d(xp, dlogits)
+
+    def backward_2d(self, xp, dlogits):
+        """Unchecked backward pass ``(N, n_classes)`` -> ``(N, n_in)``; fills ``grads``."""
         if self.n_classes < self.n_out:
             pad = xp.zeros((dlogits.shape[0], self.n_out - self.n_classes), dtype=dlogits.dtype,
                            device=device_of(dlogits))
@@ -108,6 +136,7 @@ class MLP:
         """Class indices ``(N,)`` (evaluation mode; restores the previous mode)."""
         from .curvature._mode import evaluation_mode
 
+        check_array(X, "X")
         xp = namespace_of(X)
         with evaluation_mode(self):
             return xp.argmax(self.forward(X), axis=1)
@@ -141,7 +170,11 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     -------
     MLP
     """
+    if widths is None or isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a sequence of layer widths, e.g. (64, 64, 10); got "
+                        f"{widths!r} ({type(widths).__name__})")
     widths = [check_int(w, "each width", minimum=1) for w in widths]
+    check_seed(seed)
     if len(widths) < 2:
         raise ValueError(f"widths needs at least an input and an output width; got {widths}")
     if block_size is not None:
@@ -180,6 +213,7 @@ def paper_model(name: str, *, seed=0, dropout=0.0, method="auto", dtype="float64
     MLP with ``n_classes = 10``
     """
     check_choice(name, "model", PAPER_MODELS)
+    check_seed(seed)
     widths, block_size = PAPER_MODELS[name]
     return make_mlp(widths, block_size, n_classes=10, seed=seed, dropout=dropout, method=method,
                     dtype=dtype, xp=xp)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from .validation import check_int
+
 __all__ = ["SEED_OFFSET_ENV", "seed_offset", "seed", "seeds"]
 
 SEED_OFFSET_ENV = "CDNOTES_SEED_OFFSET"
@@ -53,7 +55,7 @@ def seed(base: int) -> int:
     -------
     int
     """
-    return int(base) + seed_offset()
+    return check_int(base, "base", minimum=0) + seed_offset()
 
 
 def seeds(bases) -> list[int]:
@@ -68,5 +70,8 @@ def seeds(bases) -> list[int]:
     -------
     list of int
     """
+    if bases is None or isinstance(bases, (str, bytes)) or not hasattr(bases, "__iter__"):
+        raise TypeError(f"bases must be an iterable of non-negative integers (e.g. range(10)); "
+                        f"got {bases!r} ({type(bases).__name__})")
     offset = seed_offset()
-    return [int(b) + offset for b in bases]
+    return [check_int(b, "each of bases", minimum=0) + offset for b in bases]

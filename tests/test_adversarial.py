@@ -686,26 +686,6 @@ for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g"
 # ``cdnotes/seeds.py``, ``cdnotes/data.py``), reported to their owners. Strict: once fixed
 # there, the trial passes, the xfail fails, and its name is deleted here.
 OUTSIDE = {
-    "cdnotes/mlp.py": "MLP[layers=None] MLP[layers=mixed-dtypes] make_mlp[widths=int] "
-                      "make_mlp[widths=None] make_mlp[seed=negative] make_mlp[seed=float] "
-                      "make_mlp[seed=str] make_mlp[seed=bool] paper_model[seed=negative] "
-                      "paper_model[seed=float] paper_model[seed=str] paper_model[seed=bool] "
-                      "MLP.forward[X=str] MLP.forward[X=None] MLP.backward[dlogits=wrong-width] "
-                      "MLP.backward[dlogits=other-batch] MLP.backward[dlogits=nan] "
-                      "MLP.backward[dlogits=int]",
-    "cdnotes/train/": "train[X_train=str] train[X_train=None] train[seed=negative] train[seed=float] "
-                      "train[seed=str] train[seed=bool] accuracy[y=2-d] accuracy[y=wrong-length] "
-                      "accuracy[y=float] accuracy[y=None] softmax_cross_entropy[logits=1-d] "
-                      "softmax_cross_entropy[logits=str] softmax_cross_entropy[y=out-of-range] "
-                      "softmax_cross_entropy[y=negative] softmax_cross_entropy[y=wrong-length] "
-                      "softmax_cross_entropy[y=float] softmax_cross_entropy[y=2-d] "
-                      "squared_error[logits=1-d] squared_error[logits=str] "
-                      "squared_error[y=out-of-range] squared_error[y=negative] "
-                      "squared_error[y=wrong-length] squared_error[y=float] squared_error[y=2-d] "
-                      "fisher_penalty[C=str]",
-    "cdnotes/seeds.py": "seeds.seed[base=float] seeds.seed[base=None] seeds.seed[base=negative] "
-                        "seeds.seeds[bases=float] seeds.seeds[bases=None] seeds.seeds[bases=int]",
-    "cdnotes/data.py": "digits_split[seed=negative] digits_split[seed=float] digits_split[seed=str]",
 }
 _OUTSIDE = {name: module for module, names in OUTSIDE.items() for name in names.split()}
 assert set(_OUTSIDE) <= {t.name for t in TRIALS}, set(_OUTSIDE) - {t.name for t in TRIALS}

@@ -84,7 +84,10 @@ def test_forward_is_the_dense_product_plus_bias(kind, xp, data):
 @given(data=st.data())
 def test_backward_against_finite_differences(kind, data):
     layer, X = data.draw(problems(kind))
-    result = gradcheck(layer, X, max_entries=40)
+    # Every linear layer is linear in each parameter and in X, so central differences are
+    # exact up to rounding, whose share of the estimate falls as 1/eps: a large step keeps the
+    # check sharp when an input is tiny next to the bias (X ~ 2e-3, b ~ 1 gave 2e-7 at 1e-6).
+    result = gradcheck(layer, X, max_entries=40, eps=1e-2)
     assert set(result.errors) == set(layer.params) | {"X"}
     assert result.max_error < 1e-7, result
 

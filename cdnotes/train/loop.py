@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..validation import check_choice, check_input, check_int, check_labels, check_real
-from .losses import LOSSES
+from ..validation import (check_array, check_choice, check_input, check_int, check_labels,
+                          check_real, check_seed)
+from .losses import LOSS_KERNELS, LOSSES
 from .optimizers import SGD
 from .regularizers import fisher_penalty_and_grad
 
@@ -89,8 +90,12 @@ def accuracy(model, X, y) -> float:
     -------
     float in [0, 1]
     """
-    xp = namespace_of(X)
-    return float(xp.mean(xp.astype(model.predict(X) == y, xp.float64)))
+    check_array(X, "X")
+    check_array(y, "y")
+    predicted = model.predict(X)                   # checks X
+    xp = namespace_of(X, y)
+    check_labels(xp, y, X.shape[0], model.n_classes, "y")
+    return float(xp.mean(xp.astype(predicted == y, xp.float64)))
 
 
 def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainConfig = TrainConfig(),
@@ -124,17 +129,22 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     FloatingPointError
         If the epoch's loss is NaN or infinite (with the epoch where it happened).
     """
+    check_array(X_train, "X_train")
+    check_array(y_train, "y_train")
+    check_seed(seed)
     xp = namespace_of(X_train)
     check_input(xp, X_train, model.n_in, "X_train")
     check_labels(xp, y_train, X_train.shape[0], model.n_classes, "y_train")
     if (X_test is None) != (y_test is None):
         raise ValueError("give both X_test and y_test, or neither")
     if X_test is not None:
+        check_array(X_test, "X_test")
+        check_array(y_test, "y_test")
         check_input(xp, X_test, model.n_in, "X_test")
         check_labels(xp, y_test, X_test.shape[0], model.n_classes, "y_test")
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
-    loss_fn = LOSSES[config.loss]
+    loss_fn = LOSS_KERNELS[config.loss]
     optimizer = SGD(config.lr, config.momentum)
     rng = np.random.default_rng(seed)
     layers = model.linear_layers
@@ -154,8 +164,8 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
         for first in range(0, N, config.batch_size):
             idx = order[first:first + config.batch_size]
             Xb, yb = xp.take(X_train, idx, axis=0), xp.take(y_train, idx, axis=0)
-            loss, dlogits = loss_fn(model.forward_2d(xp, Xb), yb)
-            model.backward(dlogits)
+            loss, dlogits = loss_fn(xp, model.forward_2d(xp, Xb), yb)
+            model.backward_2d(xp, dlogits)
             if config.fisher:
                 for layer, name in circulant:
                     penalty, grad = fisher_penalty_and_grad(layer.params[name], config.fisher_eps)

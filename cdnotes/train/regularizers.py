@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..backend import namespace_of
 from ..operators.fft import complex_dtype
-from ..validation import check_coefficients, check_real
+from ..validation import check_array, check_coefficients, check_real
 
 __all__ = ["LAMBDA_FISHER", "fisher_penalty", "fisher_penalty_and_grad"]
 
@@ -35,6 +35,7 @@ def fisher_penalty_and_grad(C, eps: float = 1e-4):
     R : 0-d array (on ``C``'s device)
     dR_dC : array ``(Ko, Ki, B)``, ``C``'s dtype
     """
+    check_array(C, "C")
     xp = namespace_of(C)
     check_coefficients(xp, C)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
