@@ -41,6 +41,34 @@ def test_notebook_first_cell_installs_cdnotes_in_colab(path):
     assert '"google.colab" in sys.modules' in source and "pip" in source and "cdnotes" in source
 
 
+def _install_cell_module():
+    """book/_ext/install_cell.py: writes and checks the notebooks' Colab install cells."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("install_cell", ROOT / "book" / "_ext" / "install_cell.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_install_cell_installs_from_the_repository_in_config(path):
+    """One setting, repository.url (+ branch) in _config.yml, for launch buttons and install cells."""
+    install_cell = _install_cell_module()
+    url, branch = install_cell.repository(ROOT / "_config.yml")
+    assert install_cell.mismatch(path, url, branch) is None, (
+        f"{path.name}: {install_cell.mismatch(path, url, branch)}; run `make install-cells`")
+    text = path.read_text()
+    assert text.count("git+") == 1, f"{path.name} installs from somewhere besides its first cell"
+
+
+def test_readme_links_to_the_configured_repository():
+    url, branch = _install_cell_module().repository(ROOT / "_config.yml")
+    readme = (ROOT / "README.md").read_text()
+    repo = url.split("github.com/")[-1]
+    colab = re.findall(r"colab\.research\.google\.com/github/([^/\s`]+/[^/\s`]+)/blob/([^/\s`]+)/", readme)
+    assert colab and set(colab) == {(repo, branch)}, colab
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_in_the_table_of_contents(path):
     assert str(path.relative_to(ROOT).with_suffix("")) in toc_files()
