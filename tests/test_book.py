@@ -152,3 +152,32 @@ def test_theorem2_page_renders_offline_in_chromium(built_book, tmp_path):
     import matplotlib.image
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[0] >= 2000 and pixels[..., :3].std() > 0.05   # something was drawn
+
+
+# What Chromium's console reports when a page's JavaScript breaks (or needs the network).
+CONSOLE_ERRORS = re.compile(r"Uncaught|SyntaxError|ReferenceError|TypeError|already been declared"
+                            r"|Failed to load resource")
+
+
+def console_errors(page, profile):
+    """The console lines of loading ``page`` headless in Chromium that report a script error."""
+    proc = subprocess.run([_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                           "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    assert "</html>" in proc.stdout, f"{page.name}: Chromium rendered nothing\n{proc.stderr[-2000:]}"
+    return [line for line in console if CONSOLE_ERRORS.search(line)]
+
+
+@pytest.mark.book
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_pages_log_no_script_errors_in_chromium(built_book, tmp_path):
+    """No page's console shows an error (it once said: Identifier 'THEBE_JS_URL' has already been declared)."""
+    _, html = built_book
+    pages = sorted((html / "book").glob("*.html")) + [html / "search.html", html / "genindex.html"]
+    assert len(pages) >= len(NOTEBOOKS) + 3
+    errors = {page.name: found for page in pages if (found := console_errors(page, tmp_path / "profile"))}
+    assert not errors, "\n".join(f"{name}: {lines}" for name, lines in errors.items())
+    for page in pages:                          # the cause: an inline script written twice
+        inline = re.findall(r"<script>(.*?)</script>", page.read_text(), flags=re.S)
+        assert len(inline) == len(set(inline)), f"{page.name} repeats an inline script"
