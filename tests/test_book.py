@@ -181,3 +181,70 @@ def test_pages_log_no_script_errors_in_chromium(built_book, tmp_path):
     for page in pages:                          # the cause: an inline script written twice
         inline = re.findall(r"<script>(.*?)</script>", page.read_text(), flags=re.S)
         assert len(inline) == len(set(inline)), f"{page.name} repeats an inline script"
+
+
+def execute(path, workdir):
+    """Run the notebook at ``path`` with nbclient, its kernel started in ``workdir``; a cell that
+    raises fails the caller with the cell's traceback. The kernel inherits ``os.environ``."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
+                                     resources={"metadata": {"path": str(workdir)}})
+    try:
+        client.execute()
+        return nb
+    except nbclient.exceptions.CellExecutionError as err:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))            # no terminal colours
+    pytest.fail(f"{path.name}, run in {workdir}:\n{message}", pytrace=False)
+
+
+# Chapters run one after another: on a 2-core machine, parallel kernels only compete for cores.
+@pytest.mark.book
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_holds_on_another_seed_set(path, monkeypatch):
+    """Every chapter draws its seeds through cdnotes.seeds; the sentences its assertions guard
+    must hold for a different seed set too, not just for the one the book is built with."""
+    from cdnotes.seeds import SEED_OFFSET_ENV
+
+    monkeypatch.setenv(SEED_OFFSET_ENV, "1000")
+    execute(path, path.parent)
+
+
+@pytest.fixture(scope="session")
+def installed_package(built_wheel, tmp_path_factory):
+    """The wheel, installed by pip into a directory of its own (what `pip install` gives Colab)."""
+    site = tmp_path_factory.mktemp("site")
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                           str(site), str(built_wheel)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return site
+
+
+WHERE_AM_I = """\
+import importlib.util, os, sys
+import cdnotes
+assert os.path.realpath(cdnotes.__file__).startswith(os.path.realpath({site!r}) + os.sep), cdnotes.__file__
+assert os.path.realpath(os.getcwd()) == os.path.realpath({workdir!r}), os.getcwd()
+assert not [p for p in sys.path if os.path.realpath(p or ".") == {root!r}], sys.path
+assert importlib.util.find_spec("benchmarks") is None
+"""
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_runs_alone_with_the_installed_package(path, installed_package, tmp_path, monkeypatch):
+    """As in Colab: the notebook alone in an empty directory, `cdnotes` from the installed wheel,
+    the repository neither the working directory nor on sys.path (so no `../benchmarks/...`)."""
+    import nbformat
+
+    workdir = tmp_path / "colab"
+    workdir.mkdir()
+    nb = nbformat.read(path, as_version=4)
+    check = WHERE_AM_I.format(site=str(installed_package), workdir=str(workdir), root=str(ROOT))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(check))        # right after the install cell
+    copy = workdir / path.name
+    nbformat.write(nb, copy)
+    monkeypatch.setenv("PYTHONPATH", str(installed_package))    # replaces a PYTHONPATH=repo root
+    execute(copy, workdir)
