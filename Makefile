@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test env clean
+.PHONY: book test env clean install-cells
 
 env: $(STAMP)
 
@@ -23,6 +23,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# After changing repository.url/.branch in _config.yml: rewrite every notebook's Colab install cell.
+install-cells: $(STAMP)
+	$(BIN)/python book/_ext/install_cell.py
 
 clean:
 	rm -rf _build

@@ -10,6 +10,12 @@ and CuPy (GPU times are taken between device synchronisations).
 
     python benchmarks/cdlinear_speed.py                          # float32, batch 256, CPU
     python benchmarks/cdlinear_speed.py --backend cupy --batch 4096 --json results.json
+
+The GPU sweep the Performance chapter reads (cdnotes.measurements.load_measurement):
+
+    python benchmarks/cdlinear_speed.py --backend cupy --widths 1024 4096 8192 \
+        --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \
+        --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 """
 from __future__ import annotations
 

@@ -4,7 +4,9 @@ Default: width 4096, B = 64, batch 4096, float32 (issue 5's goal: the GPU at lea
 faster than NumPy), plus a dense layer on both for reference. Writes JSON with the
 device, library versions and date when --json is given. Needs a CUDA GPU and CuPy.
 
-    python benchmarks/gpu_vs_cpu.py --json benchmarks/results/gpu.json
+    python benchmarks/gpu_vs_cpu.py --json cdnotes/measurements/gpu_vs_cpu_h100.json
+
+(the file the Performance chapter reads through cdnotes.measurements.load_measurement).
 """
 from __future__ import annotations
 

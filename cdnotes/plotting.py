@@ -5,17 +5,40 @@ import numpy as np
 
 from .backend import to_numpy
 
-__all__ = ["show_matrix", "style"]
+__all__ = ["COLUMN_WIDTH_PX", "DPI", "MAX_FIGURE_WIDTH_IN", "MIN_FONT_PT", "show_matrix", "style"]
+
+#: Widest the book's text column gets (CSS px; sphinx-book-theme 1.x, measured in Chromium).
+#: An image up to this wide is shown 1:1; a wider one is shrunk to fit, its text with it.
+COLUMN_WIDTH_PX = 790
+#: Pixels per inch of the book's figures (``figure.dpi`` and ``savefig.dpi``).
+DPI = 110
+#: Widest figure shown at its real size: ``figsize[0]`` beyond this shrinks every font by
+#: ``MAX_FIGURE_WIDTH_IN / figsize[0]`` (a 10.5 in figure shows 10 pt text at 6.8 pt).
+MAX_FIGURE_WIDTH_IN = COLUMN_WIDTH_PX / DPI
+#: Smallest font size (pt) in ``style()``; at 1:1 a point is DPI/96 CSS points (10.3 CSS pt for 9).
+MIN_FONT_PT = 9
 
 
 def style():
-    """The book's plot defaults (readable sizes, no top/right spines)."""
+    """The book's plot defaults: readable sizes, no top/right spines.
+
+    Every text size is an explicit number of points, none below :data:`MIN_FONT_PT` (tick labels
+    and legends included), and the default figure is narrower than
+    :data:`MAX_FIGURE_WIDTH_IN`, so it is shown at its real size. For figures of your own:
+    keep ``figsize[0] <= MAX_FIGURE_WIDTH_IN`` (put three or more panels on two rows rather than
+    squeezing them into one), pass no ``fontsize`` below ``MIN_FONT_PT``, and call
+    ``fig.tight_layout()``. (Not ``figure.constrained_layout.use``: with it, every
+    ``tight_layout()`` call warns on stderr, which fails the ``-W`` book build.)
+    """
     import matplotlib as mpl
 
     mpl.rcParams.update({
-        "figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (6.4, 3.6),
+        "figure.dpi": DPI, "savefig.dpi": DPI, "figure.figsize": (6.4, 3.6),
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": False,
         "font.size": 10,
+        "axes.titlesize": 11, "axes.labelsize": 10, "figure.titlesize": 12,
+        "xtick.labelsize": 10, "ytick.labelsize": 10,
+        "legend.fontsize": 10, "legend.title_fontsize": 10,
     })
 
 

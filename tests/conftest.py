@@ -68,3 +68,34 @@ def reference_grad_C(G, B):
                 for l in range(B):
                     out[i, j, (k - l) % B] += G[i * B + k, j * B + l]
     return out
+
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_NOT_SOURCE = (".git", ".venv", "_build", "build", "dist", "*.egg-info", ".pytest_cache",
+               ".hypothesis", "__pycache__", ".ipynb_checkpoints")
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory):
+    """The wheel ``pip`` builds from a clean copy of the repository (what Colab's ``pip install`` gets).
+
+    The copy keeps stale ``build/`` directories from leaking into the wheel. The build backend is
+    installed in an isolated environment (needs the package index) unless the local setuptools
+    already satisfies ``[build-system] requires``.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    from packaging.version import Version
+    import setuptools
+
+    tmp = tmp_path_factory.mktemp("wheel")
+    src, out = tmp / "src", tmp / "dist"
+    shutil.copytree(REPO_ROOT, src, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+    isolation = [] if Version(setuptools.__version__) < Version("77") else ["--no-build-isolation"]
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *isolation,
+                           str(src), "-w", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (wheel,) = out.glob("cdnotes-*.whl")
+    return wheel

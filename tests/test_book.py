@@ -42,6 +42,34 @@ def test_notebook_first_cell_installs_cdnotes_in_colab(path):
     assert '"google.colab" in sys.modules' in source and "pip" in source and "cdnotes" in source
 
 
+def _install_cell_module():
+    """book/_ext/install_cell.py: writes and checks the notebooks' Colab install cells."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("install_cell", ROOT / "book" / "_ext" / "install_cell.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_install_cell_installs_from_the_repository_in_config(path):
+    """One setting, repository.url (+ branch) in _config.yml, for launch buttons and install cells."""
+    install_cell = _install_cell_module()
+    url, branch = install_cell.repository(ROOT / "_config.yml")
+    assert install_cell.mismatch(path, url, branch) is None, (
+        f"{path.name}: {install_cell.mismatch(path, url, branch)}; run `make install-cells`")
+    text = path.read_text()
+    assert text.count("git+") == 1, f"{path.name} installs from somewhere besides its first cell"
+
+
+def test_readme_links_to_the_configured_repository():
+    url, branch = _install_cell_module().repository(ROOT / "_config.yml")
+    readme = (ROOT / "README.md").read_text()
+    repo = url.split("github.com/")[-1]
+    colab = re.findall(r"colab\.research\.google\.com/github/([^/\s`]+/[^/\s`]+)/blob/([^/\s`]+)/", readme)
+    assert colab and set(colab) == {(repo, branch)}, colab
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_in_the_table_of_contents(path):
     assert str(path.relative_to(ROOT).with_suffix("")) in toc_files()
@@ -158,3 +186,99 @@ def test_theorem2_page_renders_offline_in_chromium(built_book, tmp_path):
     import matplotlib.image
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[0] >= 2000 and pixels[..., :3].std() > 0.05   # something was drawn
+
+
+# What Chromium's console reports when a page's JavaScript breaks (or needs the network).
+CONSOLE_ERRORS = re.compile(r"Uncaught|SyntaxError|ReferenceError|TypeError|already been declared"
+                            r"|Failed to load resource")
+
+
+def console_errors(page, profile):
+    """The console lines of loading ``page`` headless in Chromium that report a script error."""
+    proc = subprocess.run([_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                           "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    assert "</html>" in proc.stdout, f"{page.name}: Chromium rendered nothing\n{proc.stderr[-2000:]}"
+    return [line for line in console if CONSOLE_ERRORS.search(line)]
+
+
+@pytest.mark.book
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_pages_log_no_script_errors_in_chromium(built_book, tmp_path):
+    """No page's console shows an error (it once said: Identifier 'THEBE_JS_URL' has already been declared)."""
+    _, html = built_book
+    pages = sorted((html / "book").glob("*.html")) + [html / "search.html", html / "genindex.html"]
+    assert len(pages) >= len(NOTEBOOKS) + 3
+    errors = {page.name: found for page in pages if (found := console_errors(page, tmp_path / "profile"))}
+    assert not errors, "\n".join(f"{name}: {lines}" for name, lines in errors.items())
+    for page in pages:                          # the cause: an inline script written twice
+        inline = re.findall(r"<script>(.*?)</script>", page.read_text(), flags=re.S)
+        assert len(inline) == len(set(inline)), f"{page.name} repeats an inline script"
+
+
+def execute(path, workdir):
+    """Run the notebook at ``path`` with nbclient, its kernel started in ``workdir``; a cell that
+    raises fails the caller with the cell's traceback. The kernel inherits ``os.environ``."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
+                                     resources={"metadata": {"path": str(workdir)}})
+    try:
+        client.execute()
+        return nb
+    except nbclient.exceptions.CellExecutionError as err:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))            # no terminal colours
+    pytest.fail(f"{path.name}, run in {workdir}:\n{message}", pytrace=False)
+
+
+# Chapters run one after another: on a 2-core machine, parallel kernels only compete for cores.
+@pytest.mark.book
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_holds_on_another_seed_set(path, monkeypatch):
+    """Every chapter draws its seeds through cdnotes.seeds; the sentences its assertions guard
+    must hold for a different seed set too, not just for the one the book is built with."""
+    from cdnotes.seeds import SEED_OFFSET_ENV
+
+    monkeypatch.setenv(SEED_OFFSET_ENV, "1000")
+    execute(path, path.parent)
+
+
+@pytest.fixture(scope="session")
+def installed_package(built_wheel, tmp_path_factory):
+    """The wheel, installed by pip into a directory of its own (what `pip install` gives Colab)."""
+    site = tmp_path_factory.mktemp("site")
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                           str(site), str(built_wheel)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return site
+
+
+WHERE_AM_I = """\
+import importlib.util, os, sys
+import cdnotes
+assert os.path.realpath(cdnotes.__file__).startswith(os.path.realpath({site!r}) + os.sep), cdnotes.__file__
+assert os.path.realpath(os.getcwd()) == os.path.realpath({workdir!r}), os.getcwd()
+assert not [p for p in sys.path if os.path.realpath(p or ".") == {root!r}], sys.path
+assert importlib.util.find_spec("benchmarks") is None
+"""
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_runs_alone_with_the_installed_package(path, installed_package, tmp_path, monkeypatch):
+    """As in Colab: the notebook alone in an empty directory, `cdnotes` from the installed wheel,
+    the repository neither the working directory nor on sys.path (so no `../benchmarks/...`)."""
+    import nbformat
+
+    workdir = tmp_path / "colab"
+    workdir.mkdir()
+    nb = nbformat.read(path, as_version=4)
+    check = WHERE_AM_I.format(site=str(installed_package), workdir=str(workdir), root=str(ROOT))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(check))        # right after the install cell
+    copy = workdir / path.name
+    nbformat.write(nb, copy)
+    monkeypatch.setenv("PYTHONPATH", str(installed_package))    # replaces a PYTHONPATH=repo root
+    execute(copy, workdir)
