@@ -232,6 +232,8 @@ def test_spectrum_timings_compare_both_routes():
         assert t.seconds_explicit > 0 and t.seconds_closed > 0
     with pytest.raises(ValueError, match="block_size=4 does not divide"):
         spectrum_timings([10], block_size=4)
+    with pytest.raises(ValueError, match="threads"):
+        spectrum_timings([8], block_size=4, threads=0)
 
 
 # ---------------------------------------------------------------- chapter 4

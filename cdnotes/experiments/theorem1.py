@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -216,7 +217,8 @@ def _best_time(f, repeats):
 
 
 def spectrum_timings(widths, *, block_size: int = 8, n_samples: int = 500,
-                     repeats: int = 3, seed: int = 0) -> list[SpectrumTiming]:
+                     repeats: int = 3, threads: int | None = 1,
+                     seed: int = 0) -> list[SpectrumTiming]:
     """Time both routes to the Hessian spectrum of square layers ``width → width``.
 
     Parameters
@@ -229,6 +231,10 @@ def spectrum_timings(widths, *, block_size: int = 8, n_samples: int = 500,
         ``N``, rows of the Gaussian batch.
     repeats : int
         Each route is run this many times; the fastest run counts.
+    threads : int or None
+        BLAS threads while timing (``threadpoolctl``); one thread by default, which
+        times the algorithms rather than the machine's load (on a shared machine
+        multi-threaded BLAS timings vary several-fold). ``None`` leaves BLAS as it is.
     seed : int
         Base seed; width ``k`` draws its batch from child seed ``k`` of
         ``numpy.random.SeedSequence(seed)``.
@@ -242,13 +248,19 @@ def spectrum_timings(widths, *, block_size: int = 8, n_samples: int = 500,
     B = check_positive_int(block_size, "block_size")
     N = check_positive_int(n_samples, "n_samples")
     repeats = check_positive_int(repeats, "repeats")
+    threads = None if threads is None else check_positive_int(threads, "threads")
     seeds = child_seeds(check_seed(seed), len(widths))
     out = []
-    for w, s in zip(widths, seeds):
-        X = np.random.default_rng(s).standard_normal((N, w))
-        t_explicit, explicit = _best_time(
-            lambda: np.linalg.eigvalsh(cdlinear_hessian(X, w, B)), repeats)
-        t_closed, closed = _best_time(lambda: cdlinear_spectrum(X, w, B), repeats)
-        error = float(np.abs(closed - explicit).max() / explicit.max())
-        out.append(SpectrumTiming(w, w, B, N, t_explicit, t_closed, error, s))
+    with contextlib.ExitStack() as stack:
+        if threads is not None:
+            from threadpoolctl import threadpool_limits    # a scikit-learn dependency
+
+            stack.enter_context(threadpool_limits(limits=threads))
+        for w, s in zip(widths, seeds):
+            X = np.random.default_rng(s).standard_normal((N, w))
+            t_explicit, explicit = _best_time(
+                lambda: np.linalg.eigvalsh(cdlinear_hessian(X, w, B)), repeats)
+            t_closed, closed = _best_time(lambda: cdlinear_spectrum(X, w, B), repeats)
+            error = float(np.abs(closed - explicit).max() / explicit.max())
+            out.append(SpectrumTiming(w, w, B, N, t_explicit, t_closed, error, s))
     return out
