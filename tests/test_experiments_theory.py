@@ -287,6 +287,13 @@ def test_fit_kappa_exponents_recovers_a_power_law():
              for n, B, N in itertools.product([32, 64, 128], [4, 8], [1024, 4096])]
     fit = fit_kappa_exponents(cases)
     assert np.allclose(fit.measured, (p, q, r)) and fit.n_points == 12
+    two_seeds = [FiniteSampleCase(c.n_in, c.block_size, c.n_samples, (0, 1),
+                                  (c.kappa_cd[0], 1 + (c.kappa_cd[0] - 1) * c.n_samples ** 0.1),
+                                  (np.nan, np.nan)) for c in cases]
+    assert np.allclose(fit_kappa_exponents(two_seeds, seed_index=0).measured, (p, q, r))
+    assert np.allclose(fit_kappa_exponents(two_seeds, seed_index=1).measured, (p, q, r + 0.1))
+    with pytest.raises(ValueError, match="seed_index=2"):
+        fit_kappa_exponents(two_seeds, seed_index=2)
     # Far from the edge (γ → 0) the Marchenko–Pastur exponents tend to ±1/2.
     far = [FiniteSampleCase(n, B, N, (0,), (2.0,), (np.nan,))
            for n, B, N in itertools.product([32, 64], [4, 8], [10**7, 10**8])]

@@ -171,7 +171,8 @@ class KappaExponents:
     min_samples: int
 
 
-def fit_kappa_exponents(cases, *, min_samples: int = 1024) -> KappaExponents:
+def fit_kappa_exponents(cases, *, min_samples: int = 1024,
+                        seed_index: int | None = None) -> KappaExponents:
     """Fit the exponents of ``n_in``, ``B`` and ``N`` in ``κ_CD − 1``.
 
     Parameters
@@ -181,6 +182,10 @@ def fit_kappa_exponents(cases, *, min_samples: int = 1024) -> KappaExponents:
         block κ follows a different law).
     min_samples : int
         Smallest ``N`` used.
+    seed_index : int, optional
+        Fit the κ of the ``seed_index``-th seed of every case alone (fits on single
+        seeds show the seed-to-seed scatter of the exponents); default: the mean κ
+        over the seeds.
 
     Returns
     -------
@@ -193,8 +198,14 @@ def fit_kappa_exponents(cases, *, min_samples: int = 1024) -> KappaExponents:
         ``N`` independently (the fit would be singular).
     """
     min_samples = check_int(min_samples, "min_samples", minimum=1)
-    rows = [(c.n_in, c.block_size, c.n_samples, c.mean_cd) for c in cases
-            if c.n_in_blocks > 1 and c.n_samples >= min_samples]
+    cases = [c for c in cases if c.n_in_blocks > 1 and c.n_samples >= min_samples]
+    if seed_index is not None:
+        seed_index = check_int(seed_index, "seed_index", minimum=0)
+        if any(seed_index >= len(c.kappa_cd) for c in cases):
+            raise ValueError(f"seed_index={seed_index} but some cases have only "
+                             f"{min(len(c.kappa_cd) for c in cases)} seeds")
+    rows = [(c.n_in, c.block_size, c.n_samples,
+             c.mean_cd if seed_index is None else c.kappa_cd[seed_index]) for c in cases]
     if len(rows) < 4:
         raise ValueError(f"fit_kappa_exponents needs at least 4 cases with Ki > 1 and "
                          f"N >= {min_samples}; got {len(rows)}")
