@@ -10,8 +10,10 @@ from cdnotes import hessian as hs
 from cdnotes.experiments.dft_checks import dft_diagonalisation_checks, set_distance
 from cdnotes.experiments.gradient_checks import gradient_check_cases
 from cdnotes.experiments.init_scale import activation_scale
-from cdnotes.experiments.theorem1 import (frequency_basis, spectrum_timings,
-                                          theorem1_kappa_cases, uncorrelated_block_inputs)
+from cdnotes.experiments.records import columns
+from cdnotes.experiments.theorem1 import (Theorem1Case, frequency_basis, spectrum_timings,
+                                          summarize_kappa_cases, theorem1_kappa_cases,
+                                          uncorrelated_block_inputs)
 from cdnotes.experiments.theorem2 import (FiniteSampleCase, finite_sample_cases,
                                           fit_kappa_exponents, population_cases)
 from cdnotes.whitening import make_whitener
@@ -219,6 +221,31 @@ def test_theorem1_kappa_cases_are_seeded_and_validated():
         theorem1_kappa_cases(3, rho=(0.0, 1.0))
 
 
+def test_summarize_kappa_cases_by_hand():
+    def case(Ki, rho, ratio):
+        return Theorem1Case(4, Ki, 1, 20, rho, 0, 10.0, 10.0 * ratio, 0)
+
+    cases = [case(1, 0.5, 1.0 + 1e-15), case(2, 0.1, 0.9), case(3, 0.2, 0.7), case(2, 0.5, 0.6),
+             case(4, 0.9, 0.3), case(2, 0.85, 0.2)]
+    s = summarize_kappa_cases(cases, low_rho=0.3, high_rho=0.8)
+    assert (s.n_single_block, s.n_multi_block) == (1, 5)
+    assert s.single_block_max_deviation == pytest.approx(1e-15, rel=0.1)
+    assert (s.ratio_min, s.ratio_median, s.ratio_max) == pytest.approx((0.2, 0.6, 0.9))
+    assert (s.median_low_rho, s.median_high_rho) == pytest.approx((0.8, 0.25))
+    assert np.isnan(summarize_kappa_cases(cases, high_rho=0.95).median_high_rho)
+    with pytest.raises(ValueError, match="Ki > 1"):
+        summarize_kappa_cases(cases[:1])
+
+
+def test_columns_of_records():
+    cases = theorem1_kappa_cases(3, block_sizes=(2, 3), n_samples=(10, 12), seed=0)
+    Ki, ratio = columns(cases, "n_in_blocks", "ratio")
+    assert Ki.tolist() == [c.n_in_blocks for c in cases] and ratio.shape == (3,)
+    assert columns(cases, "rho").tolist() == [c.rho for c in cases]
+    with pytest.raises(ValueError, match="no field"):
+        columns(cases, "kappa")
+
+
 def test_spectrum_timings_compare_both_routes():
     timings = spectrum_timings([8, 16], block_size=4, n_samples=20, repeats=1, seed=0)
     assert [t.n_params for t in timings] == [16, 64]
@@ -294,6 +321,10 @@ def test_fit_kappa_exponents_recovers_a_power_law():
     assert np.allclose(fit_kappa_exponents(two_seeds, seed_index=1).measured, (p, q, r + 0.1))
     with pytest.raises(ValueError, match="seed_index=2"):
         fit_kappa_exponents(two_seeds, seed_index=2)
+    assert fit.intervals is None                              # one seed: no interval
+    p_ci, q_ci, r_ci = fit_kappa_exponents(two_seeds).intervals   # from the per-seed fits
+    assert (p_ci.mean, q_ci.mean, r_ci.mean) == pytest.approx((p, q, r + 0.05))
+    assert r_ci.low < r < r + 0.1 < r_ci.high and r_ci.n == 2
     # Far from the edge (γ → 0) the Marchenko–Pastur exponents tend to ±1/2.
     far = [FiniteSampleCase(n, B, N, (0,), (2.0,), (np.nan,))
            for n, B, N in itertools.product([32, 64], [4, 8], [10**7, 10**8])]

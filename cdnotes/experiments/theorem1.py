@@ -5,7 +5,7 @@
 * :func:`uncorrelated_block_inputs` — inputs whose blocks are exactly uncorrelated, where
   Theorem 1's statement is exact;
 * :func:`theorem1_kappa_cases` — random layers and inputs: Theorem 1's condition number
-  against the true one;
+  against the true one; :func:`summarize_kappa_cases` — the ratios in a few numbers;
 * :func:`spectrum_timings` — the explicit route (Hessian + ``eigvalsh``) against the
   closed form, timed over several sizes.
 """
@@ -24,7 +24,8 @@ from ..validation import (check_block_size, check_int, check_positive_int, check
 from ._seeding import check_seed, child_seeds
 
 __all__ = ["frequency_basis", "uncorrelated_block_inputs", "Theorem1Case",
-           "theorem1_kappa_cases", "SpectrumTiming", "spectrum_timings"]
+           "theorem1_kappa_cases", "KappaRatioSummary", "summarize_kappa_cases",
+           "SpectrumTiming", "spectrum_timings"]
 
 
 def frequency_basis(H_in, block_size: int):
@@ -168,6 +169,75 @@ def theorem1_kappa_cases(n_cases: int = 400, *, block_sizes=(2, 16), in_blocks=(
         cases.append(Theorem1Case(B, Ki, Ko, N, r, input_seed, exact.kappa_nonzero,
                                   stated.kappa_nonzero, exact.n_zero))
     return cases
+
+
+@dataclass(frozen=True)
+class KappaRatioSummary:
+    """``κ(Theorem 1) / κ(true)`` over random cases, in a few numbers.
+
+    Attributes
+    ----------
+    n_single_block, n_multi_block : int
+        Cases with ``Ki = 1`` and with ``Ki > 1``.
+    single_block_max_deviation : float
+        ``max |ratio − 1|`` over the cases with ``Ki = 1`` (0 if there are none).
+    ratio_min, ratio_median, ratio_max : float
+        Over the cases with ``Ki > 1``.
+    median_low_rho, median_high_rho : float
+        Median ratio of the ``Ki > 1`` cases with ``ρ < low_rho`` and ``ρ > high_rho``
+        (NaN if there are none).
+    low_rho, high_rho : float
+        The thresholds.
+    """
+
+    n_single_block: int
+    n_multi_block: int
+    single_block_max_deviation: float
+    ratio_min: float
+    ratio_median: float
+    ratio_max: float
+    median_low_rho: float
+    median_high_rho: float
+    low_rho: float
+    high_rho: float
+
+
+def summarize_kappa_cases(cases, *, low_rho: float = 0.3,
+                          high_rho: float = 0.8) -> KappaRatioSummary:
+    """Summarise :func:`theorem1_kappa_cases`: the ratios by input blocks and correlation.
+
+    Parameters
+    ----------
+    cases : sequence of :class:`Theorem1Case`
+        At least one case with ``Ki > 1``.
+    low_rho, high_rho : float in [0, 1)
+        Thresholds of "weakly" (``ρ < low_rho``) and "strongly" (``ρ > high_rho``)
+        correlated inputs.
+
+    Returns
+    -------
+    :class:`KappaRatioSummary`
+    """
+    low_rho = check_real(low_rho, "low_rho", low=0.0, high=1.0, high_open=True)
+    high_rho = check_real(high_rho, "high_rho", low=0.0, high=1.0, high_open=True)
+    cases = list(cases)
+    ratio = np.array([c.ratio for c in cases], dtype=np.float64)
+    rho = np.array([c.rho for c in cases], dtype=np.float64)
+    multi = np.array([c.n_in_blocks > 1 for c in cases], dtype=bool)
+    if not multi.any():
+        raise ValueError("summarize_kappa_cases needs at least one case with Ki > 1")
+
+    def median(mask):
+        return float(np.median(ratio[mask])) if mask.any() else float("nan")
+
+    return KappaRatioSummary(
+        n_single_block=int((~multi).sum()), n_multi_block=int(multi.sum()),
+        single_block_max_deviation=float(np.abs(ratio[~multi] - 1).max(initial=0.0)),
+        ratio_min=float(ratio[multi].min()), ratio_median=median(multi),
+        ratio_max=float(ratio[multi].max()),
+        median_low_rho=median(multi & (rho < low_rho)),
+        median_high_rho=median(multi & (rho > high_rho)),
+        low_rho=low_rho, high_rho=high_rho)
 
 
 @dataclass(frozen=True)

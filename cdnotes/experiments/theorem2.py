@@ -15,6 +15,7 @@ import numpy as np
 
 from ..conditioning import (Conditioning, marchenko_pastur_kappa, population_conditioning,
                             sample_conditioning)
+from ..stats import mean_ci
 from ..validation import (check_block_size, check_choice, check_int, check_positive_int,
                           check_square_symmetric)
 from ..whitening import WHITENING_NAMES
@@ -160,15 +161,25 @@ def finite_sample_cases(configs, sample_sizes, seeds) -> list[FiniteSampleCase]:
 class KappaExponents:
     """``log(κ − 1) = c + p log n_in + q log B + r log N``, fitted by least squares.
 
-    ``measured`` fits the mean empirical κ of the CDLinear layer; ``marchenko_pastur``
-    fits the Marchenko–Pastur prediction ``((1 + √γ)/(1 − √γ))²``, ``γ = n_in/(BN)``,
-    evaluated at the same sizes. Each is the tuple ``(p, q, r)``.
+    Attributes
+    ----------
+    measured : tuple ``(p, q, r)``
+        Fitted to the mean empirical κ of the CDLinear layer (or one seed's κ).
+    marchenko_pastur : tuple ``(p, q, r)``
+        Fitted to the Marchenko–Pastur prediction ``((1 + √γ)/(1 − √γ))²``,
+        ``γ = n_in/(BN)``, at the same sizes.
+    intervals : tuple of three :class:`cdnotes.stats.Estimate`, or None
+        For ``p``, ``q``, ``r``: mean and Student-t 95% interval of the exponents fitted
+        to each seed's κ alone (None when fitting one seed, or with a single seed).
+    n_points, min_samples : int
+        Cases used, and the smallest ``N`` allowed.
     """
 
     measured: tuple
     marchenko_pastur: tuple
     n_points: int
     min_samples: int
+    intervals: tuple | None = None
 
 
 def fit_kappa_exponents(cases, *, min_samples: int = 1024,
@@ -189,7 +200,8 @@ def fit_kappa_exponents(cases, *, min_samples: int = 1024,
 
     Returns
     -------
-    :class:`KappaExponents`
+    :class:`KappaExponents` (with ``intervals`` from per-seed fits when ``seed_index``
+    is None and the cases have at least two seeds).
 
     Raises
     ------
@@ -219,5 +231,13 @@ def fit_kappa_exponents(cases, *, min_samples: int = 1024,
     mp = marchenko_pastur_kappa(n_in / (B * N))
     measured = np.linalg.lstsq(design, np.log(kappa - 1), rcond=None)[0][1:]
     predicted = np.linalg.lstsq(design, np.log(mp - 1), rcond=None)[0][1:]
+    intervals = None
+    n_seeds = min(len(c.kappa_cd) for c in cases)
+    if seed_index is None and n_seeds > 1:
+        per_seed = np.array([fit_kappa_exponents(cases, min_samples=min_samples,
+                                                 seed_index=k).measured
+                             for k in range(n_seeds)])
+        intervals = tuple(mean_ci(per_seed[:, i]) for i in range(3))
     return KappaExponents(tuple(float(v) for v in measured),
-                          tuple(float(v) for v in predicted), len(rows), min_samples)
+                          tuple(float(v) for v in predicted), len(rows), min_samples,
+                          intervals)
