@@ -20,22 +20,56 @@ def test_unknown_whitening():
         make_whitener("batchnorm", 4)
 
 
+def explicit_kappas(X, n_out, B):
+    """κ of the explicit CDLinear and dense Hessians of ½Σ‖y − t‖² on the rows of X (eigvalsh)."""
+    cd = np.linalg.eigvalsh(hs.cdlinear_hessian(X, n_out, B))
+    dense = np.linalg.eigvalsh(hs.dense_hessian(X, n_out))
+    return cd, dense
+
+
 def test_population_conditioning_without_whitening_is_the_covariance_spectrum():
     cov = cn.ar1_covariance(16, 0.7)
     k = cn.population_conditioning(cov, "none", 16, 4)
     lam = np.linalg.eigvalsh(cov)
     assert np.isclose(k["dense"].kappa, lam.max() / lam.min())
-    assert np.isclose(k["cd"].kappa, cn.condition_number(hs.cdlinear_spectrum_from_moment(cov, 16, 4)).kappa)
+    # The Hessian depends on X only through XᵀX: rows R with RᵀR = cov give the population
+    # Hessian itself, assembled explicitly.
+    cd, dense = explicit_kappas(np.linalg.cholesky(cov).T, 16, 4)
+    assert np.isclose(k["cd"].kappa, cd.max() / cd.min(), rtol=1e-9)
+    assert np.isclose(k["dense"].kappa, dense.max() / dense.min(), rtol=1e-9)
+    assert not np.isclose(k["cd"].kappa, k["dense"].kappa, rtol=1e-3)    # the two differ
 
 
-def test_sample_conditioning_matches_direct_computation():
+@pytest.mark.parametrize("whitening", ["standardize", "spectral", "spectral-block", "zca"])
+def test_population_conditioning_matches_explicit_population_hessians(whitening):
+    cov = cn.ar1_covariance(16, 0.8, scales=np.linspace(1, 2, 16))
+    k = cn.population_conditioning(cov, whitening, 8, 4)
+    A = make_whitener(whitening, 4).fit_covariance(cov).matrix_             # x ↦ A x
+    cd, dense = explicit_kappas(np.linalg.cholesky(cov).T @ A.T, 8, 4)      # (RAᵀ)ᵀ(RAᵀ) = AΣAᵀ
+    assert np.isclose(k["cd"].kappa, cd.max() / cd.min(), rtol=1e-8)
+    assert np.isclose(k["dense"].kappa, dense.max() / dense.min(), rtol=1e-8)
+
+
+@pytest.mark.parametrize("whitening", ["none", "spectral"])
+def test_sample_conditioning_matches_direct_computation(whitening):
     cov = cn.ar1_covariance(12, 0.5)
-    out = cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3, return_spectra=True)
-    assert out["cd_spectrum"].shape == (12 * 8 // 4,) and out["dense_spectrum"].shape == (96,)
-    again = cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3)
+    out = cn.sample_conditioning(cov, whitening, 8, 4, 50, seed=3, return_spectra=True)
+    X = cn.draw_samples(cov, 50, seed=3)                                    # the same samples
+    if whitening != "none":
+        X = X @ make_whitener(whitening, 4).fit_covariance(cov).matrix_.T
+    cd, dense = explicit_kappas(X, 8, 4)
+    assert out["cd_spectrum"].shape == cd.shape == (12 * 8 // 4,)
+    assert out["dense_spectrum"].shape == dense.shape == (96,)
+    assert np.allclose(out["cd_spectrum"], cd, rtol=0, atol=1e-10 * cd.max())
+    assert np.allclose(out["dense_spectrum"], dense, rtol=0, atol=1e-10 * dense.max())
+    assert np.isclose(out["cd"].kappa, cd.max() / cd.min(), rtol=1e-8)
+    assert np.isclose(out["dense"].kappa, dense.max() / dense.min(), rtol=1e-8)
+    again = cn.sample_conditioning(cov, whitening, 8, 4, 50, seed=3)
     assert again["cd"].kappa == out["cd"].kappa                      # seeded
+    other = cn.sample_conditioning(cov, whitening, 8, 4, 50, seed=4)
+    assert other["cd"].kappa != out["cd"].kappa
     with pytest.raises(ValueError, match="fit_on"):
-        cn.sample_conditioning(cov, "none", 8, 4, 50, seed=3, fit_on="test")
+        cn.sample_conditioning(cov, whitening, 8, 4, 50, seed=3, fit_on="test")
 
 
 def test_whitening_fitted_on_the_sample_gives_kappa_one():
