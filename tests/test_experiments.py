@@ -5,12 +5,14 @@ import numpy as np
 import pytest
 
 from cdnotes import seeds as seeding
-from cdnotes.experiments import (DigitsRecord, accuracy_estimates, fisher_penalty_cost, paired_gap,
+from cdnotes.experiments import (DigitsRecord, accuracy_estimates, curvature_summaries,
+                                 fisher_penalty_cost, kappa_reading_summaries, paired_gap,
                                  reading_summary, run_digits, run_digits_grid, run_dropout_sweep,
                                  run_fisher_sweep, run_table1, subset_means, summarize, sweep_table)
+from cdnotes.experiments.report import ci_text, listed, position, range_text, zero_word
 from cdnotes.mlp import paper_model
 from cdnotes.results import read_json, write_json_atomic
-from cdnotes.stats import mean_ci, paired_difference_ci
+from cdnotes.stats import Estimate, mean_ci, paired_difference_ci
 from cdnotes.train import TrainConfig
 
 FAST = TrainConfig(epochs=2)
@@ -185,3 +187,37 @@ def test_fisher_penalty_cost_is_timed_in_the_training_loop():
     assert cost.n_epochs == 2 and cost.steps_per_epoch == 23          # ceil(1437 / 64)
     assert cost.plain_epoch_seconds > 0 and cost.penalised_epoch_seconds > 0
     assert cost.overhead == cost.penalised_epoch_seconds / cost.plain_epoch_seconds - 1
+
+
+def test_kappa_and_curvature_summaries(grid, full_cd8):
+    readings = kappa_reading_summaries(grid)
+    assert set(readings) == {("dense", "weights_sv"), ("dense", "theorem1_inputs"),
+                             ("cd4", "weights_sv"), ("cd4", "theorem1_inputs"),
+                             ("cd4", "circulant_spectrum")}        # dense: no circulant spectrum
+    values = [r.kappa.weights_sv for r in grid if r.model == "cd4"]
+    assert readings["cd4", "weights_sv"] == reading_summary(values)
+    assert curvature_summaries(grid) == {}                         # no run measured the Hessian
+    s = curvature_summaries(grid + [full_cd8])["cd8"]
+    assert s.seeds == (3,) and s.n_params_last == full_cd8.hessian.n
+    assert s.hessian_decades == (pytest.approx(math.log10(full_cd8.hessian_kappa)),)
+    assert s.n_zero == (full_cd8.hessian.n_zero,) and s.dead_units == (sum(full_cd8.kappa.dead_units),)
+    assert s.logit_nonzero == (full_cd8.logit_nonzero().size,) == (9,)
+    assert s.confident_percent == (100 * full_cd8.confident_fraction,)
+    with pytest.raises(ValueError, match="curvature='none'"):
+        kappa_reading_summaries([run_digits("cd4", 0, config=FAST, curvature="none", per_epoch=False)])
+
+
+def test_report_words():
+    below = Estimate(mean=-1.2, std=0.8, n=10, low=-1.8, high=-0.6, level=0.95)
+    across = Estimate(mean=0.1, std=0.8, n=10, low=-0.5, high=0.7, level=0.95)
+    assert ci_text(below) == "-1.20 [-1.80, -0.60]" and ci_text(None) == "—"
+    assert ci_text(across, ".1f") == "0.1 [-0.5, 0.7]"
+    assert (zero_word(below), zero_word(across)) == ("excludes", "includes")
+    assert [position(v, across) for v in (1.0, 0.0, -1.0, 0.7)] == ["above", "inside", "below", "inside"]
+    assert listed([], "rate", "rates", "no rate") == "no rate"
+    assert listed([0.5], "rate", "rates", "no rate") == "rate 0.5"
+    assert listed([0.2, 0.5], "rate", "rates", "no rate") == "rates 0.2 and 0.5"
+    assert listed([1e-4, 1e-3, 1e-2], "ε =", "ε =", "no ε") == "ε = 0.0001, 0.001 and 0.01"
+    assert listed([0.1, 0.5]) == "0.1 and 0.5" and listed([]) == "none" and listed([2], fmt=".1f") == "2.0"
+    assert range_text([19, 19]) == "19" and range_text([32, 19, 20]) == "19–32"
+    assert range_text([4.99, 9.1], ".1f") == "5.0–9.1" and range_text([4.96, 5.04], ".1f") == "5.0"

@@ -6,13 +6,15 @@
 * Summaries: :func:`summarize` (mean, std, n per model), :func:`accuracy_estimates`
   (mean with a Student-t interval), :func:`paired_gap` (difference of two models, seed by
   seed), :func:`subset_means` (what disjoint groups of a few seeds would have reported),
-  :func:`reading_summary` (median, geometric mean and range of a κ reading).
+  :func:`reading_summary` / :func:`kappa_reading_summaries` (median, geometric mean and
+  range of a κ reading), :func:`curvature_summaries` (the exact Hessians, run by run).
 
 Seeds are explicit arguments: chapters pass ``cdnotes.seeds.seeds(range(20))`` and
 ``cdnotes.seeds.seed(0)`` so that ``CDNOTES_SEED_OFFSET`` moves every one of them.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -26,9 +28,10 @@ from ..stats import Estimate, geometric_mean, mean_ci, paired_difference_ci
 from ..train import TrainConfig, accuracy, train
 from ..validation import check_choice, check_int, check_real
 
-__all__ = ["PAPER_TABLE1", "CURVATURE_LEVELS", "CONFIDENT_PROBABILITY", "KappaReadings",
+__all__ = ["PAPER_TABLE1", "CURVATURE_LEVELS", "CONFIDENT_PROBABILITY", "READINGS", "KappaReadings",
            "DigitsRecord", "run_digits", "run_digits_grid", "run_table1", "summarize",
-           "accuracy_estimates", "paired_gap", "subset_means", "ReadingSummary", "reading_summary"]
+           "accuracy_estimates", "paired_gap", "subset_means", "ReadingSummary", "reading_summary",
+           "kappa_reading_summaries", "CurvatureSummary", "curvature_summaries"]
 
 PAPER_TABLE1 = {  # the paper's Table 1: test accuracy (%) mean ± std over seeds {0, 1, 2}, and κ
     "dense": {"n_params": 8970, "accuracy": 98.15, "accuracy_std": 0.47, "kappa": 5.9e6},
@@ -377,3 +380,65 @@ def reading_summary(values) -> ReadingSummary:
                           minimum=float(v.min()), maximum=float(v.max()),
                           n_inf=int(np.sum(np.isinf(v))), n=int(v.size))
 
+
+
+READINGS = ("weights_sv", "theorem1_inputs", "circulant_spectrum")
+"""The paper's κ readings a :class:`KappaReadings` holds (see :func:`cdnotes.curvature.paper_kappa_readings`)."""
+
+
+def kappa_reading_summaries(records) -> dict:
+    """``{(model, reading): ReadingSummary}`` over each model's runs, for every reading in
+    :data:`READINGS` that is defined for the model (a dense model has no circulant spectrum).
+
+    Raises
+    ------
+    ValueError
+        If a run has no readings (``curvature="none"``).
+    """
+    out = {}
+    for name, runs in _by_model(records).items():
+        for key in READINGS:
+            values = [getattr(r._need("kappa"), key) for r in runs]
+            if not all(math.isnan(v) for v in values):
+                out[name, key] = reading_summary(values)
+    return out
+
+
+@dataclass(frozen=True)
+class CurvatureSummary:
+    """One model's exact curvature over its runs with ``curvature="full"``, one entry per run.
+
+    ``hessian_decades`` is ``log10`` of the last-layer Hessian's κ (non-zero part);
+    ``n_zero`` its zero eigenvalues; ``dead_units`` the dead ReLUs of both hidden layers;
+    ``logit_nonzero`` / ``logit_decades`` the non-zero eigenvalues of the logit Hessian and
+    the decades they span; ``confident_percent`` the training digits classified with
+    probability above :data:`CONFIDENT_PROBABILITY`.
+    """
+
+    seeds: tuple
+    n_params_last: int
+    hessian_decades: tuple
+    n_zero: tuple
+    dead_units: tuple
+    logit_nonzero: tuple
+    logit_decades: tuple
+    confident_percent: tuple
+
+
+def curvature_summaries(records) -> dict:
+    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others skipped)."""
+    out = {}
+    for name, runs in _by_model(records).items():
+        full = sorted((r for r in runs if r.curvature == "full"), key=lambda r: r.seed)
+        if not full:
+            continue
+        logit = [r.logit_nonzero() for r in full]
+        out[name] = CurvatureSummary(
+            seeds=tuple(r.seed for r in full), n_params_last=len(full[0].last_layer_eigenvalues),
+            hessian_decades=tuple(float(np.log10(r.hessian_kappa)) for r in full),
+            n_zero=tuple(r.hessian.n_zero for r in full),
+            dead_units=tuple(sum(r.kappa.dead_units) for r in full),
+            logit_nonzero=tuple(ev.size for ev in logit),
+            logit_decades=tuple(float(np.log10(ev.max() / ev.min())) for ev in logit),
+            confident_percent=tuple(100 * r.confident_fraction for r in full))
+    return out
