@@ -1,16 +1,37 @@
-"""The digits experiment of the paper (§VI): one function per unit of work, all seeded."""
+"""The digits experiment of the paper (§VI): one seeded run per (model, seed), typed records.
+
+* :func:`run_digits` — train one paper model on the digits split; a :class:`DigitsRecord`.
+* :func:`run_digits_grid` — :func:`run_digits` for every (model, seed) on one split.
+* :func:`run_table1` — the same as JSON-ready dicts (what ``python -m cdnotes table1`` writes).
+* Summaries: :func:`summarize` (mean, std, n per model), :func:`accuracy_estimates`
+  (mean with a Student-t interval), :func:`paired_gap` (difference of two models, seed by
+  seed), :func:`subset_means` (what disjoint groups of a few seeds would have reported),
+  :func:`reading_summary` / :func:`kappa_reading_summaries` (median, geometric mean and
+  range of a κ reading), :func:`curvature_summaries` (the exact Hessians, run by run).
+
+Seeds are explicit arguments: chapters pass ``cdnotes.seeds.seeds(range(20))`` and
+``cdnotes.seeds.seed(0)`` so that ``CDNOTES_SEED_OFFSET`` moves every one of them.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict
+import math
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from ..curvature import dead_units, last_layer_spectrum, paper_kappa_readings
+from ..conditioning import Conditioning
+from ..curvature import (dead_units, last_layer_spectrum, logit_hessian_spectrum,
+                         paper_kappa_readings, softmax_outputs)
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, paper_model
-from ..train import TrainConfig, train
+from ..stats import Estimate, geometric_mean, mean_ci, paired_difference_ci
+from ..train import TrainConfig, accuracy, train
+from ..validation import check_choice, check_int, check_real
 
-__all__ = ["run_digits", "run_table1", "PAPER_TABLE1"]
+__all__ = ["PAPER_TABLE1", "CURVATURE_LEVELS", "CONFIDENT_PROBABILITY", "READINGS", "KappaReadings",
+           "DigitsRecord", "run_digits", "run_digits_grid", "run_table1", "summarize",
+           "accuracy_estimates", "paired_gap", "subset_means", "ReadingSummary", "reading_summary",
+           "kappa_reading_summaries", "CurvatureSummary", "curvature_summaries"]
 
 PAPER_TABLE1 = {  # the paper's Table 1: test accuracy (%) mean ± std over seeds {0, 1, 2}, and κ
     "dense": {"n_params": 8970, "accuracy": 98.15, "accuracy_std": 0.47, "kappa": 5.9e6},
@@ -18,78 +39,422 @@ PAPER_TABLE1 = {  # the paper's Table 1: test accuracy (%) mean ± std over seed
     "cd8": {"n_params": 1296, "accuracy": 96.39, "accuracy_std": None, "kappa": 5.1e2},
 }
 
+CURVATURE_LEVELS = ("none", "readings", "full")
+"""What :func:`run_digits` measures after training: nothing; the paper's κ readings and dead
+units (milliseconds); those plus the exact last-layer and logit Hessian spectra (tenths of a
+second per run)."""
+
+CONFIDENT_PROBABILITY = 0.999
+"""A training digit is "confidently classified" when its largest softmax output exceeds this."""
+
+
+def _float(value) -> float:
+    """A float from a number or from the strings ``"inf"``/``"nan"`` that the JSON writer uses."""
+    return float(value)
+
+
+def _floats(values) -> tuple:
+    return tuple(_float(v) for v in values)
+
+
+@dataclass(frozen=True)
+class KappaReadings:
+    """The paper's κ under each reading of its definition, and dead ReLU units.
+
+    See :func:`cdnotes.curvature.paper_kappa_readings`; ``circulant_spectrum`` is ``nan``
+    for a dense model (it has no circulant blocks); ``dead_units`` counts, per hidden
+    layer, the ReLU outputs that are zero on every training digit.
+    """
+
+    weights_sv: float
+    theorem1_inputs: float
+    circulant_spectrum: float
+    dead_units: tuple
+
+
+@dataclass(frozen=True)
+class DigitsRecord:
+    """One training run of a paper model on the digits split (everything a chapter reads).
+
+    Accuracies are fractions in [0, 1]. ``test_accuracy`` holds the value after every epoch
+    (empty when the run evaluated only at the end); ``epoch_seconds`` is the wall time of
+    each epoch's mini-batch updates only (no evaluation, no curvature). ``kappa``,
+    ``hessian`` and the eigenvalue tuples are ``None`` when the run's curvature level
+    did not measure them.
+    """
+
+    model: str
+    seed: int
+    split_seed: int
+    n_params: int
+    dropout: float
+    config: TrainConfig
+    final_test_accuracy: float
+    test_accuracy: tuple
+    train_loss: tuple
+    epoch_seconds: tuple
+    curvature: str = "none"
+    kappa: KappaReadings | None = None
+    hessian: Conditioning | None = None
+    last_layer_eigenvalues: tuple | None = None
+    logit_eigenvalues: tuple | None = None
+    confident_fraction: float | None = None
+
+    @property
+    def accuracy_percent(self) -> float:
+        """Final test accuracy in percent."""
+        return 100.0 * self.final_test_accuracy
+
+    @property
+    def circulant_kappa(self) -> float:
+        """max/min of ``|FFT(c_ij)(k)|²`` averaged over layers (``nan`` for dense)."""
+        return self._need("kappa").circulant_spectrum
+
+    @property
+    def hessian_kappa(self) -> float:
+        """κ of the non-zero part of the exact last-layer Hessian."""
+        return self._need("hessian").kappa_nonzero
+
+    def logit_nonzero(self, rtol: float = 1e-12) -> np.ndarray:
+        """The logit Hessian's eigenvalues above ``rtol × λ_max`` (nine for ten classes)."""
+        ev = np.asarray(self._need("logit_eigenvalues"))
+        return ev[ev > rtol * ev.max()]
+
+    def _need(self, name):
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"this record has no {name!r}: it was run with curvature={self.curvature!r}")
+        return value
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (the layout ``python -m cdnotes table1`` writes); see :meth:`from_json`."""
+        out = {"model": self.model, "seed": self.seed, "split_seed": self.split_seed,
+               "n_params": self.n_params, "dropout": self.dropout, "config": asdict(self.config),
+               "test_accuracy": list(self.test_accuracy),
+               "final_test_accuracy": self.final_test_accuracy,
+               "train_loss": list(self.train_loss), "epoch_seconds": list(self.epoch_seconds),
+               "curvature": self.curvature}
+        if self.kappa is not None:
+            k = self.kappa
+            out["kappa"] = {"weights_sv": k.weights_sv, "theorem1_inputs": k.theorem1_inputs,
+                            "circulant_spectrum": k.circulant_spectrum,
+                            "dead_units": list(k.dead_units)}
+            if self.hessian is not None:
+                out["kappa"]["last_layer_hessian"] = asdict(self.hessian)
+        for name in ("last_layer_eigenvalues", "logit_eigenvalues"):
+            if getattr(self, name) is not None:
+                out[name] = list(getattr(self, name))
+        if self.confident_fraction is not None:
+            out["confident_fraction"] = self.confident_fraction
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DigitsRecord":
+        """The record back from :meth:`to_json`'s dict (or that dict read from a JSON file).
+
+        Non-finite numbers may be the strings ``"inf"``/``"nan"`` (as
+        :func:`cdnotes.results.write_json_atomic` writes them). Extra keys (such as the
+        CLI's ``environment``) are ignored.
+
+        Raises
+        ------
+        ValueError
+            If a required key is missing.
+        """
+        required = ("model", "seed", "split_seed", "n_params", "dropout", "config",
+                    "final_test_accuracy", "test_accuracy", "train_loss", "epoch_seconds")
+        missing = [key for key in required if key not in data]
+        if missing:
+            raise ValueError(f"not a digits record: missing keys {missing}")
+        kappa = hessian = None
+        if "kappa" in data:
+            k = data["kappa"]
+            kappa = KappaReadings(_float(k["weights_sv"]), _float(k["theorem1_inputs"]),
+                                  _float(k["circulant_spectrum"]),
+                                  tuple(int(n) for n in k.get("dead_units", ())))
+            if "last_layer_hessian" in k:
+                h = k["last_layer_hessian"]
+                hessian = Conditioning(**{f.name: (int(h[f.name]) if f.name in ("n_zero", "n")
+                                                   else _float(h[f.name]))
+                                          for f in fields(Conditioning)})
+        level = data.get("curvature", "full" if hessian is not None else
+                         "readings" if kappa is not None else "none")
+        optional = {name: _floats(data[name]) if name in data else None
+                    for name in ("last_layer_eigenvalues", "logit_eigenvalues")}
+        confident = data.get("confident_fraction")
+        return cls(model=data["model"], seed=int(data["seed"]), split_seed=int(data["split_seed"]),
+                   n_params=int(data["n_params"]), dropout=_float(data["dropout"]),
+                   config=TrainConfig(**data["config"]),
+                   final_test_accuracy=_float(data["final_test_accuracy"]),
+                   test_accuracy=_floats(data["test_accuracy"]),
+                   train_loss=_floats(data["train_loss"]),
+                   epoch_seconds=_floats(data["epoch_seconds"]), curvature=level, kappa=kappa,
+                   hessian=hessian, confident_fraction=None if confident is None else _float(confident),
+                   **optional)
+
+
+def _curvature_level(curvature) -> str:
+    if curvature is True:
+        return "full"
+    if curvature is False:
+        return "none"
+    return check_choice(curvature, "curvature", CURVATURE_LEVELS)
+
 
 def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(), dropout=0.0,
-               split_seed: int = 0, curvature: bool = True, data=None) -> dict:
-    """Train one paper model on the digits split and return one JSON-ready record.
+               split_seed: int = 0, curvature="full", per_epoch: bool = True,
+               data=None) -> DigitsRecord:
+    """Train one paper model on the digits split; one :class:`DigitsRecord`.
 
-    ``seed`` fixes the initial weights, the dropout masks and the batch order;
-    ``split_seed`` fixes the 1437/360 split. Keys: model, seed, split_seed, n_params,
-    test_accuracy (per epoch), final_test_accuracy, train_loss, epoch_seconds and,
-    if ``curvature``, kappa (the paper's readings and the exact last-layer Hessian).
+    Parameters
+    ----------
+    model_name : ``"dense"``, ``"cd4"`` or ``"cd8"`` (:data:`cdnotes.mlp.PAPER_MODELS`).
+    seed : int
+        Fixes the initial weights, the dropout masks and the batch order.
+    config : :class:`~cdnotes.train.TrainConfig`
+        Epochs, SGD settings, loss and the Fisher penalty (``fisher``, ``fisher_eps``).
+    dropout : float
+        Shannon dropout rate after each hidden ReLU (0 = none).
+    split_seed : int
+        Fixes the stratified 1437/360 split (ignored when ``data`` is given).
+    curvature : ``"none"``, ``"readings"``, ``"full"`` (or ``False``/``True`` for none/full)
+        What is measured on the training digits after training (:data:`CURVATURE_LEVELS`).
+    per_epoch : bool
+        Evaluate the test accuracy after every epoch (Figure 1); ``False`` evaluates it
+        once at the end, which halves the cost of a run. The final accuracy is the same.
+    data : optional ``(X_train, X_test, y_train, y_test)`` of ``digits_split(split_seed)``,
+        to avoid reloading it for every run.
     """
+    level = _curvature_level(curvature)
+    seed = check_int(seed, "seed", minimum=0)
+    split_seed = check_int(split_seed, "split_seed", minimum=0)
+    dropout = check_real(dropout, "dropout", low=0.0, high=1.0, high_open=True)
     X_train, X_test, y_train, y_test = digits_split(split_seed) if data is None else data
     model = paper_model(model_name, seed=seed, dropout=dropout)
-    history = train(model, X_train, y_train, X_test, y_test, config=config, seed=seed)
-    record = {"model": model_name, "seed": seed, "split_seed": split_seed,
-              "n_params": model.n_params, "dropout": dropout, "config": asdict(config),
-              "test_accuracy": history.test_accuracy,
-              "final_test_accuracy": history.final_test_accuracy,
-              "train_loss": history.train_loss, "epoch_seconds": history.epoch_seconds}
-    if curvature:
-        ev, cond = last_layer_spectrum(model, X_train)
-        record["kappa"] = {
-            **paper_kappa_readings(model, X_train),
-            "last_layer_hessian": {"kappa_nonzero": cond.kappa_nonzero, "n_zero": cond.n_zero,
-                                   "n": cond.n, "lambda_max": cond.lambda_max,
-                                   "lambda_min_nonzero": cond.lambda_min_nonzero,
-                                   "zero_threshold": cond.zero_threshold},
-            "dead_units": dead_units(model, X_train),
-        }
-        record["last_layer_eigenvalues"] = ev
-    return record
+    if per_epoch:
+        history = train(model, X_train, y_train, X_test, y_test, config=config, seed=seed)
+        final = history.final_test_accuracy
+    else:
+        history = train(model, X_train, y_train, config=config, seed=seed)
+        final = accuracy(model, X_test, y_test)
+    extra = {}
+    if level != "none":
+        r = paper_kappa_readings(model, X_train)
+        extra["kappa"] = KappaReadings(r["weights_sv"], r["theorem1_inputs"], r["circulant_spectrum"],
+                                       tuple(dead_units(model, X_train)))
+    if level == "full":
+        ev, extra["hessian"] = last_layer_spectrum(model, X_train)
+        extra["last_layer_eigenvalues"] = _floats(ev)
+        extra["logit_eigenvalues"] = _floats(logit_hessian_spectrum(model, X_train))
+        _, p = softmax_outputs(model, X_train)
+        extra["confident_fraction"] = float(np.mean(p.max(axis=1) > CONFIDENT_PROBABILITY))
+    return DigitsRecord(model=model_name, seed=seed, split_seed=split_seed, n_params=model.n_params,
+                        dropout=dropout, config=config, final_test_accuracy=float(final),
+                        test_accuracy=_floats(history.test_accuracy),
+                        train_loss=_floats(history.train_loss),
+                        epoch_seconds=_floats(history.epoch_seconds), curvature=level, **extra)
+
+
+def _progress(items, progress, desc):
+    if progress is False:
+        return items
+    from tqdm.auto import tqdm
+    return tqdm(items, desc=desc, disable=progress is None)
+
+
+def run_digits_grid(models=tuple(PAPER_MODELS), seeds=(0, 1, 2), *,
+                    config: TrainConfig = TrainConfig(), dropout=0.0, split_seed: int = 0,
+                    curvature="full", per_epoch: bool = True, progress=False) -> list:
+    """:func:`run_digits` for every (model, seed) on one split; a list of :class:`DigitsRecord`.
+
+    ``progress``: ``False`` (nothing), ``True`` (a progress bar) or ``None`` (a disabled one).
+    """
+    data = digits_split(check_int(split_seed, "split_seed", minimum=0))
+    runs = [(m, s) for m in models for s in seeds]
+    return [run_digits(m, s, config=config, dropout=dropout, split_seed=split_seed,
+                       curvature=curvature, per_epoch=per_epoch, data=data)
+            for m, s in _progress(runs, progress, "training")]
 
 
 def run_table1(models=tuple(PAPER_MODELS), seeds=(0, 1, 2), *, config: TrainConfig = TrainConfig(),
                dropout=0.0, split_seed: int = 0, curvature=True, progress=False) -> list:
-    """:func:`run_digits` for every (model, seed).
+    """:func:`run_digits_grid` as JSON-ready dicts (:meth:`DigitsRecord.to_json`), for the CLI.
 
     Parameters
     ----------
-    models : iterable of names of :data:`cdnotes.mlp.PAPER_MODELS`
-    seeds : iterable of int
-    config, dropout, split_seed, curvature
-        As for :func:`run_digits`.
-    progress : bool or None
-        ``True`` shows a progress bar.
+    models, seeds, config, dropout, split_seed, curvature, progress
+        As for :func:`run_digits_grid`.
 
     Returns
     -------
-    list of dict (records of :func:`run_digits`)
+    list of dict
     """
-    data = digits_split(split_seed)
-    runs = [(m, s) for m in models for s in seeds]
-    if progress is not False:
-        from tqdm.auto import tqdm
-        runs = tqdm(runs, desc="training", disable=progress is None)
-    return [run_digits(m, s, config=config, dropout=dropout, split_seed=split_seed,
-                       curvature=curvature, data=data) for m, s in runs]
+    return [r.to_json() for r in run_digits_grid(models, seeds, config=config, dropout=dropout,
+                                                 split_seed=split_seed, curvature=curvature,
+                                                 progress=progress)]
+
+
+def _records(records) -> list:
+    return [r if isinstance(r, DigitsRecord) else DigitsRecord.from_json(r) for r in records]
+
+
+def _by_model(records) -> dict:
+    out = {}
+    for r in _records(records):
+        out.setdefault(r.model, []).append(r)
+    return out
 
 
 def summarize(records) -> dict:
-    """Mean, std (ddof=1) and count of the final test accuracy (%) per model.
+    """Mean, std (ddof=1) and count of the final test accuracy (%) per model, in first-seen order.
 
     Parameters
     ----------
-    records : list of dict (from :func:`run_digits`)
+    records : list of :class:`DigitsRecord` or of their JSON dicts
 
     Returns
     -------
     dict ``{model: {"mean", "std", "n"}}``
     """
     out = {}
-    for name in dict.fromkeys(r["model"] for r in records):
-        acc = 100 * np.array([r["final_test_accuracy"] for r in records if r["model"] == name])
+    for name, runs in _by_model(records).items():
+        acc = np.array([r.accuracy_percent for r in runs])
         out[name] = {"mean": float(acc.mean()), "std": float(acc.std(ddof=1)) if acc.size > 1 else 0.0,
                      "n": int(acc.size)}
+    return out
+
+
+def accuracy_estimates(records, level: float = 0.95) -> dict:
+    """Per model, the mean final test accuracy (%) with its Student-t interval (:func:`~cdnotes.stats.mean_ci`)."""
+    return {name: mean_ci([r.accuracy_percent for r in runs], level)
+            for name, runs in _by_model(records).items()}
+
+
+def _paired(a_runs, b_runs, what):
+    a = {r.seed: r for r in a_runs}
+    b = {r.seed: r for r in b_runs}
+    if sorted(a) != sorted(b) or len(a) != len(a_runs) or len(b) != len(b_runs):
+        raise ValueError(f"{what} must have the same seeds, each once; got {sorted(a)} and {sorted(b)}")
+    if len({r.split_seed for r in (*a_runs, *b_runs)}) != 1:
+        raise ValueError(f"{what} must share one data split")
+    return [(a[s], b[s]) for s in sorted(a)]
+
+
+def paired_gap(records, model_a: str, model_b: str, level: float = 0.95) -> Estimate:
+    """``accuracy(model_a) − accuracy(model_b)`` in points, paired by seed, with its t interval."""
+    groups = _by_model(records)
+    for name in (model_a, model_b):
+        if name not in groups:
+            raise ValueError(f"no records of model {name!r}; have {list(groups)}")
+    pairs = _paired(groups[model_a], groups[model_b], f"{model_a} and {model_b}")
+    return paired_difference_ci([a.accuracy_percent for a, _ in pairs],
+                                [b.accuracy_percent for _, b in pairs], level)
+
+
+def subset_means(records, size: int) -> list:
+    """Mean accuracy (%) per model over disjoint groups of ``size`` consecutive seeds.
+
+    The seeds present for every model, sorted, are cut into ``len // size`` groups (a
+    remainder is dropped): what ``len // size`` independent replications of a
+    ``size``-seed experiment would have reported. A list of ``{model: mean}``.
+    """
+    size = check_int(size, "size", minimum=1)
+    groups = _by_model(records)
+    common = sorted(set.intersection(*({r.seed for r in runs} for runs in groups.values())))
+    out = []
+    for start in range(0, len(common) - size + 1, size):
+        chosen = set(common[start:start + size])
+        out.append({name: float(np.mean([r.accuracy_percent for r in runs if r.seed in chosen]))
+                    for name, runs in groups.items()})
+    return out
+
+
+@dataclass(frozen=True)
+class ReadingSummary:
+    """A κ reading over seeds: median, geometric mean of the finite values, range, infinities.
+
+    ``geometric_mean`` is ``None`` when no value is finite (e.g. every run has a zero
+    denominator); ``minimum``/``maximum``/``median`` may be ``inf``.
+    """
+
+    median: float
+    geometric_mean: float | None
+    minimum: float
+    maximum: float
+    n_inf: int
+    n: int
+
+
+def reading_summary(values) -> ReadingSummary:
+    """:class:`ReadingSummary` of positive readings (``inf`` allowed, ``nan`` refused)."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if v.size == 0 or np.any(np.isnan(v)) or np.any(v <= 0):
+        raise ValueError("reading_summary needs at least one positive value (inf allowed, no nan)")
+    finite = v[np.isfinite(v)]
+    return ReadingSummary(median=float(np.median(v)),
+                          geometric_mean=geometric_mean(finite) if finite.size else None,
+                          minimum=float(v.min()), maximum=float(v.max()),
+                          n_inf=int(np.sum(np.isinf(v))), n=int(v.size))
+
+
+
+READINGS = ("weights_sv", "theorem1_inputs", "circulant_spectrum")
+"""The paper's κ readings a :class:`KappaReadings` holds (see :func:`cdnotes.curvature.paper_kappa_readings`)."""
+
+
+def kappa_reading_summaries(records) -> dict:
+    """``{(model, reading): ReadingSummary}`` over each model's runs, for every reading in
+    :data:`READINGS` that is defined for the model (a dense model has no circulant spectrum).
+
+    Raises
+    ------
+    ValueError
+        If a run has no readings (``curvature="none"``).
+    """
+    out = {}
+    for name, runs in _by_model(records).items():
+        for key in READINGS:
+            values = [getattr(r._need("kappa"), key) for r in runs]
+            if not all(math.isnan(v) for v in values):
+                out[name, key] = reading_summary(values)
+    return out
+
+
+@dataclass(frozen=True)
+class CurvatureSummary:
+    """One model's exact curvature over its runs with ``curvature="full"``, one entry per run.
+
+    ``hessian_decades`` is ``log10`` of the last-layer Hessian's κ (non-zero part);
+    ``n_zero`` its zero eigenvalues; ``dead_units`` the dead ReLUs of both hidden layers;
+    ``logit_nonzero`` / ``logit_decades`` the non-zero eigenvalues of the logit Hessian and
+    the decades they span; ``confident_percent`` the training digits classified with
+    probability above :data:`CONFIDENT_PROBABILITY`.
+    """
+
+    seeds: tuple
+    n_params_last: int
+    hessian_decades: tuple
+    n_zero: tuple
+    dead_units: tuple
+    logit_nonzero: tuple
+    logit_decades: tuple
+    confident_percent: tuple
+
+
+def curvature_summaries(records) -> dict:
+    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others skipped)."""
+    out = {}
+    for name, runs in _by_model(records).items():
+        full = sorted((r for r in runs if r.curvature == "full"), key=lambda r: r.seed)
+        if not full:
+            continue
+        logit = [r.logit_nonzero() for r in full]
+        out[name] = CurvatureSummary(
+            seeds=tuple(r.seed for r in full), n_params_last=len(full[0].last_layer_eigenvalues),
+            hessian_decades=tuple(float(np.log10(r.hessian_kappa)) for r in full),
+            n_zero=tuple(r.hessian.n_zero for r in full),
+            dead_units=tuple(sum(r.kappa.dead_units) for r in full),
+            logit_nonzero=tuple(ev.size for ev in logit),
+            logit_decades=tuple(float(np.log10(ev.max() / ev.min())) for ev in logit),
+            confident_percent=tuple(100 * r.confident_fraction for r in full))
     return out

@@ -1,0 +1,43 @@
+"""Words and numbers for a chapter's text, chosen by the measurement (glued into the page).
+
+>>> from cdnotes.stats import Estimate
+>>> e = Estimate(mean=-1.2, std=0.8, n=10, low=-1.8, high=-0.6, level=0.95)
+>>> ci_text(e), zero_word(e), position(0.0, e)
+('-1.20 [-1.80, -0.60]', 'excludes', 'above')
+>>> listed([0.1, 0.2, 0.5], "rate", "rates", "no rate"), range_text([19, 19]), range_text([4.99, 9.1], ".1f")
+('rates 0.1, 0.2 and 0.5', '19', '5.0–9.1')
+"""
+from __future__ import annotations
+
+__all__ = ["ci_text", "zero_word", "position", "listed", "range_text"]
+
+
+def ci_text(e, fmt: str = "+.2f") -> str:
+    """``"mean [low, high]"`` of a :class:`cdnotes.stats.Estimate`; ``"—"`` for ``None``."""
+    return "—" if e is None else f"{e.mean:{fmt}} [{e.low:{fmt}}, {e.high:{fmt}}]"
+
+
+def zero_word(e) -> str:
+    """``"includes"`` or ``"excludes"``: whether the estimate's interval contains zero."""
+    return "includes" if e.low <= 0 <= e.high else "excludes"
+
+
+def position(value: float, e) -> str:
+    """``"above"``, ``"inside"`` or ``"below"``: where ``value`` lies against the interval of ``e``."""
+    return "above" if value > e.high else "below" if value < e.low else "inside"
+
+
+def listed(values, one: str = "", many: str = "", none: str = "none", fmt: str = "g") -> str:
+    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if empty)."""
+    items = [format(v, fmt) for v in values]
+    if not items:
+        return none
+    prefix = one if len(items) == 1 else many
+    text = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"{prefix} {text}" if prefix else text
+
+
+def range_text(values, fmt: str = ".0f") -> str:
+    """``"low–high"`` of a few values as formatted, or one number when both ends agree."""
+    low, high = format(min(values), fmt), format(max(values), fmt)
+    return low if low == high else f"{low}–{high}"
