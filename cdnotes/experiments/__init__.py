@@ -26,7 +26,7 @@ from .regularizers import (PenaltyCost, Sweep, SweepRow, fisher_penalty_cost, ru
                            run_fisher_sweep, sweep_table)
 
 __all__ = ["PAPER_TABLE1", "CurvatureSummary", "DigitsRecord", "KappaReadings", "PenaltyCost",
-                           "ReadingSummary", "Sweep", "SweepRow", "accuracy_estimates", "curvature_summaries",
-                           "fisher_penalty_cost", "kappa_reading_summaries", "paired_gap", "reading_summary",
-                           "run_digits", "run_digits_grid", "run_dropout_sweep", "run_fisher_sweep", "run_table1",
-                           "subset_means", "summarize", "sweep_table"]
+           "ReadingSummary", "Sweep", "SweepRow", "accuracy_estimates", "curvature_summaries",
+           "fisher_penalty_cost", "kappa_reading_summaries", "paired_gap", "reading_summary",
+           "run_digits", "run_digits_grid", "run_dropout_sweep", "run_fisher_sweep", "run_table1",
+           "subset_means", "summarize", "sweep_table"]
