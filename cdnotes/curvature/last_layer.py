@@ -95,14 +95,18 @@ def last_layer_hessian(model, X):
     h, p = softmax_outputs(model, X)
     layer = model.linear_layers[-1]
     N, K = p.shape
-    S = np.zeros((N, layer.n_out, layer.n_out))
-    S[:, :K, :K] = p[:, :, None] * (np.eye(K)[None] - p[:, None, :])      # diag(p) − p pᵀ
     h1 = np.concatenate([h, np.ones((N, 1))], axis=1)                       # [h, 1]
-    n1 = h1.shape[1]
-    # H[(o,i),(q,j)] = (1/N) Σ_n S[n,o,q] h1[n,i] h1[n,j]
-    T = (S.reshape(N, -1)[:, :, None] * h1[:, None, :]).reshape(N, -1)      # (N, o·q·i)
-    H_w = (T.T @ h1).reshape(layer.n_out, layer.n_out, n1, n1) / N           # (o, q, i, j)
-    H_w = H_w.transpose(0, 2, 1, 3).reshape(layer.n_out * n1, layer.n_out * n1)
+    n1, n_out = h1.shape[1], layer.n_out
+    q = np.zeros((N, n_out))
+    q[:, :K] = p                                                            # unused logits: p = 0
+    # H_W̃ = (1/N) Σ_n (diag(q_n) − q_n q_nᵀ) ⊗ h̃_n h̃_nᵀ: one Gram matrix of the rows
+    # q_n ⊗ h̃_n, and a block-diagonal term, block o = Σ_n q_no h̃_n h̃_nᵀ.
+    G = (q[:, :, None] * h1[:, None, :]).reshape(N, n_out * n1)
+    H_w = -(G.T @ G)
+    for o in range(K):
+        block = slice(o * n1, (o + 1) * n1)
+        H_w[block, block] += (h1 * q[:, o:o + 1]).T @ h1
+    H_w /= N
     A = _parameter_map(layer)
     return A.T @ H_w @ A
 
