@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .layers.activations import softmax
 from .mlp import PAPER_HIDDEN, make_mlp
 from .train import TrainConfig, train
 from .validation import (check_bool, check_positive_int, check_real, check_seed,
@@ -153,10 +154,7 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Softmax of the logits, ``(n_samples, n_classes)``."""
-        z = self._logits(X)
-        z = z - z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(self._logits(X), axis=1)
 
     def predict(self, X):
         scores = self._logits(X)                    # checks fitted before touching classes_
