@@ -51,7 +51,10 @@ def softmax(z, axis: int = -1):
 class ReLU(Layer):
     """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0).
 
-    No parameters (``params`` is empty).
+    Attributes
+    ----------
+    params : dict
+        Empty: ReLU has no parameters.
     """
 
     def forward(self, X):

@@ -24,7 +24,19 @@ __all__ = ["Layer"]
 
 
 class Layer:
-    """Base class: parameter bookkeeping, train/eval mode, moving between backends."""
+    """Base class: parameter bookkeeping, train/eval mode, moving between backends.
+
+    Attributes
+    ----------
+    params : dict of arrays
+        The trainable arrays (empty for activations and dropout).
+    grads : dict of arrays
+        Filled by ``backward``: the same keys and shapes as ``params``.
+    training : bool
+        ``True`` in training mode (dropout active).
+    n_params : int
+        Number of trainable scalars.
+    """
 
     def __init__(self):
         self.params: dict = {}

@@ -65,6 +65,26 @@ class Linear(Layer):
     Subclasses call ``super().__init__(n_in, n_out, block_size, seed=..., init=...,
     dtype=..., xp=..., device=...)`` and implement :meth:`param_shapes`,
     :meth:`initial_params`, :meth:`forward_2d`, :meth:`backward_2d` and :meth:`to_dense`.
+
+    Parameters
+    ----------
+    n_in, n_out : int >= 1
+    block_size : int, default 1
+        Must divide both widths (:func:`cdnotes.validation.check_block_size`).
+    seed : int or None
+    init : {"he", "lecun", "glorot"} or float
+    dtype : {"float64", "float32"} or a float dtype of the backend
+    xp : namespace or backend name, default NumPy
+    device : optional
+
+    Attributes
+    ----------
+    n_in, n_out, block_size : int
+    params : dict of arrays, shapes :meth:`param_shapes`; every parameter is also a validated,
+        copying property (``layer.b = ...``)
+    dtype : the parameters' dtype
+    circulant_param : str or None
+        The parameter holding circulant coefficients ``(Ko, Ki, B)``, if any.
     """
 
     block_size: int = 1
