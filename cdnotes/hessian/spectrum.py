@@ -21,6 +21,7 @@ All functions take the array namespace of their input and use the fast FFT of
 from __future__ import annotations
 
 from ..backend import device_of, namespace_of
+from ..operators.bcmatmul import block_spectrum
 from ..operators.fft import complex_dtype, fft_of
 from ..validation import check_array, check_block_size, check_float_array, check_positive_int
 from ._common import check_layer_inputs as _check
@@ -52,7 +53,7 @@ def cdlinear_spectrum(X, n_out, block_size):
     """
     xp, n_in, n_out, B = _check(X, n_out, block_size)
     N, Ki, Ko = X.shape[0], n_in // B, n_out // B
-    Xf = xp.permute_dims(fft_of(xp).rfft(xp.reshape(X, (N, Ki, B)), axis=-1), (2, 0, 1))  # (F, N, Ki)
+    Xf = block_spectrum(xp, X, B)              # (F, N, Ki), contiguous: the product below uses BLAS
     M = xp.matmul(xp.conj(xp.permute_dims(Xf, (0, 2, 1))), Xf)                        # (F, Ki, Ki)
     ev = xp.linalg.eigvalsh(M)                                                         # (F, Ki)
     ev = xp.take(ev, xp.asarray(_bins(B), device=device_of(X)), axis=0)                  # (B, Ki)
