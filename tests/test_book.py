@@ -282,3 +282,13 @@ def test_chapter_runs_alone_with_the_installed_package(path, installed_package, 
     nbformat.write(nb, copy)
     monkeypatch.setenv("PYTHONPATH", str(installed_package))    # replaces a PYTHONPATH=repo root
     execute(copy, workdir)
+
+
+@pytest.mark.book
+def test_pages_use_the_book_style(built_book):
+    """Code wraps at the column and glued numbers do not break (book/_ext/static/cdnotes.css)."""
+    _, html = built_book
+    css = (html / "_static" / "cdnotes.css").read_text()
+    assert "pre-wrap" in css and "span.pasted-text" in css
+    for page in (html / "book").glob("*.html"):
+        assert "_static/cdnotes.css" in page.read_text(), page.name
