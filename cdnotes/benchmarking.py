@@ -38,7 +38,17 @@ __all__ = ["synchronize", "blas_threads", "resolve_clock", "interleaved_seconds"
 
 
 def synchronize(backend: str) -> None:
-    """Wait for the device (no-op on the CPU)."""
+    """Wait for the device (no-op on the CPU).
+
+    Parameters
+    ----------
+    backend : str
+        ``"cupy"`` waits for the current CUDA device; any other name does nothing.
+
+    Returns
+    -------
+    None
+    """
     if backend == "cupy":
         import cupy
         cupy.cuda.Device().synchronize()
@@ -46,7 +56,19 @@ def synchronize(backend: str) -> None:
 
 @contextlib.contextmanager
 def blas_threads(threads: int | None):
-    """Limit the BLAS and OpenMP thread pools to ``threads`` inside the block (``None``: as is)."""
+    """Limit the BLAS and OpenMP thread pools to ``threads`` inside the block (``None``: as is).
+
+    Parameters
+    ----------
+    threads : int >= 1 or None
+        ``None`` leaves the thread pools as they are.
+
+    Returns
+    -------
+    context manager
+        Use as ``with blas_threads(1): ...``; it yields nothing, and the previous limits
+        come back on exit (``threadpoolctl.threadpool_limits``).
+    """
     if threads is None:
         yield
         return
@@ -57,7 +79,21 @@ def blas_threads(threads: int | None):
 
 
 def resolve_clock(clock, backend: str = "numpy", threads=1) -> str:
-    """``"cpu"`` or ``"wall"``; ``None`` means processor time on the CPU with one thread, else wall."""
+    """``"cpu"`` or ``"wall"``; ``None`` means processor time on the CPU with one thread, else wall.
+
+    Parameters
+    ----------
+    clock : {None, "cpu", "wall"}
+    backend : str, default "numpy"
+        ``"cpu"`` is allowed only with ``"numpy"`` (it measures the host).
+    threads : int or None, default 1
+        BLAS threads the measurement will use; ``None`` resolves to ``"cpu"`` only for 1.
+
+    Returns
+    -------
+    str
+        ``"cpu"`` (``time.process_time``) or ``"wall"`` (``time.perf_counter``).
+    """
     if clock is None:
         clock = "cpu" if backend == "numpy" and threads == 1 else "wall"
     clock = check_choice(clock, "clock", ("cpu", "wall"))
@@ -73,9 +109,28 @@ def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_s
     After ``warmup`` untimed rounds, round ``r`` calls every step once, starting at the
     ``r % len(steps)``-th (a rotation, so no step always runs right after the same other
     one). At least ``repeats`` rounds run, and more until ``min_seconds`` of wall-clock time
-    have passed since the first timed round (so cheap steps get more rounds). ``clock``:
-    ``"wall"`` (``time.perf_counter``) or ``"cpu"`` (``time.process_time``).
-    Returns ``{name: [seconds of each round]}`` in the order of ``steps``.
+    have passed since the first timed round (so cheap steps get more rounds).
+
+    Parameters
+    ----------
+    steps : dict
+        ``{name: callable}``; each callable takes no argument.
+    repeats : int >= 1, default 5
+        Least number of timed rounds.
+    warmup : int >= 0, default 1
+        Untimed rounds before them.
+    min_seconds : float >= 0, default 0.0
+        Keep adding rounds until this much wall-clock time has passed (seconds).
+    backend : str, default "numpy"
+        ``"cupy"`` synchronises the device before and after every call.
+    clock : {"wall", "cpu", None}, default "wall"
+        ``"wall"`` (``time.perf_counter``) or ``"cpu"`` (``time.process_time``); ``None``
+        as :func:`resolve_clock` with one thread.
+
+    Returns
+    -------
+    dict
+        ``{name: [seconds of each timed round]}`` in the order of ``steps``.
     """
     repeats = check_int(repeats, "repeats", minimum=1)
     warmup = check_int(warmup, "warmup", minimum=0)
@@ -107,7 +162,26 @@ def _layer_step(layer, xp, X, dY):
 
 
 def step_seconds(layer, xp, X, dY, repeats: int = 5, backend: str = "numpy") -> float:
-    """Best-of-``repeats`` seconds of ``forward_2d`` + ``backward_2d`` (after one warm-up)."""
+    """Best-of-``repeats`` seconds of ``forward_2d`` + ``backward_2d`` (after one warm-up).
+
+    Parameters
+    ----------
+    layer : Layer
+        Any layer with ``forward_2d(xp, X)`` and ``backward_2d(xp, dY)``.
+    xp : namespace
+        The array namespace of ``X`` and ``dY``.
+    X : array ``(N, n_in)``
+    dY : array ``(N, n_out)``
+        Gradient of the loss with respect to the layer's output.
+    repeats : int >= 1, default 5
+    backend : str, default "numpy"
+        ``"cupy"`` synchronises the device around each call.
+
+    Returns
+    -------
+    float
+        Seconds (wall clock) of the fastest round.
+    """
     return min(interleaved_seconds({"step": _layer_step(layer, xp, X, dY)}, repeats=repeats,
                                    backend=backend)["step"])
 
@@ -116,6 +190,22 @@ def peak_step_bytes(layer, xp, X, dY, backend: str = "numpy") -> int:
     """Peak memory allocated by one forward + backward + SGD step.
 
     NumPy: ``tracemalloc``'s peak. CuPy: growth of the memory pool over the step.
+    The step changes ``layer``'s parameters (SGD, learning rate 0.01, momentum 0.9).
+
+    Parameters
+    ----------
+    layer : Layer
+        Any layer with ``forward_2d``, ``backward_2d`` and parameters SGD can update.
+    xp : namespace
+        The array namespace of ``X`` and ``dY``.
+    X : array ``(N, n_in)``
+    dY : array ``(N, n_out)``
+    backend : {"numpy", "cupy"}, default "numpy"
+
+    Returns
+    -------
+    int
+        Bytes.
     """
     opt = SGD(0.01, 0.9)
     if backend == "cupy":
@@ -151,12 +241,40 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
     wall-clock time. ``materialised``: time the materialised path too — ``True`` for every
     block size, or a collection of the block sizes to time it at.
 
-    Returns a list of dicts, one per width and block size dividing it (in that order):
-    best-of-all-rounds seconds ``dense_s``, ``fft_s`` and, where timed, ``materialised_s``;
-    ``fft_speedup`` = ``dense_s / fft_s``; ``fft_speedup_by_sweep`` (the same from each
-    sweep's rounds alone, to show how much two sweeps of one run disagree); peak bytes of
-    one training step per path (``dense_peak_bytes``, ``fft_peak_bytes``,
-    ``materialised_peak_bytes``).
+    Parameters
+    ----------
+    widths : iterable of int >= 1
+        Layer widths ``n = n_in = n_out``.
+    block_sizes : iterable of int
+        Block sizes ``B`` to try; at each width only those dividing it are used.
+    batch : int, default 256
+        Rows ``N`` of the random inputs ``(N, n)`` and output gradients (seed ``seed``).
+    dtype : {"float32", "float64"}, default "float32"
+    backend : {"numpy", "cupy"}, default "numpy"
+    repeats : int >= 1, default 5
+        Timed rounds per sweep (see :func:`interleaved_seconds`).
+    min_seconds : float >= 0, default 0.0
+        Least wall-clock seconds of rounds per width and sweep.
+    sweeps : int >= 1, default 1
+    threads : int >= 1 or None, default 1
+        BLAS threads (:func:`blas_threads`).
+    clock : {None, "cpu", "wall"}, default None
+        See :func:`resolve_clock`.
+    materialised : bool or collection of int, default True
+    seed : int, default 0
+        Seed of the data and of every layer's initialisation.
+    progress : bool, default False
+        Show a ``tqdm`` progress bar over (sweep, width).
+
+    Returns
+    -------
+    list of dict
+        One per width and block size dividing it (in that order): ``width``,
+        ``block_size``, ``batch``, ``dtype``; best-of-all-rounds seconds ``dense_s``,
+        ``fft_s`` and, where timed, ``materialised_s``; ``fft_speedup`` =
+        ``dense_s / fft_s``; ``fft_speedup_by_sweep`` (the same from each sweep's rounds
+        alone, to show how much two sweeps of one run disagree); peak bytes of one training
+        step per path (``dense_peak_bytes``, ``fft_peak_bytes``, ``materialised_peak_bytes``).
     """
     sweeps = check_int(sweeps, "sweeps", minimum=1)
     clock = resolve_clock(clock, backend, threads)
@@ -209,10 +327,21 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
 def fft_wins(rows, width):
     """Where the FFT path beat the dense layer at ``width``, from :func:`speed_sweep` rows.
 
-    Returns a dict: ``faster`` (block sizes where ``fft_speedup > 1``, ascending),
-    ``slower`` (``[(B, speedup)]`` of the others), ``exceptions`` (the slower ones above the
-    smallest faster B), ``from_b`` (that smallest faster B if no exception lies above it,
-    else ``None``: the data are not monotone) and ``best`` (``(B, speedup)`` of the fastest).
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`speed_sweep` rows (``width``, ``block_size`` and ``fft_speedup`` are read).
+    width : int
+        Must occur in ``rows`` (else ``ValueError``).
+
+    Returns
+    -------
+    dict
+        ``width``; ``faster`` (block sizes where ``fft_speedup > 1``, ascending),
+        ``slower`` (``[(B, speedup)]`` of the others), ``exceptions`` (the slower ones
+        above the smallest faster B), ``from_b`` (that smallest faster B if no exception
+        lies above it, else ``None``: the data are not monotone) and ``best``
+        (``(B, speedup)`` of the fastest).
     """
     mine = sorted((r["block_size"], r["fft_speedup"]) for r in rows if r["width"] == width)
     if not mine:
@@ -230,6 +359,15 @@ def describe_fft_wins(summary) -> str:
 
     E.g. ``"for B ∈ {8, 16, 64, 128}; not at B = 32 (0.13×)"``, ``"for every B ≥ 16
     measured"`` or ``"at no B measured (best 0.71× at B = 128)"``.
+
+    Parameters
+    ----------
+    summary : dict
+        As returned by :func:`fft_wins`.
+
+    Returns
+    -------
+    str
     """
     faster, exceptions = summary["faster"], summary["exceptions"]
     if not faster:
@@ -254,7 +392,23 @@ def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
     ``(5, 64, 64) @ (5, 64, 64)``; building a 512 × 512 ``W`` (``B = 8``) and projecting a
     gradient back; the forward and inverse block transforms of a ``(64, 512)`` batch, ``B = 8``.
     ``clock=None``: processor time with one thread, else wall-clock time.
-    Returns ``(PathCosts, {operation: best seconds})``.
+
+    Parameters
+    ----------
+    repeats : int >= 1, default 15
+        Timed rounds (:func:`interleaved_seconds`).
+    threads : int >= 1 or None, default 1
+        BLAS threads (:func:`blas_threads`).
+    clock : {None, "cpu", "wall"}, default None
+    seed : int, default 0
+        Seed of the random operands and tiny layers.
+
+    Returns
+    -------
+    costs : PathCosts
+    best : dict
+        ``{operation: best seconds}`` for ``"tiny_dense"``, ``"tiny_fft"``, ``"gemm"``,
+        ``"complex"``, ``"gather"`` and ``"fft"``.
     """
     from .operators.bcmatmul import block_signal, block_spectrum
     from .operators.circulant import materialize, project
@@ -297,7 +451,23 @@ def calibrate_auto(path=None, *, repeats: int = 15, threads=1, clock=None, write
     constants, the raw timings, the environment) to ``path`` (default:
     :func:`cdnotes.operators.pathcost.calibration_file`, which ``method="auto"`` reads from
     then on unless ``CDNOTES_PATH_COSTS=default``). Layers built before keep their method.
-    Returns ``(PathCosts, path written or None)``.
+
+    Parameters
+    ----------
+    path : str, path-like or None, default None
+        Where to write the JSON file; ``None``: :func:`cdnotes.operators.pathcost.calibration_file`.
+    repeats : int >= 1, default 15
+    threads : int >= 1 or None, default 1
+    clock : {None, "cpu", "wall"}, default None
+        As for :func:`measure_path_costs`.
+    write : bool, default True
+        ``False`` measures only.
+
+    Returns
+    -------
+    costs : PathCosts
+    path : path or None
+        The file written (``None`` if ``write`` is false).
     """
     from .operators.pathcost import FORMAT, calibration_file
     from .results import environment_info, write_json_atomic
@@ -322,11 +492,33 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
     dividing both, and compare with ``method="auto"``'s choice.
 
     Each shape's layers (and a dense layer) are timed in turns (``clock=None``: processor
-    time with one thread, else wall-clock time). Returns a list of dicts:
-    ``n_in``, ``n_out``, ``block_size``, best seconds ``dense_s`` (Dense layer), ``fft_s``,
-    ``materialised_s``; ``auto`` (the rule's choice with ``costs``, default the active ones),
-    ``faster`` (the measured faster path) and ``regret`` (time of the chosen path / time of
-    the faster one, ``>= 1``).
+    time with one thread, else wall-clock time).
+
+    Parameters
+    ----------
+    shapes : iterable of (int, int)
+        ``(n_in, n_out)`` of each layer.
+    block_sizes : iterable of int
+        Only those dividing both ``n_in`` and ``n_out`` are timed for a shape.
+    batch : int, default 64
+        Rows of the random inputs (seed ``seed``); also passed to the rule.
+    dtype : {"float32", "float64"}, default "float64"
+    repeats : int >= 1, default 10
+    threads : int >= 1 or None, default 1
+    clock : {None, "cpu", "wall"}, default None
+    costs : PathCosts or None, default None
+        Constants of the rule; ``None``: the active ones
+        (:func:`cdnotes.operators.pathcost.active_costs`).
+    seed : int, default 0
+
+    Returns
+    -------
+    list of dict
+        One per shape and block size: ``n_in``, ``n_out``, ``block_size``, ``batch``, best
+        seconds ``dense_s`` (Dense layer), ``fft_s``, ``materialised_s``; ``auto``
+        (``"fft"`` or ``"dense"``: the rule's choice with ``costs``), ``faster`` (the
+        measured faster path, same names) and ``regret`` (time of the chosen path / time of
+        the faster one, ``>= 1``).
     """
     from .operators.bcmatmul import resolve_method
 
@@ -360,6 +552,18 @@ def rechoose(rows, costs):
     """:func:`auto_rule_check` rows with ``auto`` and ``regret`` recomputed for other constants.
 
     The measured times are reused, so two sets of constants are compared on the same timings.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`auto_rule_check` (not modified).
+    costs : PathCosts or None
+        The constants to choose with; ``None``: the active ones.
+
+    Returns
+    -------
+    list of dict
+        Copies of ``rows`` with ``auto`` and ``regret`` replaced.
     """
     from .operators.bcmatmul import resolve_method
 
@@ -407,10 +611,29 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     core, the processor time does not (with ``threads > 1`` it does count BLAS threads
     that wait for each other).
 
-    Returns a dict with the settings, ``n_train``, and for each clock (``"cpu"``, ``"wall"``):
-    ``seconds`` (``{model: [every timed epoch]}``), ``median``, ``ratio`` (median epoch / the
-    first model's), ``ratio_by_repeat`` (the same within each repeat) and ``quartiles``
-    (``{model: (25th, 75th percentile)}``).
+    Parameters
+    ----------
+    models : sequence of {"dense", "cd4", "cd8"}, default ("dense", "cd4", "cd8")
+        The paper's models (:func:`cdnotes.mlp.paper_model`); ratios are to the first.
+    epochs : int >= 1, default 10
+        Timed epochs per model and repeat.
+    repeats : int >= 1, default 1
+    seed : int, default 0
+        Seed of the data split and the models; epoch ``e`` shuffles with ``seed + 1 + e``.
+    method : {"auto", "fft", "dense"}, default "auto"
+        CDLinear's path.
+    threads : int >= 1 or None, default 1
+        BLAS threads (:func:`blas_threads`).
+    batch_size : int, default 64
+
+    Returns
+    -------
+    dict
+        The settings (``models``, ``epochs``, ``repeats``, ``seed``, ``method``,
+        ``threads``, ``batch_size``), ``n_train``, and for each clock (``"cpu"``,
+        ``"wall"``): ``seconds`` (``{model: [every timed epoch]}``), ``median``, ``ratio``
+        (median epoch / the first model's), ``ratio_by_repeat`` (the same within each
+        repeat) and ``quartiles`` (``{model: (25th, 75th percentile)}``).
     """
     from .data import digits_split
     from .mlp import paper_model

@@ -171,6 +171,15 @@ def sample_conditioning(cov, whitening: str, n_out: int, block_size: int, n_samp
 
     Parameters
     ----------
+    cov : array ``(n_in, n_in)``, symmetric positive semi-definite
+    whitening : str
+        One of :data:`cdnotes.whitening.WHITENING_NAMES` (``"none"``: no whitening).
+    n_out : int
+    block_size : int
+        ``B`` of the CDLinear layer, dividing ``n_in`` and ``n_out``.
+    n_samples : int >= 1
+    seed : int or None
+        Seed of the draws (:func:`draw_samples`).
     fit_on : {"population", "sample"}
         Fit the whitener to the population covariance (a whitening known in advance,
         as Theorem 2 assumes) or to the sample itself (as one does in practice).

@@ -43,11 +43,25 @@ def explorer_state(block_size: int, whitening: str, n_samples: int, rho: float, 
     whitened by a whitener fitted to ``Σ`` (population whitening). Eigenvalues are
     divided by ``n_samples``.
 
+    Parameters
+    ----------
+    block_size : int
+        ``B``, dividing ``n_in`` and ``n_out``.
+    whitening : str
+        One of :data:`cdnotes.whitening.WHITENING_NAMES` (``"none"``: no whitening).
+    n_samples : int >= 1
+        ``N``.
+    rho : float in (-1, 1)
+        Correlation of neighbouring inputs.
+    n_in, n_out : int, default 32
+    seed : int, default 0
+        Seed of the input draws.
+
     Returns
     -------
-    dict with keys ``cd``, ``theorem1``, ``dense`` (ascending eigenvalue arrays),
-    ``kappa_cd``, ``kappa_theorem1``, ``kappa_dense`` (:class:`Conditioning`) and the
-    arguments.
+    dict with keys ``cd``, ``theorem1`` (ascending eigenvalue arrays ``(n_in·n_out/B,)``),
+    ``dense`` (``(n_in·n_out,)``), ``kappa_cd``, ``kappa_theorem1``, ``kappa_dense``
+    (:class:`Conditioning`) and the arguments.
     """
     cov = ar1_covariance(n_in, rho)
     X = draw_samples(cov, n_samples, seed)
@@ -65,12 +79,38 @@ def explorer_state(block_size: int, whitening: str, n_samples: int, rho: float, 
 
 
 def kappa_text(c) -> str:
-    """A :class:`~cdnotes.hessian.Conditioning` as the explorers print it: ``"3.52"`` or ``"∞ (512 zeros)"``."""
+    """A :class:`~cdnotes.hessian.Conditioning` as the explorers print it: ``"3.52"`` or ``"∞ (512 zeros)"``.
+
+    Parameters
+    ----------
+    c : Conditioning
+        ``kappa`` and ``n_zero`` are read.
+
+    Returns
+    -------
+    str
+        ``κ`` to three significant digits, or ``∞`` with the number of zero eigenvalues.
+    """
     return f"{c.kappa:.3g}" if np.isfinite(c.kappa) else f"∞ ({c.n_zero} zeros)"
 
 
 def draw_state(ax, state, *, ylim=None):
-    """Plot one :func:`explorer_state` on a matplotlib axis (eigenvalue rank vs value, log)."""
+    """Plot one :func:`explorer_state` on a matplotlib axis (eigenvalue rank vs value, log).
+
+    The axis is cleared first; eigenvalues below ``1e-6`` are drawn at ``1e-6``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    state : dict
+        As returned by :func:`explorer_state`.
+    ylim : (float, float), optional
+        y-range (eigenvalue / N); default: matplotlib's.
+
+    Returns
+    -------
+    None
+    """
     def rank(v):
         return np.linspace(0, 1, v.size)
 
@@ -109,6 +149,18 @@ def hessian_explorer(n_in: int = 32, n_out: int = 32, seed: int = 0):
 
     Needs a running kernel (Jupyter, Colab). Returns the widget; its attribute
     ``current_state`` holds the :func:`explorer_state` on display.
+
+    Parameters
+    ----------
+    n_in, n_out : int, default 32
+        Layer shape; the ``B`` offered are the sizes dividing both.
+    seed : int, default 0
+        Seed of the input draws.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls and the plot.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt

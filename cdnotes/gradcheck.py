@@ -26,7 +26,18 @@ __all__ = ["GradcheckResult", "gradcheck", "numerical_gradient", "relative_error
 
 
 def relative_error(a, b) -> float:
-    """``‖a − b‖ / max(‖a‖, ‖b‖)`` (0 when both are zero); host arrays of equal shape, finite."""
+    """``‖a − b‖ / max(‖a‖, ‖b‖)`` (0 when both are zero); host arrays of equal shape, finite.
+
+    Parameters
+    ----------
+    a, b : array-like of equal shape, finite
+        Compared in float64; norms are Frobenius norms of the flattened arrays.
+
+    Returns
+    -------
+    float
+        In ``[0, 2]``.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape (no broadcasting); got {a.shape} "
@@ -84,7 +95,17 @@ def numerical_gradient(f, x: np.ndarray, *, eps: float = 1e-6, indices=None) -> 
 
 @dataclass
 class GradcheckResult:
-    """Relative errors per checked quantity (parameter names, and ``"X"``)."""
+    """Relative errors per checked quantity (parameter names, and ``"X"``).
+
+    Attributes
+    ----------
+    errors : dict
+        ``{name: relative error}`` (:func:`relative_error`) of each parameter and of ``"X"``.
+    entries : dict
+        ``{name: number of entries checked}``.
+    max_error : float
+        The largest of ``errors`` (property).
+    """
 
     errors: dict = field(default_factory=dict)
     entries: dict = field(default_factory=dict)

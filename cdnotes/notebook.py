@@ -9,6 +9,20 @@ def glue(name: str, value, display: bool = False):
 
     Inside a Jupyter Book build this is ``myst_nb.glue``; elsewhere (Colab) it
     prints ``name = value`` so the reader still sees every number the text quotes.
+
+    Parameters
+    ----------
+    name : str
+        The key the page text refers to.
+    value : object
+        Anything ``myst_nb.glue`` accepts; a 0-d NumPy scalar or array is stored as a Python
+        number (so ``{glue:text}`` format specs apply).
+    display : bool, default False
+        Also show the value in the cell's output.
+
+    Returns
+    -------
+    None
     """
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
         value = value.item()   # np.float64(0.5) -> 0.5, so "{glue:text}`x:.2f`" can format it
@@ -21,7 +35,21 @@ def glue(name: str, value, display: bool = False):
 
 
 def markdown_table(header, rows, floatfmt: str = ".3g"):
-    """A Markdown table (as an ``IPython.display.Markdown``) from a header and rows."""
+    """A Markdown table (as an ``IPython.display.Markdown``) from a header and rows.
+
+    Parameters
+    ----------
+    header : sequence
+        Column titles (``str()`` of each).
+    rows : iterable of sequences
+        One per row, as long as ``header``; a ``float`` cell is formatted with
+        ``floatfmt``, any other with ``str()``.
+    floatfmt : str, default ".3g"
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     from IPython.display import Markdown
 
     def cell(v):

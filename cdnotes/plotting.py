@@ -29,6 +29,11 @@ def style():
     squeezing them into one), pass no ``fontsize`` below ``MIN_FONT_PT``, and call
     ``fig.tight_layout()``. (Not ``figure.constrained_layout.use``: with it, every
     ``tight_layout()`` call warns on stderr, which fails the ``-W`` book build.)
+
+    Returns
+    -------
+    None
+        Updates ``matplotlib.rcParams`` in place.
     """
     import matplotlib as mpl
 
@@ -47,6 +52,23 @@ def show_matrix(ax, M, *, block_size=None, title=None, cmap="RdBu_r", symmetric=
     """Heatmap of a real matrix ``M`` (any backend), with grid lines every ``block_size``.
 
     ``symmetric=True`` centres the colour map on zero. Returns the image.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    M : array ``(m, n)``, real
+        Any backend; shown in float64.
+    block_size : int, optional
+        Draw a line between every ``block_size`` rows and columns (none for ``None`` or 1).
+    title : str, optional
+    cmap : str, default "RdBu_r"
+    symmetric : bool, default True
+        Colour range ``[−max|M|, max|M|]``; ``False``: matplotlib's default range.
+    colorbar : bool, default True
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
     """
     M = np.asarray(to_numpy(M), dtype=np.float64)
     vmax = np.abs(M).max() or 1.0

@@ -18,7 +18,20 @@ _PACKAGES = ("cdnotes", "numpy", "scipy", "scikit-learn", "array-api-compat", "c
 
 
 def environment_info(backend: str = "numpy") -> dict:
-    """Library versions, Python, platform, backend and UTC time of this run."""
+    """Library versions, Python, platform, backend and UTC time of this run.
+
+    Parameters
+    ----------
+    backend : str, default "numpy"
+        Recorded as given.
+
+    Returns
+    -------
+    dict
+        ``versions`` (``{distribution: version}`` of those installed among cdnotes, numpy,
+        scipy, scikit-learn, array-api-compat, cupy and array-api-strict), ``python``,
+        ``platform``, ``machine``, ``backend`` and ``created_utc`` (ISO 8601, seconds).
+    """
     versions = {}
     for name in _PACKAGES:
         try:
@@ -43,6 +56,19 @@ _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 def jsonable(obj, _where: str = "obj"):
     """``obj`` with NumPy scalars/arrays as numbers/lists, tuples as lists, dict keys as strings,
     and non-finite floats as ``{"__float__": "inf" | "-inf" | "nan"}`` markers.
+
+    Parameters
+    ----------
+    obj : object
+        Nested dicts, lists, tuples, strings, numbers, ``None``, NumPy scalars and arrays.
+    _where : str, default "obj"
+        Internal: the name of ``obj`` in error messages (extended while recursing).
+
+    Returns
+    -------
+    object
+        Made only of dicts with string keys, lists, strings, finite floats, ints, bools and
+        ``None``: what ``json.dump(..., allow_nan=False)`` accepts.
 
     Raises
     ------
@@ -88,6 +114,19 @@ def check_writable_path(path, name: str = "path") -> str:
 
     The path must not be a directory; its nearest existing ancestor must be a writable
     directory (missing directories below it are created by :func:`write_json_atomic`).
+    Checks by creating (and deleting) a temporary file in that ancestor.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Non-empty.
+    name : str, default "path"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    str
+        ``os.fspath(path)``.
 
     Raises
     ------
@@ -123,6 +162,17 @@ def write_json_atomic(path, obj) -> None:
 
     ``obj`` goes through :func:`jsonable` first (non-finite floats become markers that
     :func:`read_json` reads back); missing parent directories are created.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write or replace (:func:`check_writable_path`).
+    obj : object
+        Anything :func:`jsonable` accepts.
+
+    Returns
+    -------
+    None
     """
     path = check_writable_path(path)
     data = jsonable(obj)                       # refuse unserialisable objects before any I/O
@@ -144,6 +194,16 @@ def write_json_atomic(path, obj) -> None:
 
 def read_json(path):
     """The JSON document in ``path``, with ``{"__float__": "inf"}`` markers as floats.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A UTF-8 JSON file.
+
+    Returns
+    -------
+    object
+        The parsed document (dict, list, str, number, bool or ``None``).
 
     Raises
     ------

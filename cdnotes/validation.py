@@ -52,6 +52,12 @@ def finite_checks(enabled: bool):
     Parameters
     ----------
     enabled : bool
+
+    Returns
+    -------
+    context manager
+        Sets :data:`CHECK_FINITE` inside the block (it yields nothing) and restores the
+        previous value on exit, also after an exception.
     """
     global CHECK_FINITE
     previous, CHECK_FINITE = CHECK_FINITE, bool(enabled)
@@ -147,6 +153,11 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
         Used in the message.
     low, high : float, optional
         Bounds; ``low_open`` / ``high_open`` make them strict.
+    low_open, high_open : bool, default False
+
+    Returns
+    -------
+    float
 
     Raises
     ------
@@ -213,6 +224,16 @@ def check_block_size(n_in, n_out, block_size) -> tuple[int, int, int]:
     The one block-size check of the library: every function that takes a block size
     calls it, so the message is the same everywhere.
 
+    Parameters
+    ----------
+    n_in, n_out : int >= 1
+    block_size : int >= 1
+        Must divide ``n_in`` and ``n_out``.
+
+    Returns
+    -------
+    (n_in, n_out, block_size) : tuple of int
+
     Raises
     ------
     TypeError
@@ -243,6 +264,17 @@ _FLOAT_NAMES = ("float32", "float64")
 
 def check_dtype(xp, dtype):
     """A real floating dtype of namespace ``xp`` from ``"float32"``/``"float64"`` or a dtype.
+
+    Parameters
+    ----------
+    xp : namespace
+    dtype : {"float32", "float64"} or a dtype
+        A dtype must equal ``xp.float32`` or ``xp.float64``.
+
+    Returns
+    -------
+    dtype
+        ``xp.float32`` or ``xp.float64``.
 
     Raises
     ------
@@ -301,6 +333,10 @@ def check_same_dtype(**arrays):
     Parameters
     ----------
     **arrays : arrays (or None, skipped), by the names the message uses
+
+    Returns
+    -------
+    None
     """
     dtypes = {name: a.dtype for name, a in arrays.items() if a is not None}
     if len({str(d) for d in dtypes.values()}) > 1:
@@ -383,6 +419,8 @@ def check_square_symmetric(S, name: str, *, psd: bool = False, rtol: float = 1e-
     Parameters
     ----------
     S : array-like ``(n, n)``
+    name : str
+        Used in the message.
     psd : bool
         Also require ``λ_min >= −rtol·max(|λ|)``.
     rtol : float
@@ -449,6 +487,21 @@ def check_array(x, name: str):
     Called before :func:`cdnotes.backend.namespace_of`, so that ``None``, a string or a
     list gets a message naming the argument (a list is not converted: the array library,
     device and dtype of a result come from its inputs).
+
+    Parameters
+    ----------
+    x : object
+    name : str
+        Used in the message.
+
+    Returns
+    -------
+    ``x``
+
+    Raises
+    ------
+    TypeError
+        ``x`` is not an array of a supported library.
     """
     import array_api_compat
 
@@ -462,7 +515,26 @@ def check_array(x, name: str):
 
 def check_seed(seed, name: str = "seed"):
     """A seed for ``numpy.random.default_rng``: ``None``, an integer ``>= 0`` (not ``bool``),
-    or a NumPy ``SeedSequence`` / ``BitGenerator`` / ``Generator`` (returned unchanged)."""
+    or a NumPy ``SeedSequence`` / ``BitGenerator`` / ``Generator`` (returned unchanged).
+
+    Parameters
+    ----------
+    seed : object
+        Integer NumPy scalars and 0-d integer arrays are accepted.
+    name : str, default "seed"
+        Used in the message.
+
+    Returns
+    -------
+    ``seed``, unchanged
+
+    Raises
+    ------
+    TypeError
+        Not one of the accepted kinds (a ``bool``, a float, a string).
+    ValueError
+        A negative integer.
+    """
     import numpy as np
 
     if seed is None or isinstance(seed, (np.random.SeedSequence, np.random.BitGenerator,
@@ -478,7 +550,25 @@ def check_seed(seed, name: str = "seed"):
 
 
 def check_namespace(xp, name: str = "xp"):
-    """An array namespace from ``None`` (NumPy), a backend name or a namespace module."""
+    """An array namespace from ``None`` (NumPy), a backend name or a namespace module.
+
+    Parameters
+    ----------
+    xp : None, str or module
+        ``None`` (NumPy), ``"numpy"``, ``"cupy"``, ``"array_api_strict"``, or a module with
+        ``asarray`` and ``float64`` (see :func:`cdnotes.backend.resolve_namespace`).
+    name : str, default "xp"
+        Used in the message.
+
+    Returns
+    -------
+    namespace
+
+    Raises
+    ------
+    TypeError
+        Anything else.
+    """
     from .backend import resolve_namespace
 
     if xp is not None and not isinstance(xp, str) and not (hasattr(xp, "asarray")
@@ -494,6 +584,20 @@ def check_host_vector(values, name: str, *, min_size: int = 1, positive: bool = 
 
     Raises ``TypeError`` for strings, ``None``, complex or other non-numeric input and
     ``ValueError`` for fewer than ``min_size`` values, NaN/inf, or (``positive``) values <= 0.
+
+    Parameters
+    ----------
+    values : array-like of any shape, or an array of any supported backend (copied to the host)
+    name : str
+        Used in the message.
+    min_size : int, default 1
+        Least number of values.
+    positive : bool, default False
+        Also require every value > 0.
+
+    Returns
+    -------
+    numpy.ndarray ``(n,)``, float64
     """
     import numpy as np
 
@@ -520,7 +624,19 @@ def check_host_vector(values, name: str, *, min_size: int = 1, positive: bool = 
 
 
 def check_bool(value, name: str) -> bool:
-    """``value`` must be a ``bool`` (NumPy booleans too); strings and ``None`` are refused."""
+    """``value`` must be a ``bool`` (NumPy booleans too); strings and ``None`` are refused.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        Used in the message.
+
+    Returns
+    -------
+    bool
+        A Python ``bool``.
+    """
     import numpy as np
 
     if not isinstance(value, (bool, np.bool_)):
@@ -534,6 +650,19 @@ def sklearn_data(estimator, *args, **kwargs):
     scikit-learn's own messages ("could not convert string to float", "Complex data not
     supported") are kept, prefixed with ``X (the data passed to ...):`` when they name
     neither ``X`` nor ``y``.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        ``self`` of the calling ``fit``/``transform``.
+    *args, **kwargs
+        Passed on to ``sklearn.utils.validation.validate_data`` (e.g. ``X``, ``y``,
+        ``reset=False``, ``dtype=np.float64``).
+
+    Returns
+    -------
+    array or tuple of arrays
+        What ``validate_data`` returns: the validated ``X``, or ``(X, y)`` when ``y`` is given.
     """
     from sklearn.utils.validation import validate_data
 

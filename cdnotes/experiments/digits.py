@@ -63,7 +63,19 @@ class KappaReadings:
 
     See :func:`cdnotes.curvature.paper_kappa_readings`; ``circulant_spectrum`` is ``nan``
     for a dense model (it has no circulant blocks); ``dead_units`` counts, per hidden
-    layer, the ReLU outputs that are zero on every training digit.
+    layer, the ReLU outputs that are zero on every training digit. Each κ is ``inf``
+    where its denominator is exactly zero.
+
+    Attributes
+    ----------
+    weights_sv : float
+        Mean over layers of ``σ²_max/σ²_min`` of the weight matrix.
+    theorem1_inputs : float
+        Mean over layers of max/min of Theorem 1's values on each layer's inputs.
+    circulant_spectrum : float
+        Mean over layers of max/min of ``|FFT(c_ij)(k)|²``; ``nan`` for a dense model.
+    dead_units : tuple of int
+        One count per hidden ReLU layer.
     """
 
     weights_sv: float
@@ -81,6 +93,43 @@ class DigitsRecord:
     each epoch's mini-batch updates only (no evaluation, no curvature). ``kappa``,
     ``hessian`` and the eigenvalue tuples are ``None`` when the run's curvature level
     did not measure them.
+
+    Attributes
+    ----------
+    model : str
+        ``"dense"``, ``"cd4"`` or ``"cd8"``.
+    seed : int
+        Seed of the initial weights, dropout masks and batch order.
+    split_seed : int
+        Seed of the stratified 1437/360 train/test split.
+    n_params : int
+        Trainable parameters of the model.
+    dropout : float
+        Dropout rate after each hidden ReLU, in [0, 1).
+    config : TrainConfig
+    final_test_accuracy : float
+        Test accuracy after training, in [0, 1].
+    test_accuracy : tuple of float
+        After every epoch (empty if evaluated only at the end).
+    train_loss : tuple of float
+        Mean mini-batch loss of every epoch (including any penalty).
+    epoch_seconds : tuple of float
+        Wall time of every epoch's updates, seconds.
+    curvature : {"none", "readings", "full"}
+        What was measured after training (:data:`CURVATURE_LEVELS`).
+    kappa : KappaReadings or None
+        With ``"readings"`` or ``"full"``.
+    hessian : Conditioning or None
+        Of the exact last-layer Hessian on the training digits (``"full"``).
+    last_layer_eigenvalues : tuple of float or None
+        That Hessian's ``P`` eigenvalues, ascending, ``P`` the last layer's parameters
+        (``"full"``).
+    logit_eigenvalues : tuple of float or None
+        The ``n_classes`` eigenvalues, ascending, of the mean cross-entropy Hessian with
+        respect to the logits (``"full"``).
+    confident_fraction : float or None
+        Fraction of training digits whose largest softmax output exceeds
+        :data:`CONFIDENT_PROBABILITY` (``"full"``).
     """
 
     model: str
@@ -224,6 +273,10 @@ def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(
         once at the end, which halves the cost of a run. The final accuracy is the same.
     data : optional ``(X_train, X_test, y_train, y_test)`` of ``digits_split(split_seed)``,
         to avoid reloading it for every run.
+
+    Returns
+    -------
+    DigitsRecord
     """
     level = _curvature_level(curvature)
     seed = check_int(seed, "seed", minimum=0)
@@ -268,6 +321,19 @@ def run_digits_grid(models=tuple(PAPER_MODELS), seeds=(0, 1, 2), *,
     """:func:`run_digits` for every (model, seed) on one split; a list of :class:`DigitsRecord`.
 
     ``progress``: ``False`` (nothing), ``True`` (a progress bar) or ``None`` (a disabled one).
+
+    Parameters
+    ----------
+    models : iterable of str, default every model of :data:`cdnotes.mlp.PAPER_MODELS`
+    seeds : iterable of int, default (0, 1, 2)
+    config, dropout, split_seed, curvature, per_epoch
+        As for :func:`run_digits` (the split is loaded once).
+    progress : bool or None, default False
+
+    Returns
+    -------
+    list of DigitsRecord
+        Model-major: every seed of the first model, then of the next.
     """
     data = digits_split(check_int(split_seed, "split_seed", minimum=0))
     runs = [(m, s) for m in models for s in seeds]
@@ -325,7 +391,19 @@ def summarize(records) -> dict:
 
 
 def accuracy_estimates(records, level: float = 0.95) -> dict:
-    """Per model, the mean final test accuracy (%) with its Student-t interval (:func:`~cdnotes.stats.mean_ci`)."""
+    """Per model, the mean final test accuracy (%) with its Student-t interval (:func:`~cdnotes.stats.mean_ci`).
+
+    Parameters
+    ----------
+    records : list of DigitsRecord or of their JSON dicts
+        At least two runs per model.
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    dict
+        ``{model: Estimate}``, in first-seen order.
+    """
     return {name: mean_ci([r.accuracy_percent for r in runs], level)
             for name, runs in _by_model(records).items()}
 
@@ -341,7 +419,21 @@ def _paired(a_runs, b_runs, what):
 
 
 def paired_gap(records, model_a: str, model_b: str, level: float = 0.95) -> Estimate:
-    """``accuracy(model_a) − accuracy(model_b)`` in points, paired by seed, with its t interval."""
+    """``accuracy(model_a) − accuracy(model_b)`` in points, paired by seed, with its t interval.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord or of their JSON dicts
+        The two models must have runs for the same seeds (each once, at least two) on one
+        data split, else ``ValueError``.
+    model_a, model_b : str
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    Estimate
+        Of the per-seed differences of final test accuracy, percentage points.
+    """
     groups = _by_model(records)
     for name in (model_a, model_b):
         if name not in groups:
@@ -356,7 +448,19 @@ def subset_means(records, size: int) -> list:
 
     The seeds present for every model, sorted, are cut into ``len // size`` groups (a
     remainder is dropped): what ``len // size`` independent replications of a
-    ``size``-seed experiment would have reported. A list of ``{model: mean}``.
+    ``size``-seed experiment would have reported.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord or of their JSON dicts
+    size : int >= 1
+        Seeds per group.
+
+    Returns
+    -------
+    list of dict
+        One ``{model: mean accuracy (%)}`` per group, in seed order (empty if fewer than
+        ``size`` common seeds).
     """
     size = check_int(size, "size", minimum=1)
     groups = _by_model(records)
@@ -375,6 +479,17 @@ class ReadingSummary:
 
     ``geometric_mean`` is ``None`` when no value is finite (e.g. every run has a zero
     denominator); ``minimum``/``maximum``/``median`` may be ``inf``.
+
+    Attributes
+    ----------
+    median : float
+    geometric_mean : float or None
+        Of the finite values only.
+    minimum, maximum : float
+    n_inf : int
+        Infinite values.
+    n : int
+        All values.
     """
 
     median: float
@@ -386,7 +501,17 @@ class ReadingSummary:
 
 
 def reading_summary(values) -> ReadingSummary:
-    """:class:`ReadingSummary` of positive readings (``inf`` allowed, ``nan`` refused)."""
+    """:class:`ReadingSummary` of positive readings (``inf`` allowed, ``nan`` refused).
+
+    Parameters
+    ----------
+    values : array-like of float > 0
+        At least one (flattened); ``inf`` allowed.
+
+    Returns
+    -------
+    ReadingSummary
+    """
     v = np.asarray(values, dtype=np.float64).ravel()
     if v.size == 0 or np.any(np.isnan(v)) or np.any(v <= 0):
         raise ValueError("reading_summary needs at least one positive value (inf allowed, no nan)")
@@ -405,6 +530,17 @@ READINGS = ("weights_sv", "theorem1_inputs", "circulant_spectrum")
 def kappa_reading_summaries(records) -> dict:
     """``{(model, reading): ReadingSummary}`` over each model's runs, for every reading in
     :data:`READINGS` that is defined for the model (a dense model has no circulant spectrum).
+
+    Parameters
+    ----------
+    records : list of DigitsRecord or of their JSON dicts
+        Every run measured with ``curvature="readings"`` or ``"full"``.
+
+    Returns
+    -------
+    dict
+        ``{(model, reading): ReadingSummary}``; a reading that is ``nan`` on every run of a
+        model is left out.
 
     Raises
     ------
@@ -429,6 +565,26 @@ class CurvatureSummary:
     ``logit_nonzero`` / ``logit_decades`` the non-zero eigenvalues of the logit Hessian and
     the decades they span; ``confident_percent`` the training digits classified with
     probability above :data:`CONFIDENT_PROBABILITY`.
+
+    Attributes
+    ----------
+    seeds : tuple of int
+        The runs' seeds, ascending; every other tuple follows this order.
+    n_params_last : int
+        Parameters of the last layer (the size of its Hessian).
+    hessian_decades : tuple of float
+        ``log10`` of the last-layer Hessian's κ on its non-zero part.
+    n_zero : tuple of int
+        Zero eigenvalues of that Hessian.
+    dead_units : tuple of int
+        Dead ReLUs, summed over the hidden layers.
+    logit_nonzero : tuple of int
+        Number of non-zero logit-Hessian eigenvalues (above ``1e-12 × λ_max``).
+    logit_decades : tuple of float
+        ``log10(λ_max/λ_min)`` of those.
+    confident_percent : tuple of float
+        Percent of training digits classified with probability above
+        :data:`CONFIDENT_PROBABILITY`.
     """
 
     seeds: tuple
@@ -442,7 +598,17 @@ class CurvatureSummary:
 
 
 def curvature_summaries(records) -> dict:
-    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others skipped)."""
+    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others skipped).
+
+    Parameters
+    ----------
+    records : list of DigitsRecord or of their JSON dicts
+
+    Returns
+    -------
+    dict
+        ``{model: CurvatureSummary}``; a model with no ``curvature="full"`` run is left out.
+    """
     out = {}
     for name, runs in _by_model(records).items():
         full = sorted((r for r in runs if r.curvature == "full"), key=lambda r: r.seed)

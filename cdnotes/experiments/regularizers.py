@@ -36,6 +36,19 @@ class Sweep:
     ``runs[value]`` holds one :class:`~cdnotes.experiments.digits.DigitsRecord` per seed, in
     the order of ``seeds``; ``baseline`` the unregularised runs of the same seeds (no
     dropout, no penalty), against which :func:`sweep_table` pairs every value.
+
+    Attributes
+    ----------
+    parameter : str
+        ``"dropout"`` (values are rates) or ``"fisher_eps"`` (values are ``ε``).
+    values : tuple of float
+        The settings, distinct, in the order given.
+    seeds : tuple of int
+        At least two, distinct.
+    runs : dict
+        ``{value: tuple of DigitsRecord}``, one per seed in the order of ``seeds``.
+    baseline : tuple of DigitsRecord
+        The unregularised runs, one per seed in the order of ``seeds``.
     """
 
     parameter: str                 # "dropout" or "fisher_eps"
@@ -80,6 +93,24 @@ def run_dropout_sweep(rates, seeds, *, model: str = "cd4", split_seed: int = 0,
     The baseline is the rate-0 runs (trained as well if 0 is not among ``rates``).
     ``curvature`` as in :func:`~cdnotes.experiments.digits.run_digits` (``"full"`` for the
     last-layer Hessian's κ). The test accuracy is evaluated once, after training.
+
+    Parameters
+    ----------
+    rates : sequence of float in [0, 1)
+        Distinct dropout rates, at least one.
+    seeds : sequence of int >= 0
+        At least two, distinct.
+    model : {"dense", "cd4", "cd8"}, default "cd4"
+    split_seed : int >= 0, default 0
+    config : TrainConfig, default TrainConfig()
+    curvature : {"none", "readings", "full"} or bool, default "full"
+    progress : bool or None, default False
+        As for :func:`~cdnotes.experiments.digits.run_digits_grid`.
+
+    Returns
+    -------
+    Sweep
+        ``parameter="dropout"``, ``values=rates``.
     """
     rates = _values(rates, "rate", low=0.0, high=1.0, high_open=True)
     seeds = _seeds(seeds)
@@ -101,6 +132,28 @@ def run_fisher_sweep(eps_values, seeds, *, lambda_f: float = LAMBDA_FISHER, mode
     ``baseline``: unpenalised runs of the same model, seeds, split and configuration (for
     example ``dropout_sweep.baseline``), reused instead of training them again.
     ``curvature`` defaults to ``"readings"``: the circulant blocks' κ, without the Hessian.
+
+    Parameters
+    ----------
+    eps_values : sequence of float > 0
+        Distinct values of ``ε``, at least one.
+    seeds : sequence of int >= 0
+        At least two, distinct.
+    lambda_f : float > 0, default :data:`~cdnotes.train.regularizers.LAMBDA_FISHER` (1e-4)
+        ``λ_F``.
+    model : {"dense", "cd4", "cd8"}, default "cd4"
+    split_seed : int >= 0, default 0
+    config : TrainConfig, default TrainConfig()
+        Its ``fisher`` and ``fisher_eps`` are replaced (``fisher=0`` for the baseline).
+    baseline : sequence of DigitsRecord or None, default None
+        One run per seed, in the order of ``seeds``; ``None`` trains them.
+    curvature : {"none", "readings", "full"} or bool, default "readings"
+    progress : bool or None, default False
+
+    Returns
+    -------
+    Sweep
+        ``parameter="fisher_eps"``, ``values=eps_values``.
 
     Raises
     ------
@@ -142,6 +195,23 @@ class SweepRow:
     Accuracies in percent, changes in points; κ changes in decades (``log10``), all paired
     by seed with Student-t intervals. A change is ``None`` where the setting is the
     baseline itself (dropout rate 0) or the runs did not measure that κ.
+
+    Attributes
+    ----------
+    value : float
+        The setting (dropout rate or ``ε``).
+    accuracy : Estimate
+        Final test accuracy (%) at ``value``.
+    accuracy_change : Estimate or None
+        Minus the baseline's, paired by seed (points).
+    hessian_kappa_geomean : float or None
+        Geometric mean over seeds of the last-layer Hessian's κ (non-zero part).
+    log10_hessian_kappa_change : Estimate or None
+        Paired change of its ``log10`` (decades).
+    circulant_kappa_geomean : float or None
+        Geometric mean over seeds of the circulant blocks' κ.
+    log10_circulant_kappa_change : Estimate or None
+        Paired change of its ``log10`` (decades).
     """
 
     value: float
@@ -170,7 +240,18 @@ def _kappa(runs, attribute, name):
 
 
 def sweep_table(sweep: Sweep, level: float = 0.95) -> list:
-    """One :class:`SweepRow` per value of ``sweep``, in order."""
+    """One :class:`SweepRow` per value of ``sweep``, in order.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    level : float in (0, 1), default 0.95
+        Confidence level of every interval.
+
+    Returns
+    -------
+    list of SweepRow
+    """
     rows = []
     for value in sweep.values:
         pairs = _paired(sweep.runs[value], sweep.baseline, f"the runs at {value:g} and the baseline")
@@ -193,7 +274,19 @@ def sweep_table(sweep: Sweep, level: float = 0.95) -> list:
 
 @dataclass(frozen=True)
 class PenaltyCost:
-    """Median seconds per training epoch without and with the Fisher penalty, same model and seed."""
+    """Median seconds per training epoch without and with the Fisher penalty, same model and seed.
+
+    Attributes
+    ----------
+    plain_epoch_seconds : float
+        Median seconds of an unpenalised epoch's updates.
+    penalised_epoch_seconds : float
+        The same with the penalty.
+    steps_per_epoch : int
+        Mini-batch updates per epoch.
+    n_epochs : int
+        Epochs timed per setting, over all repeats (the first of each run dropped).
+    """
 
     plain_epoch_seconds: float
     penalised_epoch_seconds: float
@@ -219,6 +312,26 @@ def fisher_penalty_cost(model: str = "cd4", *, eps: float = 1e-2, lambda_f: floa
     the penalty (:func:`cdnotes.train.train`, whose ``epoch_seconds`` cover the mini-batch
     updates only); the first epoch of every run is dropped and the medians compared.
     Interleaving makes slow drifts of a shared machine's load hit both settings alike.
+
+    Parameters
+    ----------
+    model : {"dense", "cd4", "cd8"}, default "cd4"
+    eps : float, default 1e-2
+        ``ε`` of the penalty.
+    lambda_f : float, default :data:`~cdnotes.train.regularizers.LAMBDA_FISHER` (1e-4)
+        ``λ_F``.
+    epochs : int >= 2, default 6
+        Epochs per run (the first is not timed).
+    repeats : int >= 1, default 3
+    seed : int, default 0
+        Initial weights and batch order of every run.
+    split_seed : int >= 0, default 0
+    config : TrainConfig, default TrainConfig()
+        Its ``epochs``, ``fisher`` and ``fisher_eps`` are replaced.
+
+    Returns
+    -------
+    PenaltyCost
     """
     epochs = check_int(epochs, "epochs", minimum=2)
     repeats = check_int(repeats, "repeats", minimum=1)

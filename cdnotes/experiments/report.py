@@ -13,22 +13,72 @@ __all__ = ["ci_text", "zero_word", "position", "listed", "range_text"]
 
 
 def ci_text(e, fmt: str = "+.2f") -> str:
-    """``"mean [low, high]"`` of a :class:`cdnotes.stats.Estimate`; ``"—"`` for ``None``."""
+    """``"mean [low, high]"`` of a :class:`cdnotes.stats.Estimate`; ``"—"`` for ``None``.
+
+    Parameters
+    ----------
+    e : Estimate or None
+    fmt : str, default "+.2f"
+        Format spec of all three numbers.
+
+    Returns
+    -------
+    str
+    """
     return "—" if e is None else f"{e.mean:{fmt}} [{e.low:{fmt}}, {e.high:{fmt}}]"
 
 
 def zero_word(e) -> str:
-    """``"includes"`` or ``"excludes"``: whether the estimate's interval contains zero."""
+    """``"includes"`` or ``"excludes"``: whether the estimate's interval contains zero.
+
+    Parameters
+    ----------
+    e : Estimate
+        Anything with ``low`` and ``high``; the ends count as inside.
+
+    Returns
+    -------
+    str
+    """
     return "includes" if e.low <= 0 <= e.high else "excludes"
 
 
 def position(value: float, e) -> str:
-    """``"above"``, ``"inside"`` or ``"below"``: where ``value`` lies against the interval of ``e``."""
+    """``"above"``, ``"inside"`` or ``"below"``: where ``value`` lies against the interval of ``e``.
+
+    Parameters
+    ----------
+    value : float
+    e : Estimate
+        Anything with ``low`` and ``high``; the ends count as inside.
+
+    Returns
+    -------
+    str
+    """
     return "above" if value > e.high else "below" if value < e.low else "inside"
 
 
 def listed(values, one: str = "", many: str = "", none: str = "none", fmt: str = "g") -> str:
-    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if empty)."""
+    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if empty).
+
+    Parameters
+    ----------
+    values : iterable of numbers
+        Listed in the order given.
+    one : str, default ""
+        Prefix for a single value (e.g. ``"rate"``).
+    many : str, default ""
+        Prefix for two or more (e.g. ``"rates"``).
+    none : str, default "none"
+        The whole text when ``values`` is empty.
+    fmt : str, default "g"
+        Format spec of each value.
+
+    Returns
+    -------
+    str
+    """
     items = [format(v, fmt) for v in values]
     if not items:
         return none
@@ -38,6 +88,18 @@ def listed(values, one: str = "", many: str = "", none: str = "none", fmt: str =
 
 
 def range_text(values, fmt: str = ".0f") -> str:
-    """``"low–high"`` of a few values as formatted, or one number when both ends agree."""
+    """``"low–high"`` of a few values as formatted, or one number when both ends agree.
+
+    Parameters
+    ----------
+    values : non-empty iterable of numbers
+    fmt : str, default ".0f"
+        Format spec of both ends; they are compared after formatting.
+
+    Returns
+    -------
+    str
+        Joined by an en dash.
+    """
     low, high = format(min(values), fmt), format(max(values), fmt)
     return low if low == high else f"{low}–{high}"

@@ -65,6 +65,21 @@ def uncorrelated_block_inputs(n_samples: int, n_blocks: int, block_size: int, *,
     Sample ``n`` is ``N(0, 1)`` noise in block ``n mod n_blocks`` and zero elsewhere, so
     every cross-block sum ``Σ_n X_{n,j}[l] X_{n,j'}[l']`` (``j ≠ j'``) is exactly zero.
     Drawn from ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    n_samples : int >= 1
+        ``N``.
+    n_blocks : int >= 1
+        ``Ki``.
+    block_size : int >= 1
+        ``B``.
+    seed : None, int >= 0, SeedSequence, BitGenerator or Generator
+        Keyword-only (:func:`~cdnotes.validation.check_seed`).
+
+    Returns
+    -------
+    numpy array ``(n_samples, n_blocks·block_size)``, float64
     """
     N = check_positive_int(n_samples, "n_samples")
     Ki = check_positive_int(n_blocks, "n_blocks")

@@ -37,6 +37,8 @@ def block_circulance(H, block_size):
     Parameters
     ----------
     H : array ``(P, P)``, ``P`` a multiple of ``B``.
+    block_size : int >= 1
+        ``B``.
 
     Returns
     -------

@@ -36,13 +36,29 @@ __all__ = ["available_measurements", "load_measurement"]
 
 
 def available_measurements() -> list[str]:
-    """Names of the shipped measurement files (without ``.json``)."""
+    """Names of the shipped measurement files (without ``.json``).
+
+    Returns
+    -------
+    list of str
+        Sorted.
+    """
     return sorted(entry.name[:-len(".json")] for entry in resources.files(__name__).iterdir()
                   if entry.name.endswith(".json"))
 
 
 def load_measurement(name: str) -> dict:
     """The measurement ``name`` (e.g. ``"gpu_vs_cpu_h100"``; a ``.json`` suffix is optional) as a dict.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available_measurements`.
+
+    Returns
+    -------
+    dict
+        The parsed file: ``benchmark``, ``config``, ``environment`` and ``rows``.
 
     Raises
     ------

@@ -50,6 +50,23 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     numbers up to rounding. Without sizes, ``"dense"`` for ``B <= 2`` and ``"fft"`` otherwise.
 
     ``"fft"`` and ``"dense"`` are returned unchanged; anything else raises ``ValueError``.
+
+    Parameters
+    ----------
+    method : {"auto", "fft", "dense"}
+    block_size : int >= 1
+        ``B``; must divide ``n_in`` and ``n_out`` when they are given.
+    n_in, n_out : int or None, default None
+        The layer's sizes; ``None`` (either) uses the size-free rule above.
+    batch : int, default 64
+        Rows ``N`` of the mini-batch the cost model prices.
+    costs : PathCosts or None, default None
+        The model's constants; ``None``: :func:`~cdnotes.operators.pathcost.active_costs`.
+
+    Returns
+    -------
+    str
+        ``"fft"`` or ``"dense"``.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
@@ -112,7 +129,27 @@ def spectral_grad_input(xp, Cf, dYf):
 # ----------------------------------------------------------------------------
 
 class DensePlan:
-    """Materialised path: ``W = block_circulant(C)`` ``(Ko·B, Ki·B)`` and the input ``X2`` ``(N, Ki·B)``."""
+    """Materialised path: ``W = block_circulant(C)`` ``(Ko·B, Ki·B)`` and the input ``X2`` ``(N, Ki·B)``.
+
+    Parameters
+    ----------
+    xp : namespace
+        The array namespace of ``C`` and ``X2``.
+    C : array ``(Ko, Ki, B)``
+        Block coefficients.
+    X2 : array ``(N, Ki·B)``
+        The inputs (not copied).
+
+    Attributes
+    ----------
+    method : str
+        ``"dense"``.
+    block_size : int
+        ``B``.
+    X2 : array ``(N, Ki·B)``
+    W : array ``(Ko·B, Ki·B)``
+        The materialised block-circulant matrix.
+    """
 
     method = "dense"
 
@@ -132,7 +169,28 @@ class DensePlan:
 
 
 class SpectralPlan:
-    """FFT path: ``Ĉ`` ``(F, Ko, Ki)`` and ``X̂`` ``(F, N, Ki)``, ``F = B//2 + 1``; never forms ``W``."""
+    """FFT path: ``Ĉ`` ``(F, Ko, Ki)`` and ``X̂`` ``(F, N, Ki)``, ``F = B//2 + 1``; never forms ``W``.
+
+    Parameters
+    ----------
+    xp : namespace
+        The array namespace of ``C`` and ``X2``.
+    C : array ``(Ko, Ki, B)``
+        Block coefficients, real.
+    X2 : array ``(N, Ki·B)``
+        The inputs, real.
+
+    Attributes
+    ----------
+    method : str
+        ``"fft"``.
+    block_size : int
+        ``B``.
+    Cf : complex array ``(F, Ko, Ki)``
+        ``rfft`` of every block's coefficients.
+    Xf : complex array ``(F, N, Ki)``
+        ``rfft`` of every input block.
+    """
 
     method = "fft"
 
@@ -157,7 +215,21 @@ def prepare(xp, C, X2, method: str):
     """The kernel plan for ``C`` ``(Ko, Ki, B)`` and ``X2`` ``(N, Ki·B)``; ``method`` resolved.
 
     No checks: the kernel shared by :func:`bc_matmul`, :func:`bc_matmul_vjp` and
-    :class:`cdnotes.CDLinear`. Returns a :class:`DensePlan` or a :class:`SpectralPlan`.
+    :class:`cdnotes.CDLinear`.
+
+    Parameters
+    ----------
+    xp : namespace
+        The array namespace of ``C`` and ``X2``.
+    C : array ``(Ko, Ki, B)``
+    X2 : array ``(N, Ki·B)``
+    method : {"fft", "dense"}
+        Already resolved (:func:`resolve_method`); anything but ``"dense"`` gives the FFT path.
+
+    Returns
+    -------
+    DensePlan or SpectralPlan
+        ``DensePlan`` for ``"dense"``, else ``SpectralPlan``.
     """
     return DensePlan(xp, C, X2) if method == "dense" else SpectralPlan(xp, C, X2)
 
@@ -203,6 +275,8 @@ def bc_matmul_vjp(C, X, dY, *, method: str = "fft"):
     X : array, shape ``(..., Ki*B)``
     dY : array, shape ``(..., Ko*B)``
         Upstream gradient ``∂L/∂Y``, same batch shape as ``X``.
+    method : {"fft", "dense", "auto"}
+        As for :func:`bc_matmul`.
 
     Returns
     -------

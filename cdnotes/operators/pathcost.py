@@ -52,7 +52,23 @@ FORMAT = "cdnotes-path-costs/1"
 
 @dataclass(frozen=True)
 class PathCosts:
-    """The six constants of the cost model (seconds, or flops per second); all finite and > 0."""
+    """The six constants of the cost model (seconds, or flops per second); all finite and > 0.
+
+    Attributes
+    ----------
+    overhead_dense_s : float
+        Seconds of one forward + backward pass of a tiny materialised layer.
+    overhead_fft_s : float
+        The same on the FFT path.
+    gemm_flops : float
+        Real matrix products, flops per second.
+    complex_flops : float
+        Batched complex matrix products, real flops per second.
+    gather_s : float
+        Building ``W`` and projecting ``dW``, seconds per entry of ``W``.
+    fft_point_s : float
+        Seconds per transformed real sample (forward or inverse).
+    """
 
     overhead_dense_s: float        # one forward + backward of a tiny materialised layer
     overhead_fft_s: float          # the same on the FFT path
@@ -86,6 +102,20 @@ def path_seconds(n_in: int, n_out: int, block_size: int, batch: int = 64,
 
     ``"dense"`` is the materialised path. Sizes are not checked (``block_size`` must
     divide ``n_in`` and ``n_out``).
+
+    Parameters
+    ----------
+    n_in, n_out : int
+    block_size : int
+        ``B``.
+    batch : int, default 64
+        Rows ``N`` of the mini-batch.
+    costs : PathCosts, default DEFAULT_COSTS
+
+    Returns
+    -------
+    dict
+        ``{"dense": seconds, "fft": seconds}`` (floats).
     """
     B, N = block_size, batch
     Ki, Ko, F = n_in // B, n_out // B, B // 2 + 1
@@ -99,7 +129,18 @@ def path_seconds(n_in: int, n_out: int, block_size: int, batch: int = 64,
 
 def cheaper_path(n_in: int, n_out: int, block_size: int, batch: int = 64,
                  costs: PathCosts = DEFAULT_COSTS) -> str:
-    """``"fft"`` if the model predicts the FFT path strictly faster, else ``"dense"``."""
+    """``"fft"`` if the model predicts the FFT path strictly faster, else ``"dense"``.
+
+    Parameters
+    ----------
+    n_in, n_out, block_size, batch, costs
+        As for :func:`path_seconds` (not checked).
+
+    Returns
+    -------
+    str
+        ``"fft"`` or ``"dense"``.
+    """
     t = path_seconds(n_in, n_out, block_size, batch, costs)
     return "fft" if t["fft"] < t["dense"] else "dense"
 
@@ -109,6 +150,11 @@ def calibration_file() -> Path:
 
     ``$CDNOTES_CACHE_DIR/path_costs.json``, else ``$XDG_CACHE_HOME/cdnotes/path_costs.json``,
     else ``~/.cache/cdnotes/path_costs.json``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file need not exist.
     """
     root = os.environ.get(CACHE_DIR_ENV, "").strip()
     if not root:
@@ -118,7 +164,18 @@ def calibration_file() -> Path:
 
 
 def costs_from_json(obj) -> PathCosts:
-    """The :class:`PathCosts` of a parsed calibration file; ``ValueError`` if it is not one."""
+    """The :class:`PathCosts` of a parsed calibration file; ``ValueError`` if it is not one.
+
+    Parameters
+    ----------
+    obj : object
+        The parsed JSON: a dict with ``"format"`` equal to :data:`FORMAT` and ``"costs"``
+        holding exactly the six fields of :class:`PathCosts`.
+
+    Returns
+    -------
+    PathCosts
+    """
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise ValueError(f"not a calibration file: expected a JSON object with "
                          f'"format": "{FORMAT}"')
@@ -130,7 +187,17 @@ def costs_from_json(obj) -> PathCosts:
 
 
 def read_costs(path) -> PathCosts:
-    """Read and validate a calibration file; ``ValueError`` if it is unreadable or invalid."""
+    """Read and validate a calibration file; ``ValueError`` if it is unreadable or invalid.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A JSON file as written by :func:`cdnotes.benchmarking.calibrate_auto`.
+
+    Returns
+    -------
+    PathCosts
+    """
     import json
 
     try:
@@ -159,7 +226,13 @@ def _cached_read(path: Path):
 
 
 def active_costs() -> PathCosts:
-    """The constants ``method="auto"`` uses now (see the module docstring for the rules)."""
+    """The constants ``method="auto"`` uses now (see the module docstring for the rules).
+
+    Returns
+    -------
+    PathCosts
+        From ``$CDNOTES_PATH_COSTS``, the calibration file, or :data:`DEFAULT_COSTS`.
+    """
     setting = os.environ.get(PATH_COSTS_ENV, "").strip()
     if setting == "default":
         return DEFAULT_COSTS
