@@ -45,7 +45,15 @@ def dead_units(model, X):
 def paper_kappa_readings(model, X):
     """The paper's κ, "σ²_max/σ²_min averaged over weight layers", under each reading.
 
-    Returns a dict of floats (``inf`` where a denominator is exactly zero):
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+        The inputs on which each layer's inputs (Theorem 1's values) are computed.
+
+    Returns
+    -------
+    dict of float (``inf`` where a denominator is exactly zero), with keys
 
     ``weights_sv``
         mean over layers of ``σ²_max/σ²_min`` of the weight matrix ``to_dense()`` — the
