@@ -34,6 +34,19 @@ def test_notebook_is_committed_without_outputs(path):
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them (the build executes notebooks)"
 
 
+CODE_LINE_MAX = 90      # characters: a longer code line is cut off at the page's text column
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(path):
+    cells = json.loads(path.read_text())["cells"]
+    long = [f"{path.name}, cell {i}, line {n}: {len(line)} characters: {line.strip()}"
+            for i, cell in enumerate(cells) if cell["cell_type"] == "code"
+            for n, line in enumerate("".join(cell["source"]).splitlines(), start=1)
+            if len(line) > CODE_LINE_MAX]
+    assert not long, f"code lines longer than {CODE_LINE_MAX} characters:\n" + "\n".join(long)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_first_cell_installs_cdnotes_in_colab(path):
     first = json.loads(path.read_text())["cells"][0]
