@@ -6,13 +6,15 @@ How times are taken, everywhere in this module:
   runs every candidate once, in an order rotated by ``r`` — so a burst of load from another
   process slows all candidates alike instead of one of them;
 * **best of k**: each candidate's time is its fastest round (load only ever adds time);
-* **one BLAS thread** by default (``threads=1``, via ``threadpoolctl``): on a machine shared
-  with other processes, a multi-threaded matrix product waits for its slowest thread (on
-  the book's 2-core build machine, with other processes running, 15 two-thread steps of a
-  256-wide dense layer took a median of 66 ms against a best of 1.0 ms; on one thread,
-  1.2 ms against 1.1 ms). Pass ``threads=None`` to measure with the library's default
-  threading;
-* **processor time** on the CPU with one BLAS thread (``clock="cpu"``: the process's
+* **one thread** by default (``threads=1``): the BLAS and OpenMP pools are limited with
+  ``threadpoolctl``, and the ``scipy.fft`` calls of :mod:`cdnotes.operators.fft`, which
+  otherwise use every core for large arrays, run on one worker (:func:`blas_threads`). On
+  a machine shared with other processes, a multi-threaded matrix product waits for its
+  slowest thread (on the book's 2-core build machine, with other processes running, 15
+  two-thread steps of a 256-wide dense layer took a median of 66 ms against a best of
+  1.0 ms; on one thread, 1.2 ms against 1.1 ms). Pass ``threads=None`` to measure with the
+  library's default threading;
+* **processor time** on the CPU with one thread (``clock="cpu"``: the process's
   ``time.process_time``, all its threads), which time spent waiting for a core while other
   processes run does not inflate; wall-clock time otherwise (``clock="wall"``), and always
   on GPUs, with device synchronisation around each timed call.
@@ -55,13 +57,41 @@ def synchronize(backend: str) -> None:
 
 
 @contextlib.contextmanager
+def _fft_workers(threads: int):
+    """Run :mod:`cdnotes.operators.fft`'s multi-worker ``scipy.fft`` calls on ``threads`` workers.
+
+    That module passes ``workers=-1`` (every core) for large arrays, which
+    ``threadpoolctl`` does not limit (nor ``scipy.fft.set_workers``, which only sets the
+    default of calls that pass no ``workers``). Inside the block such calls get ``threads``
+    instead; the original rule comes back on exit.
+    """
+    from .operators import fft
+    original = fft._ScipyFFT.__dict__["_workers"]
+    rule = original.__func__
+
+    def limited(x):
+        workers = rule(x)
+        return workers if workers == 1 else threads
+
+    fft._ScipyFFT._workers = staticmethod(limited)
+    try:
+        yield
+    finally:
+        fft._ScipyFFT._workers = original
+
+
+@contextlib.contextmanager
 def blas_threads(threads: int | None):
-    """Limit the BLAS and OpenMP thread pools to ``threads`` inside the block (``None``: as is).
+    """Limit the BLAS, OpenMP and FFT threads to ``threads`` inside the block (``None``: as is).
+
+    BLAS and OpenMP pools are limited with ``threadpoolctl``; the ``scipy.fft`` calls of
+    :mod:`cdnotes.operators.fft` (which use every core for large arrays) get at most
+    ``threads`` workers.
 
     Parameters
     ----------
     threads : int >= 1 or None
-        ``None`` leaves the thread pools as they are.
+        ``None`` leaves the thread pools and FFT workers as they are.
 
     Returns
     -------
@@ -74,7 +104,7 @@ def blas_threads(threads: int | None):
         return
     threads = check_int(threads, "threads", minimum=1)
     from threadpoolctl import threadpool_limits
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=threads), _fft_workers(threads):
         yield
 
 
@@ -87,7 +117,7 @@ def resolve_clock(clock, backend: str = "numpy", threads=1) -> str:
     backend : str, default "numpy"
         ``"cpu"`` is allowed only with ``"numpy"`` (it measures the host).
     threads : int or None, default 1
-        BLAS threads the measurement will use; ``None`` resolves to ``"cpu"`` only for 1.
+        Threads the measurement will use; ``None`` resolves to ``"cpu"`` only for 1.
 
     Returns
     -------
@@ -257,7 +287,7 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
         Least wall-clock seconds of rounds per width and sweep.
     sweeps : int >= 1, default 1
     threads : int >= 1 or None, default 1
-        BLAS threads (:func:`blas_threads`).
+        BLAS and FFT threads (:func:`blas_threads`).
     clock : {None, "cpu", "wall"}, default None
         See :func:`resolve_clock`.
     materialised : bool or collection of int, default True
@@ -398,7 +428,7 @@ def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
     repeats : int >= 1, default 15
         Timed rounds (:func:`interleaved_seconds`).
     threads : int >= 1 or None, default 1
-        BLAS threads (:func:`blas_threads`).
+        BLAS and FFT threads (:func:`blas_threads`).
     clock : {None, "cpu", "wall"}, default None
     seed : int, default 0
         Seed of the random operands and tiny layers.
@@ -581,13 +611,17 @@ def rechoose(rows, costs):
 # ----------------------------------------------------------------------------
 
 def _epoch_summary(per_repeat, models):
-    """Median, quartiles and ratios of ``per_repeat`` = ``[{model: [seconds]}]``."""
+    """Median, quartiles and ratios of ``per_repeat`` = ``[{model: [seconds]}]``.
+
+    ``ratio_by_repeat`` is each repeat's median epoch over the first model's; ``ratio`` is
+    the median of those, so it lies inside their range.
+    """
     seconds = {m: [t for rep in per_repeat for t in rep[m]] for m in models}
-    median = {m: float(np.median(t)) for m, t in seconds.items()}
-    return {"seconds": seconds, "median": median,
-            "ratio": {m: median[m] / median[models[0]] for m in models},
-            "ratio_by_repeat": [{m: float(np.median(rep[m]) / np.median(rep[models[0]]))
-                                 for m in models} for rep in per_repeat],
+    by_repeat = [{m: float(np.median(rep[m]) / np.median(rep[models[0]])) for m in models}
+                 for rep in per_repeat]
+    return {"seconds": seconds, "median": {m: float(np.median(t)) for m, t in seconds.items()},
+            "ratio": {m: float(np.median([r[m] for r in by_repeat])) for m in models},
+            "ratio_by_repeat": by_repeat,
             "quartiles": {m: tuple(float(q) for q in np.percentile(t, [25, 75]))
                           for m, t in seconds.items()}}
 
@@ -604,12 +638,13 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     epoch (each epoch is one call of :func:`cdnotes.train.train` with one epoch, so the
     optimizer's momentum restarts — which changes no cost).
 
-    Two clocks time each epoch: ``"wall"``, the wall-clock time that ``train`` records, and
-    ``"cpu"``, the processor time of the process over the call (``time.process_time``, all
-    threads; it includes ``train``'s argument checks, well under 0.1 ms). On a machine
-    shared with other processes the wall clock also counts the time spent waiting for a
-    core, the processor time does not (with ``threads > 1`` it does count BLAS threads
-    that wait for each other).
+    Three clocks time the same interval, the whole ``train`` call (its argument checks and
+    batch shuffling included): ``"wall"`` (``time.perf_counter``), ``"cpu"``, the processor
+    time of the process (``time.process_time``, all its threads) and ``"thread"``, that of
+    the calling thread alone (``time.thread_time``). On a machine shared with other
+    processes the wall clock also counts the time spent waiting for a core, the processor
+    time does not; ``"cpu"`` exceeds ``"thread"`` by the work of other threads (BLAS or FFT
+    threads if ``threads`` allows them, or e.g. a Jupyter kernel's own threads).
 
     Parameters
     ----------
@@ -623,7 +658,7 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     method : {"auto", "fft", "dense"}, default "auto"
         CDLinear's path.
     threads : int >= 1 or None, default 1
-        BLAS threads (:func:`blas_threads`).
+        BLAS and FFT threads (:func:`blas_threads`).
     batch_size : int, default 64
 
     Returns
@@ -631,9 +666,10 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     dict
         The settings (``models``, ``epochs``, ``repeats``, ``seed``, ``method``,
         ``threads``, ``batch_size``), ``n_train``, and for each clock (``"cpu"``,
-        ``"wall"``): ``seconds`` (``{model: [every timed epoch]}``), ``median``, ``ratio``
-        (median epoch / the first model's), ``ratio_by_repeat`` (the same within each
-        repeat) and ``quartiles`` (``{model: (25th, 75th percentile)}``).
+        ``"wall"``, ``"thread"``): ``seconds`` (``{model: [every timed epoch]}``),
+        ``median``, ``ratio_by_repeat`` (per repeat, the model's median epoch over the first
+        model's), ``ratio`` (the median of those) and ``quartiles`` (``{model: (25th, 75th
+        percentile)}``).
     """
     from .data import digits_split
     from .mlp import paper_model
@@ -644,21 +680,24 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     repeats = check_int(repeats, "repeats", minimum=1)
     X, _, y, _ = digits_split(seed)
     config = TrainConfig(epochs=1, batch_size=batch_size)
-    wall, cpu = [], []
+    clocks = {"wall": time.perf_counter, "cpu": time.process_time, "thread": time.thread_time}
+    measured = {clock: [] for clock in clocks}
     with blas_threads(threads):
         for r in range(repeats):
             nets = {m: paper_model(m, seed=seed, method=method) for m in models}
             for m in models:                                     # warm-up epoch
                 train(nets[m], X, y, config=config, seed=seed)
-            wall.append({m: [] for m in models})
-            cpu.append({m: [] for m in models})
+            for per_repeat in measured.values():
+                per_repeat.append({m: [] for m in models})
             for e in range(epochs):
                 shift = (e + r) % len(models)
                 for m in models[shift:] + models[:shift]:
-                    c0 = time.process_time()
-                    history = train(nets[m], X, y, config=config, seed=seed + 1 + e)
-                    cpu[-1][m].append(time.process_time() - c0)
-                    wall[-1][m].append(history.epoch_seconds[0])
+                    start = {clock: read() for clock, read in clocks.items()}
+                    train(nets[m], X, y, config=config, seed=seed + 1 + e)
+                    # read in reverse, so the wall-clock interval contains the others
+                    end = {clock: read() for clock, read in reversed(clocks.items())}
+                    for clock in clocks:
+                        measured[clock][-1][m].append(end[clock] - start[clock])
     return {"models": models, "epochs": epochs, "repeats": repeats, "seed": seed, "method": method,
             "threads": threads, "batch_size": batch_size, "n_train": int(X.shape[0]),
-            "cpu": _epoch_summary(cpu, models), "wall": _epoch_summary(wall, models)}
+            **{clock: _epoch_summary(measured[clock], models) for clock in clocks}}

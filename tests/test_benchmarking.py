@@ -105,20 +105,48 @@ def test_fft_wins_monotone_and_never():
 
 def test_digits_epoch_seconds_structure():
     from cdnotes.data import digits_split
-    out = benchmarking.digits_epoch_seconds(("dense", "cd8"), epochs=2, repeats=2, seed=3)
+    out = benchmarking.digits_epoch_seconds(("dense", "cd8"), epochs=2, repeats=3, seed=3)
     assert out["n_train"] == digits_split(3)[0].shape[0]
-    for clock in ("cpu", "wall"):
+    for clock in ("cpu", "wall", "thread"):
         res = out[clock]
         assert set(res["seconds"]) == {"dense", "cd8"}
-        assert all(len(t) == 4 and min(t) > 0 for t in res["seconds"].values())
+        assert all(len(t) == 6 and min(t) > 0 for t in res["seconds"].values())
         assert res["ratio"]["dense"] == 1.0
-        assert math.isclose(res["ratio"]["cd8"],
-                            np.median(res["seconds"]["cd8"]) / np.median(res["seconds"]["dense"]))
-        assert len(res["ratio_by_repeat"]) == 2
+        by = [r["cd8"] for r in res["ratio_by_repeat"]]
+        assert len(by) == 3
+        seconds = res["seconds"]
+        assert math.isclose(by[1], np.median(seconds["cd8"][2:4]) / np.median(seconds["dense"][2:4]))
+        # the ratio is the median of the per-repeat ratios, so it lies inside their range
+        assert res["ratio"]["cd8"] == np.median(by) and min(by) <= res["ratio"]["cd8"] <= max(by)
         for m, (q25, q75) in res["quartiles"].items():
             assert q25 <= res["median"][m] <= q75
+    # the clocks time the same interval: one thread's processor time fits in the wall clock
+    # and in the process's processor time, epoch by epoch
+    for m in ("dense", "cd8"):
+        for wall, cpu, thread in zip(*(out[c]["seconds"][m] for c in ("wall", "cpu", "thread"))):
+            assert thread <= cpu + 1e-6 and thread <= wall + 1e-6
     with pytest.raises(ValueError):
         benchmarking.digits_epoch_seconds(("dense", "cd16"), epochs=1)
+
+
+def test_blas_threads_limits_the_fft_workers(monkeypatch):
+    import scipy.fft
+    from cdnotes.operators.fft import fft_of
+    seen = []
+    real_rfft = scipy.fft.rfft
+    monkeypatch.setattr(scipy.fft, "rfft",
+                        lambda x, axis=-1, workers=None: seen.append(workers) or real_rfft(x, axis=axis))
+    big, small = np.zeros((512, 1024)), np.zeros((4, 8))
+    fft = fft_of(np)
+    fft.rfft(big); fft.rfft(small)
+    with benchmarking.blas_threads(1):
+        fft.rfft(big); fft.rfft(small)
+    with benchmarking.blas_threads(3):
+        fft.rfft(big); fft.rfft(small)
+    with benchmarking.blas_threads(None):
+        fft.rfft(big)
+    fft.rfft(big)                                       # the rule is back
+    assert seen == [-1, 1, 1, 1, 3, 1, -1, -1]
 
 
 def test_auto_rule_check_reports_the_rule_and_its_regret():
