@@ -31,6 +31,7 @@ import numpy as np
 
 from .backend import import_namespace
 from .layers import CDLinear, Dense
+from .operators.fft import fft_workers
 from .train import SGD
 from .validation import check_choice, check_int, check_real
 
@@ -57,30 +58,6 @@ def synchronize(backend: str) -> None:
 
 
 @contextlib.contextmanager
-def _fft_workers(threads: int):
-    """Run :mod:`cdnotes.operators.fft`'s multi-worker ``scipy.fft`` calls on ``threads`` workers.
-
-    That module passes ``workers=-1`` (every core) for large arrays, which
-    ``threadpoolctl`` does not limit (nor ``scipy.fft.set_workers``, which only sets the
-    default of calls that pass no ``workers``). Inside the block such calls get ``threads``
-    instead; the original rule comes back on exit.
-    """
-    from .operators import fft
-    original = fft._ScipyFFT.__dict__["_workers"]
-    rule = original.__func__
-
-    def limited(x):
-        workers = rule(x)
-        return workers if workers == 1 else threads
-
-    fft._ScipyFFT._workers = staticmethod(limited)
-    try:
-        yield
-    finally:
-        fft._ScipyFFT._workers = original
-
-
-@contextlib.contextmanager
 def blas_threads(threads: int | None):
     """Limit the BLAS, OpenMP and FFT threads to ``threads`` inside the block (``None``: as is).
 
@@ -104,7 +81,7 @@ def blas_threads(threads: int | None):
         return
     threads = check_int(threads, "threads", minimum=1)
     from threadpoolctl import threadpool_limits
-    with threadpool_limits(limits=threads), _fft_workers(threads):
+    with threadpool_limits(limits=threads), fft_workers(threads):
         yield
 
 

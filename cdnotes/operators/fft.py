@@ -8,11 +8,14 @@ one worker.
 """
 from __future__ import annotations
 
+import contextlib
+
 import array_api_compat
 
-__all__ = ["fft_of", "complex_dtype"]
+__all__ = ["fft_of", "complex_dtype", "fft_workers"]
 
 _PARALLEL_FFT_SIZE = 1 << 18
+_MAX_WORKERS = -1          # -1: every core (scipy's convention); set by fft_workers()
 
 
 class _ScipyFFT:
@@ -20,7 +23,7 @@ class _ScipyFFT:
 
     @staticmethod
     def _workers(x):
-        return -1 if x.size >= _PARALLEL_FFT_SIZE else 1
+        return _MAX_WORKERS if x.size >= _PARALLEL_FFT_SIZE else 1
 
     @classmethod
     def rfft(cls, x, axis=-1):
@@ -72,3 +75,32 @@ def complex_dtype(xp, real_dtype):
     ``xp.complex64`` or ``xp.complex128``
     """
     return xp.complex64 if real_dtype == xp.float32 else xp.complex128
+
+
+@contextlib.contextmanager
+def fft_workers(workers: int):
+    """Run the library's NumPy FFTs on at most ``workers`` threads inside the block.
+
+    Large transforms use every core by default (``workers=-1``); ``threadpoolctl`` does not
+    reach ``scipy.fft``'s own threads, so timings that must run on one thread use this.
+
+    Parameters
+    ----------
+    workers : int >= 1, or -1 for every core
+
+    Returns
+    -------
+    context manager
+        The previous limit comes back on exit.
+    """
+    from ..validation import check_int
+
+    global _MAX_WORKERS
+    workers = check_int(workers, "workers", minimum=-1)
+    if workers == 0:
+        raise ValueError("workers must be >= 1, or -1 for every core; got 0")
+    previous, _MAX_WORKERS = _MAX_WORKERS, workers
+    try:
+        yield
+    finally:
+        _MAX_WORKERS = previous
