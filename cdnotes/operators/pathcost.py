@@ -6,11 +6,11 @@ a mini-batch of ``N`` rows, and takes the cheaper one. With ``Ki = n_in/B``, ``K
 and ``F = B//2 + 1`` frequencies:
 
     materialised:  overhead_dense + 6·N·n_in·n_out / gemm_flops + gather·n_in·n_out
-    FFT:           overhead_fft + fft_point·P + 24·F·N·Ki·Ko / complex_flops
+    FFT:           overhead_fft + fft_point·S + 24·F·N·Ki·Ko / complex_flops
 
 * ``6·N·n_in·n_out``: the three real matrix products of the forward and backward pass;
   ``gather·n_in·n_out``: building ``W`` from ``C`` and projecting ``∂L/∂W`` back onto ``C``.
-* ``P = 2·N·(n_in + n_out) + 2·n_in·n_out/B``: the real samples transformed (inputs, outputs,
+* ``S = 2·N·(n_in + n_out) + 2·n_in·n_out/B``: the real samples transformed (inputs, outputs,
   their gradients, ``C`` and ``∂L/∂C``). A length-``B`` transform costs ``O(B log B)``
   flops, but for the short transforms here (``B <= 256``) the per-transform and memory costs
   dominate, and a constant cost per sample predicted the measured times better than one
