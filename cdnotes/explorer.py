@@ -79,25 +79,33 @@ def explorer_state(block_size: int, whitening: str, n_samples: int, rho: float, 
 
 
 def kappa_text(c) -> str:
-    """A :class:`~cdnotes.hessian.Conditioning` as the explorers print it: ``"3.52"`` or ``"∞ (512 zeros)"``.
+    """A :class:`~cdnotes.hessian.Conditioning` as the explorers print it.
+
+    ``"3.52"``, or, when some eigenvalues are zero, the condition number of the non-zero
+    part with the count of zeros, ``"4.25 on the non-zero part (512 zeros)"`` — as the
+    book's tables report a singular Hessian.
 
     Parameters
     ----------
     c : Conditioning
-        ``kappa`` and ``n_zero`` are read.
+        ``kappa_nonzero`` and ``n_zero`` are read.
 
     Returns
     -------
     str
-        ``κ`` to three significant digits, or ``∞`` with the number of zero eigenvalues.
+        ``κ`` of the non-zero part to three significant digits, with the number of zero
+        eigenvalues when there are any.
     """
-    return f"{c.kappa:.3g}" if np.isfinite(c.kappa) else f"∞ ({c.n_zero} zeros)"
+    text = f"{c.kappa_nonzero:.3g}"
+    return text if c.n_zero == 0 else f"{text} on the non-zero part ({c.n_zero} zeros)"
 
 
 def draw_state(ax, state, *, ylim=None):
     """Plot one :func:`explorer_state` on a matplotlib axis (eigenvalue rank vs value, log).
 
-    The axis is cleared first; eigenvalues below ``1e-6`` are drawn at ``1e-6``.
+    The axis is cleared first; eigenvalues below ``1e-6`` are drawn at ``1e-6``. The dense
+    curve is drawn last, dotted, so it stays visible where it coincides with the CD curve
+    (``B = 1``).
 
     Parameters
     ----------
@@ -116,8 +124,8 @@ def draw_state(ax, state, *, ylim=None):
 
     ax.clear()
     for key, label, kw in _CURVES:
-        ax.semilogy(rank(state[key]), np.clip(state[key], 1e-6, None), lw=2 if key != "theorem1" else 1.5,
-                    label=f"{label}, κ = {kappa_text(state['kappa_' + key])}", **kw)
+        ax.semilogy(rank(state[key]), np.clip(state[key], 1e-6, None), **kw,
+                    label=f"{label}, κ = {kappa_text(state['kappa_' + key])}")
     ax.set_xlabel(_XLABEL)
     ax.set_ylabel(_YLABEL)
     ax.set_title(f"B = {state['block_size']}, whitening: {state['whitening']}, "
@@ -127,9 +135,11 @@ def draw_state(ax, state, *, ylim=None):
     ax.legend(fontsize=8, loc="lower right")
 
 
-_CURVES = (("dense", "dense", {"color": "0.45"}),
-           ("cd", "CDLinear exact", {"color": "C0"}),
-           ("theorem1", "Theorem 1 as stated", {"color": "C3", "ls": "--"}))
+# In drawing order: the dense curve last and dotted, so that it shows where it coincides with
+# the CD curve (at B = 1 the CD layer is a dense layer).
+_CURVES = (("cd", "CDLinear exact", {"color": "C0", "lw": 2}),
+           ("theorem1", "Theorem 1 as stated", {"color": "C3", "ls": "--", "lw": 1.5}),
+           ("dense", "dense", {"color": "0.45", "ls": ":", "lw": 2.5}))
 _XLABEL, _YLABEL = "eigenvalue rank (fraction of P)", "eigenvalue / N"
 
 
@@ -204,6 +214,8 @@ def hessian_explorer(n_in: int = 32, n_out: int = 32, seed: int = 0):
 _AXES = (("B", "block_size", "block size B"), ("whitening", "whitening", "whitening"),
          ("N", "n_samples", "samples N"), ("rho", "rho", "input correlation ρ"))
 _COLORS = {"dense": "#737373", "cd": "#1f77b4", "theorem1": "#d62728"}   # matplotlib 0.45, C0, C3
+#: SVG strokes of the curves: width and dash pattern (the dense curve: round dots, on top).
+_STROKES = {"cd": (2, ""), "theorem1": (1.8, "8 5"), "dense": (3, "0.1 6")}
 
 
 def _as_list(values, name: str) -> list:
@@ -355,9 +367,10 @@ def _svg_axes(lo: float, hi: float) -> str:
     parts.append(f'<text transform="translate(18 {y0 + h / 2}) rotate(-90)" '
                  f'text-anchor="middle">{_YLABEL}</text>')
     for key, _, _ in _CURVES:
-        dash = ' stroke-dasharray="8 5"' if key == "theorem1" else ""
+        width, dash = _STROKES[key]
+        dash = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
         parts.append(f'<path data-curve="{key}" d="" fill="none" stroke="{_COLORS[key]}" '
-                     f'stroke-width="{2 if key != "theorem1" else 1.8}"{dash}/>')
+                     f'stroke-width="{width}"{dash}/>')
     return (f'<svg viewBox="0 0 {_SVG_W} {_SVG_H}" role="img" '
             f'aria-label="sorted Hessian eigenvalues of the chosen setting">{"".join(parts)}</svg>')
 
@@ -383,10 +396,12 @@ def _legend() -> str:
     """Colour key of the three curves, each with its κ (filled in by the script)."""
     items = []
     for key, label, _ in _CURVES:
-        dash = ' stroke-dasharray="6 4"' if key == "theorem1" else ""
+        width, dash = _STROKES[key]
+        dash = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
         items.append(f'<span class="cdx-item"><svg width="30" height="10" aria-hidden="true">'
-                     f'<line x1="1" y1="5" x2="29" y2="5" stroke="{_COLORS[key]}" stroke-width="2.5"'
-                     f'{dash}/></svg> {label}: κ = <b data-kappa="{key}">…</b></span>')
+                     f'<line x1="3" y1="5" x2="29" y2="5" stroke="{_COLORS[key]}" '
+                     f'stroke-width="{width}"{dash}/></svg> {label}: κ = '
+                     f'<b data-kappa="{key}">…</b></span>')
     return f'<div class="cdx-legend">{"".join(items)}</div>'
 
 
@@ -412,7 +427,8 @@ _STYLE = """
 """
 
 # Reads the controls, finds the frame, draws its three curves into the SVG and writes the κ.
-# A URL hash such as "#B=4&whitening=zca&N=256" sets the controls on load (and on change).
+# A URL hash such as "#B=4&whitening=zca&N=256" sets the controls on load (and on change);
+# moving a control writes the setting back into the hash (history.replaceState).
 _SCRIPT = """
 (function () {
   var root = document.getElementById("{uid}");
@@ -464,7 +480,19 @@ _SCRIPT = """
     axes.forEach(function (axis) { parts.push(axis.key + "=" + s[axis.key]); });
     root.setAttribute("data-selection", parts.join("&"));
     root.setAttribute("data-frame", index);
+    return parts;
   }
+  // A changed control also changes the URL hash (without a new history entry), so the
+  // address in the browser's bar opens the page on the setting on display.
+  function toHash(parts) {
+    var hash = "#" + parts.map(function (p) {
+      var kv = p.split("=");
+      return encodeURIComponent(kv[0]) + "=" + encodeURIComponent(kv[1]);
+    }).join("&");
+    if (location.hash === hash || !window.history || !history.replaceState) return;
+    try { history.replaceState(history.state, "", hash); } catch (e) { /* e.g. sandboxed */ }
+  }
+  function onControl() { toHash(render()); }
   function fromHash() {
     location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
       var kv = pair.split("="), key = decodeURIComponent(kv[0]), value = decodeURIComponent(kv[1] || "");
@@ -476,8 +504,8 @@ _SCRIPT = """
       });
     });
   }
-  root.addEventListener("input", render);
-  root.addEventListener("change", render);
+  root.addEventListener("input", onControl);
+  root.addEventListener("change", onControl);
   window.addEventListener("hashchange", function () { fromHash(); render(); });
   fromHash();
   render();
@@ -510,8 +538,10 @@ def explorer_grid(block_sizes=None, whitenings=WHITENING_NAMES, n_samples=N_CHOI
     condition numbers (CDLinear exact, Theorem 1 as stated, dense) and an SVG figure
     with fixed axes. A few lines of inline JavaScript draw the chosen frame; nothing is
     loaded from the network. Element ids carry a fresh UUID, so several grids can share
-    a page. The page's URL hash selects a setting, e.g. ``#B=4&whitening=zca&N=256``;
-    the container's ``data-selection`` attribute reports the setting on display.
+    a page. The page's URL hash selects a setting, e.g. ``#B=4&whitening=zca&N=256``, and
+    moving a control writes the new setting into the hash (``history.replaceState``: no
+    new history entry), so the address can be shared; the container's ``data-selection``
+    attribute reports the setting on display.
 
     Parameters
     ----------
@@ -543,7 +573,9 @@ def explorer_grid(block_sizes=None, whitenings=WHITENING_NAMES, n_samples=N_CHOI
     controls = "".join(_control(uid, axis, i) for axis, i in zip(data["axes"], start))
     lo, hi = data["ylim_log10"]
     note = (f"{len(data['frames'])} precomputed settings, {n_in} → {n_out} layer, seed {seed}. "
-            "Same axes in every frame; eigenvalues that are zero (to rounding) lie on the bottom edge.")
+            "Same axes in every frame; eigenvalues that are zero (to rounding) lie on the "
+            "bottom edge. The dense curve is dotted and drawn on top: at B = 1 it covers the "
+            "identical CD curve. With zero eigenvalues, κ is that of the non-zero part.")
     return HTML(
         f'<div class="cdx-explorer" id="{uid}"><style>{_STYLE.format(uid=uid)}</style>'
         f'<div class="cdx-controls">{controls}</div>'

@@ -160,6 +160,21 @@ def test_activation_scale_matches_a_direct_computation():
     assert curves[0].layer_seeds == curves[1].layer_seeds       # common random numbers
     q25, q50, q75 = curves[1].quartiles()
     assert np.all(q25 <= q50) and np.all(q50 <= q75) and q50.shape == (3,)
+    gains = curves[1].gains()
+    assert gains.shape == (2, 2)
+    np.testing.assert_allclose(gains[:, 1], curves[1].mean_square[:, 2]
+                               / curves[1].mean_square[:, 1], rtol=1e-14)
+    np.testing.assert_allclose(np.prod(gains, axis=1) * curves[1].mean_square[:, 0],
+                               curves[1].mean_square[:, -1], rtol=1e-12)
+
+
+def test_activation_scale_gain_averages_one():
+    """The expected per-layer gain is 1 for every B: many independent one-layer draws."""
+    for curve in activation_scale((1, 8), width=16, depth=2, n_networks=4000, n_inputs=50,
+                                  seed=11):
+        g = curve.gains().ravel()
+        half = 4 * g.std(ddof=1) / np.sqrt(g.size)                     # 4 standard errors
+        assert abs(g.mean() - 1) < half, (curve.block_size, g.mean(), half)
 
 
 def test_activation_scale_validates():

@@ -132,3 +132,85 @@ def test_bad_arguments_raise_clear_errors(kwargs, message):
 def test_initial_setting_must_be_in_the_grid():
     with pytest.raises(ValueError, match="not in the grid"):
         explorer_grid(block_sizes=[8], whitenings=["zca"], n_samples=[64], initial={"n_samples": 128})
+
+
+def test_kappa_text_reports_the_non_zero_part_with_the_zero_count():
+    from cdnotes.conditioning import condition_number
+    from cdnotes.explorer import kappa_text
+
+    regular = condition_number(np.array([0.5, 1.0, 2.0]))
+    assert kappa_text(regular) == "4"
+    singular = condition_number(np.array([0.0, 0.0, 0.5, 2.0]))
+    assert np.isinf(singular.kappa)
+    assert kappa_text(singular) == "4 on the non-zero part (2 zeros)"
+    data = explorer_grid_data(block_sizes=[8], whitenings=["zca"], n_samples=[16])
+    (frame,) = data["frames"]
+    state = explorer_state(8, "zca", 16, 0.8)
+    expected = f"{state['kappa_dense'].kappa_nonzero:.3g} on the non-zero part "
+    assert frame["kappa_text"]["dense"] == expected + f"({state['kappa_dense'].n_zero} zeros)"
+
+
+def test_dense_curve_is_drawn_last_and_dotted():
+    """At B = 1 the dense and CD curves coincide: the dense one must stay visible on top."""
+    page = explorer_grid(block_sizes=[1, 8], whitenings=["zca"], n_samples=[64]).data
+    order = re.findall(r'<path data-curve="(\w+)"', page)
+    assert order[-1] == "dense" and sorted(order) == ["cd", "dense", "theorem1"]
+    dense = re.search(r'<path data-curve="dense"[^>]*>', page).group(0)
+    assert "stroke-dasharray" in dense and 'stroke-linecap="round"' in dense
+
+
+def _chromium():
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+# Clicks two controls once the page has loaded, then reports the URL hash they left.
+_CLICK = """<pre id="probe"></pre><script>
+window.addEventListener("load", function () {
+  if (location.hash) { document.getElementById("probe").textContent = "opened"; return; }
+  var root = document.querySelector(".cdx-explorer");
+  var radio = root.querySelector('input[data-axis="whitening"][value="2"]');
+  radio.checked = true;
+  radio.dispatchEvent(new Event("change", {bubbles: true}));
+  var slider = root.querySelector('input[data-axis="N"]');
+  slider.value = 1;
+  slider.dispatchEvent(new Event("input", {bubbles: true}));
+  document.getElementById("probe").textContent = location.hash;
+});
+</script>"""
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed")
+def test_controls_write_the_url_hash_and_the_hash_reopens_the_setting(tmp_path):
+    import subprocess
+
+    grid = explorer_grid(**SMALL).data
+    (uid,) = grid_ids(grid)
+    data = embedded_data(grid, uid)
+    page = tmp_path / "grid.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{grid}"
+                    f"{_CLICK}</body></html>")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--proxy-server=127.0.0.1:9", "--virtual-time-budget=5000",
+             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom"]
+
+    def dom(fragment=""):
+        out = subprocess.run([_chromium(), *flags, page.as_uri() + fragment],
+                             capture_output=True, text=True, timeout=120).stdout
+        probe = re.search(r'<pre id="probe">([^<]*)</pre>', out).group(1)
+        root = re.search(rf'<div class="cdx-explorer" id="{uid}"[^>]*>', out).group(0)
+        selection = re.search(r'data-selection="([^"]*)"', root).group(1).replace("&amp;", "&")
+        return probe.replace("&amp;", "&"), selection, int(re.search(r'data-frame="(\d+)"',
+                                                                      root).group(1))
+
+    hash_, selection, frame = dom()            # opened on B = 8, spectral, N = 16; then clicked
+    assert selection == "B=8&whitening=zca&N=256&rho=0.8"
+    assert hash_ == "#" + selection            # the controls wrote the setting into the hash
+    assert data["frames"][frame]["setting"] == {"B": 8, "whitening": "zca", "N": 256,
+                                                "rho": 0.8}
+    probe, reopened, frame2 = dom(hash_)       # the hash, opened as a link, gives it back
+    assert probe == "opened" and reopened == selection and frame2 == frame

@@ -46,6 +46,20 @@ class InitScale:
         """``(q25, median, q75)`` over networks, each ``(depth,)``."""
         return tuple(np.percentile(self.mean_square, [25, 50, 75], axis=0))
 
+    def gains(self) -> np.ndarray:
+        """Gains of layers 2 to ``depth``: ``mean_square[:, l] / mean_square[:, l − 1]``.
+
+        Averaged over weight draws, a He-initialised layer followed by a ReLU has gain 1
+        for every ``B`` (given the layer's input ``h``, each output is a Gaussian of
+        variance ``2·mean(h²)``, and the ReLU halves its mean square); how much one
+        draw's gain fluctuates around 1 depends on ``B``.
+
+        Returns
+        -------
+        numpy.ndarray ``(n_networks, depth − 1)``
+        """
+        return self.mean_square[:, 1:] / self.mean_square[:, :-1]
+
 
 def activation_scale(block_sizes=(1, 16, 64), *, width: int = 256, depth: int = 12,
                      n_networks: int = 20, n_inputs: int = 500, seed: int = 0):
