@@ -187,6 +187,8 @@ def test_fisher_penalty_cost_is_timed_in_the_training_loop():
     assert cost.n_epochs == 2 and cost.steps_per_epoch == 23          # ceil(1437 / 64)
     assert cost.plain_epoch_seconds > 0 and cost.penalised_epoch_seconds > 0
     assert cost.overhead == cost.penalised_epoch_seconds / cost.plain_epoch_seconds - 1
+    assert len(cost.ratios) == 2 and all(r > 0 for r in cost.ratios)
+    assert cost.ratio == float(np.median(cost.ratios))
 
 
 def test_kappa_and_curvature_summaries(grid, full_cd8):
@@ -221,3 +223,54 @@ def test_report_words():
     assert listed([0.1, 0.5]) == "0.1 and 0.5" and listed([]) == "none" and listed([2], fmt=".1f") == "2.0"
     assert range_text([19, 19]) == "19" and range_text([32, 19, 20]) == "19–32"
     assert range_text([4.99, 9.1], ".1f") == "5.0–9.1" and range_text([4.96, 5.04], ".1f") == "5.0"
+
+
+def test_reading_summary_quartiles_count_infinite_runs():
+    s = reading_summary([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert (s.lower_quartile, s.median, s.upper_quartile) == (2.0, 3.0, 4.0)
+    assert s.n_finite == 5 and [s.position(v) for v in (1.5, 2.0, 4.5)] == ["below", "inside", "above"]
+    s = reading_summary([10.0, 20.0, math.inf, math.inf])        # positions 0.75, 1.5, 2.25
+    assert s.lower_quartile == pytest.approx(17.5) and s.median == math.inf
+    assert s.upper_quartile == math.inf and (s.n_finite, s.n_inf) == (2, 2)
+    assert s.position(1e300) == "inside"
+    assert reading_summary([math.inf] * 3).lower_quartile == math.inf
+
+
+def test_zero_input_blocks_match_the_infinite_theorem1_reading(grid):
+    from cdnotes.data import digits_split
+    from cdnotes.experiments.digits import zero_input_blocks
+    X = digits_split(0)[0]
+    blank = int(np.sum(np.all(X == 0, axis=0)))
+    for r in grid:
+        assert len(r.kappa.zero_input_blocks) == 3
+        assert math.isinf(r.kappa.theorem1_inputs) == (sum(r.kappa.zero_input_blocks) > 0)
+        if r.model == "dense":
+            assert r.kappa.zero_input_blocks[0] == blank
+    # a CD layer whose whole first input block is silenced: exactly one zero block there
+    net = paper_model("cd4", seed=0)
+    X0 = X.copy()
+    X0[:, :4] = 0
+    assert zero_input_blocks(net, X0)[0] == int(np.sum(np.all(X0.reshape(-1, 16, 4) == 0,
+                                                               axis=(0, 2))))
+    assert zero_input_blocks(net, X0)[0] >= 1
+
+
+def test_curvature_summary_separates_the_threshold_from_the_spectrum(full_cd8):
+    from cdnotes.experiments.digits import BULK_QUANTILE, CUTOFF_MARGIN_DECADES
+    s = curvature_summaries([full_cd8])["cd8"]
+    h = full_cd8.hessian
+    ev = np.asarray(full_cd8.last_layer_eigenvalues)
+    q = np.quantile(ev[ev > h.zero_threshold], BULK_QUANTILE)
+    assert s.bulk_decades == (pytest.approx(math.log10(h.lambda_max / q)),)
+    assert s.bulk_decades[0] <= s.hessian_decades[0] + 1e-12
+    reaches = h.lambda_min_nonzero <= h.zero_threshold * 10 ** CUTOFF_MARGIN_DECADES
+    assert s.reaches_cutoff == (reaches,)
+
+
+def test_count_words():
+    from cdnotes.experiments.report import count_words, number_word
+    assert count_words(6, 6) == "all six" and count_words(0, 3) == "none of the three"
+    assert count_words(4, 6, "triples") == "4 of the six triples"
+    assert number_word(21) == "21" and number_word(20) == "twenty"
+    with pytest.raises(ValueError):
+        count_words(4, 3)

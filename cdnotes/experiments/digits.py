@@ -19,9 +19,11 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from ..backend import to_numpy
 from ..conditioning import Conditioning
 from ..curvature import (dead_units, last_layer_spectrum, logit_hessian_spectrum,
                          paper_kappa_readings, softmax_outputs)
+from ..curvature._mode import evaluation_mode, model_input
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, paper_model
 from ..stats import Estimate, geometric_mean, mean_ci, paired_difference_ci
@@ -29,8 +31,10 @@ from ..train import TrainConfig, accuracy, train
 from ..validation import check_choice, check_int, check_real
 
 __all__ = ["PAPER_TABLE1", "CURVATURE_LEVELS", "CONFIDENT_PROBABILITY", "READINGS", "KappaReadings",
+           "zero_input_blocks",
            "DigitsRecord", "run_digits", "run_digits_grid", "run_table1", "summarize",
            "accuracy_estimates", "paired_gap", "subset_means", "ReadingSummary", "reading_summary",
+           "CUTOFF_MARGIN_DECADES", "BULK_QUANTILE",
            "kappa_reading_summaries", "CurvatureSummary", "curvature_summaries"]
 
 PAPER_TABLE1 = {  # the paper's Table 1: test accuracy (%) mean ± std over seeds {0, 1, 2}, and κ
@@ -63,8 +67,11 @@ class KappaReadings:
 
     See :func:`cdnotes.curvature.paper_kappa_readings`; ``circulant_spectrum`` is ``nan``
     for a dense model (it has no circulant blocks); ``dead_units`` counts, per hidden
-    layer, the ReLU outputs that are zero on every training digit. Each κ is ``inf``
-    where its denominator is exactly zero.
+    layer, the ReLU outputs that are zero on every training digit; ``zero_input_blocks``
+    counts, per linear layer, the blocks of ``B`` consecutive inputs that are all zero on
+    every training digit — exactly the case in which Theorem 1's values have a zero and
+    ``theorem1_inputs`` is ``inf`` (for a dense layer, ``B = 1``: single inputs). Each κ is
+    ``inf`` where its denominator is exactly zero.
 
     Attributes
     ----------
@@ -76,12 +83,15 @@ class KappaReadings:
         Mean over layers of max/min of ``|FFT(c_ij)(k)|²``; ``nan`` for a dense model.
     dead_units : tuple of int
         One count per hidden ReLU layer.
+    zero_input_blocks : tuple of int
+        One count per linear layer (empty when not measured, e.g. an older JSON record).
     """
 
     weights_sv: float
     theorem1_inputs: float
     circulant_spectrum: float
     dead_units: tuple
+    zero_input_blocks: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,8 @@ class DigitsRecord:
             k = self.kappa
             out["kappa"] = {"weights_sv": k.weights_sv, "theorem1_inputs": k.theorem1_inputs,
                             "circulant_spectrum": k.circulant_spectrum,
-                            "dead_units": list(k.dead_units)}
+                            "dead_units": list(k.dead_units),
+                            "zero_input_blocks": list(k.zero_input_blocks)}
             if self.hessian is not None:
                 out["kappa"]["last_layer_hessian"] = asdict(self.hessian)
         for name in ("last_layer_eigenvalues", "logit_eigenvalues"):
@@ -220,7 +231,8 @@ class DigitsRecord:
             k = data["kappa"]
             kappa = KappaReadings(_float(k["weights_sv"]), _float(k["theorem1_inputs"]),
                                   _float(k["circulant_spectrum"]),
-                                  tuple(int(n) for n in k.get("dead_units", ())))
+                                  tuple(int(n) for n in k.get("dead_units", ())),
+                                  tuple(int(n) for n in k.get("zero_input_blocks", ())))
             if "last_layer_hessian" in k:
                 h = k["last_layer_hessian"]
                 hessian = Conditioning(**{f.name: (int(h[f.name]) if f.name in ("n_zero", "n")
@@ -240,6 +252,35 @@ class DigitsRecord:
                    epoch_seconds=_floats(data["epoch_seconds"]), curvature=level, kappa=kappa,
                    hessian=hessian, confident_fraction=None if confident is None else _float(confident),
                    **optional)
+
+
+def zero_input_blocks(model, X) -> list:
+    """Per linear layer, the blocks of ``B`` consecutive inputs that are zero for every row of ``X``.
+
+    Such a block makes Theorem 1's values ``Σ_n |FFT(X_{n,j})(k)|²`` zero at every ``k``
+    (and only such a block can, for inputs that are not cancelled exactly); for a dense
+    layer (``B = 1``) it is a single input that is always zero.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite
+
+    Returns
+    -------
+    list of int, one per linear layer
+    """
+    linear = {id(layer) for layer in model.linear_layers}
+    xp = model_input(model, X)
+    counts, H = [], X
+    with evaluation_mode(model):
+        for layer in model.layers:
+            if id(layer) in linear:
+                h = np.asarray(to_numpy(H))
+                blocks = h.reshape(h.shape[0], -1, layer.block_size)
+                counts.append(int(np.sum(np.all(blocks == 0, axis=(0, 2)))))
+            H = layer.forward_2d(xp, H)
+    return counts
 
 
 def _curvature_level(curvature) -> str:
@@ -294,7 +335,8 @@ def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(
     if level != "none":
         r = paper_kappa_readings(model, X_train)
         extra["kappa"] = KappaReadings(r["weights_sv"], r["theorem1_inputs"], r["circulant_spectrum"],
-                                       tuple(dead_units(model, X_train)))
+                                       tuple(dead_units(model, X_train)),
+                                       tuple(zero_input_blocks(model, X_train)))
     if level == "full":
         ev, extra["hessian"] = last_layer_spectrum(model, X_train)
         extra["last_layer_eigenvalues"] = _floats(ev)
@@ -475,14 +517,18 @@ def subset_means(records, size: int) -> list:
 
 @dataclass(frozen=True)
 class ReadingSummary:
-    """A κ reading over seeds: median, geometric mean of the finite values, range, infinities.
+    """A κ reading over seeds: quartiles, geometric mean of the finite values, range, infinities.
 
-    ``geometric_mean`` is ``None`` when no value is finite (e.g. every run has a zero
-    denominator); ``minimum``/``maximum``/``median`` may be ``inf``.
+    The quartiles count every run, infinite ones included (as the largest values), so a
+    median or upper quartile is ``inf`` when enough runs are; ``geometric_mean`` is of the
+    finite values only and ``None`` when there are none.
 
     Attributes
     ----------
     median : float
+    lower_quartile, upper_quartile : float
+        25th and 75th percentiles (linear interpolation between order statistics;
+        ``inf`` where an infinite value enters).
     geometric_mean : float or None
         Of the finite values only.
     minimum, maximum : float
@@ -498,6 +544,30 @@ class ReadingSummary:
     maximum: float
     n_inf: int
     n: int
+    lower_quartile: float = math.nan
+    upper_quartile: float = math.nan
+
+    @property
+    def n_finite(self) -> int:
+        """Finite values."""
+        return self.n - self.n_inf
+
+    def position(self, value: float) -> str:
+        """``"below"``, ``"inside"`` or ``"above"`` the interquartile range (ends inside)."""
+        return ("below" if value < self.lower_quartile else
+                "above" if value > self.upper_quartile else "inside")
+
+
+def _quantile(sorted_values, q: float) -> float:
+    """Linear-interpolation quantile of ascending values that may end in ``inf``."""
+    position = q * (sorted_values.size - 1)
+    lo, hi = int(np.floor(position)), int(np.ceil(position))
+    a, b = sorted_values[lo], sorted_values[hi]
+    if lo == hi or a == b:
+        return float(a)
+    if np.isinf(b):
+        return math.inf
+    return float(a + (position - lo) * (b - a))
 
 
 def reading_summary(values) -> ReadingSummary:
@@ -516,10 +586,13 @@ def reading_summary(values) -> ReadingSummary:
     if v.size == 0 or np.any(np.isnan(v)) or np.any(v <= 0):
         raise ValueError("reading_summary needs at least one positive value (inf allowed, no nan)")
     finite = v[np.isfinite(v)]
-    return ReadingSummary(median=float(np.median(v)),
+    ordered = np.sort(v)
+    return ReadingSummary(median=_quantile(ordered, 0.5),
                           geometric_mean=geometric_mean(finite) if finite.size else None,
                           minimum=float(v.min()), maximum=float(v.max()),
-                          n_inf=int(np.sum(np.isinf(v))), n=int(v.size))
+                          n_inf=int(np.sum(np.isinf(v))), n=int(v.size),
+                          lower_quartile=_quantile(ordered, 0.25),
+                          upper_quartile=_quantile(ordered, 0.75))
 
 
 
@@ -560,7 +633,11 @@ def kappa_reading_summaries(records) -> dict:
 class CurvatureSummary:
     """One model's exact curvature over its runs with ``curvature="full"``, one entry per run.
 
-    ``hessian_decades`` is ``log10`` of the last-layer Hessian's κ (non-zero part);
+    ``hessian_decades`` is ``log10`` of the last-layer Hessian's κ (non-zero part), which
+    can be set by the zero threshold rather than by the spectrum: ``reaches_cutoff`` says
+    where the smallest non-zero eigenvalue lies within :data:`CUTOFF_MARGIN_DECADES` of it,
+    and ``bulk_decades`` measures the span inside the spectrum instead (``λ_max`` over the
+    :data:`BULK_QUANTILE` quantile of the non-zero eigenvalues);
     ``n_zero`` its zero eigenvalues; ``dead_units`` the dead ReLUs of both hidden layers;
     ``logit_nonzero`` / ``logit_decades`` the non-zero eigenvalues of the logit Hessian and
     the decades they span; ``confident_percent`` the training digits classified with
@@ -574,6 +651,12 @@ class CurvatureSummary:
         Parameters of the last layer (the size of its Hessian).
     hessian_decades : tuple of float
         ``log10`` of the last-layer Hessian's κ on its non-zero part.
+    reaches_cutoff : tuple of bool
+        Whether that part runs down to within :data:`CUTOFF_MARGIN_DECADES` of the zero
+        threshold (then ``hessian_decades`` measures the threshold, not the spectrum).
+    bulk_decades : tuple of float
+        ``log10(λ_max / q)``, ``q`` the :data:`BULK_QUANTILE` quantile of the non-zero
+        eigenvalues.
     n_zero : tuple of int
         Zero eigenvalues of that Hessian.
     dead_units : tuple of int
@@ -590,11 +673,32 @@ class CurvatureSummary:
     seeds: tuple
     n_params_last: int
     hessian_decades: tuple
+    reaches_cutoff: tuple
+    bulk_decades: tuple
     n_zero: tuple
     dead_units: tuple
     logit_nonzero: tuple
     logit_decades: tuple
     confident_percent: tuple
+
+
+CUTOFF_MARGIN_DECADES = 1.0
+"""A spectrum "reaches" the zero threshold when its smallest non-zero eigenvalue is within
+this many decades of it."""
+
+BULK_QUANTILE = 0.1
+"""The bulk of a spectrum: its non-zero eigenvalues from this quantile up."""
+
+
+def _reaches_cutoff(h) -> bool:
+    return bool(h.lambda_min_nonzero <= h.zero_threshold * 10 ** CUTOFF_MARGIN_DECADES)
+
+
+def _bulk_decades(record) -> float:
+    h = record.hessian
+    ev = np.asarray(record.last_layer_eigenvalues)
+    nonzero = ev[ev > h.zero_threshold]
+    return float(np.log10(h.lambda_max / np.quantile(nonzero, BULK_QUANTILE)))
 
 
 def curvature_summaries(records) -> dict:
@@ -618,6 +722,8 @@ def curvature_summaries(records) -> dict:
         out[name] = CurvatureSummary(
             seeds=tuple(r.seed for r in full), n_params_last=len(full[0].last_layer_eigenvalues),
             hessian_decades=tuple(float(np.log10(r.hessian_kappa)) for r in full),
+            reaches_cutoff=tuple(_reaches_cutoff(r.hessian) for r in full),
+            bulk_decades=tuple(_bulk_decades(r) for r in full),
             n_zero=tuple(r.hessian.n_zero for r in full),
             dead_units=tuple(sum(r.kappa.dead_units) for r in full),
             logit_nonzero=tuple(ev.size for ev in logit),

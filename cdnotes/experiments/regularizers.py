@@ -276,6 +276,10 @@ def sweep_table(sweep: Sweep, level: float = 0.95) -> list:
 class PenaltyCost:
     """Median seconds per training epoch without and with the Fisher penalty, same model and seed.
 
+    A paired measurement: its result is the ratio of the two settings timed side by side
+    (``ratios``, one per repeat), not either epoch time, which depends on the machine's
+    load at that moment.
+
     Attributes
     ----------
     plain_epoch_seconds : float
@@ -286,12 +290,20 @@ class PenaltyCost:
         Mini-batch updates per epoch.
     n_epochs : int
         Epochs timed per setting, over all repeats (the first of each run dropped).
+    ratios : tuple of float
+        Per repeat, the median penalised epoch over the median plain epoch of that repeat.
     """
 
     plain_epoch_seconds: float
     penalised_epoch_seconds: float
     steps_per_epoch: int
     n_epochs: int              # epochs timed per setting (the first of each run dropped)
+    ratios: tuple = ()
+
+    @property
+    def ratio(self) -> float:
+        """Median over repeats of :attr:`ratios`."""
+        return float(np.median(self.ratios))
 
     @property
     def overhead(self) -> float:
@@ -337,13 +349,17 @@ def fisher_penalty_cost(model: str = "cd4", *, eps: float = 1e-2, lambda_f: floa
     repeats = check_int(repeats, "repeats", minimum=1)
     X_train, _, y_train, _ = digits_split(check_int(split_seed, "split_seed", minimum=0))
     times = {False: [], True: []}
+    ratios = []
     for _ in range(repeats):
+        repeat = {}
         for penalised in (False, True):
             cfg = replace(config, epochs=epochs, fisher=lambda_f if penalised else 0.0,
                           fisher_eps=eps)
             net = paper_model(model, seed=seed)
-            times[penalised] += train(net, X_train, y_train, config=cfg, seed=seed).epoch_seconds[1:]
+            repeat[penalised] = train(net, X_train, y_train, config=cfg, seed=seed).epoch_seconds[1:]
+            times[penalised] += repeat[penalised]
+        ratios.append(float(np.median(repeat[True]) / np.median(repeat[False])))
     steps = -(-X_train.shape[0] // config.batch_size)
     return PenaltyCost(float(np.median(times[False])), float(np.median(times[True])), steps,
-                       len(times[False]))
+                       len(times[False]), tuple(ratios))
 

@@ -6,10 +6,17 @@
 ('-1.20 [-1.80, -0.60]', 'excludes', 'above')
 >>> listed([0.1, 0.2, 0.5], "rate", "rates", "no rate"), range_text([19, 19]), range_text([4.99, 9.1], ".1f")
 ('rates 0.1, 0.2 and 0.5', '19', '5.0–9.1')
+>>> count_words(6, 6), count_words(0, 3), count_words(4, 6), count_words(4, 6, "triples")
+('all six', 'none of the three', '4 of the six', '4 of the six triples')
 """
 from __future__ import annotations
 
-__all__ = ["ci_text", "zero_word", "position", "listed", "range_text"]
+__all__ = ["ci_text", "zero_word", "position", "listed", "range_text", "number_word",
+           "count_words"]
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                 "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 
 
 def ci_text(e, fmt: str = "+.2f") -> str:
@@ -103,3 +110,41 @@ def range_text(values, fmt: str = ".0f") -> str:
     """
     low, high = format(min(values), fmt), format(max(values), fmt)
     return low if low == high else f"{low}–{high}"
+
+
+def number_word(n: int) -> str:
+    """``n`` spelled out for 0–20 (``"six"``), else its digits.
+
+    Parameters
+    ----------
+    n : int >= 0
+
+    Returns
+    -------
+    str
+    """
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def count_words(k: int, n: int, noun: str = "") -> str:
+    """How many of ``n`` things: ``"all six"``, ``"none of the six"`` or ``"4 of the six"``.
+
+    Parameters
+    ----------
+    k : int
+        How many, ``0 <= k <= n``.
+    n : int >= 1
+        Of how many.
+    noun : str, default ""
+        Appended (``"all six triples"``, ``"4 of the six triples"``).
+
+    Returns
+    -------
+    str
+    """
+    if not 0 <= k <= n:
+        raise ValueError(f"count_words needs 0 <= k <= n; got k={k}, n={n}")
+    total = number_word(n)
+    text = (f"all {total}" if k == n else f"none of the {total}" if k == 0
+            else f"{k} of the {total}")
+    return f"{text} {noun}" if noun else text
