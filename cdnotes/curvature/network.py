@@ -22,7 +22,7 @@ import numpy as np
 from ..backend import device_of, to_numpy
 from ..validation import check_bool, check_choice, check_int, check_positive_int
 from ._mode import model_input
-from .products import KINDS, CurvatureProducts
+from .products import KINDS, CurvatureProducts, blas_limit
 
 __all__ = ["network_hessian", "hessian_bytes", "DEFAULT_MAX_PARAMS", "DEFAULT_BLOCK_BYTES"]
 
@@ -72,7 +72,7 @@ def _rows(xp, pieces, lowest):
 
 def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
                     max_params=DEFAULT_MAX_PARAMS, block_bytes=DEFAULT_BLOCK_BYTES,
-                    block_columns=None, symmetrize=True):
+                    block_columns=None, symmetrize=True, blas_threads=1):
     """The exact Hessian (or Gauss-Newton matrix) of the mean loss, ``(P, P)``.
 
     Parameters
@@ -92,6 +92,8 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
         ``True``: rows of layers below a column's layer come from symmetry and the
         diagonal blocks are averaged with their transposes (exactly symmetric result).
         ``False``: every entry from a product, unsymmetrised (twice the work; checks).
+    blas_threads : int or None, default 1
+        BLAS threads (NumPy; see :func:`~cdnotes.curvature.products.blas_limit`).
 
     Returns
     -------
@@ -117,7 +119,7 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
             f"matrix needs {need} bytes ({need / 2**30:.2f} GiB), above max_params={max_params}. "
             "Raise max_params if the memory is there, or estimate the spectrum from products: "
             "cdnotes.curvature.lanczos / spectral_density with CurvatureProducts(...).matvec()")
-    ops = CurvatureProducts(model, X, y, loss)
+    ops = CurvatureProducts(model, X, y, loss, blas_threads=blas_threads)
     if block_columns is None:
         width = max(1, block_bytes // _bytes_per_column(model, X.shape[0]))
     else:
@@ -126,14 +128,16 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
     layers = model.linear_layers
     offsets = np.cumsum([0] + [layer.n_params for layer in layers])
     second = kind == "hessian"
-    for l, layer in enumerate(layers):
-        lowest = l if symmetrize else 0
-        for start in range(0, layer.n_params, width):
-            stop = min(start + width, layer.n_params)
-            tangents = [None] * len(layers)
-            tangents[l] = _unit_tangents(ops.xp, layer, start, stop, ops._dtype)
-            pieces = ops._pass.product(tangents, second, lowest)
-            H[offsets[lowest]:, offsets[l] + start:offsets[l] + stop] = _rows(ops.xp, pieces, lowest)
+    with blas_limit(ops.xp, blas_threads):
+        for l, layer in enumerate(layers):
+            lowest = l if symmetrize else 0
+            for start in range(0, layer.n_params, width):
+                stop = min(start + width, layer.n_params)
+                tangents = [None] * len(layers)
+                tangents[l] = _unit_tangents(ops.xp, layer, start, stop, ops._like)
+                pieces = ops._pass.product(tangents, second, lowest)
+                columns = slice(offsets[l] + start, offsets[l] + stop)
+                H[offsets[lowest]:, columns] = _rows(ops.xp, pieces, lowest)
     if symmetrize:
         for l in range(len(layers)):
             a, b = offsets[l], offsets[l + 1]

@@ -8,9 +8,8 @@ change it makes to ``W̃_l`` cannot reach the loss. The causes, in the order the
 
 ``dead_units``
     hidden units whose value never reaches the loss — zero on every sample (dead), or
-    reaching the logits only through inactive units wherever active: an entry ``W̃_l[o, c]``
-    is free when no sample has unit ``o`` reaching the loss *and* input ``c`` non-zero; the
-    parameters all of whose entries are free;
+    reaching the logits only through inactive units wherever active: the parameters that
+    only feed them (their rows of ``W̃_l``) or only read them (their columns of ``W_{l+1}``);
 ``zero_inputs``
     inputs that are zero on every sample (for the digits, blank border pixels): the
     parameters that only read them (columns of the first layer);
@@ -25,7 +24,10 @@ change it makes to ``W̃_l`` cannot reach the loss. The causes, in the order the
 ``first_layer_span``
     first-layer directions that change no pre-activation that reaches the loss, on any
     sample (a unit active on too few samples for their inputs to span its weights):
-    exact because the inputs are fixed.
+    exact because the inputs are fixed;
+``disjoint_activity``
+    in later layers, weights ``W̃_l[o, c]`` from a unit ``c`` that is zero on every sample
+    where unit ``o`` reaches the loss (two units never active together).
 
 Their union is exactly null for the Hessian (``hessian``): the loss is constant along
 these directions in a neighbourhood of ``θ`` (inactive units are strictly negative, zero
@@ -56,7 +58,7 @@ from ._rop import check_supported
 __all__ = ["NullDirections", "null_directions", "HESSIAN_CAUSES", "GAUSS_NEWTON_CAUSES"]
 
 HESSIAN_CAUSES = ("dead_units", "zero_inputs", "unused_logits", "softmax_shift",
-                  "first_layer_span")
+                  "first_layer_span", "disjoint_activity")
 GAUSS_NEWTON_CAUSES = HESSIAN_CAUSES + ("layer_span", "rescaling")
 
 
@@ -178,7 +180,7 @@ def _reach(xp, model, steps, inputs, linear):
         if id(layer) not in linear:
             U = layer.vjp_3d(xp, inputs[pos], U)
             continue
-        hit = U[0] != 0
+        hit = U[0, ...] != 0
         reach.append(np.asarray(to_numpy(hit)))
         pattern = xp.astype(xp.abs(layer.to_dense()) > 0, U.dtype)
         U = xp.astype(xp.matmul(xp.astype(hit, U.dtype), pattern) > 0, U.dtype)[None, ...]
@@ -214,32 +216,41 @@ def null_directions(model, X, loss="cross_entropy") -> NullDirections:
               for layer, r in zip(model.linear_layers, reach)]
     last, shift = len(layers) - 1, K if loss == "cross_entropy" and K > 1 else 0
 
-    def free(l, L, pixels, unused):
+    def free(l, L, pixels, unused, entries=False):
+        """Free entries of ``W̃_l``: separable (unreachable rows, all-zero columns) or, with
+        ``entries``, every entry whose row never reaches the loss where its input is non-zero."""
         nonzero = L.Ht != 0
         if l == 0 and not pixels:
             nonzero[:, :-1] = True                  # zero inputs not yet a cause
         live = L.live.copy()
         if l == last and not unused:
             live[:, K:] = True                      # unused logits not yet a cause
-        return (live.T.astype(float) @ nonzero.astype(float)) == 0
+        if entries:
+            return (live.T.astype(float) @ nonzero.astype(float)) == 0
+        return (~live.any(axis=0))[:, None] | (~nonzero.any(axis=0))[None, :]
 
-    counts = []
-    for pixels, unused, softmax in [(False, False, False), (True, False, False),
-                                    (True, True, False), (True, True, True)]:
-        counts.append(sum(_free_with_shift(L, free(l, L, pixels, unused), shift)
-                          if (l == last and softmax and shift) else
-                          _free_params(L, free(l, L, pixels, unused))
-                          for l, L in enumerate(layers)))
-    h_total = counts[-1] - (_free_with_shift(layers[0], free(0, layers[0], True, True), shift)
-                            if (last == 0 and shift) else
-                            _free_params(layers[0], free(0, layers[0], True, True)))
+    def count(l, L, flags, entries=False):
+        pixels, unused, softmax = flags
+        mask = free(l, L, pixels, unused, entries)
+        if l == last and softmax and shift:
+            return _free_with_shift(L, mask, shift)
+        return _free_params(L, mask)
+
+    steps_of_causes = [(False, False, False), (True, False, False), (True, True, False),
+                       (True, True, True)]
+    counts = [sum(count(l, L, flags) for l, L in enumerate(layers)) for flags in steps_of_causes]
+    full = steps_of_causes[-1]
+    # the first layer: every direction that changes no reachable pre-activation on any sample
     bases = [_null_basis(L.param_of, L.n_params, L.Ht, L.live, shift if l == last else 0)
              for l, L in enumerate(layers)]
-    h_total += bases[0].shape[1]
+    first = counts[-1] - count(0, layers[0], full) + bases[0].shape[1]
+    # later layers: weights between units never active (reaching the loss) on a common sample
+    h_total = first + sum(count(l, L, full, entries=True) - count(l, L, full)
+                          for l, L in enumerate(layers) if l > 0)
     g_struct = sum(b.shape[1] for b in bases)
     rescaling = _rescaling(model, X, xp, layers, bases)
-    causes = [counts[0]] + list(np.diff(counts)) + [h_total - counts[-1], g_struct - h_total,
-                                                    rescaling]
+    causes = [counts[0]] + list(np.diff(counts)) + [first - counts[-1], h_total - first,
+                                                    g_struct - h_total, rescaling]
     return NullDirections(dead_units=tuple(dead_units(model, X)),
                           by_cause={k: int(v) for k, v in zip(GAUSS_NEWTON_CAUSES, causes)},
                           hessian=int(h_total), gauss_newton=int(g_struct + rescaling))
@@ -274,7 +285,8 @@ def _rescaling(model, X, xp, layers, bases):
         return 0
     R = np.stack(candidates, axis=1)
     like = model.linear_layers[0].params["b"]
-    ops = CurvatureProducts(model, X, xp.zeros(X.shape[0], dtype=xp.int64), "squared_error")
+    ops = CurvatureProducts(model, X, xp.zeros(X.shape[0], dtype=xp.int64, device=device_of(X)),
+                            "squared_error")
     u = np.random.default_rng(0).standard_normal((offsets[-1], 1))
     scale = np.linalg.norm(to_numpy(ops.product(xp.asarray(u, dtype=like.dtype), "gauss_newton")))
     GR = np.asarray(to_numpy(ops.product(xp.asarray(R, dtype=like.dtype), "gauss_newton")))

@@ -18,21 +18,44 @@ of length ``m`` (batched matmuls and FFTs), not ``m`` passes.
 """
 from __future__ import annotations
 
+import contextlib
+
+import array_api_compat
 import numpy as np
 
 from ..backend import namespace_of, to_numpy
 from ..train.losses import LOSS_KERNELS
-from ..validation import (check_array, check_choice, check_float_array, check_labels,
-                          check_same_dtype)
+from ..validation import (check_array, check_choice, check_float_array, check_int,
+                          check_labels, check_same_dtype)
 from ._mode import evaluation_mode, model_input
 from ._rop import PrimalPass, check_supported
 from .params import flatten, unflatten
 
 __all__ = ["CurvatureProducts", "loss_and_gradient", "hessian_vector_product",
-           "gauss_newton_vector_product", "KINDS"]
+           "gauss_newton_vector_product", "KINDS", "blas_limit"]
 
 KINDS = ("hessian", "gauss_newton")
 """The curvature matrices: the loss Hessian ``H`` and the Gauss-Newton matrix ``G``."""
+
+
+_CONTROLLER = None
+
+
+def blas_limit(xp, threads):
+    """A context limiting the BLAS thread pools to ``threads`` (NumPy only; ``None``: as is).
+
+    The products run many batched matrix products of moderate size; on a machine whose
+    cores are shared with other processes, a multi-threaded BLAS waits for its slowest
+    thread at every one of them (this module's tests took 58 s on two OpenBLAS threads and
+    10 s on one, at a load average of 6 on 2 cores). Hence ``blas_threads=1`` by default.
+    """
+    if threads is None or not array_api_compat.is_numpy_namespace(xp):
+        return contextlib.nullcontext()
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=check_int(threads, "blas_threads", minimum=1), user_api="blas")
 
 
 def _checked(model, X, y, loss):
@@ -78,28 +101,34 @@ class CurvatureProducts:
     ----------
     model : :class:`~cdnotes.mlp.MLP`; X : ``(N, n_in)``; y : ``(N,)`` integer labels
     loss : {"cross_entropy", "squared_error"}
+    blas_threads : int or None, default 1
+        BLAS threads while computing (NumPy; :func:`blas_limit`); ``None`` leaves them as is.
 
     Attributes
     ----------
     n_params : int ``P``; loss : float; gradient : array ``(P,)``
     """
 
-    def __init__(self, model, X, y, loss="cross_entropy"):
+    def __init__(self, model, X, y, loss="cross_entropy", *, blas_threads=1):
         self.xp = _checked(model, X, y, loss)
+        if blas_threads is not None:
+            check_int(blas_threads, "blas_threads", minimum=1)
         self.model, self.n_params, self.n_samples = model, model.n_params, X.shape[0]
-        self._dtype = model.linear_layers[0].params["b"]
-        self._pass = PrimalPass(self.xp, model, X, y, loss)
+        self.blas_threads = blas_threads
+        self._like = model.linear_layers[0].params["b"]
+        with blas_limit(self.xp, blas_threads):
+            self._pass = PrimalPass(self.xp, model, X, y, loss)
         self.loss, self.gradient = self._pass.loss, self._pass.gradient
 
     def _directions(self, V):
         check_array(V, "V")
-        namespace_of(V, self._dtype)
+        namespace_of(V, self._like)
         P = self.n_params
         if V.ndim not in (1, 2) or V.shape[0] != P or (V.ndim == 2 and V.shape[1] == 0):
             raise ValueError(f"V must have shape ({P},) or ({P}, m) with m >= 1 (P = "
                              f"model.n_params); got {tuple(V.shape)}")
         check_float_array(self.xp, V, "V")
-        check_same_dtype(V=V, parameters=self._dtype)
+        check_same_dtype(V=V, parameters=self._like)
         return V
 
     def product(self, V, kind="hessian"):
@@ -117,8 +146,9 @@ class CurvatureProducts:
         V = self._directions(V)
         xp = self.xp
         V2 = V[:, None] if V.ndim == 1 else V
-        pieces = self._pass.product(unflatten(xp, self.model, V2), kind == "hessian")
-        out = flatten(xp, self.model, pieces)
+        with blas_limit(xp, self.blas_threads):
+            pieces = self._pass.product(unflatten(xp, self.model, V2), kind == "hessian")
+            out = flatten(xp, self.model, pieces)
         return out[:, 0] if V.ndim == 1 else out
 
     def hessian_product(self, V):
@@ -137,7 +167,7 @@ class CurvatureProducts:
         backend and the product back.
         """
         check_choice(kind, "kind", KINDS)
-        xp, like = self.xp, self._dtype
+        xp, like = self.xp, self._like
 
         def apply(v):
             w = xp.asarray(np.asarray(v, dtype=np.float64), dtype=like.dtype)
@@ -146,7 +176,7 @@ class CurvatureProducts:
         return apply
 
 
-def hessian_vector_product(model, X, y, V, loss="cross_entropy"):
+def hessian_vector_product(model, X, y, V, loss="cross_entropy", *, blas_threads=1):
     """``H V``: the exact Hessian of the mean loss (evaluation mode) times ``V``.
 
     Parameters
@@ -155,6 +185,7 @@ def hessian_vector_product(model, X, y, V, loss="cross_entropy"):
     X : array ``(N, n_in)``; y : integer array ``(N,)``
     V : array ``(P,)`` or ``(P, m)`` (the model's backend and dtype)
     loss : {"cross_entropy", "squared_error"}
+    blas_threads : int or None, default 1 (see :func:`blas_limit`)
 
     Returns
     -------
@@ -166,10 +197,10 @@ def hessian_vector_product(model, X, y, V, loss="cross_entropy"):
     gradients, and ``m`` columns cost one pass with a leading tangent axis. For many
     products on the same data use :class:`CurvatureProducts` (one primal pass).
     """
-    return CurvatureProducts(model, X, y, loss).product(V, "hessian")
+    return CurvatureProducts(model, X, y, loss, blas_threads=blas_threads).product(V, "hessian")
 
 
-def gauss_newton_vector_product(model, X, y, V, loss="cross_entropy"):
+def gauss_newton_vector_product(model, X, y, V, loss="cross_entropy", *, blas_threads=1):
     """``G V``, ``G = (1/N) Σ_n J_nᵀ S̃_n J_n`` (positive semi-definite); see
     :func:`hessian_vector_product` for the arguments."""
-    return CurvatureProducts(model, X, y, loss).product(V, "gauss_newton")
+    return CurvatureProducts(model, X, y, loss, blas_threads=blas_threads).product(V, "gauss_newton")

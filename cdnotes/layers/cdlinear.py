@@ -180,5 +180,5 @@ def _dense_apply(xp, A3, W3, *, transpose):
     W3 = xp.matrix_transpose(W3) if transpose else W3
     if W3.shape[0] == 1:
         m, N, width = A3.shape
-        return xp.reshape(xp.matmul(xp.reshape(A3, (m * N, width)), W3[0]), (m, N, W3.shape[2]))
+        return xp.reshape(xp.matmul(xp.reshape(A3, (m * N, width)), W3[0, ...]), (m, N, W3.shape[2]))
     return xp.matmul(A3, W3)

@@ -64,7 +64,7 @@ class Dense(Linear):
         W = self._weights_3d(weights)["W"]
         if W.shape[0] == 1:                          # one weight matrix: a single GEMM
             m, N, _ = X3.shape
-            Y = xp.matmul(xp.reshape(X3, (m * N, self.n_in)), xp.matrix_transpose(W[0]))
+            Y = xp.matmul(xp.reshape(X3, (m * N, self.n_in)), xp.matrix_transpose(W[0, ...]))
             return xp.reshape(Y, (m, N, self.n_out))
         return xp.matmul(X3, xp.matrix_transpose(W))
 
@@ -73,7 +73,7 @@ class Dense(Linear):
         W = self._weights_3d(weights)["W"]
         if W.shape[0] == 1:
             m, N, _ = dY3.shape
-            return xp.reshape(xp.matmul(xp.reshape(dY3, (m * N, self.n_out)), W[0]),
+            return xp.reshape(xp.matmul(xp.reshape(dY3, (m * N, self.n_out)), W[0, ...]),
                               (m, N, self.n_in))
         return xp.matmul(dY3, W)
 

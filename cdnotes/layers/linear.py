@@ -249,7 +249,7 @@ class Linear(Layer):
         out = []
         for k in range(_batch_of(X3, weights)):
             twin = self._twin(xp, _pick(weights, k))
-            out.append(twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1)]))
+            out.append(twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...]))
         return xp.stack(out)
 
     def apply_transpose_3d(self, xp, dY3, weights=None):
@@ -262,7 +262,7 @@ class Linear(Layer):
         out = []
         for k in range(_batch_of(dY3, weights)):
             twin = self._twin(xp, _pick(weights, k))
-            dY = dY3[min(k, dY3.shape[0] - 1)]
+            dY = dY3[min(k, dY3.shape[0] - 1), ...]
             twin.forward_2d(xp, xp.zeros((dY.shape[0], self.n_in), dtype=dY.dtype,
                                          device=device_of(dY)))
             out.append(twin.backward_2d(xp, dY))
@@ -286,8 +286,8 @@ class Linear(Layer):
         grads = {name: [] for name in self.weight_params()}
         twin = self._twin(xp, self.weight_params())
         for k in range(m):
-            twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1)])
-            twin.backward_2d(xp, dY3[min(k, dY3.shape[0] - 1)])
+            twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...])
+            twin.backward_2d(xp, dY3[min(k, dY3.shape[0] - 1), ...])
             for name in grads:
                 grads[name].append(twin.grads[name])
         return {name: xp.stack(values) for name, values in grads.items()}
@@ -316,4 +316,4 @@ def _batch_of(A3, weights):
 
 def _pick(weights, k):
     """Weight set ``k`` of a batch (index 0 of a broadcast axis of length 1)."""
-    return {name: w[min(k, w.shape[0] - 1)] for name, w in weights.items()}
+    return {name: w[min(k, w.shape[0] - 1), ...] for name, w in weights.items()}
