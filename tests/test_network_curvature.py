@@ -459,6 +459,7 @@ def test_products_on_every_backend(xp, rng):
     V = rng.standard_normal((model.n_params, 2))
     reference = [hessian_vector_product(model, X, y, V),
                  gauss_newton_vector_product(model, X, y, V), loss_and_gradient(model, X, y)[1]]
+    nulls = null_directions(model, X)
     for layer in model.linear_layers:
         layer.to(xp)
     Xb, yb, Vb = asarray(xp, X), xp.asarray(y), asarray(xp, V)
@@ -467,6 +468,7 @@ def test_products_on_every_backend(xp, rng):
     for a, b in zip(got, reference):
         assert _relative(host(a), b) < 1e-12
     assert _relative(network_hessian(model, Xb, yb) @ V, reference[0]) < 1e-10
+    assert null_directions(model, Xb) == nulls
 
 
 class _Square:
@@ -553,3 +555,44 @@ def test_eigensolver_checks_its_argument(rng):
         eigenvalues_symmetric(rng.standard_normal((4, 4)))
     with pytest.raises(ValueError, match="driver must be one of"):
         eigenvalues_symmetric(np.eye(3), driver="magic")
+
+
+# ----------------------------------------------------------------------------
+# The protocol's batched kernels against the materialised weight matrices.
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [lambda: Dense(8, 4, seed=0), lambda: _FallbackDense(8, 4, seed=0),
+                                  lambda: CDLinear(8, 4, 2, seed=0, method="dense"),
+                                  lambda: CDLinear(8, 4, 2, seed=0, method="fft"),
+                                  lambda: _FallbackCD(8, 4, 2, seed=0)],
+                         ids=["Dense", "Dense fallback", "CD dense", "CD fft", "CD fallback"])
+def test_batched_kernels_match_the_weight_matrices(make, rng):
+    """apply_3d / apply_transpose_3d / weight_grads_3d, with both axes broadcast, against
+    W(weights) built by a copy of the layer and the weight Jacobian (the slow, obvious way)."""
+    import array_api_compat.numpy as xp
+    layer = make()
+    m, N = 3, 5
+    names = [n for n in layer.params if n != "b"]
+    weights = {n: rng.standard_normal((m,) + layer.params[n].shape) for n in names}
+
+    def W(k):                                  # the weight matrix of weight set k
+        theta = np.concatenate([weights[n][k].ravel() for n in names])
+        return (layer.weight_jacobian() @ theta).reshape(layer.n_out, layer.n_in)
+
+    X3, dY3 = rng.standard_normal((m, N, 8)), rng.standard_normal((m, N, 4))
+    for Xb, wb in [(X3, weights), (X3[:1], weights), (X3, None)]:
+        got = layer.apply_3d(xp, Xb, wb)
+        for k in range(m):
+            Wk = W(k) if wb is not None else host(layer.to_dense())
+            np.testing.assert_allclose(got[k], Xb[min(k, Xb.shape[0] - 1)] @ Wk.T, atol=1e-12)
+        got = layer.apply_transpose_3d(xp, dY3 if wb is not None else dY3, wb)
+        for k in range(m):
+            Wk = W(k) if wb is not None else host(layer.to_dense())
+            np.testing.assert_allclose(got[k], dY3[k] @ Wk, atol=1e-12)
+    for Xb in (X3, X3[:1]):
+        grads = layer.weight_grads_3d(xp, Xb, dY3)
+        for k in range(m):
+            G = dY3[k].T @ Xb[min(k, Xb.shape[0] - 1)]                       # ∂/∂W
+            theta_grad = layer.weight_jacobian().T @ G.ravel()
+            np.testing.assert_allclose(np.concatenate([grads[n][k].ravel() for n in names]),
+                                       theta_grad, atol=1e-12)

@@ -42,11 +42,12 @@ def hessian_bytes(n_params: int) -> int:
 def _bytes_per_column(model, n_samples):
     """Estimated working memory of one column of a product: the tangents of every layer's
     input and output (float64), about twice over for temporaries."""
-    widths = 0
+    linear = {id(layer) for layer in model.linear_layers}
+    widths, width = 0, model.n_in
     for layer in model.layers:
-        n = getattr(layer, "n_in", None)
-        widths += 2 * (n if n is not None else model.n_in) + getattr(layer, "n_out", 0)
-    return 16 * n_samples * max(widths, 1)
+        out = layer.n_out if id(layer) in linear else width
+        widths, width = widths + width + out, out
+    return 16 * n_samples * widths
 
 
 def _unit_tangents(xp, layer, start, stop, like):

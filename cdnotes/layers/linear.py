@@ -233,17 +233,12 @@ class Linear(Layer):
         xp : namespace
         X3 : array ``(m_x, N, n_in)``
         weights : dict ``{name: (m_w, *shape)}`` of the weight parameters (not ``b``), or
-            ``None`` for the layer's own (``m_w = 1``). ``m_x`` and ``m_w`` are 1 or ``m``
-            (broadcast).
+            ``None`` for the layer's own; ``m_x``, ``m_w`` are 1 or ``m`` (broadcast).
 
         Returns
         -------
-        array ``(m, N, n_out)``
-
-        Notes
-        -----
-        The base class loops over ``m`` with :meth:`forward_2d` on a copy of the layer
-        holding ``weights[k]`` and a zero bias (slow, generic); subclasses override it.
+        array ``(m, N, n_out)``. The base class loops over ``m`` (:meth:`forward_2d` on a
+        copy of the layer holding ``weights[k]`` and a zero bias); subclasses batch it.
         """
         weights = self._weights_3d(weights)
         out = []
@@ -271,15 +266,8 @@ class Linear(Layer):
     def weight_grads_3d(self, xp, X3, dY3):
         """Weight gradients ``Σ_n`` for ``m`` pairs ``(X3[k], dY3[k])``, batched.
 
-        Parameters
-        ----------
-        xp : namespace
-        X3 : array ``(m_x, N, n_in)``; dY3 : array ``(m_y, N, n_out)`` (``m_x``, ``m_y``
-            are 1 or ``m``, broadcast)
-
-        Returns
-        -------
-        dict ``{name: (m, *shape)}`` over the weight parameters (not ``b``): the gradient
+        ``X3`` ``(m_x, N, n_in)``, ``dY3`` ``(m_y, N, n_out)`` (``m_x``, ``m_y`` 1 or ``m``).
+        Returns ``{name: (m, *shape)}`` over the weight parameters (not ``b``): the gradient
         of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` with respect to them.
         """
         m = max(X3.shape[0], dY3.shape[0])
