@@ -469,6 +469,8 @@ def test_products_on_every_backend(xp, rng):
         assert _relative(host(a), b) < 1e-12
     assert _relative(network_hessian(model, Xb, yb) @ V, reference[0]) < 1e-10
     assert null_directions(model, Xb) == nulls
+    matvec = CurvatureProducts(model, Xb, yb).matvec()
+    assert _relative(matvec(V[:, 0]), reference[0][:, 0]) < 1e-12
 
 
 class _Square:

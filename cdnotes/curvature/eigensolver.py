@@ -33,11 +33,13 @@ DRIVERS = ("auto", "2stage", "evd", "evr", "ev", "numpy")
 
 AUTO_DRIVER = "2stage"
 """What ``driver="auto"`` uses when it is available. Measured by ``benchmarks/
-network_curvature.py`` on the book's 2-core machine (load average 4-7, one BLAS thread,
-wall clock): n = 4000 random: 2stage 3.95 s, numpy 5.82 s, evr 6.70 s, evd 7.10 s; the CD-B4
-Hessian (n = 2380): 2stage 0.71 s, evd 1.25 s, evr 1.59 s, numpy 1.78 s; the dense model's
-Hessian (n = 8970): 2stage 37.7 s. (At n = 2000 random the others were ahead, 0.44 s
-against 0.58 s.)"""
+network_curvature.py`` on the book's 2-core machine (two runs, load average 3-7, one BLAS
+thread, wall clock): n = 4000 random: 2stage 3.95 / 4.22 s, evd 7.10 / 6.71 s, evr 6.70 /
+6.78 s, numpy 5.82 / 8.32 s; the CD-B4 Hessian (n = 2380): 2stage 0.71 / 0.82 s, evd 1.25 /
+0.96 s, evr 1.59 / 0.81 s, numpy 1.78 / 0.93 s; the dense model's Hessian (n = 8970): 2stage
+37.7 s; random n = 8970: 2stage 41.8 s, numpy 85.1 s. At n = 2000 (random) the four were
+within 10% (0.44-0.58 s). On two threads every driver was 2-50× slower than on one, with
+other processes running."""
 
 _LAPACK_COL_MAJOR = 102
 _ROUTINE = None

@@ -23,7 +23,7 @@ import contextlib
 import array_api_compat
 import numpy as np
 
-from ..backend import namespace_of, to_numpy
+from ..backend import device_of, namespace_of, to_numpy
 from ..train.losses import LOSS_KERNELS
 from ..validation import (check_array, check_choice, check_float_array, check_int,
                           check_labels, check_same_dtype)
@@ -170,7 +170,8 @@ class CurvatureProducts:
         xp, like = self.xp, self._like
 
         def apply(v):
-            w = xp.asarray(np.asarray(v, dtype=np.float64), dtype=like.dtype)
+            w = xp.asarray(np.asarray(v, dtype=np.float64), dtype=like.dtype,
+                           device=device_of(like))
             return np.asarray(to_numpy(self.product(w, kind)), dtype=np.float64)
 
         return apply
