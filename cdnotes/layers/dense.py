@@ -58,6 +58,29 @@ class Dense(Linear):
         self.grads = {"W": xp.matmul(xp.matrix_transpose(dY2), X2), "b": xp.sum(dY2, axis=0)}
         return xp.matmul(dY2, self.W)
 
+    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)``, one batched matmul."""
+        W = self._weights_3d(weights)["W"]
+        if W.shape[0] == 1:                          # one weight matrix: a single GEMM
+            m, N, _ = X3.shape
+            Y = xp.matmul(xp.reshape(X3, (m * N, self.n_in)), xp.matrix_transpose(W[0, ...]))
+            return xp.reshape(Y, (m, N, self.n_out))
+        return xp.matmul(X3, xp.matrix_transpose(W))
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        W = self._weights_3d(weights)["W"]
+        if W.shape[0] == 1:
+            m, N, _ = dY3.shape
+            return xp.reshape(xp.matmul(xp.reshape(dY3, (m * N, self.n_out)), W[0, ...]),
+                              (m, N, self.n_in))
+        return xp.matmul(dY3, W)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"W": dY3[k]ᵀ @ X3[k]}`` ``(m, n_out, n_in)``, one batched matmul."""
+        return {"W": xp.matmul(xp.matrix_transpose(dY3), X3)}
+
     def weight_jacobian(self):
         """The identity ``(n_out·n_in, n_out·n_in)``: ``W`` is its own parameter."""
         return np.eye(self.n_out * self.n_in)

@@ -30,7 +30,12 @@ class ShannonDropout(Layer):
         Probability of zeroing an entry during training (default ``ALPHA_CD``).
     seed : int or None
         Seeds the mask generator: the same seed gives the same masks.
+
+    Linear in its input (``piecewise_linear``): in evaluation mode — where
+    :mod:`cdnotes.curvature` takes every Hessian — its Jacobian is the identity.
     """
+
+    piecewise_linear = True
 
     def __init__(self, rate: float = ALPHA_CD, *, seed=None):
         super().__init__()
@@ -83,6 +88,21 @@ class ShannonDropout(Layer):
     def backward_2d(self, xp, dY):
         scale, _ = self._cached()
         return dY if scale is None else dY * scale
+
+    def jvp_3d(self, xp, X2, T3):
+        """Jacobian times tangents ``T3`` ``(m, N, n)`` in evaluation mode: ``T3`` itself.
+
+        Raises ``RuntimeError`` in training mode with ``rate > 0`` (the mask is random:
+        curvature is taken in evaluation mode).
+        """
+        if self.training and self.rate > 0:
+            raise RuntimeError("ShannonDropout.jvp_3d/vjp_3d need evaluation mode (model.eval(); "
+                               "the cdnotes.curvature functions switch to it themselves)")
+        return T3
+
+    def vjp_3d(self, xp, X2, U3):
+        """Transposed Jacobian times ``U3`` in evaluation mode: ``U3`` (see :meth:`jvp_3d`)."""
+        return self.jvp_3d(xp, X2, U3)
 
     def __repr__(self):
         return f"ShannonDropout(rate={self.rate})"

@@ -17,12 +17,27 @@ and gets, from the base class: one constructor path (sizes checked by
 parameter is a property whose setter checks shape, dtype and finiteness and copies),
 checked ``forward``/``backward`` on any batch shape, ``n_params``, ``to``, ``train``/``eval``.
 
+For exact curvature (:mod:`cdnotes.curvature`: Hessian-vector products by the
+R-operator), three bilinear kernels with a leading *tangent axis* ``m`` — the forward
+``X W(θ)ᵀ`` is bilinear in ``(θ, X)`` and the backward in ``(θ, dY)`` and ``(X, dY)``:
+
+``apply_3d(xp, X3, weights)`` / ``apply_transpose_3d(xp, dY3, weights)``
+    ``X3 @ W(weights)ᵀ`` / ``dY3 @ W(weights)`` for ``m`` weight sets at once (no bias);
+``weight_grads_3d(xp, X3, dY3)``
+    the weight gradients ``Σ_n`` for ``m`` pairs ``(X3[k], dY3[k])`` at once.
+
+The base class derives them from ``forward_2d``/``backward_2d`` on a copy of the layer
+holding each weight set in turn (a Python loop over ``m``); Dense and CDLinear override
+them with batched matmuls / batched FFTs.
+
 Attributes every linear layer has: ``n_in``, ``n_out``, ``block_size`` (1 for layers
 without block structure), ``dtype``, and ``circulant_param`` — the name of the parameter
 that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
 curvature readings that concern circulant blocks look at it, never at the class).
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -219,6 +234,80 @@ class Linear(Layer):
         raise NotImplementedError(f"{type(self).__name__} does not provide weight_jacobian(); "
                                   "its W is not a linear function of its parameters")
 
+    # -- batched bilinear kernels (a leading tangent axis m; unchecked) ------------
+    def weight_params(self) -> dict:
+        """The weight parameters ``{name: array}``: every parameter but ``b``, in ``params`` order."""
+        return {name: p for name, p in self.params.items() if name != "b"}
+
+    def _weights_3d(self, weights):
+        """``weights`` or, for ``None``, the layer's own weights with a leading axis of 1."""
+        if weights is None:
+            return {name: p[None, ...] for name, p in self.weight_params().items()}
+        return weights
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ`` (no bias), batched over a leading tangent axis.
+
+        Parameters
+        ----------
+        xp : namespace
+        X3 : array ``(m_x, N, n_in)``
+        weights : dict ``{name: (m_w, *shape)}`` of the weight parameters (not ``b``), or
+            ``None`` for the layer's own; ``m_x``, ``m_w`` are 1 or ``m`` (broadcast).
+
+        Returns
+        -------
+        array ``(m, N, n_out)``. The base class loops over ``m`` (:meth:`forward_2d` on a
+        copy of the layer holding ``weights[k]`` and a zero bias); subclasses batch it.
+        """
+        weights = self._weights_3d(weights)
+        out = []
+        for k in range(_batch_of(X3, weights)):
+            twin = self._twin(xp, _pick(weights, k))
+            out.append(twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...]))
+        return xp.stack(out)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``, batched: ``dY3`` ``(m_y, N, n_out)`` -> ``(m, N, n_in)``.
+
+        ``weights`` as in :meth:`apply_3d`. The base class loops over ``m`` with
+        :meth:`backward_2d` on a copy of the layer (after a forward pass on zeros).
+        """
+        weights = self._weights_3d(weights)
+        out = []
+        for k in range(_batch_of(dY3, weights)):
+            twin = self._twin(xp, _pick(weights, k))
+            dY = dY3[min(k, dY3.shape[0] - 1), ...]
+            twin.forward_2d(xp, xp.zeros((dY.shape[0], self.n_in), dtype=dY.dtype,
+                                         device=device_of(dY)))
+            out.append(twin.backward_2d(xp, dY))
+        return xp.stack(out)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """Weight gradients ``Σ_n`` for ``m`` pairs ``(X3[k], dY3[k])``, batched.
+
+        ``X3`` ``(m_x, N, n_in)``, ``dY3`` ``(m_y, N, n_out)`` (``m_x``, ``m_y`` 1 or ``m``).
+        Returns ``{name: (m, *shape)}`` over the weight parameters (not ``b``): the gradient
+        of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` with respect to them.
+        """
+        m = max(X3.shape[0], dY3.shape[0])
+        grads = {name: [] for name in self.weight_params()}
+        twin = self._twin(xp, self.weight_params())
+        for k in range(m):
+            twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...])
+            twin.backward_2d(xp, dY3[min(k, dY3.shape[0] - 1), ...])
+            for name in grads:
+                grads[name].append(twin.grads[name])
+        return {name: xp.stack(values) for name, values in grads.items()}
+
+    def _twin(self, xp, weights):
+        """A shallow copy of the layer holding ``weights`` and a zero bias (for the fallbacks)."""
+        twin = copy.copy(self)
+        twin.params = dict(weights)
+        twin.params["b"] = xp.zeros_like(self.params["b"])
+        twin.grads, twin._cache = {}, None
+        return twin
+
     def _repr_extra(self) -> str:
         return ""
 
@@ -226,3 +315,13 @@ class Linear(Layer):
         extra = self._repr_extra()
         return (f"{type(self).__name__}(n_in={self.n_in}, n_out={self.n_out}"
                 f"{', ' + extra if extra else ''}, n_params={self.n_params})")
+
+
+def _batch_of(A3, weights):
+    """The tangent batch ``m``: the largest leading axis of ``A3`` and the weight arrays."""
+    return max([A3.shape[0]] + [w.shape[0] for w in weights.values()])
+
+
+def _pick(weights, k):
+    """Weight set ``k`` of a batch (index 0 of a broadcast axis of length 1)."""
+    return {name: w[min(k, w.shape[0] - 1), ...] for name, w in weights.items()}

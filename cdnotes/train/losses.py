@@ -13,7 +13,8 @@ from ..backend import device_of, namespace_of
 from ..layers.activations import log_softmax
 from ..validation import check_array, check_float_array, check_labels
 
-__all__ = ["softmax_cross_entropy", "squared_error", "LOSSES", "LOSS_KERNELS"]
+__all__ = ["softmax_cross_entropy", "squared_error", "LOSSES", "LOSS_KERNELS",
+           "LOSS_HESSIAN_KERNELS"]
 
 
 def _one_hot(xp, y, n_classes, dtype, device):
@@ -80,3 +81,22 @@ LOSSES = {"cross_entropy": softmax_cross_entropy, "squared_error": squared_error
 
 LOSS_KERNELS = {"cross_entropy": _cross_entropy, "squared_error": _squared_error}
 """The same losses as unchecked kernels ``(xp, logits, y) -> (loss, dlogits)``."""
+
+
+def _cross_entropy_hessian(xp, logits, T):
+    """``(diag(p_n) − p_n p_nᵀ) T[..., n, :] / N``, ``p = softmax(logits)``; ``T`` ``(..., N, K)``."""
+    p = xp.exp(log_softmax(logits, axis=1))
+    pT = p * T
+    return (pT - p * xp.sum(pT, axis=-1, keepdims=True)) / logits.shape[0]
+
+
+def _squared_error_hessian(xp, logits, T):
+    """``T / N``: the Hessian of ``½ mean ‖z − t‖²`` in the logits is ``I / N``."""
+    return T / logits.shape[0]
+
+
+LOSS_HESSIAN_KERNELS = {"cross_entropy": _cross_entropy_hessian,
+                        "squared_error": _squared_error_hessian}
+"""Each loss's Hessian in the logits applied to tangents: unchecked kernels
+``(xp, logits (N, K), T (..., N, K)) -> S T`` with ``S`` the Hessian of the *mean* loss
+(``1/N`` included), per sample. Used by the R-operator of :mod:`cdnotes.curvature`."""
