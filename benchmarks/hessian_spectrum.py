@@ -11,16 +11,8 @@ import time
 
 import numpy as np
 
+from cdnotes.benchmarking import best_time
 from cdnotes.hessian import cdlinear_hessian, cdlinear_spectrum
-
-
-def best_time(fn, repeats):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main(argv=None):

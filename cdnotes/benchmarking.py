@@ -35,9 +35,31 @@ from .operators.fft import fft_workers
 from .train import SGD
 from .validation import check_choice, check_int, check_real
 
-__all__ = ["synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
+__all__ = ["best_time", "synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
            "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs",
            "calibrate_auto", "auto_rule_check", "rechoose", "digits_epoch_seconds"]
+
+
+def best_time(fn, repeats: int = 5):
+    """The shortest wall-clock time of ``repeats`` calls of ``fn()``, and the last result.
+
+    Parameters
+    ----------
+    fn : callable with no arguments
+    repeats : int >= 1
+
+    Returns
+    -------
+    seconds : float
+    value : what the last call of ``fn`` returned
+    """
+    repeats = check_int(repeats, "repeats", minimum=1)
+    best, value = np.inf, None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, value
 
 
 def synchronize(backend: str) -> None:

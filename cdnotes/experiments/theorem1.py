@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..benchmarking import best_time
 from ..conditioning import ar1_covariance, condition_number, draw_samples
 from ..hessian import cdlinear_hessian, cdlinear_spectrum, theorem1_eigenvalues
 from ..validation import (check_block_size, check_int, check_positive_int, check_real,
@@ -292,15 +293,6 @@ class SpectrumTiming:
         return self.seconds_explicit / self.seconds_closed
 
 
-def _best_time(f, repeats):
-    best, value = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
-
-
 def spectrum_timings(widths, *, block_size: int = 8, n_samples: int = 500,
                      repeats: int = 3, threads: int | None = 1,
                      seed: int = 0) -> list[SpectrumTiming]:
@@ -343,9 +335,9 @@ def spectrum_timings(widths, *, block_size: int = 8, n_samples: int = 500,
             stack.enter_context(threadpool_limits(limits=threads))
         for w, s in zip(widths, seeds):
             X = np.random.default_rng(s).standard_normal((N, w))
-            t_explicit, explicit = _best_time(
+            t_explicit, explicit = best_time(
                 lambda: np.linalg.eigvalsh(cdlinear_hessian(X, w, B)), repeats)
-            t_closed, closed = _best_time(lambda: cdlinear_spectrum(X, w, B), repeats)
+            t_closed, closed = best_time(lambda: cdlinear_spectrum(X, w, B), repeats)
             error = float(np.abs(closed - explicit).max() / explicit.max())
             out.append(SpectrumTiming(w, w, B, N, t_explicit, t_closed, error, s))
     return out
