@@ -598,3 +598,22 @@ def test_batched_kernels_match_the_weight_matrices(make, rng):
             theta_grad = layer.weight_jacobian().T @ G.ravel()
             np.testing.assert_allclose(np.concatenate([grads[n][k].ravel() for n in names]),
                                        theta_grad, atol=1e-12)
+
+
+def test_layer_inputs_is_the_forward_pass_layer_by_layer():
+    import cdnotes.curvature as curv
+    from cdnotes.mlp import make_mlp
+    model = make_mlp([8, 8, 8, 4], 4, seed=3, dropout=0.3).train()
+    X = np.random.default_rng(4).standard_normal((6, 8))
+    trace = curv.layer_inputs(model, X)
+    assert [layer for layer, _ in trace] == [*model.layers, None]
+    H = X
+    for layer, h in trace[:-1]:                    # the slow twin: one layer after the other
+        np.testing.assert_array_equal(h, H)
+        layer.eval()
+        H = layer.forward(H)
+        layer.train()
+    np.testing.assert_allclose(trace[-1][1], H, rtol=0, atol=1e-14)
+    assert all(layer.training for layer in model.layers)             # mode restored
+    with pytest.raises(TypeError, match="model"):
+        curv.layer_inputs(model.layers[0], X)

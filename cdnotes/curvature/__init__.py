@@ -17,6 +17,7 @@ whole network's Hessian (products, dense matrix, spectrum, null directions).
 
 Every function evaluates the model in evaluation mode and restores the mode it found.
 """
+from ._mode import layer_inputs
 from .eigensolver import eigenvalues_symmetric, two_stage_available
 from .lanczos import lanczos, smooth_density, spectral_density
 from .last_layer import (last_layer_hessian, last_layer_inputs, last_layer_spectrum,
@@ -29,7 +30,7 @@ from .products import (CurvatureProducts, gauss_newton_vector_product, hessian_v
 from .readings import dead_units, paper_kappa_readings
 from .spectrum_measures import SpectrumMeasures, spectrum_measures
 
-__all__ = ["CurvatureProducts", "NullDirections", "SpectrumMeasures", "dead_units",
+__all__ = ["CurvatureProducts", "NullDirections", "SpectrumMeasures", "dead_units", "layer_inputs",
            "eigenvalues_symmetric", "flat_params", "gauss_newton_vector_product",
            "hessian_bytes", "hessian_vector_product", "lanczos", "last_layer_hessian",
            "last_layer_inputs", "last_layer_spectrum", "logit_hessian_spectrum",

@@ -6,7 +6,7 @@ import contextlib
 from ..backend import namespace_of
 from ..validation import check_array, check_input, check_same_dtype
 
-__all__ = ["evaluation_mode", "model_input", "check_model"]
+__all__ = ["evaluation_mode", "model_input", "check_model", "layer_inputs"]
 
 
 @contextlib.contextmanager
@@ -40,3 +40,27 @@ def check_model(model):
         raise TypeError(f"model must be a cdnotes.mlp.MLP (layers with a last linear layer); got "
                         f"{type(model).__name__}. Wrap a single layer: MLP([layer])")
     return model
+
+
+def layer_inputs(model, X):
+    """Every layer with the activations entering it, in evaluation mode (the mode is restored).
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X : array ``(N, n_in)``, real floating, finite (checked against the model)
+
+    Returns
+    -------
+    list of ``(layer, H)`` pairs, one per layer in order, ``H`` the ``(N, width)`` input of
+    ``layer`` (on ``X``'s backend), followed by ``(None, output)`` with the last layer's
+    output (all ``n_out`` columns, before slicing to ``n_classes``).
+    """
+    xp = model_input(model, X)
+    trace, H = [], X
+    with evaluation_mode(model):
+        for layer in model.layers:
+            trace.append((layer, H))
+            H = layer.forward_2d(xp, H)
+    trace.append((None, H))
+    return trace

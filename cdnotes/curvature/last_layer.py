@@ -16,7 +16,7 @@ import numpy as np
 from ..backend import to_numpy
 from ..conditioning import condition_number
 from ..layers.activations import softmax
-from ._mode import evaluation_mode, model_input
+from ._mode import layer_inputs
 
 __all__ = ["last_layer_inputs", "softmax_outputs", "last_layer_hessian", "last_layer_spectrum",
            "logit_hessian_spectrum"]
@@ -34,12 +34,9 @@ def last_layer_inputs(model, X):
     -------
     numpy array ``(N, n_in_last)``, float64
     """
-    xp = model_input(model, X)
-    last = model.layers.index(model.linear_layers[-1])
-    H = X
-    with evaluation_mode(model):
-        for layer in model.layers[:last]:
-            H = layer.forward_2d(xp, H)
+    trace = layer_inputs(model, X)                  # checks the model and X first
+    last = model.linear_layers[-1]
+    H = next(h for layer, h in trace if layer is last)
     return np.asarray(to_numpy(H), dtype=np.float64)
 
 

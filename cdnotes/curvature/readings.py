@@ -15,7 +15,7 @@ import numpy as np
 from ..backend import to_numpy
 from ..hessian import theorem1_eigenvalues
 from ..layers.activations import ReLU
-from ._mode import evaluation_mode, model_input
+from ._mode import layer_inputs
 
 __all__ = ["dead_units", "paper_kappa_readings"]
 
@@ -32,14 +32,9 @@ def dead_units(model, X):
     -------
     list of int, one per ReLU layer
     """
-    xp = model_input(model, X)
-    counts, H = [], X
-    with evaluation_mode(model):
-        for layer in model.layers:
-            H = layer.forward_2d(xp, H)
-            if isinstance(layer, ReLU):
-                counts.append(int(np.sum(np.all(np.asarray(to_numpy(H)) == 0, axis=0))))
-    return counts
+    trace = layer_inputs(model, X)
+    return [int(np.sum(np.all(np.asarray(to_numpy(H_out)) == 0, axis=0)))
+            for (layer, _), (_, H_out) in zip(trace[:-1], trace[1:]) if isinstance(layer, ReLU)]
 
 
 def paper_kappa_readings(model, X):
@@ -67,23 +62,20 @@ def paper_kappa_readings(model, X):
         frequencies — the eigenvalue moduli² of the circulant blocks of ``W``
         (layers with circulant blocks only; ``nan`` for dense models).
     """
-    xp = model_input(model, X)
+    trace = layer_inputs(model, X)                  # checks the model and X first
     linear = {id(layer) for layer in model.linear_layers}
     sv, t1, circ = [], [], []
-    H = X
-    with evaluation_mode(model):
-        for layer in model.layers:
-            if id(layer) in linear:
-                W = np.asarray(to_numpy(layer.to_dense()), dtype=np.float64)
-                s2 = np.linalg.svd(W, compute_uv=False) ** 2
-                sv.append(_ratio(s2.max(), s2.min()))
-                vals = np.asarray(to_numpy(theorem1_eigenvalues(H, layer.n_out, layer.block_size)))
-                t1.append(_ratio(vals.max(), vals.min()))
-                if layer.circulant_param is not None:
-                    C = np.asarray(to_numpy(layer.params[layer.circulant_param]))
-                    power = np.abs(np.fft.fft(C, axis=-1)) ** 2
-                    circ.append(_ratio(power.max(), power.min()))
-            H = layer.forward_2d(xp, H)
+    for layer, H in trace[:-1]:
+        if id(layer) in linear:
+            W = np.asarray(to_numpy(layer.to_dense()), dtype=np.float64)
+            s2 = np.linalg.svd(W, compute_uv=False) ** 2
+            sv.append(_ratio(s2.max(), s2.min()))
+            vals = np.asarray(to_numpy(theorem1_eigenvalues(H, layer.n_out, layer.block_size)))
+            t1.append(_ratio(vals.max(), vals.min()))
+            if layer.circulant_param is not None:
+                C = np.asarray(to_numpy(layer.params[layer.circulant_param]))
+                power = np.abs(np.fft.fft(C, axis=-1)) ** 2
+                circ.append(_ratio(power.max(), power.min()))
     return {"weights_sv": float(np.mean(sv)), "theorem1_inputs": float(np.mean(t1)),
             "circulant_spectrum": float(np.mean(circ)) if circ else float("nan")}
 

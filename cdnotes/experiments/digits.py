@@ -23,7 +23,7 @@ from ..backend import to_numpy
 from ..conditioning import Conditioning
 from ..curvature import (dead_units, last_layer_spectrum, logit_hessian_spectrum,
                          paper_kappa_readings, softmax_outputs)
-from ..curvature._mode import evaluation_mode, model_input
+from ..curvature import layer_inputs
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, paper_model
 from ..stats import Estimate, geometric_mean, mean_ci, paired_difference_ci
@@ -270,16 +270,13 @@ def zero_input_blocks(model, X) -> list:
     -------
     list of int, one per linear layer
     """
+    trace = layer_inputs(model, X)                  # checks the model and X first
     linear = {id(layer) for layer in model.linear_layers}
-    xp = model_input(model, X)
-    counts, H = [], X
-    with evaluation_mode(model):
-        for layer in model.layers:
-            if id(layer) in linear:
-                h = np.asarray(to_numpy(H))
-                blocks = h.reshape(h.shape[0], -1, layer.block_size)
-                counts.append(int(np.sum(np.all(blocks == 0, axis=(0, 2)))))
-            H = layer.forward_2d(xp, H)
+    counts = []
+    for layer, H in trace[:-1]:
+        if id(layer) in linear:
+            blocks = np.asarray(to_numpy(H)).reshape(H.shape[0], -1, layer.block_size)
+            counts.append(int(np.sum(np.all(blocks == 0, axis=(0, 2)))))
     return counts
 
 
