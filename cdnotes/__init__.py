@@ -25,7 +25,7 @@ The package, by role (each subpackage's docstring lists its modules):
 ``whitening``       whitening transformers (scikit-learn API)
 ``curvature``       a network's curvature: the last layer's exact Hessian, the paper's κ
 ``experiments``     the book's experiments as functions returning records
-``data``, ``results``, ``stats``, ``seeds``   data sets, JSON results, confidence intervals,
+``data``, ``results``, ``stats``, ``seeds``   data sets (digits, MNIST-1D), JSON results, CIs,
                     the seed offset
 ``estimators``      a scikit-learn classifier; ``cli``: ``python -m cdnotes``
 ``validation``, ``backend``   argument checks; array namespaces (NumPy, CuPy, array_api_strict)

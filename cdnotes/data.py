@@ -1,9 +1,30 @@
-"""The paper's data: scikit-learn's 8×8 digits (shipped with scikit-learn, no download)."""
+"""Data sets, all available offline.
+
+* scikit-learn's 8×8 digits (the paper's data; shipped with scikit-learn);
+* MNIST-1D (Greydanus 2020), generated locally by the ``mnist1d`` package — never downloaded —
+  and cached as ``.npz`` under :func:`cdnotes.cache.cache_dir`.
+"""
 from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import tempfile
 
 import numpy as np
 
-__all__ = ["load_digits", "digits_split"]
+from .cache import cache_dir
+
+__all__ = ["load_digits", "digits_split", "load_mnist1d", "MNIST1D_ARGS"]
+
+# mnist1d's ``get_dataset_args()`` defaults (version 0.0.2), which reproduce the published
+# set. ``load_mnist1d`` checks that the installed package still has these values, so a change
+# in the package cannot silently change the data.
+MNIST1D_ARGS = {"num_samples": 5000, "train_split": 0.8, "template_len": 12, "padding": [36, 60],
+                "scale_coeff": 0.4, "max_translation": 48, "corr_noise_scale": 0.25,
+                "iid_noise_scale": 2e-2, "shear_scale": 0.75, "shuffle_seq": False,
+                "final_seq_length": 40, "seed": 42}
 
 
 def load_digits():
@@ -47,3 +68,85 @@ def digits_split(seed: int = 0, test_size: int = 360):
 
     X, y = load_digits()
     return train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+
+
+def _generate_mnist1d():
+    """MNIST-1D from the ``mnist1d`` package's generator, restoring the global RNG states."""
+    try:
+        from mnist1d.data import get_dataset_args, make_dataset
+    except ImportError as exc:                      # pragma: no cover - a dependency
+        raise ImportError("load_mnist1d needs the 'mnist1d' package (pip install mnist1d); "
+                          "it generates the data locally") from exc
+    args = get_dataset_args()
+    found = {key: getattr(args, key) for key in MNIST1D_ARGS}
+    if found != MNIST1D_ARGS:
+        raise RuntimeError("the installed mnist1d package's default arguments differ from the "
+                           f"published set's: {found} != {MNIST1D_ARGS}")
+    np_state, py_state = np.random.get_state(), random.getstate()
+    try:
+        data = make_dataset(args)        # calls the generator only: no get_dataset, no URL
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+    return (np.ascontiguousarray(data["x"], dtype=np.float64),
+            np.ascontiguousarray(data["x_test"], dtype=np.float64),
+            np.asarray(data["y"], dtype=np.int64), np.asarray(data["y_test"], dtype=np.int64))
+
+
+def _mnist1d_cache_file():
+    key = hashlib.sha256(json.dumps(MNIST1D_ARGS, sort_keys=True).encode()).hexdigest()[:12]
+    return cache_dir() / f"mnist1d-{key}.npz"
+
+
+def load_mnist1d(cache: bool = True):
+    """MNIST-1D (Greydanus 2020): 4000 training and 1000 test sequences of length 40.
+
+    Generated locally by the ``mnist1d`` package's ``make_dataset(get_dataset_args())``
+    (its defaults, which reproduce the published set; seed 42). Nothing is downloaded: the
+    package's download URL is never used. Generation takes ~2 s; with ``cache=True`` the
+    arrays are kept in ``cache_dir()/mnist1d-<hash>.npz`` (no pickle) and read from there
+    next time. The global ``numpy.random`` and ``random`` states, which the generator
+    reseeds, are restored afterwards.
+
+    Parameters
+    ----------
+    cache : bool, default True
+        Read and write the cached arrays.
+
+    Returns
+    -------
+    X_train : numpy array ``(4000, 40)`` float64
+        Standardised by the generator (whole set: mean 0, standard deviation 1).
+    X_test : numpy array ``(1000, 40)`` float64
+    y_train : numpy array ``(4000,)`` int64
+        Labels 0-9.
+    y_test : numpy array ``(1000,)`` int64
+    """
+    if not isinstance(cache, bool):
+        raise TypeError(f"cache must be True or False; got {cache!r}")
+    path = _mnist1d_cache_file()
+    if cache and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                arrays = tuple(f[k] for k in ("X_train", "X_test", "y_train", "y_test"))
+            if [a.shape for a in arrays] == [(4000, 40), (1000, 40), (4000,), (1000,)]:
+                return arrays
+        except (OSError, ValueError, KeyError):
+            pass                                     # a damaged cache file: regenerate
+    arrays = _generate_mnist1d()
+    if cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+        except OSError:                              # a read-only cache: use the arrays
+            return arrays
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **dict(zip(("X_train", "X_test", "y_train", "y_test"), arrays)))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    return arrays

@@ -41,12 +41,13 @@ import warnings
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from ..cache import CACHE_DIR_ENV, cache_dir
+
 __all__ = ["PathCosts", "DEFAULT_COSTS", "PATH_COSTS_ENV", "CACHE_DIR_ENV", "FORMAT",
            "path_seconds", "cheaper_path", "calibration_file", "costs_from_json",
            "read_costs", "active_costs"]
 
 PATH_COSTS_ENV = "CDNOTES_PATH_COSTS"
-CACHE_DIR_ENV = "CDNOTES_CACHE_DIR"
 FORMAT = "cdnotes-path-costs/1"
 
 
@@ -156,11 +157,7 @@ def calibration_file() -> Path:
     pathlib.Path
         The file need not exist.
     """
-    root = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        root = os.path.join(xdg or os.path.join(os.path.expanduser("~"), ".cache"), "cdnotes")
-    return Path(root) / "path_costs.json"
+    return cache_dir() / "path_costs.json"
 
 
 def costs_from_json(obj) -> PathCosts:

@@ -2,7 +2,8 @@
 
 ==================  =======================================================================
 ``loop``            :func:`train`, :class:`TrainConfig`, :class:`History`, :func:`accuracy`
-``optimizers``      :class:`SGD` (heavy-ball momentum)
+``optimizers``      :class:`SGD` (heavy-ball momentum), :class:`Adam`, :class:`AdaMax`,
+                    :func:`make_optimizer`
 ``losses``          softmax cross-entropy and squared error, with their gradients
 ``regularizers``    the Fisher-information penalty of Eq. 8 and its exact gradient
 ==================  =======================================================================
@@ -11,6 +12,7 @@ The loop works on any model whose ``linear_layers`` implement
 :class:`cdnotes.layers.Linear`: nothing in it depends on the layer type.
 """
 from .loop import History, TrainConfig, accuracy, train
-from .optimizers import SGD
+from .optimizers import OPTIMIZERS, SGD, AdaMax, Adam, make_optimizer
 
-__all__ = ["History", "SGD", "TrainConfig", "accuracy", "train"]
+__all__ = ["AdaMax", "Adam", "History", "OPTIMIZERS", "SGD", "TrainConfig", "accuracy",
+           "make_optimizer", "train"]

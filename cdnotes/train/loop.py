@@ -1,4 +1,4 @@
-"""The training loop: mini-batch SGD with momentum, one seed for everything (paper §VI.1)."""
+"""The training loop: mini-batches, one seed for everything (paper §VI.1: SGD with momentum)."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from ..backend import device_of, namespace_of
 from ..validation import (check_array, check_choice, check_input, check_int, check_labels,
                           check_real, check_seed)
 from .losses import LOSS_KERNELS, LOSSES
-from .optimizers import SGD
+from .optimizers import OPTIMIZERS, make_optimizer
 from .regularizers import fisher_penalty_and_grad
 
 __all__ = ["TrainConfig", "History", "train", "accuracy"]
@@ -29,12 +29,17 @@ class TrainConfig:
     epochs : int >= 1
     lr : float > 0
     momentum : float in [0, 1)
+        SGD only.
     batch_size : int >= 1
     loss : {"cross_entropy", "squared_error"}
     fisher : float >= 0
         ``λ_F`` of Eq. 8 (the paper's value: 1e-4); 0 disables the penalty.
     fisher_eps : float > 0
         ``ε`` of the penalty (not given by the paper).
+    optimizer : {"sgd", "adam", "adamax"}
+        See :func:`~cdnotes.train.make_optimizer`.
+    beta1, beta2 : float in [0, 1); eps : float > 0
+        Adam and AdaMax only (Kingma & Ba's defaults).
     """
 
     epochs: int = 25
@@ -44,6 +49,10 @@ class TrainConfig:
     loss: str = "cross_entropy"
     fisher: float = 0.0            # λ_F of Eq. 8 (the paper's value: 1e-4); 0 disables it
     fisher_eps: float = 1e-4
+    optimizer: str = "sgd"
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
 
     def __post_init__(self):
         check_int(self.epochs, "epochs", minimum=1)
@@ -53,6 +62,20 @@ class TrainConfig:
         check_choice(self.loss, "loss", LOSSES)
         check_real(self.fisher, "fisher", low=0.0)
         check_real(self.fisher_eps, "fisher_eps", low=0.0, low_open=True)
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS)
+        check_real(self.beta1, "beta1", low=0.0, high=1.0, high_open=True)
+        check_real(self.beta2, "beta2", low=0.0, high=1.0, high_open=True)
+        check_real(self.eps, "eps", low=0.0, low_open=True)
+
+    def make_optimizer(self):
+        """A fresh optimizer with this configuration's settings.
+
+        Returns
+        -------
+        SGD or Adam or AdaMax
+        """
+        return make_optimizer(self.optimizer, lr=self.lr, momentum=self.momentum,
+                              beta1=self.beta1, beta2=self.beta2, eps=self.eps)
 
 
 @dataclass
@@ -99,7 +122,7 @@ def accuracy(model, X, y) -> float:
 
 
 def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainConfig = TrainConfig(),
-          seed=0, progress=False) -> History:
+          seed=0, progress=False, optimizer=None) -> History:
     """Train ``model`` in place.
 
     Mini-batches are reshuffled every epoch by a generator seeded with ``seed``;
@@ -119,6 +142,10 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
         Batch order.
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
+    optimizer : object with ``step(layers)``, optional
+        Replaces ``config.make_optimizer()`` (e.g. a preconditioned optimizer). It is called
+        after each mini-batch's backward pass, when every layer's ``grads`` hold the batch's
+        gradient and the layers still hold their cached inputs.
 
     Returns
     -------
@@ -145,7 +172,11 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     loss_fn = LOSS_KERNELS[config.loss]
-    optimizer = SGD(config.lr, config.momentum)
+    if optimizer is None:
+        optimizer = config.make_optimizer()
+    elif not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(layers) method; got "
+                        f"{type(optimizer).__name__}")
     rng = np.random.default_rng(seed)
     layers = model.linear_layers
     circulant = [(layer, layer.circulant_param) for layer in layers
