@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from cdnotes import CDLinear, Dense
 from cdnotes.gradcheck import gradcheck
+from cdnotes.structured import ACDC, FourierMixing, SparseFixed
 from conftest import asarray, host, reference_block_circulant
 
 
@@ -23,6 +24,7 @@ class Kind:
     make: Callable        # make(n_in, n_out, *, seed, **kw) -> layer
     reference: Callable   # layer -> host (n_out, n_in) weight matrix, the slow obvious way
     unit: int             # n_in and n_out must be multiples of this
+    exact: bool = True    # to_dense() equals the reference bit for bit (else to rounding)
 
     def __repr__(self):
         return self.name
@@ -32,6 +34,27 @@ def _circulant_reference(layer):
     return reference_block_circulant(host(layer.params["C"]))
 
 
+def _acdc_reference(layer):
+    import scipy.fft
+    C = scipy.fft.dct(np.eye(layer.n_in), norm="ortho", axis=0)       # C @ x = dct(x)
+    W = np.eye(layer.n_in)
+    for a, d in zip(host(layer.a), host(layer.d)):
+        W = np.diag(a) @ C.T @ np.diag(d) @ C @ W
+    return W
+
+
+def _sparse_reference(layer):
+    W = np.zeros((layer.n_out, layer.n_in))
+    W[layer.mask] = host(layer.values)
+    return W
+
+
+def _fourier_reference(layer):
+    n, w = layer.n_in, host(layer.re) + 1j * host(layer.im)
+    spectra = np.fft.rfft(np.eye(n), axis=0)[:w.size] * w[:, None]        # column j: e_j
+    return np.fft.irfft(spectra, n, axis=0)             # irfft zero-pads the missing bins
+
+
 KINDS = [
     Kind("Dense", lambda n_in, n_out, **kw: Dense(n_in, n_out, **kw), lambda l: host(l.params["W"]), 1),
     Kind("CDLinear(B=1)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 1, **kw), _circulant_reference, 1),
@@ -39,6 +62,15 @@ KINDS = [
     Kind("CDLinear(B=4)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, **kw), _circulant_reference, 4),
     Kind("CDLinear(B=4, fft)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, method="fft", **kw),
          _circulant_reference, 4),
+    # square layers (n_out = n_in) ignore the n_out they are offered
+    Kind("ACDC(depth=2)", lambda n_in, n_out, **kw: ACDC(n_in, 2, **kw), _acdc_reference, 1,
+         exact=False),
+    Kind("SparseFixed(0.4)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4, **kw),
+         _sparse_reference, 1),
+    Kind("SparseFixed(0.4, sparse)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4,
+         method="sparse", **kw), _sparse_reference, 1),
+    Kind("FourierMixing", lambda n_in, n_out, **kw: FourierMixing(n_in, n_in // 2 + 1, **kw),
+         _fourier_reference, 1, exact=False),
 ]
 
 kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -53,8 +85,15 @@ def problems(draw, kind):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     layer = kind.make(n_in, n_out, seed=seed)
-    layer.b = rng.standard_normal(n_out)
+    layer.b = rng.standard_normal(layer.n_out)
     return layer, rng.standard_normal(batch + (n_in,))
+
+
+def _assert_equal(kind, a, b):
+    if kind.exact:
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13 * max(1.0, np.abs(b).max()))
 
 
 def _weight_params(layer):
@@ -67,7 +106,7 @@ def test_to_dense_equals_the_slow_reference(kind, data):
     layer, _ = data.draw(problems(kind))
     W = host(layer.to_dense())
     assert W.shape == (layer.n_out, layer.n_in)
-    np.testing.assert_array_equal(W, kind.reference(layer))
+    _assert_equal(kind, W, kind.reference(layer))
 
 
 @kinds
@@ -100,9 +139,13 @@ def test_parameter_count_and_weight_jacobian(kind, data):
     assert layer.n_params == sum(p.size for p in layer.params.values())
     assert list(layer.param_shapes()) == list(layer.params) and list(layer.params)[-1] == "b"
     theta_w = np.concatenate([host(layer.params[n]).ravel() for n in _weight_params(layer)])
+    if not getattr(layer, "linear_in_weights", True):          # W multilinear: no Jacobian
+        with pytest.raises(NotImplementedError, match="not a linear function"):
+            layer.weight_jacobian()
+        return
     J = layer.weight_jacobian()
     assert J.shape == (layer.n_out * layer.n_in, theta_w.size)
-    np.testing.assert_array_equal(J @ theta_w, host(layer.to_dense()).ravel())
+    _assert_equal(kind, J @ theta_w, host(layer.to_dense()).ravel())
 
 
 @kinds
