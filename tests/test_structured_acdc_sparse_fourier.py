@@ -401,3 +401,35 @@ def test_last_layer_hessian_is_the_network_hessians_last_block(last, rng):
     P_L = model.linear_layers[-1].n_params
     block = network_hessian(model, X, y)[-P_L:, -P_L:]
     np.testing.assert_allclose(last_layer_hessian(model, X), block, atol=1e-12 * np.abs(block).max())
+
+
+# ----------------------------------------------------------------------------
+# The speed benchmark's script runs (a smoke run: no timing is asserted).
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+def test_the_speed_benchmark_runs_and_writes_its_json(backend, tmp_path, capsys):
+    import importlib.util
+    from conftest import REPO_ROOT
+    from cdnotes.results import read_json
+    spec = importlib.util.spec_from_file_location(
+        "structured_speed", f"{REPO_ROOT}/benchmarks/structured_speed.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "speed.json"
+    script.main(["--widths", "16", "64", "--width", "64", "--repeats", "1", "--backend", backend,
+                 "--only", "acdc", "fourier_mixing", "sparse_fixed", "cdlinear", "toeplitz",
+                 "--json", str(out)])
+    printed = capsys.readouterr().out
+    result = read_json(out)
+    measured = {(r["structure"], r["width"]) for r in result["rows"]}
+    assert {("dense", 16), ("acdc", 16), ("fourier_mixing", 64), ("sparse_fixed", 64),
+            ("cdlinear", 64)} <= measured
+    assert ("cdlinear", 16) not in measured                 # B = 64 does not divide 16 ...
+    assert "cdlinear" in result["skipped"] and "16" in result["skipped"]["cdlinear"]
+    assert "skipped cdlinear at n = 16" in printed          # ... and the run says so
+    assert result["environment"]["backend"] == backend and result["config"]["batch"] == 256
+    for r in result["rows"]:
+        assert r["seconds"] > 0 and r["n_params"] > 0
+    assert set(result["crossings"]) >= {"acdc", "fourier_mixing"}
+    assert result["goal"]["meets"]["acdc"] in (True, False)

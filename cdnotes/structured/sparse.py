@@ -156,9 +156,10 @@ def _mask_generator(seed):
     return np.random.default_rng(seed.spawn(1)[0])
 
 
-def _sampled_products(dY2, X2, positions, n_in, chunk_elements=1 << 22):
+def _sampled_products(dY2, X2, positions, n_in, chunk_elements=1 << 18):
     """``(dY2ᵀ X2).ravel()[positions]`` without the full product: ``Σ_n dY[n, r] X[n, c]``
-    for each ``(r, c)`` on the mask, in chunks of at most ``chunk_elements`` gathered floats."""
+    for each ``(r, c)`` on the mask, in chunks of at most ``chunk_elements`` gathered floats
+    (2^18: the gathered rows stay in cache; 2^22 took 3.4x longer at n = 4096, N = 256)."""
     rows, cols = np.divmod(positions, n_in)
     dYt, Xt = np.ascontiguousarray(dY2.T), np.ascontiguousarray(X2.T)
     out = np.empty(positions.size, dtype=np.result_type(dY2, X2))
