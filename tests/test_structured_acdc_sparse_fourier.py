@@ -393,6 +393,21 @@ def test_hessian_vector_products_match_central_differences_of_the_gradient(loss)
     assert _relative(H @ V, HV) < 1e-10
 
 
+def test_curvature_products_on_every_backend(xp):
+    from test_network_curvature import _relative
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((20, 8)), rng.integers(0, 4, 20)
+    model = _model(6)
+    V = rng.standard_normal((model.n_params, 3))
+    reference = [hessian_vector_product(model, X, y, V), gauss_newton_vector_product(model, X, y, V)]
+    for layer in model.linear_layers:
+        layer.to(xp)
+    Xb, yb, Vb = asarray(xp, X), xp.asarray(y), asarray(xp, V)
+    got = [hessian_vector_product(model, Xb, yb, Vb), gauss_newton_vector_product(model, Xb, yb, Vb)]
+    for a, b in zip(got, reference):
+        assert _relative(host(a), b) < 1e-12
+
+
 @pytest.mark.parametrize("last", [lambda: SparseFixed(12, 5, 0.5, seed=1),
                                   lambda: FourierMixing(12, 4, seed=2)], ids=["sparse", "fourier"])
 def test_last_layer_hessian_is_the_network_hessians_last_block(last, rng):

@@ -138,6 +138,43 @@ class FourierMixing(Linear):
                       "b": xp.sum(dY2, axis=0)}
         return dX
 
+    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
+    def _spectral_weights_3d(self, xp, weights):
+        """``w = re + i·im`` for ``m`` weight sets: ``(m, 1, modes)`` complex."""
+        weights = self._weights_3d(weights)
+        re, im = weights["re"], weights["im"]
+        keep, _ = self._constants(xp, re.dtype, device_of(re))
+        cd = complex_dtype(xp, re.dtype)
+        i = xp.asarray(1j, dtype=cd, device=device_of(re))
+        return (xp.astype(re, cd) + xp.astype(im * keep, cd) * i)[:, None, :]
+
+    def _bins_3d(self, xp, A3):
+        """The kept ``rfft`` bins of ``(m, N, n)`` -> ``(m, N, modes)``."""
+        return fft_of(xp).rfft(A3, axis=-1)[..., :self.modes]
+
+    def _signal_3d(self, xp, Z3):
+        """``irfft`` of ``(m, N, modes)`` bins (zero-padded) -> ``(m, N, n)``."""
+        m, N, _ = Z3.shape
+        return xp.reshape(self._pad_irfft(xp, xp.reshape(Z3, (m * N, self.modes))),
+                          (m, N, self.n_in))
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), batched FFTs."""
+        Z3 = self._bins_3d(xp, X3) * self._spectral_weights_3d(xp, weights)
+        return self._signal_3d(xp, Z3)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, batched FFTs."""
+        Z3 = self._bins_3d(xp, dY3) * xp.conj(self._spectral_weights_3d(xp, weights))
+        return self._signal_3d(xp, Z3)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"re", "im"}`` ``(m, modes)`` for ``m`` pairs ``(X3[k], dY3[k])`` (as
+        :meth:`backward_2d`, batched)."""
+        keep, scale = self._constants(xp, X3.dtype, device_of(X3))
+        dw = xp.sum(self._bins_3d(xp, dY3) * xp.conj(self._bins_3d(xp, X3)), axis=1)
+        return {"re": xp.real(dw) * scale, "im": xp.imag(dw) * scale * keep}
+
     def weight_jacobian(self):
         """``∂ vec(W) / ∂(re, im)`` ``(n², 2·modes)`` (host, float64): column ``p`` is
         ``vec(W)`` of the ``p``-th unit spectral weight (``W`` is linear in them)."""

@@ -136,6 +136,30 @@ class SparseFixed(Linear):
         self.grads = {"values": xp.take(xp.reshape(G, (-1,)), positions), "b": xp.sum(dY2, axis=0)}
         return xp.matmul(dY2, W)
 
+    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
+    def _weights_3d_dense(self, xp, weights):
+        """``W`` of ``m`` value sets ``(m, nnz)`` -> ``(m, n_out, n_in)``, one gather."""
+        values = self._weights_3d(weights)["values"]
+        m = values.shape[0]
+        gather, _ = self._indices(xp, device_of(values))
+        padded = xp.concat([xp.zeros((m, 1), dtype=values.dtype, device=device_of(values)),
+                            values], axis=1)
+        return xp.reshape(xp.take(padded, gather, axis=1), (m, self.n_out, self.n_in))
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
+        return xp.matmul(X3, xp.matrix_transpose(self._weights_3d_dense(xp, weights)))
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        return xp.matmul(dY3, self._weights_3d_dense(xp, weights))
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"values": (dY3[k]ᵀ X3[k])[mask]}`` ``(m, nnz)``, one batched matmul."""
+        _, positions = self._indices(xp, device_of(X3))
+        G = xp.matmul(xp.matrix_transpose(dY3), X3)
+        return {"values": xp.take(xp.reshape(G, (G.shape[0], -1)), positions, axis=1)}
+
     def weight_jacobian(self):
         """0/1 matrix ``(n_out·n_in, nnz)``: ``W.ravel()[positions[k]] = values[k]``."""
         J = np.zeros((self.n_out * self.n_in, self.nnz))
