@@ -448,3 +448,50 @@ def test_the_speed_benchmark_runs_and_writes_its_json(backend, tmp_path, capsys)
         assert r["seconds"] > 0 and r["n_params"] > 0
     assert set(result["crossings"]) >= {"acdc", "fourier_mixing"}
     assert result["goal"]["meets"]["acdc"] in (True, False)
+
+
+# ----------------------------------------------------------------------------
+# The peers benchmark's correctness check (torch, jax, peft are optional: never needed here).
+# ----------------------------------------------------------------------------
+
+def _peers_script():
+    import importlib.util
+    import os
+    from conftest import REPO_ROOT
+    before = dict(os.environ)
+    spec = importlib.util.spec_from_file_location("peers", f"{REPO_ROOT}/benchmarks/peers.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for key in set(os.environ) - set(before):            # the script's thread settings
+        del os.environ[key]
+    return script
+
+
+def test_the_peers_check_passes_a_right_layer_and_fails_a_wrong_one():
+    script = _peers_script()
+
+    def circulant_peer(flip):
+        def f(C, b, X, dY):
+            C = script._flip(C) if flip else C
+            W = np.block([[scipy.linalg.circulant(c) for c in row] for row in C])
+            B = C.shape[-1]
+            G = (dY.T @ X).reshape(C.shape[0], B, C.shape[1], B)
+            dC = np.stack([np.einsum("iajb->ij", G * (np.subtract.outer(np.arange(B), np.arange(B))
+                                                     % B == m)[None, :, None, :])
+                           for m in range(B)], axis=-1)
+            return X @ W.T + b, (script._flip(dC) if flip else dC), dY @ W
+        return f
+
+    checks = script.check_peers({"right": circulant_peer(False), "correlation": circulant_peer(True)})
+    assert max(checks["right"].values()) < 1e-13
+    assert min(checks["correlation"].values()) > 0.1          # the check has teeth
+    C = np.random.default_rng(0).standard_normal((2, 3, 5))
+    np.testing.assert_array_equal(script._flip(script._flip(C)), C)
+    np.testing.assert_array_equal(script._flip(C)[..., 1], C[..., 4])
+
+
+def test_the_torch_peer_matches_to_dense():
+    torch = pytest.importorskip("torch")
+    script = _peers_script()
+    checks = script.check_peers(script.torch_peers(torch, None))
+    assert max(checks["torch rfft/einsum"].values()) < 1e-12
