@@ -408,6 +408,19 @@ def test_curvature_products_on_every_backend(xp):
         assert _relative(host(a), b) < 1e-12
 
 
+@pytest.mark.parametrize("make, why", [
+    (lambda: SparseFixed(8, 4, 0.5, seed=0), "W gathers its parameters"),
+    (lambda: FourierMixing(8, 3, seed=0), "W gathers its parameters"),
+    (lambda: ACDC(8, 2, seed=0), "not a linear function")], ids=["sparse", "fourier", "acdc"])
+def test_null_directions_refuse_these_layers_clearly(make, why, rng):
+    """null_directions counts parameters gathered into W one by one (Dense, CDLinear); a
+    structured layer gets NotImplementedError naming the reason, never a wrong count."""
+    from cdnotes.curvature import null_directions
+    layer = make()
+    with pytest.raises(NotImplementedError, match=why):
+        null_directions(MLP([layer], n_classes=3), rng.standard_normal((10, layer.n_in)))
+
+
 @pytest.mark.parametrize("last", [lambda: SparseFixed(12, 5, 0.5, seed=1),
                                   lambda: FourierMixing(12, 4, seed=2)], ids=["sparse", "fourier"])
 def test_last_layer_hessian_is_the_network_hessians_last_block(last, rng):
