@@ -41,7 +41,10 @@ from cdnotes.benchmarking import blas_threads, interleaved_seconds, resolve_cloc
 from cdnotes.results import environment_info, write_json_atomic
 
 # Where a structure's class may live (the first module that has it wins).
-MODULES = ("cdnotes.structured", "cdnotes.layers", "cdnotes", "cdnotes.spectral")
+MODULES = ("cdnotes.structured", "cdnotes.layers", "cdnotes", "cdnotes.spectral",
+           "cdnotes.structured.low_rank", "cdnotes.structured.toeplitz",
+           "cdnotes.structured.kronecker", "cdnotes.structured.monarch", "cdnotes.structured.acdc",
+           "cdnotes.structured.sparse", "cdnotes.structured.fourier_mixing")
 
 
 def _split(n):
@@ -98,7 +101,7 @@ def build(keys, n, backend, dtype, seed, log):
         cls_name, label, make = STRUCTURES[key]
         cls = find_class(cls_name)
         if cls is None:
-            skipped[key] = f"class {cls_name} not found in {', '.join(MODULES)}"
+            skipped[key] = f"class {cls_name} not found in {', '.join(MODULES[:4])} or submodules"
             continue
         try:
             layers[key] = make(cls, n, {"seed": seed, "dtype": dtype, "xp": backend})

@@ -365,7 +365,6 @@ for cls_name, (make, bad, weight, weight_shape, width) in _STRUCTURED.items():
           words={"value": (weight,)})
     trial(f"{cls_name}.forward[mixed-backend]", lambda make=make: make().forward(_strict().asarray(X12)),
           "array", "layer")
-trial("ACDC.weight_jacobian[multilinear]", lambda: ACDC(12, 2).weight_jacobian(), "ACDC")
 
 
 # ----------------------------------------------------------------------------

@@ -139,13 +139,10 @@ def test_parameter_count_and_weight_jacobian(kind, data):
     assert layer.n_params == sum(p.size for p in layer.params.values())
     assert list(layer.param_shapes()) == list(layer.params) and list(layer.params)[-1] == "b"
     theta_w = np.concatenate([host(layer.params[n]).ravel() for n in _weight_params(layer)])
-    if not getattr(layer, "linear_in_weights", True):          # W multilinear: no Jacobian
-        with pytest.raises(NotImplementedError, match="not a linear function"):
-            layer.weight_jacobian()
-        return
     J = layer.weight_jacobian()
     assert J.shape == (layer.n_out * layer.n_in, theta_w.size)
-    _assert_equal(kind, J @ theta_w, host(layer.to_dense()).ravel())
+    degree = getattr(layer, "param_degree", 1)  # J at θ of a homogeneous W: J θ = degree · vec W
+    _assert_equal(kind, J @ theta_w, degree * host(layer.to_dense()).ravel())
 
 
 @kinds

@@ -12,10 +12,11 @@ With ``C`` the DCT matrix (:func:`~cdnotes.structured.dct.dct_matrix`),
     W = Π_{k = depth−1 … 0} diag(a_k) Cᵀ diag(d_k) C          (``Y = X @ W.T + b``),
 
 so ``2·depth·n + n`` parameters and ``O(depth · n log n)`` work per row; ``W`` is never
-formed. ``W`` is *multilinear* in ``(a_0, d_0, …)``, not linear: the layer has no
-``weight_jacobian`` and refuses the batched tangent kernels that the curvature tools'
-R-operator uses (which take ``W(v)`` as the derivative of ``W`` along ``v``);
-``linear_in_weights = False`` says so.
+formed. ``W`` is *multilinear* in ``(a_0, d_0, …)``, not linear: a homogeneous polynomial of
+degree ``param_degree = 2·depth`` in them. ``weight_jacobian()`` is the Jacobian at the
+current parameters (so ``J θ = 2·depth · vec W``, Euler's theorem), and the batched tangent
+kernels that the curvature tools' R-operator uses (which take ``W(v)`` as the derivative of
+``W`` along ``v``, true only at degree 1) raise ``NotImplementedError``.
 
 Initialisation, near the identity as in the paper (diagonals drawn around 1, which
 keeps a deep cascade trainable) and matched to a dense layer's scale: ``d_k = 1 + σ ε``,
@@ -59,15 +60,14 @@ class ACDC(Linear):
     a, d : arrays ``(depth, n)``; b : array ``(n,)`` (settable: validated and copied)
     depth : int
     n_params : ``2·depth·n + n``
-    linear_in_weights : False (``W`` is a product of the parameters)
+    param_degree : ``2·depth`` (``W`` is a product of the parameters)
     """
-
-    linear_in_weights = False
 
     def __init__(self, n, depth, *, seed=None, init="he", dtype="float64", xp=None, device=None,
                  noise=0.1):
         n = check_positive_int(n, "n")
         self.depth = check_positive_int(depth, "depth")
+        self.param_degree = 2 * self.depth
         self.noise = check_real(noise, "noise", low=0.0)
         super().__init__(n, n, 1, seed=seed, init=init, dtype=dtype, xp=xp, device=device)
 
@@ -124,25 +124,52 @@ class ACDC(Linear):
         self.grads = {"a": xp.stack(da), "d": xp.stack(dd), "b": xp.sum(dY2, axis=0)}
         return G
 
+    def weight_jacobian(self):
+        """``∂ vec(W) / ∂(a, d)`` at the current parameters: ``(n², 2·depth·n)``, host float64.
+
+        With the factors ``F_k = diag(a_k) Cᵀ diag(d_k) C``, ``L_k = F_{depth−1}⋯F_{k+1}`` and
+        ``R_k = F_{k−1}⋯F_0``: ``∂W/∂a_k[j] = L_k[:, j] ⊗ (Cᵀ diag(d_k) C R_k)[j, :]`` and
+        ``∂W/∂d_k[j] = (L_k diag(a_k) Cᵀ)[:, j] ⊗ (C R_k)[j, :]``. Columns in ``params`` order
+        (``a`` raveled, then ``d``). ``W`` has degree ``2·depth``, so ``J θ = 2·depth · vec W``.
+        """
+        from ..backend import to_numpy
+        from .dct import dct_matrix
+        n = self.n_in
+        a = np.asarray(to_numpy(self.a), dtype=np.float64)
+        d = np.asarray(to_numpy(self.d), dtype=np.float64)
+        C = dct_matrix(n)
+        factors = [a[k][:, None] * (C.T @ (d[k][:, None] * C)) for k in range(self.depth)]
+        columns_a, columns_d = [], []
+        for k in range(self.depth):
+            R, L = np.eye(n), np.eye(n)
+            for F in factors[:k]:
+                R = F @ R
+            for F in factors[k + 1:]:
+                L = F @ L
+            left_d, right_a = (L * a[k][None, :]) @ C.T, C.T @ (d[k][:, None] * (C @ R))
+            columns_a.append(np.einsum("uj,jv->uvj", L, right_a).reshape(n * n, n))
+            columns_d.append(np.einsum("uj,jv->uvj", left_d, C @ R).reshape(n * n, n))
+        return np.concatenate(columns_a + columns_d, axis=1)
+
     # -- the tangent kernels assume W linear in its parameters -----------------------
     def _not_linear(self, what):
         raise NotImplementedError(
             f"ACDC.{what}: ACDC's W is a product of its parameters a and d (multilinear, "
-            "linear_in_weights = False), so the Linear protocol's tangent kernels and the "
-            "curvature tools built on them (the R-operator takes W(v) as the derivative of W "
-            "along v) do not apply; use loss_and_gradient and finite differences, or a layer "
+            f"param_degree = {self.param_degree}), so the Linear protocol's tangent kernels and "
+            "the curvature tools built on them (the R-operator takes W(v) as the derivative of "
+            "W along v) do not apply; use loss_and_gradient and finite differences, or a layer "
             "linear in its weights")
 
     def apply_3d(self, xp, X3, weights=None):
-        """Not provided (raises ``NotImplementedError``): see ``linear_in_weights``."""
+        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
         self._not_linear("apply_3d")
 
     def apply_transpose_3d(self, xp, dY3, weights=None):
-        """Not provided (raises ``NotImplementedError``): see ``linear_in_weights``."""
+        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
         self._not_linear("apply_transpose_3d")
 
     def weight_grads_3d(self, xp, X3, dY3):
-        """Not provided (raises ``NotImplementedError``): see ``linear_in_weights``."""
+        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
         self._not_linear("weight_grads_3d")
 
     def _repr_extra(self):
