@@ -22,8 +22,16 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``peers_cpu``
+    CDLinear against a torch ``rfft``/``einsum`` layer, ``jax.jit`` of the same, peft's C3A
+    ``BlockCircularConvolution`` and each framework's dense layer (issue 11), with float64
+    checks of every peer against ``to_dense()``; one thread, the shared 2-core build machine.
+    Needs ``pip install '.[peers]'``::
+
+        python benchmarks/peers.py --threads 1 --repeats 7 --json cdnotes/measurements/peers_cpu.json
+
 >>> sorted(available_measurements())
-['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100']
+['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100', 'peers_cpu']
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'
 """
