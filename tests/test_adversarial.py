@@ -656,6 +656,77 @@ trial("CDMLPClassifier.predict[wrong-width]", lambda: _fit().predict(XE[:, :4]),
 trial("CDMLPClassifier.predict[not-fitted]", lambda: CDMLPClassifier().predict(XE), "fit", "fitted")
 
 # ----------------------------------------------------------------------------
+# SHFIN (cdnotes.shfin).
+# ----------------------------------------------------------------------------
+from cdnotes.shfin import SHFINBlock  # noqa: E402
+from cdnotes.shfin.models import Conv1D, cnn_classifier, shfin_classifier  # noqa: E402
+
+sweep("SHFINBlock", SHFINBlock, lambda: {"seq_len": 12, "channels": 3, "patch_sizes": (4, 12),
+                                         "k": 2, "rank": 2, "seed": 0}, {
+    "seq_len": bad_sizes()[:7] + [("not-a-multiple", 10)],
+    "channels": bad_sizes()[:7],
+    "patch_sizes": [("not-dividing", (5,)), ("zero", (0,)), ("empty", ()), ("int", 4),
+                    ("str", "4"), ("None", None), ("float", (4.0,))],
+    "k": [("too-large", 4), ("too-large-per-level", (2, 8)), ("zero", 0), ("negative", -1),
+          ("float", 2.5), ("wrong-count", (2, 2, 2)), ("None", None)],
+    "rank": [("zero", 0), ("negative", -1), ("float", 2.5), ("None", None)],
+    "tau": [("zero", 0.0), ("negative", -1.0), ("nan", float("nan")), ("str", "1")],
+    "mask": [("unknown", "random"), ("None", None)],
+    "mixing": [("unknown", "mlp"), ("None", None)],
+    "dtype": [("float16", "float16"), ("int", "int64")],
+    "seed": BAD_SEEDS},
+    words={"seq_len": ("seq_len", "patch size", "each patch size"),
+           "patch_sizes": ("patch_sizes", "patch size", "each patch size"),
+           "k": ("k",), "dtype": ("dtype",)})
+X_SH = R.standard_normal((2, 12, 3))
+
+
+def _shfin_forward(X):
+    return SHFINBlock(12, 3, patch_sizes=(4, 12), k=2, rank=2, seed=0).forward(X)
+
+
+for label, value in [("wrong-channels", X_SH[:, :, :2]), ("wrong-length", X_SH[:, :8]),
+                     ("rank-2", X_SH[0]), ("rank-4", X_SH[None]), ("empty", X_SH[:0]),
+                     ("nan", _with(X_SH, np.nan)), ("int", X_SH.astype(int)),
+                     ("float32", X_SH.astype(np.float32)), ("complex", X_SH.astype(complex)),
+                     ("str", "abc"), ("None", None)]:
+    trial(f"SHFINBlock.forward[X={label}]", lambda value=value: _shfin_forward(value), "X")
+trial("SHFINBlock.backward[before-forward]",
+      lambda: SHFINBlock(12, 3, patch_sizes=(4,), k=2, rank=2).backward(X_SH), "forward")
+
+
+def _shfin_backward(dY):
+    block = SHFINBlock(12, 3, patch_sizes=(4, 12), k=2, rank=2, seed=0)
+    block.forward(X_SH)
+    return block.backward(dY)
+
+
+for label, value in [("wrong-shape", X_SH[:, :, :2]), ("nan", _with(X_SH, np.nan)),
+                     ("float32", X_SH.astype(np.float32))]:
+    trial(f"SHFINBlock.backward[dY={label}]", lambda value=value: _shfin_backward(value), "dY")
+sweep("shfin_classifier", shfin_classifier, lambda: {"seq_len": 40, "channels": 4, "k": 2}, {
+    "n_blocks": bad_sizes()[:5], "patch_sizes": [("not-dividing", (7,))],
+    "k": [("too-large", 30)], "rank": [("zero", 0)]},
+    words={"patch_sizes": ("patch size",)})
+sweep("cnn_classifier", cnn_classifier, dict, {
+    "kernel": bad_sizes()[:5] + [("longer-than-input", 99)], "n_conv": bad_sizes()[:5],
+    "channels": bad_sizes()[:5], "seed": BAD_SEEDS})
+sweep("Conv1D", Conv1D, lambda: {"seq_len": 10, "c_in": 2, "c_out": 3, "kernel": 3}, {
+    "stride": bad_sizes()[:5], "padding": [("negative", -1), ("float", 1.5)],
+    "kernel": [("longer-than-input", 11)]})
+
+
+def _seqmodel_forward(X):
+    return shfin_classifier(40, 4, k=2, seed=0).forward(X)
+
+
+X40 = R.standard_normal((3, 40))
+for label, value in [("wrong-width", X40[:, :20]), ("rank-3", X40[:, :, None]),
+                     ("nan", _with(X40, np.nan)), ("float32", X40.astype(np.float32)),
+                     ("str", "abc")]:
+    trial(f"SequenceModel.forward[X={label}]", lambda value=value: _seqmodel_forward(value), "X")
+
+# ----------------------------------------------------------------------------
 # Command line (argparse usage errors, exit status 2, before any training).
 # ----------------------------------------------------------------------------
 from cdnotes.cli import main  # noqa: E402
