@@ -743,6 +743,13 @@ for option, values in {"--epochs": ["0", "-1", "2.5", "nan"], "--lr": ["-0.1", "
             argv = ["table1", "--no-curvature", "--quiet", option, value,
                     "--out", os.path.join(_TMP, "cli.json")]
         trial(f"cli[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+for option, values in {"--seeds": ["-1", "x", "0 0", "0"], "--epochs": ["0", "2.5"],
+                       "--lengths": ["24", "0", "16 16"], "--lr": ["0", "nan"],
+                       "--variants": ["transformer"], "--cost-repeats": ["0"]}.items():
+    for value in values:
+        argv = ["shfin", "--quiet", option, *value.split(), "--out",
+                os.path.join(_TMP, "shfin.json")]
+        trial(f"cli-shfin[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
 for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g", ""), "r.json")),
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),

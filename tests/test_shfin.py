@@ -344,7 +344,10 @@ def test_position_embedding_gradients(rng):
 
 @pytest.mark.parametrize("make", [lambda: shfin_classifier(12, 3, 4, n_blocks=2, patch_sizes=(4, 12),
                                                            k=2, rank=2, seed=1),
-                                  lambda: cnn_classifier(12, 3, 4, seed=1)], ids=["shfin", "cnn"])
+                                  lambda: shfin_classifier(12, 3, 4, patch_sizes=(4, 12), k=2,
+                                                           rank=2, ffn=5, seed=1),
+                                  lambda: cnn_classifier(12, 3, 4, seed=1)],
+                         ids=["shfin", "shfin-ffn", "cnn"])
 def test_classifier_gradients_end_to_end(rng, make):
     model = make().eval()
     X = rng.standard_normal((3, 12))
@@ -392,3 +395,60 @@ def test_bad_block_arguments_name_the_allowed_values():
         block.forward(np.zeros((2, 12, 4)))
     with pytest.raises(ValueError, match=r"\(N, 12, 3\)"):
         block.forward(np.zeros((12, 3)))
+
+
+# ----------------------------------------------------------------------------
+# Cost and experiment.
+# ----------------------------------------------------------------------------
+
+def test_self_attention_matches_a_loop(rng):
+    from cdnotes.shfin.cost import SelfAttention
+    att = SelfAttention(3, 2, seed=0)
+    X = rng.standard_normal((2, 5, 3))
+    p = att.params
+    out = np.empty_like(X)
+    for n in range(2):
+        Q, Kk, V = X[n] @ p["wq"], X[n] @ p["wk"], X[n] @ p["wv"]
+        for i in range(5):
+            s = np.array([Q[i] @ Kk[j] for j in range(5)]) / np.sqrt(2)
+            a = np.exp(s) / np.exp(s).sum()
+            h = X[n, i] + a @ V
+            out[n, i] = (h - h.mean()) / np.sqrt(h.var() + 1e-5)
+    assert np.allclose(att.forward(X), out, atol=1e-12)
+
+
+def test_flop_counts_scale_as_stated():
+    from cdnotes.shfin.cost import attention_flops, shfin_flops
+    local = [shfin_flops(L, 16, (16,), 4, 4) for L in (256, 512, 1024)]
+    assert math.isclose(local[1] / local[0], 2.0) and math.isclose(local[2] / local[1], 2.0)
+    glob = [shfin_flops(L, 16, (16, L), (4, 8), 4) for L in (1024, 2048)]
+    assert 2.0 < glob[1] / glob[0] < 2.2                  # L log L
+    att = [attention_flops(L, 16, 4) for L in (4096, 8192)]
+    assert 3.9 < att[1] / att[0] <= 4.0                   # L²
+
+
+def test_matched_parameter_counts():
+    from cdnotes.experiments.shfin import MAIN_VARIANTS, make_variant
+    counts = {v: make_variant(v, 0).n_params for v in MAIN_VARIANTS}
+    assert max(counts.values()) / min(counts.values()) < 1.1, counts
+
+
+def test_experiment_end_to_end_small(tmp_path):
+    from cdnotes.experiments.shfin import cost_fits, mask_histogram, summary_rows
+    from cdnotes.cli import main
+    from cdnotes.results import read_json
+    out = tmp_path / "s.json"
+    assert main(["shfin", "--seeds", "0", "1", "--variants", "shfin_k2", "mlp", "--epochs", "1",
+                 "--lengths", "16", "32", "64", "--cost-repeats", "1", "--quiet",
+                 "--out", str(out)]) == 0
+    result = read_json(out)
+    rows = summary_rows(result)
+    assert [r["variant"] for r in rows] == ["shfin_k2", "mlp"]
+    assert all(0 <= r["estimate"].mean <= 1 for r in rows)
+    hist = mask_histogram(result, "shfin_k2")
+    assert [h["patch_size"] for h in hist] == [8, 40]
+    assert [sum(h["counts"]) for h in hist] == [2 * 2, 2 * 4]      # K per level, two seeds
+    fits = cost_fits(result, min_length=16)
+    assert set(fits) == {"shfin_seconds", "attention_seconds", "shfin_flops", "attention_flops"}
+    assert fits["attention_flops"] > fits["shfin_flops"]
+    assert result["environment"]["backend"] == "numpy" and result["config"]["seeds"] == [0, 1]

@@ -11,6 +11,7 @@ optimizers train it.
 :class:`MeanPool`           mean over positions ``(N, L, C)`` -> ``(N, C)``
 :class:`Flatten`            ``(N, L, C)`` -> ``(N, L·C)``
 :class:`Conv1D`             strided 1-D convolution, channels last, by gather and matmul
+:class:`PositionwiseFFN`    residual per-position MLP (not in the published block; an extension)
 :func:`shfin_classifier`    embedding, SHFIN blocks, mean pooling, a linear head
 :func:`cnn_classifier`      three strided convolutions with ReLU, a linear head
 =========================  =================================================================
@@ -27,7 +28,7 @@ from ..validation import (check_array, check_dtype, check_float_array, check_int
                           check_same_dtype, check_seed)
 from .block import SHFINBlock
 
-__all__ = ["PositionEmbedding", "MeanPool", "Flatten", "AddChannel", "Conv1D", "SequenceModel",
+__all__ = ["PositionEmbedding", "MeanPool", "Flatten", "AddChannel", "Conv1D", "PositionwiseFFN", "SequenceModel",
            "shfin_classifier", "cnn_classifier"]
 
 
@@ -241,6 +242,65 @@ class Conv1D(Layer):
                 f"padding={self.padding}, out_len={self.out_len})")
 
 
+class PositionwiseFFN(Layer):
+    """Residual position-wise MLP: ``Y = X + ReLU(X W₁ᵀ + b₁) W₂ᵀ + b₂`` at every position.
+
+    Not part of the SHFIN block as published; the chapter uses it to ask whether the block
+    lacks a per-position nonlinearity (a Transformer block has one).
+
+    Parameters
+    ----------
+    channels, hidden : int >= 1
+    seed : int or None
+    dtype, xp
+
+    Attributes
+    ----------
+    params : ``W1`` ``(hidden, C)``, ``b1``, ``W2`` ``(C, hidden)``, ``b2``
+    """
+
+    circulant_param = None
+
+    def __init__(self, channels, hidden, *, seed=None, dtype="float64", xp=None):
+        super().__init__()
+        self.channels = check_int(channels, "channels", minimum=1)
+        self.hidden = check_int(hidden, "hidden", minimum=1)
+        check_seed(seed)
+        s1, s2 = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(2))
+        self._first = Dense(self.channels, self.hidden, seed=s1, dtype=dtype, xp=xp)
+        self._relu = ReLU()
+        self._second = Dense(self.hidden, self.channels, seed=s2, dtype=dtype, xp=xp)
+        self._second.params["W"] = self._second.params["W"] * 0.1     # start near identity
+        self.params = {"W1": self._first.params["W"], "b1": self._first.params["b"],
+                       "W2": self._second.params["W"], "b2": self._second.params["b"]}
+
+    def _sync(self):
+        self._first.params = {"W": self.params["W1"], "b": self.params["b1"]}
+        self._second.params = {"W": self.params["W2"], "b": self.params["b2"]}
+
+    def forward_2d(self, xp, X):
+        """Unchecked: ``(N, L, C)`` -> ``(N, L, C)``."""
+        self._sync()
+        N, L, C = X.shape
+        X2 = xp.reshape(X, (N * L, C))
+        H = self._relu.forward_2d(xp, self._first.forward_2d(xp, X2))
+        self._cache = X.shape
+        return X + xp.reshape(self._second.forward_2d(xp, H), (N, L, C))
+
+    def backward_2d(self, xp, dY):
+        """Unchecked: ``(N, L, C)`` -> ``(N, L, C)``; fills ``grads``."""
+        shape = self._cached()
+        dY2 = xp.reshape(dY, (-1, self.channels))
+        dH = self._relu.backward_2d(xp, self._second.backward_2d(xp, dY2))
+        dX2 = self._first.backward_2d(xp, dH)
+        self.grads = {"W1": self._first.grads["W"], "b1": self._first.grads["b"],
+                      "W2": self._second.grads["W"], "b2": self._second.grads["b"]}
+        return dY + xp.reshape(dX2, shape)
+
+    def __repr__(self):
+        return f"PositionwiseFFN(channels={self.channels}, hidden={self.hidden})"
+
+
 class SequenceModel:
     """A chain of layers from ``(N, seq_len)`` inputs to ``(N, n_classes)`` logits.
 
@@ -342,7 +402,7 @@ class SequenceModel:
 
 
 def shfin_classifier(seq_len=40, channels=16, n_classes=10, *, n_blocks=1, patch_sizes=(8, 40),
-                     k=4, rank=4, tau=1.0, mask="learned", mixing="attention", seed=0,
+                     k=4, rank=4, tau=1.0, mask="learned", mixing="attention", ffn=0, seed=0,
                      dtype="float64", xp=None):
     """Embedding ``1 -> channels`` (+ position), ``n_blocks`` SHFIN blocks, mean pooling, a head.
 
@@ -352,6 +412,8 @@ def shfin_classifier(seq_len=40, channels=16, n_classes=10, *, n_blocks=1, patch
     n_blocks : int >= 1
     patch_sizes, k, rank, tau, mask, mixing
         Passed to every :class:`~cdnotes.shfin.SHFINBlock`.
+    ffn : int >= 0, default 0
+        Hidden width of a :class:`PositionwiseFFN` after each block (0: none, as published).
     seed : int
         Every layer's initial weights and every block's noise derive from it.
     dtype, xp
@@ -361,13 +423,18 @@ def shfin_classifier(seq_len=40, channels=16, n_classes=10, *, n_blocks=1, patch
     SequenceModel
     """
     n_blocks = check_int(n_blocks, "n_blocks", minimum=1)
+    ffn = check_int(ffn, "ffn", minimum=0)
     check_seed(seed)
-    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_blocks + 2)]
+    seeds = [int(s.generate_state(1)[0])
+             for s in np.random.SeedSequence(seed).spawn(2 * n_blocks + 2)]
     layers = [PositionEmbedding(seq_len, channels, seed=seeds[0], dtype=dtype, xp=xp)]
     for b in range(n_blocks):
         layers.append(SHFINBlock(seq_len, channels, patch_sizes=patch_sizes, k=k, rank=rank,
                                  tau=tau, seed=seeds[1 + b], dtype=dtype, xp=xp, mask=mask,
                                  mixing=mixing))
+        if ffn:
+            layers.append(PositionwiseFFN(channels, ffn, seed=seeds[1 + n_blocks + b],
+                                          dtype=dtype, xp=xp))
     layers += [MeanPool(), Dense(channels, n_classes, seed=seeds[-1], dtype=dtype, xp=xp)]
     return SequenceModel(layers, seq_len, n_classes)
 
