@@ -279,11 +279,39 @@ def test_retained_frequencies(rng):
     assert block.training            # restored
 
 
-def test_block_on_array_api_strict_matches_numpy(rng):
-    import array_api_strict as xps
+def test_block_on_every_backend_matches_numpy(backend, xp, rng):
     X = rng.standard_normal((2, 12, 3))
-    a, b = _block().eval(), _block(xp=xps).eval()
-    assert np.allclose(host(b.forward(xps.asarray(X))), a.forward(X), atol=1e-12)
+    R = rng.standard_normal((2, 12, 3))
+    a, b = _block().train(), _block(xp=xp).train()          # same seed: same noise stream
+    for _ in range(2):
+        assert np.allclose(host(b.forward(asarray(xp, X))), a.forward(X), atol=1e-12)
+        assert np.allclose(host(b.backward(asarray(xp, R))), a.backward(R), atol=1e-12)
+        for name in a.params:
+            assert np.allclose(host(b.grads[name]), a.grads[name], atol=1e-11), name
+
+
+@pytest.mark.parametrize("make", [lambda **kw: shfin_classifier(12, 3, 4, patch_sizes=(4, 12),
+                                                                k=2, rank=2, ffn=4, seed=1, **kw),
+                                  lambda **kw: cnn_classifier(12, 3, 4, seed=1, **kw)],
+                         ids=["shfin", "cnn"])
+def test_classifiers_train_on_every_backend_like_numpy(backend, xp, make):
+    from cdnotes.train import TrainConfig, train
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 12)), np.arange(20) % 4
+    config = TrainConfig(epochs=2, lr=1e-2, optimizer="adam", batch_size=10)  # divides N
+    a, b = make(), make(xp=xp)
+    ha = train(a, X, y, X, y, config=config, seed=0)
+    hb = train(b, asarray(xp, X), xp.asarray(y), asarray(xp, X), xp.asarray(y), config=config,
+               seed=0)
+    assert np.allclose(ha.train_loss, hb.train_loss, rtol=1e-9)
+    assert ha.test_accuracy == hb.test_accuracy
+
+
+def test_time_forward_rows():
+    from cdnotes.shfin.cost import time_forward
+    rows = time_forward([16, 32], repeats=1, backend="array_api_strict")
+    assert [r["seq_len"] for r in rows] == [16, 32]
+    assert all(r["shfin_seconds"] > 0 and r["attention_seconds"] > 0 for r in rows)
 
 
 def test_param_shapes_and_count():

@@ -86,7 +86,8 @@ class SelfAttention:
     def __init__(self, channels, rank, *, seed=None, dtype="float64", xp=None):
         self.channels = check_int(channels, "channels", minimum=1)
         self.rank = check_int(rank, "rank", minimum=1)
-        xp = np if xp is None else xp
+        from ..validation import check_namespace
+        xp = check_namespace(xp)
         rng = np.random.default_rng(seed)
         C, r = self.channels, self.rank
         real = getattr(xp, dtype)
@@ -116,7 +117,7 @@ class SelfAttention:
 
 
 def time_forward(lengths, *, channels=16, rank=4, patch=16, k_local=4, k_global=8, batch=4,
-                 repeats=3, seed=0, progress=None):
+                 repeats=3, seed=0, backend="numpy", dtype="float64", progress=None):
     """Best-of-``repeats`` forward times of an SHFIN block and of :class:`SelfAttention`.
 
     The SHFIN block has two levels, patch size ``patch`` and a global one (``s = L``), with
@@ -129,6 +130,9 @@ def time_forward(lengths, *, channels=16, rank=4, patch=16, k_local=4, k_global=
         Sequence lengths ``L``, each a multiple of ``patch``.
     channels, rank, patch, k_local, k_global, batch, repeats : int >= 1
     seed : int
+    backend : {"numpy", "cupy", "array_api_strict"}, default "numpy"
+        Each timed call ends with a device synchronisation on CuPy.
+    dtype : {"float64", "float32"}
     progress : callable or None
         ``progress(L)`` after each length.
 
@@ -138,16 +142,28 @@ def time_forward(lengths, *, channels=16, rank=4, patch=16, k_local=4, k_global=
         One per length: ``seq_len``, ``shfin_seconds``, ``attention_seconds``,
         ``shfin_flops``, ``attention_flops`` (per sample, times ``batch``).
     """
+    from ..backend import import_namespace
+    from ..benchmarking import synchronize
+
+    xp = import_namespace(backend)
     rows = []
     rng = np.random.default_rng(seed)
     for L in lengths:
         L = check_int(L, "each length", minimum=1)
         block = SHFINBlock(L, channels, patch_sizes=(patch, L), k=(k_local, k_global),
-                           rank=rank, seed=seed).eval()
-        attention = SelfAttention(channels, rank, seed=seed)
-        X = rng.standard_normal((batch, L, channels))
-        t_shfin, _ = best_time(lambda: block.forward_2d(np, X), repeats)
-        t_att, _ = best_time(lambda: attention.forward(X), repeats)
+                           rank=rank, seed=seed, dtype=dtype, xp=xp).eval()
+        attention = SelfAttention(channels, rank, seed=seed, dtype=dtype, xp=xp)
+        X = xp.asarray(rng.standard_normal((batch, L, channels)), dtype=getattr(xp, dtype))
+
+        def run(op):
+            out = op(X)
+            synchronize(backend)
+            return out
+
+        run(lambda X: block.forward_2d(xp, X))                   # warm-up (plans, kernels)
+        run(attention.forward)
+        t_shfin, _ = best_time(lambda: run(lambda X: block.forward_2d(xp, X)), repeats)
+        t_att, _ = best_time(lambda: run(attention.forward), repeats)
         rows.append({"seq_len": L, "shfin_seconds": t_shfin, "attention_seconds": t_att,
                      "shfin_flops": batch * shfin_flops(L, channels, (patch, L),
                                                         (k_local, k_global), rank),
