@@ -480,3 +480,15 @@ def test_experiment_end_to_end_small(tmp_path):
     assert set(fits) == {"shfin_seconds", "attention_seconds", "shfin_flops", "attention_flops"}
     assert fits["attention_flops"] > fits["shfin_flops"]
     assert result["environment"]["backend"] == "numpy" and result["config"]["seeds"] == [0, 1]
+
+
+def test_welch_interval_matches_scipy(rng):
+    from scipy import stats
+    from cdnotes.experiments.shfin import relation, welch_difference_ci
+    a, b = rng.normal(0.5, 0.1, 5), rng.normal(0.3, 0.3, 7)
+    e = welch_difference_ci(a, b)
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert math.isclose(e.low, ci.low, rel_tol=1e-10) and math.isclose(e.high, ci.high,
+                                                                       rel_tol=1e-10)
+    assert relation(a + 10, a) == "above" and relation(a, a + 10) == "below"
+    assert relation(a, a + 1e-9 * rng.standard_normal(5)) == "indistinguishable from"
