@@ -716,6 +716,27 @@ sweep("Conv1D", Conv1D, lambda: {"seq_len": 10, "c_in": 2, "c_out": 3, "kernel":
     "kernel": [("longer-than-input", 11)]})
 
 
+from cdnotes.experiments.shfin import make_variant, welch_difference_ci  # noqa: E402
+from cdnotes.shfin.cost import attention_flops, shfin_flops, time_forward  # noqa: E402
+
+sweep("shfin_flops", shfin_flops, lambda: {"seq_len": 64, "channels": 4, "patch_sizes": (16,),
+                                           "k": 4, "rank": 2}, {
+    "seq_len": bad_sizes()[:5], "channels": bad_sizes()[:5], "rank": bad_sizes()[:5]})
+sweep("attention_flops", attention_flops, lambda: {"seq_len": 64, "channels": 4, "rank": 2}, {
+    "seq_len": bad_sizes()[:5]})
+sweep("time_forward", time_forward, lambda: {"lengths": [16], "repeats": 1}, {
+    "lengths": [("zero", [0]), ("not-multiple-of-patch", [24]), ("float", [16.5])],
+    "repeats": [("zero", 0)], "backend": [("unknown", "torch")]},
+    words={"lengths": ("length", "each length", "patch size", "seq_len"),
+           "backend": ("backend",)})
+sweep("make_variant", make_variant, lambda: {"name": "shfin"}, {
+    "name": [("unknown", "transformer"), ("None", None)], "seed": BAD_SEEDS},
+    words={"name": ("variant",)})
+sweep("welch_difference_ci", welch_difference_ci, lambda: {"a": [1.0, 2.0], "b": [1.0, 3.0]}, {
+    "a": [("one-value", [1.0]), ("nan", [1.0, float("nan")])],
+    "level": [("one", 1.0), ("zero", 0.0)]})
+
+
 def _seqmodel_forward(X):
     return shfin_classifier(40, 4, k=2, seed=0).forward(X)
 
