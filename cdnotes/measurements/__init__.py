@@ -22,8 +22,20 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``shfin_mnist1d``
+    SHFIN in miniature (chapter 12): MNIST-1D runs of the SHFIN classifier, its ablations and
+    the baselines, and the forward-time sweep against dense self-attention (CPU, NumPy)::
+
+        python -m cdnotes shfin --seeds 0 1 2 3 4 --epochs 10 --jobs 2 --cost-repeats 5 \\
+            --out cdnotes/measurements/shfin_mnist1d.json
+
+``shfin_cost_h100``
+    Forward time of one SHFIN block against dense self-attention over positions, lengths
+    64–32768, CuPy on an NVIDIA H100 (float32, batch 4): ``cdnotes.shfin.cost.time_forward``
+    with ``backend="cupy"``, ``repeats=10``, ``dtype="float32"``.
+
 >>> sorted(available_measurements())
-['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100']
+['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100', 'shfin_cost_h100', 'shfin_mnist1d']
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'
 """
