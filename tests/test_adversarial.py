@@ -447,6 +447,16 @@ sweep("hessian_structure", _h.hessian_structure,
           "block_size": bad_sizes()[:5] + [("inconsistent", 2)]},
       words={"n_out": ("n_out", "H"), "n_in": ("n_in", "H"), "block_size": ("block_size", "H")})
 
+from cdnotes import preconditioning as _pc  # noqa: E402
+
+sweep("spectral_precondition", _pc.spectral_precondition,
+      lambda: {"X": X12, "G": C234, "damping": 0.1}, {
+          "X": bad_arrays(X12) + [("rank-3", X12[None]), ("wrong-width", X12[:, :8])],
+          "G": bad_arrays(C234) + [("wrong-Ki", C234[:, :2]), ("wrong-B", C234[..., :3]),
+                                   ("float32", C234.astype(np.float32))],
+          "damping": bad_reals() + [("negative", -0.1)]},
+      words={"X": ("X", "n_in"), "G": ("G", "n_in")})
+
 # ----------------------------------------------------------------------------
 # Conditioning and whitening.
 # ----------------------------------------------------------------------------
