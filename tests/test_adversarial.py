@@ -457,6 +457,16 @@ sweep("spectral_precondition", _pc.spectral_precondition,
           "damping": bad_reals() + [("negative", -0.1)]},
       words={"X": ("X", "n_in"), "G": ("G", "n_in")})
 
+from cdnotes.train.kfac import KFAC as _KFAC  # noqa: E402
+
+sweep("KFAC", _KFAC, lambda: {"model": make_mlp((12, 8, 8), 4, n_classes=5, seed=0), "X": X12}, {
+    "X": bad_arrays(X12) + [("wrong-width", X12[:, :8])],
+    "lr": bad_reals() + [("zero", 0.0)], "damping": bad_reals() + [("negative", -1.0)],
+    "update_every": bad_sizes(), "stats_batch": bad_sizes(), "decay": [("one", 1.0)],
+    "output_factor": [("unknown", "fisher")], "seed": BAD_SEEDS, "kl_clip": [("zero", 0.0)],
+    "model": [("str", "cd4"), ("None", None)]},
+    words={"X": ("X", "n_in"), "model": ("model", "MLP")})
+
 # ----------------------------------------------------------------------------
 # Conditioning and whitening.
 # ----------------------------------------------------------------------------
