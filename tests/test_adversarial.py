@@ -698,6 +698,17 @@ for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g"
           "--out", cli=True)
 
 
+for option, values in {"--epochs-digits": ["0", "2.5"], "--epochs-mnist1d": ["-1"],
+                       "--sgd-rates": ["0", "nan", "-1"], "--adam-rates": ["inf"],
+                       "--kfac-rates": ["x"], "--seeds": ["-1", "x"], "--models": ["cd16"],
+                       "--datasets": ["mnist"], "--whitenings": ["none"]}.items():
+    for value in values:
+        argv = ["lr-sweep", "--quiet", option, value, "--out", os.path.join(_TMP, "lr.json")]
+        trial(f"cli-lr-sweep[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+trial("cli-lr-sweep[--out=directory]", lambda: main(["lr-sweep", "--quiet", "--out", _TMP]),
+      "--out", cli=True)
+
+
 # ----------------------------------------------------------------------------
 # The test, and the report.
 # ----------------------------------------------------------------------------
