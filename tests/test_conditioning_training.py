@@ -47,6 +47,8 @@ def test_rate_table_stable_and_best():
     assert [r.stable for r in rows] == [True, True, False, False]
     assert rows[0].steps_mean == 40 and rows[1].steps_mean == 20 and math.isinf(rows[2].steps_mean)
     assert rows[2].n_reached == 2
+    assert rows[0].seconds_mean == 4.0 and rows[0].seconds_low == rows[0].seconds_high == 4.0
+    assert math.isinf(rows[2].seconds_mean)
     assert abs(rows[2].accuracy_mean - (0.5 + 0.1 + 0.5) / 3) < 1e-12
     assert ct.largest_stable_rate(rows, "digits", "cd8", "sgd") == (0.1, 1.0)
     assert ct.best_rate(rows, "digits", "cd8", "sgd").lr == 0.1

@@ -415,7 +415,8 @@ class RateRow:
     n_reached : int — seeds that reached the loss threshold.
     steps_mean, steps_low, steps_high : float
         Steps to the threshold, mean and 95% interval over seeds (``inf`` unless all reached).
-    seconds_mean : float — training seconds to the threshold (``inf`` unless all reached).
+    seconds_mean, seconds_low, seconds_high : float
+        Training seconds to the threshold, mean and 95% interval (``inf`` unless all reached).
     accuracy_mean, accuracy_low, accuracy_high : float
         Final test accuracy (diverged runs count as chance, 0.1).
     final_loss_mean : float
@@ -433,6 +434,8 @@ class RateRow:
     steps_low: float
     steps_high: float
     seconds_mean: float
+    seconds_low: float
+    seconds_high: float
     accuracy_mean: float
     accuracy_low: float
     accuracy_high: float
@@ -476,11 +479,11 @@ def rate_table(runs, threshold=None):
         t = threshold[key[0]]
         steps = [r.steps_to(t) for r in group]
         s_mean, s_low, s_high = _ci(steps)
-        seconds = [r.seconds_to(t) for r in group]
+        seconds = _ci([r.seconds_to(t) for r in group])
         a_mean, a_low, a_high = _ci([r.final_accuracy for r in group])
         rows.append(RateRow(*key, len(group), all(r.stable for r in group),
                             int(sum(math.isfinite(s) for s in steps)), s_mean, s_low, s_high,
-                            float(np.mean(seconds)), a_mean, a_low, a_high,
+                            *seconds, a_mean, a_low, a_high,
                             float(np.mean([r.final_loss for r in group]))))
     return rows
 
