@@ -447,6 +447,26 @@ sweep("hessian_structure", _h.hessian_structure,
           "block_size": bad_sizes()[:5] + [("inconsistent", 2)]},
       words={"n_out": ("n_out", "H"), "n_in": ("n_in", "H"), "block_size": ("block_size", "H")})
 
+from cdnotes import preconditioning as _pc  # noqa: E402
+
+sweep("spectral_precondition", _pc.spectral_precondition,
+      lambda: {"X": X12, "G": C234, "damping": 0.1}, {
+          "X": bad_arrays(X12) + [("rank-3", X12[None]), ("wrong-width", X12[:, :8])],
+          "G": bad_arrays(C234) + [("wrong-Ki", C234[:, :2]), ("wrong-B", C234[..., :3]),
+                                   ("float32", C234.astype(np.float32))],
+          "damping": bad_reals() + [("negative", -0.1)]},
+      words={"X": ("X", "n_in"), "G": ("G", "n_in")})
+
+from cdnotes.train.kfac import KFAC as _KFAC  # noqa: E402
+
+sweep("KFAC", _KFAC, lambda: {"model": make_mlp((12, 8, 8), 4, n_classes=5, seed=0), "X": X12}, {
+    "X": bad_arrays(X12) + [("wrong-width", X12[:, :8])],
+    "lr": bad_reals() + [("zero", 0.0)], "damping": bad_reals() + [("negative", -1.0)],
+    "update_every": bad_sizes(), "stats_batch": bad_sizes(), "decay": [("one", 1.0)],
+    "output_factor": [("unknown", "fisher")], "seed": BAD_SEEDS, "kl_clip": [("zero", 0.0)],
+    "model": [("str", "cd4"), ("None", None)]},
+    words={"X": ("X", "n_in"), "model": ("model", "MLP")})
+
 # ----------------------------------------------------------------------------
 # Conditioning and whitening.
 # ----------------------------------------------------------------------------
@@ -775,6 +795,17 @@ for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g"
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),
           "--out", cli=True)
+
+
+for option, values in {"--epochs-digits": ["0", "2.5"], "--epochs-mnist1d": ["-1"],
+                       "--sgd-rates": ["0", "nan", "-1"], "--adam-rates": ["inf"],
+                       "--kfac-rates": ["x"], "--seeds": ["-1", "x"], "--models": ["cd16"],
+                       "--datasets": ["mnist"], "--whitenings": ["none"]}.items():
+    for value in values:
+        argv = ["lr-sweep", "--quiet", option, value, "--out", os.path.join(_TMP, "lr.json")]
+        trial(f"cli-lr-sweep[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+trial("cli-lr-sweep[--out=directory]", lambda: main(["lr-sweep", "--quiet", "--out", _TMP]),
+      "--out", cli=True)
 
 
 # ----------------------------------------------------------------------------
