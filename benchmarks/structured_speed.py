@@ -3,15 +3,19 @@
 Issue 11's goal: at n = 4096, batch 256, float32, each of LowRank(64), Toeplitz,
 Kronecker(64×64 ⊗ 64×64), Monarch(64), ACDC(depth 2) and FourierMixing(256) at least 2×
 faster than Dense (with CDLinear, SparseFixed and SpectralLinear in the same table). For
-every width of the sweep (default 256 … 8192) all layers are timed in turns, best of
+every width of the sweep (default 256 … 8192) all layers are timed in turns, at least
 --repeats interleaved rounds (``cdnotes.benchmarking.interleaved_seconds``: round r starts at
-the r-th layer), each a ``forward_2d`` + ``backward_2d`` on the same random ``(batch, n)``
-input and output gradient (no input checks, as inside an MLP); on the CPU on one BLAS/FFT
-thread (--threads) and in processor time. Prints, per width, each layer's time and
-``speed-up = dense time / layer time``; the table at --width with the 2× verdict; and where
-each structure crosses dense (the smallest width from which it is faster at every larger
-width measured). A structure whose class is missing (another branch's) is skipped, saying so;
-one that fails to build or run is reported and skipped.
+the r-th layer; more until --min-seconds), each a ``forward_2d`` + ``backward_2d`` on the
+same random ``(batch, n)`` input and output gradient (no input checks, as inside an MLP);
+on the CPU on one BLAS/FFT thread (--threads) and in processor time. The whole sweep runs
+--sweeps times; a time is the best round of all, and a structure is called faster (slower)
+than Dense at a width — or meets the 2× goal — only when every sweep's speed-up says so
+(near a crossing, sweeps of one run disagreed: ACDC at n = 256 measured 0.82× and 1.00×).
+Prints, per width, each layer's time and ``speed-up = dense time / layer time`` (per sweep
+in brackets); the table at --width with the 2× verdict; and where each structure crosses
+dense (the smallest width from which it is faster at every larger width measured). A
+structure whose class is missing (another branch's) is skipped, saying so; one that fails
+to build or run is reported and skipped.
 
 Parameters per width n (stated in the JSON): LowRank rank 64; Kronecker outer (a, a) ⊗
 inner (n/a, n/a) with a = 2^ceil(log2(n)/2) (64×64 ⊗ 64×64 at 4096); Monarch n_blocks = a;
@@ -112,7 +116,10 @@ def build(keys, n, backend, dtype, seed, log):
 
 
 def measure_width(n, keys, *, batch, dtype, backend, repeats, min_seconds, clock, seed, log):
-    """Best-of-rounds seconds of every structure at width ``n``, timed in turns."""
+    """Seconds of every round of every structure at width ``n``, timed in turns.
+
+    Returns ``({key: [seconds of each round]}, {key: n_params}, {key: why skipped})``.
+    """
     xp = import_namespace(backend)
     layers, skipped = build(keys, n, backend, dtype, seed, log)
     rng = np.random.default_rng(seed)
@@ -131,42 +138,72 @@ def measure_width(n, keys, *, batch, dtype, backend, repeats, min_seconds, clock
             log(traceback.format_exc(limit=3))
     times = interleaved_seconds(steps, repeats=repeats, warmup=1, min_seconds=min_seconds,
                                 backend=backend, clock=clock)
+    return times, {key: int(layers[key].n_params) for key in times}, skipped
+
+
+def summarise(n, times_by_sweep, n_params, *, batch, dtype):
+    """Rows for width ``n`` from each sweep's ``{key: [seconds]}``: best over every round,
+    median, and the speed-up over Dense from all rounds and from each sweep alone."""
     rows = []
-    dense_s = min(times["dense"]) if "dense" in times else None
-    for key, t in times.items():
-        layer = layers[key]
-        best = min(t)
-        rows.append({"structure": key, "label": STRUCTURES[key][1](n), "width": n, "batch": batch,
-                     "dtype": dtype, "n_params": int(layer.n_params), "seconds": best,
-                     "median_seconds": float(np.median(t)), "rounds": len(t),
-                     "speedup": None if dense_s is None else dense_s / best})
-    return rows, skipped
+    keys = dict.fromkeys(k for times in times_by_sweep for k in times)
+    for key in keys:
+        rounds = [t for times in times_by_sweep for t in times.get(key, [])]
+        best = min(rounds)
+        row = {"structure": key, "label": STRUCTURES[key][1](n), "width": n, "batch": batch,
+               "dtype": dtype, "n_params": n_params[key], "seconds": best,
+               "median_seconds": float(np.median(rounds)), "rounds": len(rounds),
+               "speedup": None, "speedup_by_sweep": []}
+        if "dense" in keys:
+            dense = [t for times in times_by_sweep for t in times.get("dense", [])]
+            row["speedup"] = min(dense) / best
+            row["speedup_by_sweep"] = [min(times["dense"]) / min(times[key])
+                                       for times in times_by_sweep
+                                       if key in times and "dense" in times]
+        rows.append(row)
+    return rows
+
+
+def verdict(row):
+    """``"faster"``/``"slower"`` than Dense when every sweep agrees, else ``"unsettled"``."""
+    by_sweep = row["speedup_by_sweep"] or [row["speedup"]]
+    if min(by_sweep) > 1:
+        return "faster"
+    if max(by_sweep) < 1:
+        return "slower"
+    return "unsettled"
 
 
 def crossings(rows):
-    """Per structure: the smallest width from which it beats dense at every larger width."""
+    """Per structure: the smallest width from which every sweep has it faster than Dense at
+    every larger width measured (``faster_from``; ``None`` if none), and the widths where the
+    sweeps disagree (``unsettled_at``)."""
     out = {}
     for key in dict.fromkeys(r["structure"] for r in rows):
         if key == "dense":
             continue
-        mine = sorted((r["width"], r["speedup"]) for r in rows if r["structure"] == key
-                      and r["speedup"] is not None)
-        faster = [w for w, s in mine if s > 1]
-        from_width = next((w for k, (w, _) in enumerate(mine)
-                           if all(s > 1 for _, s in mine[k:])), None)
-        out[key] = {"widths": [w for w, _ in mine], "speedups": [s for _, s in mine],
-                    "faster_at": faster, "faster_from": from_width}
+        mine = sorted((r for r in rows if r["structure"] == key and r["speedup"] is not None),
+                      key=lambda r: r["width"])
+        verdicts = [verdict(r) for r in mine]
+        from_width = next((r["width"] for k, r in enumerate(mine)
+                           if all(v == "faster" for v in verdicts[k:])), None)
+        out[key] = {"widths": [r["width"] for r in mine], "speedups": [r["speedup"] for r in mine],
+                    "verdicts": verdicts,
+                    "faster_at": [r["width"] for r, v in zip(mine, verdicts) if v == "faster"],
+                    "unsettled_at": [r["width"] for r, v in zip(mine, verdicts) if v == "unsettled"],
+                    "faster_from": from_width}
     return out
 
 
 def describe_crossing(c):
     """A phrase: where one structure beats dense (:func:`crossings` entry)."""
+    unsettled = (f"; the sweeps disagree at n = {', '.join(map(str, c['unsettled_at']))}"
+                 if c["unsettled_at"] else "")
     if c["faster_from"] is None:
         best = max(zip(c["speedups"], c["widths"]))
-        return f"slower at every width measured (best {best[0]:.2f}× at n = {best[1]})"
+        return f"not faster from any width on (best {best[0]:.2f}× at n = {best[1]}){unsettled}"
     if c["faster_from"] == c["widths"][0]:
-        return f"faster at every width measured (from n = {c['faster_from']})"
-    return f"faster from n = {c['faster_from']} on"
+        return f"faster at every width measured (from n = {c['faster_from']}){unsettled}"
+    return f"faster from n = {c['faster_from']} on{unsettled}"
 
 
 def main(argv=None):
@@ -180,6 +217,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per width")
     parser.add_argument("--min-seconds", type=float, default=0.0,
                         help="keep adding rounds per width until this much time has passed")
+    parser.add_argument("--sweeps", type=int, default=2,
+                        help="whole sweeps, one after the other; a structure is called faster "
+                             "or slower than Dense at a width only when every sweep agrees")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/FFT threads; 0: the default")
     parser.add_argument("--only", nargs="+", choices=list(STRUCTURES), help="a subset (dense is "
                         "always included)")
@@ -194,22 +234,27 @@ def main(argv=None):
     log = (lambda text: print(text, file=sys.stderr)) if args.verbose else (lambda text: None)
 
     from tqdm.auto import tqdm
-    rows, skipped = [], {}
+    skipped, times, n_params = {}, {n: [] for n in widths}, {}
     started = time.perf_counter()
+    jobs = [(s, n) for s in range(args.sweeps) for n in widths]
     with blas_threads(threads):
-        for n in tqdm(widths, desc="widths", leave=False):
-            got, missing = measure_width(n, keys, batch=args.batch, dtype=args.dtype,
-                                         backend=args.backend, repeats=args.repeats,
-                                         min_seconds=args.min_seconds, clock=clock,
-                                         seed=args.seed, log=log)
-            rows += got
+        for _, n in tqdm(jobs, desc="sweeps x widths", leave=False):
+            got, counts, missing = measure_width(n, keys, batch=args.batch, dtype=args.dtype,
+                                                 backend=args.backend, repeats=args.repeats,
+                                                 min_seconds=args.min_seconds, clock=clock,
+                                                 seed=args.seed, log=log)
+            times[n].append(got)
+            n_params.setdefault(n, {}).update(counts)
             for key, why in missing.items():
                 skipped.setdefault(key, {})[n] = why
     elapsed = time.perf_counter() - started
+    rows = [row for n in widths for row in summarise(n, times[n], n_params[n], batch=args.batch,
+                                                     dtype=args.dtype)]
 
     print(f"backend {args.backend}, {args.dtype}, batch {args.batch}, threads "
-          f"{args.threads or 'default'}, {clock} clock; best of {args.repeats} interleaved "
-          f"rounds; speed-up = dense time / layer time")
+          f"{args.threads or 'default'}, {clock} clock; {args.sweeps} sweeps of at least "
+          f"{args.repeats} interleaved rounds, best of all; speed-up = dense time / layer time "
+          "(per sweep in brackets)")
     for key, by_width in skipped.items():
         reasons = sorted(set(by_width.values()))
         print(f"skipped {key} at n = {', '.join(map(str, by_width))}: {reasons[0]}"
@@ -219,7 +264,9 @@ def main(argv=None):
         print(f"  {'layer':<30} {'params':>10} {'ms':>10} {'speed-up':>9}")
         for r in (r for r in rows if r["width"] == n):
             speed = "-" if r["speedup"] is None else f"{r['speedup']:.2f}"
-            print(f"  {r['label']:<30} {r['n_params']:>10} {r['seconds'] * 1e3:>10.3f} {speed:>9}")
+            sweeps = " ".join(f"{x:.2f}" for x in r["speedup_by_sweep"])
+            print(f"  {r['label']:<30} {r['n_params']:>10} {r['seconds'] * 1e3:>10.3f} {speed:>9}"
+                  f"  ({sweeps})")
     goal = {}
     at_width = {r["structure"]: r for r in rows if r["width"] == args.width}
     print(f"\nGoal (issue 11): >= {GOAL_SPEEDUP:g}x faster than Dense at n = {args.width}:")
@@ -229,8 +276,10 @@ def main(argv=None):
             goal[key] = None
             print(f"  {STRUCTURES[key][1](args.width):<30} not measured")
             continue
-        goal[key] = r["speedup"] >= GOAL_SPEEDUP
-        print(f"  {r['label']:<30} {r['speedup']:>7.2f}x  {'meets' if goal[key] else 'MISSES'}")
+        by_sweep = r["speedup_by_sweep"] or [r["speedup"]]
+        goal[key] = min(by_sweep) >= GOAL_SPEEDUP             # in every sweep
+        print(f"  {r['label']:<30} {r['speedup']:>7.2f}x (sweeps {min(by_sweep):.2f}-"
+              f"{max(by_sweep):.2f})  {'meets' if goal[key] else 'MISSES'}")
     cross = crossings(rows)
     print("\nWhere each structure beats Dense:")
     for key, c in cross.items():

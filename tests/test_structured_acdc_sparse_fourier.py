@@ -476,7 +476,10 @@ def test_the_speed_benchmark_runs_and_writes_its_json(backend, tmp_path, capsys)
     assert "skipped cdlinear at n = 16" in printed          # ... and the run says so
     assert result["environment"]["backend"] == backend and result["config"]["batch"] == 256
     for r in result["rows"]:
-        assert r["seconds"] > 0 and r["n_params"] > 0
+        assert r["seconds"] > 0 and r["n_params"] > 0 and len(r["speedup_by_sweep"]) == 2
+        assert r["rounds"] >= 2 and r["seconds"] <= r["median_seconds"]
+    verdicts = {v for c in result["crossings"].values() for v in c["verdicts"]}
+    assert verdicts and verdicts <= {"faster", "slower", "unsettled"}
     assert set(result["crossings"]) >= {"acdc", "fourier_mixing"}
     assert result["goal"]["meets"]["acdc"] in (True, False)
 
