@@ -711,6 +711,14 @@ for option, values in {"--epochs": ["0", "-1", "2.5", "nan"], "--lr": ["-0.1", "
             argv = ["table1", "--no-curvature", "--quiet", option, value,
                     "--out", os.path.join(_TMP, "cli.json")]
         trial(f"cli[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+for option, values in {"--epochs": ["0", "x"], "--seeds": ["-1", "x"], "--datasets": ["mnist"],
+                       "--wide": ["0"], "--nonlinear": ["-3"], "--workers": ["0"]}.items():
+    for value in values:
+        argv = ["spectral", "--quiet", option, value, "--out", os.path.join(_TMP, "s.json")]
+        trial(f"cli[spectral {option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+trial("cli[spectral --seeds 0 0]", lambda: main(["spectral", "--quiet", "--seeds", "0", "0",
+                                                 "--out", os.path.join(_TMP, "s.json")]),
+      "--seeds", cli=True)
 for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g", ""), "r.json")),
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),

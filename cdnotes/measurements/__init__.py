@@ -22,8 +22,14 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``spectral_training``
+    Spectral-domain training (the Spectral chapter): the four regimes on digits and MNIST-1D,
+    weight distances, the link to CDLinear with Gauss-Newton conditioning (CPU, ~10 min)::
+
+        python -m cdnotes spectral --workers 2 --out cdnotes/measurements/spectral_training.json
+
 >>> sorted(available_measurements())
-['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100']
+['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100', 'spectral_training']
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'
 """
