@@ -107,12 +107,15 @@ def test_the_cd_link_matches_counts_and_reports_conditioning(tiny):
     by = {}
     for r in tiny["cd_link"]:
         by.setdefault((r["seed"], r["block_size"]), {})[r["model"]] = r
-    for models in by.values():
+        assert r["kappa_range"] >= 1 and r["rank"] + r["n_zero"] == r["n_trained"]
+    assert {k for k in by if k[1] is None} == {(0, None), (1, None)}      # dense once per seed
+    for (seed, B), models in by.items():
+        if B is None:
+            assert set(models) == {"dense"} and models["dense"]["n_trained"] == 650
+            continue
         P = models["cdlinear"]["n_trained"]
+        assert P == 64 * 16 // B + 16
         assert models["spectral"]["n_trained"] == P == models["constrained"]["n_trained"]
-        assert models["dense"]["n_trained"] == 650
-        for r in models.values():
-            assert r["kappa_range"] >= 1 and r["rank"] + r["n_zero"] == r["n_trained"]
     assert {s["model"] for s in tiny["cd_spectra"]} == {"cdlinear", "spectral", "constrained",
                                                        "dense"}
 

@@ -104,8 +104,8 @@ class SweepConfig:
     lr_linear: float = 0.03
     lr_nonlinear: float = 0.01
     wide: tuple = (10, 30, 100, 300)
-    deep: tuple = ((100, 30), (300, 100))
-    nonlinear: tuple = (30, 100, 300)
+    deep: tuple = ((30, 10), (100, 30))
+    nonlinear: tuple = (30, 100)
     n3: int = 120
     biases: tuple = (False, True)
     cd_block_sizes: tuple = (4, 8)
@@ -434,19 +434,56 @@ def _cd_models(n_in: int, B: int, seed: int):
     return {"cdlinear": cd, "spectral": spectral, "constrained": constrained, "dense": dense}
 
 
-def run_cd_link(config: SweepConfig = SweepConfig(), *, progress=None):
+def _cd_one(args):
+    """One model of :func:`run_cd_link`: train, Gauss-Newton eigenvalues, conditioning."""
+    from threadpoolctl import threadpool_limits
+
+    from ..conditioning import condition_number
+    from ..curvature import eigenvalues_symmetric, network_hessian
+
+    (dataset, B, seed, name), config = args
+    with threadpool_limits(limits=1, user_api="blas"):
+        data = _DATA.get(dataset)
+        if data is None:
+            data = _DATA[dataset] = load_dataset(dataset, config.split_seed)
+        X_train, X_test, y_train, y_test = data
+        Xc, yc = X_train[:config.curvature_samples], y_train[:config.curvature_samples]
+        model_seed, batch_seed = child_seeds(seed + 1_000_003, 2)
+        model = _cd_models(X_train.shape[1], B, model_seed)[name]
+        tc = TrainConfig(epochs=config.epochs, lr=config.lr_linear,
+                         batch_size=config.batch_size, optimizer="adamax")
+        train(model, X_train, y_train, config=tc, seed=batch_seed)
+        G = network_hessian(model, Xc, yc, kind="gauss_newton")
+        ev = np.sort(eigenvalues_symmetric(G))
+    c = condition_number(np.clip(ev, 0, None))
+    top = float(ev.max())
+    kappas = {}
+    for cut in (1e-6, 1e-10):
+        kept = ev[ev > cut * top]
+        kappas[f"{cut:g}"] = top / float(kept.min())
+    record = {"dataset": dataset, "block_size": None if name == "dense" else int(B),
+              "seed": int(seed), "model": name, "n_trained": int(model.n_params),
+              "test_accuracy": 100 * accuracy(model, X_test, y_test),
+              "kappa_range": c.kappa_nonzero, "n_zero": c.n_zero, "rank": c.n - c.n_zero,
+              "lambda_max": c.lambda_max, "kappa_cutoff": kappas}
+    return record, ev
+
+
+def run_cd_link(config: SweepConfig = SweepConfig(), *, workers: int = 1, progress=None):
     """Spectral vs CDLinear vs constrained vs dense at matched trained-parameter counts.
 
-    For each dataset, block size ``B`` and seed: the four models of the module docstring,
-    trained with the linear settings; test accuracy; the Gauss-Newton matrix (cross-entropy)
-    with respect to the model's own trained parameters on the first ``curvature_samples``
-    training samples; its eigenvalues and condition number on the range
-    (:func:`cdnotes.conditioning.condition_number`, default cutoff ``P·eps·λ_max``) and
-    ``κ`` at the relative cutoffs 1e-6 and 1e-10.
+    For each dataset, block size ``B`` and seed: the CDLinear, spectral and constrained
+    models of the module docstring, and once per seed the dense perceptron (it does not
+    depend on ``B``; its ``block_size`` is ``None``), trained with the linear settings;
+    test accuracy; the Gauss-Newton matrix (cross-entropy) with respect to the model's own
+    trained parameters on the first ``curvature_samples`` training samples; its eigenvalues
+    and condition number on the range (:func:`cdnotes.conditioning.condition_number`,
+    default cutoff ``P·eps·λ_max``) and ``κ`` at the relative cutoffs 1e-6 and 1e-10.
 
     Parameters
     ----------
     config : :class:`SweepConfig`
+    workers : int >= 1
     progress : None, True or False
 
     Returns
@@ -455,47 +492,22 @@ def run_cd_link(config: SweepConfig = SweepConfig(), *, progress=None):
     spectra : list of dict
         For the first seed: the sorted Gauss-Newton eigenvalues of every model.
     """
-    from threadpoolctl import threadpool_limits
-
-    from ..conditioning import condition_number
-    from ..curvature import eigenvalues_symmetric, network_hessian
-
-    records, spectra = [], []
-    total = len(config.datasets) * len(config.cd_block_sizes) * len(config.seeds) * 4
-    bar = _progress(total, progress, "CD link")
+    check_int(workers, "workers", minimum=1)
+    tasks = []
     for dataset in config.datasets:
-        X_train, X_test, y_train, y_test = load_dataset(dataset, config.split_seed)
-        Xc, yc = X_train[:config.curvature_samples], y_train[:config.curvature_samples]
-        for B in config.cd_block_sizes:
-            for seed in config.seeds:
-                model_seed, batch_seed = child_seeds(seed + 1_000_003, 2)
-                models = _cd_models(X_train.shape[1], B, model_seed)
-                for name, model in models.items():
-                    tc = TrainConfig(epochs=config.epochs, lr=config.lr_linear,
-                                     batch_size=config.batch_size, optimizer="adamax")
-                    with threadpool_limits(limits=1, user_api="blas"):
-                        train(model, X_train, y_train, config=tc, seed=batch_seed)
-                        G = network_hessian(model, Xc, yc, kind="gauss_newton")
-                        ev = np.sort(eigenvalues_symmetric(G))
-                    c = condition_number(np.clip(ev, 0, None))
-                    top = float(ev.max())
-                    kappas = {}
-                    for cut in (1e-6, 1e-10):
-                        kept = ev[ev > cut * top]
-                        kappas[f"{cut:g}"] = top / float(kept.min())
-                    records.append({"dataset": dataset, "block_size": int(B), "seed": int(seed),
-                                    "model": name, "n_trained": int(model.n_params),
-                                    "test_accuracy": 100 * accuracy(model, X_test, y_test),
-                                    "kappa_range": c.kappa_nonzero, "n_zero": c.n_zero,
-                                    "rank": c.n - c.n_zero, "lambda_max": c.lambda_max,
-                                    "kappa_cutoff": kappas})
-                    if seed == config.seeds[0]:
-                        spectra.append({"dataset": dataset, "block_size": int(B),
-                                        "model": name, "eigenvalues": ev.tolist()})
-                    if bar is not None:
-                        bar.update()
+        for seed in config.seeds:
+            tasks.append((dataset, config.cd_block_sizes[0], seed, "dense"))
+            for B in config.cd_block_sizes:
+                for name in ("cdlinear", "spectral", "constrained"):
+                    tasks.append((dataset, B, seed, name))
+    bar = _progress(len(tasks), progress, "CD link")
+    results = _map(_cd_one, [(task, config) for task in tasks], workers, bar)
     if bar is not None:
         bar.close()
+    records = [r for r, _ in results]
+    spectra = [{"dataset": r["dataset"], "block_size": r["block_size"], "model": r["model"],
+                "eigenvalues": ev.tolist()}
+               for r, ev in results if r["seed"] == config.seeds[0]]
     return records, spectra
 
 
@@ -565,7 +577,8 @@ def run_spectral_training(config: SweepConfig = SweepConfig(), *, workers: int =
                       for d in config.datasets},
            "paper": {"table1_mnist": PAPER_TABLE1, "perceptron_mnist": PAPER_PERCEPTRON}}
     if cd_link:
-        out["cd_link"], out["cd_spectra"] = run_cd_link(config, progress=progress)
+        out["cd_link"], out["cd_spectra"] = run_cd_link(config, workers=workers,
+                                                        progress=progress)
     return out
 
 
