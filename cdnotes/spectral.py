@@ -400,8 +400,10 @@ def spectral_mlp(widths, *, activations, train=("eigenvalues",), input_eigenvalu
     activations : sequence of {"relu", None}
         One per hidden layer (``len(widths) - 2``): a ReLU after it, or nothing (a
         telescopic linear layer, :func:`retract` merges it with its neighbours).
-    train, input_eigenvalues, bias
+    train, input_eigenvalues
         Passed to every layer (:class:`SpectralLinear`).
+    bias : bool or sequence of bool
+        A bias in every layer, or one entry per layer.
     seed : int
         Every layer's initial values derive from it.
     n_classes : int, optional
@@ -431,11 +433,20 @@ def spectral_mlp(widths, *, activations, train=("eigenvalues",), input_eigenvalu
         if a not in ACTIVATIONS:
             raise ValueError(f"each activation must be 'relu' or None; got {a!r}")
     check_seed(seed)
+    n_layers = len(widths) - 1
+    if isinstance(bias, (bool, np.bool_)):
+        biases = [bool(bias)] * n_layers
+    elif isinstance(bias, (list, tuple)) and len(bias) == n_layers and all(
+            isinstance(b, (bool, np.bool_)) for b in bias):
+        biases = [bool(b) for b in bias]
+    else:
+        raise ValueError(f"bias must be True, False or one bool per layer ({n_layers}); "
+                         f"got {bias!r}")
     seeds = np.random.SeedSequence(seed).spawn(len(widths))
     layers = []
     for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         layers.append(SpectralLinear(n_in, n_out, train=train, input_eigenvalues=input_eigenvalues,
-                                     bias=bias, seed=int(seeds[k].generate_state(1)[0]),
+                                     bias=biases[k], seed=int(seeds[k].generate_state(1)[0]),
                                      dtype=dtype, xp=xp))
         if k < len(activations) and activations[k] == "relu":
             layers.append(ReLU())

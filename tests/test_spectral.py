@@ -64,6 +64,8 @@ def test_params_hold_exactly_the_trained_arrays(options):
         if name not in layer.params:
             with pytest.raises(AttributeError, match=f"{name} is frozen"):
                 setattr(layer, name, np.zeros_like(getattr(layer, name)))
+    if not options.get("bias"):
+        assert not layer.has_bias and not hasattr(layer, "b")
     if options.get("input_eigenvalues") == "fixed":
         np.testing.assert_array_equal(layer.lam_in, np.ones(6))
 
@@ -296,6 +298,13 @@ def test_spectral_mlp_shapes_and_counts():
 def test_bad_options_are_clear_errors(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         SpectralLinear(3, 2, **bad)
+
+
+def test_spectral_mlp_bias_per_layer():
+    model = spectral_mlp((6, 5, 4), activations=[None], bias=[False, True], seed=0)
+    assert [layer.has_bias for layer in model.linear_layers] == [False, True]
+    with pytest.raises(ValueError, match="one bool per layer"):
+        spectral_mlp((6, 5, 4), activations=[None], bias=[True])
 
 
 def test_spectral_mlp_bad_activations():

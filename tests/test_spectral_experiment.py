@@ -34,7 +34,10 @@ def test_constrained_counts_add_up_and_fit(total, shapes):
     counts = constrained_counts(total, shapes)
     assert len(counts) == len(shapes)
     assert all(1 <= c <= a * b for c, (a, b) in zip(counts, shapes))
-    assert sum(counts) == min(max(total, len(shapes)), capacity) or sum(counts) == len(shapes)
+    assert sum(counts) == min(max(total, len(shapes)), capacity)
+    sizes = np.array([a * b for a, b in shapes])
+    target = sum(counts) * sizes / sizes.sum()
+    assert np.all(np.abs(np.array(counts) - target) < 1 + (np.array(counts) == 1) * target.max())
 
 
 @pytest.mark.parametrize("hidden,activations", [((), []), ((30,), [None]),

@@ -19,7 +19,8 @@ seed by the Wasserstein-1 distance (raw, and after dividing each by its standard
 :func:`run_cd_link` puts the two "train in a spectral basis" ideas side by side at matched
 trained-parameter counts: a CDLinear perceptron (Fourier basis, block size ``B``, 16
 outputs of which 10 are logits, as the paper's CD models), a spectral ``n → N₂ → 10``
-model training only eigenvalues with ``N₂`` chosen so the counts agree, the constrained
+model training only eigenvalues (and the output bias; ``N₂`` chosen so the counts agree),
+the constrained
 dense perceptron with as many trained parameters, and the dense perceptron (all
 parameters); for each, the Gauss-Newton matrix with respect to its own trained
 parameters at the trained point (:func:`cdnotes.curvature.network_hessian`) and its
@@ -47,7 +48,8 @@ from ._seeding import child_seeds
 __all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "PAPER_TABLE1", "PAPER_PERCEPTRON",
            "SweepConfig", "load_dataset", "build_model", "constrained_counts", "run_one",
            "run_table", "weight_distances", "run_cd_link", "run_spectral_training",
-           "table1_rows", "add_parser"]
+           "table1_rows", "regime_curves", "paired_comparison", "distance_summary",
+           "cd_link_summary", "add_parser"]
 
 REGIMES = ("constrained", "eigenvalues", "unconstrained", "eigenvalues+eigenvectors")
 """The paper's four training regimes, in the order of its Table 1."""
@@ -165,7 +167,7 @@ def constrained_counts(total: int, shapes) -> list:
     """Split ``total`` trained weights over layers of ``shapes`` ``[(n_out, n_in)]``.
 
     Proportionally to each layer's number of weights, at least one per layer, at most all
-    of them; the counts add up to ``total`` (when possible).
+    of them; the counts add up to ``total`` clipped to ``[len(shapes), Σ sizes]``.
 
     Parameters
     ----------
@@ -176,15 +178,16 @@ def constrained_counts(total: int, shapes) -> list:
     -------
     list of int
     """
-    sizes = np.array([a * b for a, b in shapes], dtype=np.float64)
-    counts = np.maximum(1, np.floor(total * sizes / sizes.sum())).astype(int)
-    counts = np.minimum(counts, sizes.astype(int))
-    k = 0
-    while counts.sum() < total and np.any(counts < sizes):
-        i = int(np.argmax(sizes - counts)) if k % 2 else int(np.argmax(sizes / np.maximum(counts, 1)))
-        if counts[i] < sizes[i]:
-            counts[i] += 1
-        k += 1
+    sizes = np.array([a * b for a, b in shapes], dtype=np.int64)
+    goal = min(max(int(total), len(sizes)), int(sizes.sum()))
+    target = goal * sizes / sizes.sum()
+    counts = np.minimum(np.maximum(1, np.floor(target).astype(np.int64)), sizes)
+    while counts.sum() > goal:                 # the floor of 1 overshot: take from the largest
+        i = int(np.argmax(np.where(counts > 1, counts - target, -np.inf)))
+        counts[i] -= 1
+    while counts.sum() < goal:                 # hand out the rest where most is missing
+        i = int(np.argmax(np.where(counts < sizes, target - counts, -np.inf)))
+        counts[i] += 1
     return [int(c) for c in counts]
 
 
@@ -427,8 +430,10 @@ def _cd_models(n_in: int, B: int, seed: int):
         raise ValueError(f"block size {B} must divide 16 and the input width {n_in}")
     cd = MLP([CDLinear(n_in, n_out, B, seed=seed, method="dense")], n_classes=10)
     P = cd.n_params
-    n2 = (P - 20) // 2                      # N₂ + 10 eigenvalues, N₂ + 10 biases: P
-    spectral = spectral_mlp((n_in, n2, 10), activations=[None], bias=True, seed=seed)
+    n2 = P - 20                     # N₂ + 10 eigenvalues + 10 output biases = P
+    # no bias in the telescopic layer: in a linear stack it adds nothing the output bias
+    # cannot (N₂ parameters, at most 10 independent directions)
+    spectral = spectral_mlp((n_in, n2, 10), activations=[None], bias=[False, True], seed=seed)
     constrained = MLP([MaskedDense(n_in, 10, P - 10, bias=True, frozen="init", seed=seed)])
     dense = MLP([Dense(n_in, 10, seed=seed)])
     return {"cdlinear": cd, "spectral": spectral, "constrained": constrained, "dense": dense}
@@ -662,3 +667,140 @@ def run_cli(args) -> int:
     return 0
 
 
+
+
+# ----------------------------------------------------------------------------
+# Summaries for the chapter.
+# ----------------------------------------------------------------------------
+
+def _groups(records, *fields):
+    out = {}
+    for r in records:
+        out.setdefault(tuple(_hashable(r[f]) for f in fields), []).append(r)
+    return out
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def regime_curves(records, dataset: str, *, bias: bool = False):
+    """Accuracy against trained parameters: per regime, one point per configuration.
+
+    Parameters
+    ----------
+    records : list of dict (:func:`run_one`)
+    dataset : str; bias : bool
+
+    Returns
+    -------
+    dict ``{regime: [{"architecture", "hidden", "n_trained", "mean", "std", "n"}]}``,
+    each list sorted by ``n_trained``
+    """
+    out = {regime: [] for regime in REGIMES}
+    chosen = [r for r in records if r["dataset"] == dataset and r["bias"] == bias]
+    for (regime, architecture, hidden), runs in _groups(chosen, "regime", "architecture",
+                                                        "hidden").items():
+        acc = np.array([r["test_accuracy"] for r in runs])
+        out[regime].append({"architecture": architecture, "hidden": list(hidden),
+                            "n_trained": runs[0]["n_trained"], "mean": float(acc.mean()),
+                            "std": float(acc.std(ddof=1)) if acc.size > 1 else float("nan"),
+                            "n": int(acc.size)})
+    for rows in out.values():
+        rows.sort(key=lambda row: (row["n_trained"], row["architecture"]))
+    return out
+
+
+def paired_comparison(records, regime_a: str, regime_b: str, *, bias_a: bool = False,
+                      bias_b: bool = False, level: float = 0.95):
+    """``a − b`` test accuracy, paired by seed, for every (dataset, architecture, widths).
+
+    Parameters
+    ----------
+    records : list of dict
+    regime_a, regime_b : regimes of :data:`REGIMES`
+    bias_a, bias_b : bool
+    level : float, confidence level
+
+    Returns
+    -------
+    list of dict ``{"dataset", "architecture", "hidden", "estimate"}``
+        ``estimate`` a :class:`cdnotes.stats.Estimate` of the mean paired difference
+        (percentage points); ``None`` with fewer than two seeds.
+    """
+    from ..stats import paired_difference_ci
+
+    out = []
+    runs = _groups(records, "dataset", "architecture", "hidden", "regime", "bias")
+    configs = sorted({k[:3] for k in runs}, key=lambda k: (k[0], ARCHITECTURES.index(k[1]), k[2]))
+    for dataset, architecture, hidden in configs:
+        a = runs.get((dataset, architecture, hidden, regime_a, bias_a))
+        b = runs.get((dataset, architecture, hidden, regime_b, bias_b))
+        if not a or not b:
+            continue
+        a_by = {r["seed"]: r["test_accuracy"] for r in a}
+        b_by = {r["seed"]: r["test_accuracy"] for r in b}
+        seeds = sorted(set(a_by) & set(b_by))
+        estimate = (paired_difference_ci([a_by[s] for s in seeds], [b_by[s] for s in seeds],
+                                         level) if len(seeds) > 1 else None)
+        out.append({"dataset": dataset, "architecture": architecture, "hidden": list(hidden),
+                    "estimate": estimate})
+    return out
+
+
+def distance_summary(data):
+    """Mean Wasserstein-1 distances to the unconstrained weights, and the seed-to-seed floor.
+
+    Parameters
+    ----------
+    data : dict from :func:`run_spectral_training`
+
+    Returns
+    -------
+    dict ``{(dataset, architecture, hidden, bias): {"floor", "floor_standardized",
+    regime: {"w1", "w1_standardized", "weight_std"}}}`` (means over seeds; hidden a tuple)
+    """
+    out = {}
+    for key, runs in _groups([r for r in data["records"] if "w1" in r], "dataset",
+                             "architecture", "hidden", "bias").items():
+        entry = out.setdefault(key, {})
+        for regime, group in _groups(runs, "regime").items():
+            entry[regime[0]] = {f: float(np.mean([r[f] for r in group]))
+                                for f in ("w1", "w1_standardized", "weight_std")}
+    for key, rows in _groups(data["seed_floor"], "dataset", "architecture", "hidden",
+                             "bias").items():
+        if key in out:
+            out[key]["floor"] = float(np.mean([r["unconstrained_w1"] for r in rows]))
+            out[key]["floor_standardized"] = float(np.mean(
+                [r["unconstrained_w1_standardized"] for r in rows]))
+    return out
+
+
+def cd_link_summary(records):
+    """Per (dataset, block size, model): mean accuracy, geometric-mean κ on the range, rank.
+
+    Parameters
+    ----------
+    records : list of dict (:func:`run_cd_link`)
+
+    Returns
+    -------
+    list of dict ``{"dataset", "block_size", "model", "n_trained", "accuracy"
+    (:class:`~cdnotes.stats.Estimate`), "kappa_geomean", "kappa_min", "kappa_max",
+    "rank_mean", "kappa_1e6_geomean"}``
+    """
+    from ..stats import geometric_mean, mean_ci
+
+    out = []
+    for (dataset, B, model), runs in _groups(records, "dataset", "block_size", "model").items():
+        kappa = [r["kappa_range"] for r in runs]
+        acc = [r["test_accuracy"] for r in runs]
+        out.append({"dataset": dataset, "block_size": B, "model": model,
+                    "n_trained": runs[0]["n_trained"],
+                    "accuracy": mean_ci(acc) if len(acc) > 1 else None,
+                    "kappa_geomean": geometric_mean(kappa), "kappa_min": min(kappa),
+                    "kappa_max": max(kappa),
+                    "rank_mean": float(np.mean([r["rank"] for r in runs])),
+                    "kappa_1e6_geomean": geometric_mean([r["kappa_cutoff"]["1e-06"]
+                                                         for r in runs])})
+    return out

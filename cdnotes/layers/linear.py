@@ -82,7 +82,11 @@ def parameter(name: str, doc: str):
     """
 
     def fget(self):
-        return self.params[name]
+        try:
+            return self.params[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no parameter {name!r} (it is not "
+                                 f"trained; parameters: {', '.join(self.params)})") from None
 
     def fset(self, value):
         self.set_param(name, value)
