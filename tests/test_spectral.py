@@ -320,3 +320,19 @@ def test_spectral_mlp_bad_activations():
         MaskedDense(3, 2, 7)
     with pytest.raises(ValueError, match="frozen"):
         MaskedDense(3, 2, 2, frozen="random")
+
+
+@pytest.mark.parametrize("name", ["deep-LP-bias", "masked"])
+def test_curvature_products_on_every_backend(name, xp, data):
+    import copy
+    X, y = data
+    model = copy.deepcopy(MODELS[name])
+    V = np.random.default_rng(8).standard_normal((model.n_params, 2))
+    expected = {k: CurvatureProducts(model, X, y).product(V, k)
+                for k in ("hessian", "gauss_newton")}
+    for layer in model.linear_layers:
+        layer.to(xp)
+    ops = CurvatureProducts(model, asarray(xp, X), asarray(xp, y, dtype="int64"))
+    for kind, HV in expected.items():
+        got = host(ops.product(asarray(xp, V), kind))
+        np.testing.assert_allclose(got, HV, rtol=1e-10, atol=1e-12 * np.abs(HV).max())
