@@ -61,7 +61,10 @@ class ACDC(Linear):
     depth : int
     n_params : ``2·depth·n + n``
     param_degree : ``2·depth`` (``W`` is a product of the parameters)
+    weights_linear : False
     """
+
+    weights_linear = False
 
     def __init__(self, n, depth, *, seed=None, init="he", dtype="float64", xp=None, device=None,
                  noise=0.1):
