@@ -20,7 +20,8 @@ to build or run is reported and skipped.
 Parameters per width n (stated in the JSON): LowRank rank 64; Kronecker outer (a, a) ⊗
 inner (n/a, n/a) with a = 2^ceil(log2(n)/2) (64×64 ⊗ 64×64 at 4096); Monarch n_blocks = a;
 ACDC depth 2; FourierMixing modes n/16 (256 at 4096); CDLinear B = 64 (FFT path);
-SparseFixed density 1/64 (CDLinear B=64's weight count) on its ``sparse`` path on NumPy.
+SparseFixed density 1/64 (CDLinear B=64's weight count) on its ``sparse`` path on NumPy;
+SpectralLinear training its eigenvalues (the paper's Λ), with a bias like the others.
 
     python benchmarks/structured_speed.py                                   # CPU, one thread
     python benchmarks/structured_speed.py --json cdnotes/measurements/structured_speed_cpu.json
@@ -73,15 +74,15 @@ STRUCTURES = {
                  lambda cls, n, kw: cls(n, n, 64, method="fft", **kw)),
     "sparse_fixed": ("SparseFixed", lambda n: "SparseFixed(1/64)",
                      lambda cls, n, kw: cls(n, n, 1 / 64, method="sparse", **kw)),
-    "spectral_linear": ("SpectralLinear", lambda n: "SpectralLinear",
-                        lambda cls, n, kw: cls(n, n, **kw)),
+    "spectral_linear": ("SpectralLinear", lambda n: "SpectralLinear(Λ)",
+                        lambda cls, n, kw: cls(n, n, bias=True, **kw)),
 }
 # The parameters as functions of the width (for the crossing summary, which spans widths).
 FAMILY = {"dense": "Dense", "lowrank": "LowRank(64)", "toeplitz": "Toeplitz",
           "kronecker": "Kronecker(a×a ⊗ n/a×n/a)", "monarch": "Monarch(a)",
           "acdc": "ACDC(depth 2)", "fourier_mixing": "FourierMixing(n/16)",
           "cdlinear": "CDLinear(B=64)", "sparse_fixed": "SparseFixed(1/64)",
-          "spectral_linear": "SpectralLinear"}
+          "spectral_linear": "SpectralLinear(Λ)"}
 GOAL = ("lowrank", "toeplitz", "kronecker", "monarch", "acdc", "fourier_mixing")
 GOAL_SPEEDUP = 2.0
 

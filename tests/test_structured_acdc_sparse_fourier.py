@@ -182,23 +182,84 @@ def test_acdc_weight_jacobian_against_central_differences(n, depth, rng):
     np.testing.assert_allclose(J @ theta, 2 * depth * W(theta), atol=1e-12)      # Euler
 
 
-def test_acdc_is_not_linear_in_its_weights_and_the_curvature_tools_say_so(rng):
-    layer = ACDC(8, 2, seed=0)
-    assert layer.param_degree == 4 and ACDC(8, 3).param_degree == 6
-    assert layer.n_params == 2 * 2 * 8 + 8
+def test_acdc_kernels_and_tangent_hooks_against_the_weight_jacobian(rng):
+    """The batched kernels at m weight sets against W(θ_k) built the slow way; the tangent
+    hooks against J_θ (itself checked by central differences above); the second-order term
+    against central differences of the weight gradient along v (a polynomial in t: the error
+    is O(eps²))."""
     import array_api_compat.numpy as xp
-    for call in (lambda: layer.apply_3d(xp, np.zeros((1, 2, 8))),
-                 lambda: layer.apply_transpose_3d(xp, np.zeros((1, 2, 8))),
-                 lambda: layer.weight_grads_3d(xp, np.zeros((1, 2, 8)), np.zeros((1, 2, 8)))):
-        with pytest.raises(NotImplementedError, match="ACDC.*multilinear"):
-            call()
-    model = MLP([ACDC(8, 2, seed=1), ReLU(), ACDC(8, 1, seed=2)], n_classes=3)
-    X, y = rng.standard_normal((20, 8)), rng.integers(0, 3, 20)
-    V = rng.standard_normal(model.n_params)
-    with pytest.raises(NotImplementedError, match="ACDC"):
-        hessian_vector_product(model, X, y, V)
-    with pytest.raises(NotImplementedError, match="ACDC"):
-        gauss_newton_vector_product(model, X, y, V)
+    n, depth, m, N = 6, 2, 3, 4
+    layer = ACDC(n, depth, seed=0)
+    assert layer.param_degree == 4 and ACDC(8, 3).param_degree == 6
+    assert layer.weights_linear is False and layer.n_params == 2 * depth * n + n
+    theta = {"a": 1 + 0.3 * rng.standard_normal((m, depth, n)),
+             "d": 1 + 0.3 * rng.standard_normal((m, depth, n))}
+    v = {"a": rng.standard_normal((m, depth, n)), "d": rng.standard_normal((m, depth, n))}
+    X3, dY3 = rng.standard_normal((m, N, n)), rng.standard_normal((m, N, n))
+
+    def at(k):
+        twin = ACDC(n, depth, seed=0)
+        twin.a, twin.d = theta["a"][k], theta["d"][k]
+        return twin
+
+    for k in range(m):
+        W, J = acdc_reference(theta["a"][k], theta["d"][k]), at(k).weight_jacobian()
+        DW = (J @ np.concatenate([v["a"][k].ravel(), v["d"][k].ravel()])).reshape(n, n)
+        np.testing.assert_allclose(layer.apply_3d(xp, X3, theta)[k], X3[k] @ W.T, atol=1e-12)
+        np.testing.assert_allclose(layer.apply_transpose_3d(xp, dY3, theta)[k], dY3[k] @ W,
+                                   atol=1e-12)
+        np.testing.assert_allclose(layer.tangent_apply_3d(xp, X3, theta, v)[k], X3[k] @ DW.T,
+                                   atol=1e-12)
+        np.testing.assert_allclose(layer.tangent_apply_transpose_3d(xp, dY3, theta, v)[k],
+                                   dY3[k] @ DW, atol=1e-12)
+        grads = layer.weight_grads_at_3d(xp, X3, dY3, theta)
+        expected = J.T @ (dY3[k].T @ X3[k]).ravel()
+        np.testing.assert_allclose(np.concatenate([grads["a"][k].ravel(), grads["d"][k].ravel()]),
+                                   expected, atol=1e-12)
+    eps = 1e-5
+    second = layer.weight_second_order_3d(xp, X3[:1], dY3[:1], {k: t[:1] for k, t in theta.items()}, v)
+    for k in range(m):
+        up = layer.weight_grads_at_3d(xp, X3[:1], dY3[:1],
+                                      {name: theta[name][:1] + eps * v[name][k:k + 1] for name in v})
+        down = layer.weight_grads_at_3d(xp, X3[:1], dY3[:1],
+                                        {name: theta[name][:1] - eps * v[name][k:k + 1] for name in v})
+        for name in ("a", "d"):
+            np.testing.assert_allclose(second[name][k], (up[name][0] - down[name][0]) / (2 * eps),
+                                       rtol=1e-7, atol=1e-7 * np.abs(second[name][k]).max())
+    own = layer.weight_grads_3d(xp, X3, dY3)                       # at the layer's parameters
+    J = layer.weight_jacobian()
+    np.testing.assert_allclose(np.concatenate([own["a"][1].ravel(), own["d"][1].ravel()]),
+                               J.T @ (dY3[1].T @ X3[1]).ravel(), atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_hessian_vector_products_of_an_acdc_model_match_central_differences(loss):
+    """ACDC's W is multilinear: the R-operator needs its own curvature term (the hooks)."""
+    from test_network_curvature import _masks, _relative, _step
+    rng = np.random.default_rng(11)
+    X, y = rng.standard_normal((30, 8)), rng.integers(0, 4, 30)
+    model = MLP([ACDC(8, 2, seed=1), ReLU(), SparseFixed(8, 8, 0.5, seed=2), ReLU(),
+                 ACDC(8, 2, seed=3)], n_classes=4)
+    theta = flat_params(model)
+    set_flat_params(model, theta + 0.05 * rng.standard_normal(theta.size))
+    theta = flat_params(model)
+    V = rng.standard_normal((theta.size, 3))
+    HV = hessian_vector_product(model, X, y, V, loss=loss)
+    for k in range(V.shape[1]):
+        eps = _step(model, X, y, V[:, k], 1e-5)
+        set_flat_params(model, theta + eps * V[:, k])
+        up, masks_up = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
+        set_flat_params(model, theta - eps * V[:, k])
+        down, masks_down = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
+        assert all(np.array_equal(a, b) for a, b in zip(masks_up, masks_down)), "kink crossed"
+        assert _relative(HV[:, k], (up - down) / (2 * eps)) < 1e-6
+    set_flat_params(model, theta)
+    H = network_hessian(model, X, y, loss=loss)
+    assert np.abs(H - H.T).max() <= 1e-10 * np.abs(H).max()
+    assert _relative(H @ V, HV) < 1e-10
+    G = network_hessian(model, X, y, loss=loss, kind="gauss_newton")
+    assert _relative(G @ V, gauss_newton_vector_product(model, X, y, V, loss=loss)) < 1e-10
+    assert np.linalg.eigvalsh(G)[0] >= -1e-10 * np.abs(G).max()            # G is PSD
 
 
 def test_loss_and_gradient_of_an_acdc_model_against_central_differences(rng):
@@ -411,11 +472,13 @@ def test_hessian_vector_products_match_central_differences_of_the_gradient(loss)
     assert _relative(H @ V, HV) < 1e-10
 
 
-def test_curvature_products_on_every_backend(xp):
+@pytest.mark.parametrize("with_acdc", [False, True], ids=["sparse-fourier", "acdc"])
+def test_curvature_products_on_every_backend(xp, with_acdc):
     from test_network_curvature import _relative
     rng = np.random.default_rng(8)
     X, y = rng.standard_normal((20, 8)), rng.integers(0, 4, 20)
-    model = _model(6)
+    model = (MLP([ACDC(8, 2, seed=4), ReLU(), ACDC(8, 1, seed=5)], n_classes=4) if with_acdc
+             else _model(6))
     V = rng.standard_normal((model.n_params, 3))
     reference = [hessian_vector_product(model, X, y, V), gauss_newton_vector_product(model, X, y, V)]
     for layer in model.linear_layers:

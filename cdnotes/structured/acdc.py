@@ -13,10 +13,12 @@ With ``C`` the DCT matrix (:func:`~cdnotes.structured.dct.dct_matrix`),
 
 so ``2·depth·n + n`` parameters and ``O(depth · n log n)`` work per row; ``W`` is never
 formed. ``W`` is *multilinear* in ``(a_0, d_0, …)``, not linear: a homogeneous polynomial of
-degree ``param_degree = 2·depth`` in them. ``weight_jacobian()`` is the Jacobian at the
-current parameters (so ``J θ = 2·depth · vec W``, Euler's theorem), and the batched tangent
-kernels that the curvature tools' R-operator uses (which take ``W(v)`` as the derivative of
-``W`` along ``v``, true only at degree 1) raise ``NotImplementedError``.
+degree ``param_degree = 2·depth`` in them, and ``weights_linear = False``.
+``weight_jacobian()`` is the Jacobian at the current parameters (so ``J θ = 2·depth · vec W``,
+Euler's theorem), and the layer implements the protocol's hooks for ``W`` nonlinear in ``θ``
+(the derivative ``DW_θ[v]`` applied to a batch, the weight gradient at any ``θ``, and its
+derivative along ``v``), so the curvature tools' R-operator gives exact Hessian-vector
+products for ACDC models too.
 
 Initialisation, near the identity as in the paper (diagonals drawn around 1, which
 keeps a deep cascade trainable) and matched to a dense layer's scale: ``d_k = 1 + σ ε``,
@@ -154,26 +156,96 @@ class ACDC(Linear):
             columns_d.append(np.einsum("uj,jv->uvj", left_d, C @ R).reshape(n * n, n))
         return np.concatenate(columns_a + columns_d, axis=1)
 
-    # -- the tangent kernels assume W linear in its parameters -----------------------
-    def _not_linear(self, what):
-        raise NotImplementedError(
-            f"ACDC.{what}: ACDC's W is a product of its parameters a and d (multilinear, "
-            f"param_degree = {self.param_degree}), so the Linear protocol's tangent kernels and "
-            "the curvature tools built on them (the R-operator takes W(v) as the derivative of "
-            "W along v) do not apply; use loss_and_gradient and finite differences, or a layer "
-            "linear in its weights")
+    # -- batched kernels and the hooks for W nonlinear in θ (see Linear) ---------------
+    # Every kernel runs the cascade on (m, N, n) arrays with the factors' diagonals
+    # broadcast as (m, 1, n); the tangent versions carry forward-mode derivatives along.
+    def _diagonals(self, weights):
+        """``[(a_k, d_k)]`` as ``(m, 1, n)`` arrays, for ``weights`` (``None``: the layer's)."""
+        w = self._weights_3d(weights)
+        return [(w["a"][:, k, :][:, None, :], w["d"][:, k, :][:, None, :])
+                for k in range(self.depth)]
 
     def apply_3d(self, xp, X3, weights=None):
-        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
-        self._not_linear("apply_3d")
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), the cascade."""
+        H = X3
+        for a, d in self._diagonals(weights):
+            H = a * idct(xp, d * dct(xp, H))
+        return H
 
     def apply_transpose_3d(self, xp, dY3, weights=None):
-        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
-        self._not_linear("apply_transpose_3d")
+        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, the cascade transposed."""
+        G = dY3
+        for a, d in reversed(self._diagonals(weights)):
+            G = idct(xp, d * dct(xp, a * G))
+        return G
+
+    def tangent_apply_3d(self, xp, X3, weights, tangents):
+        """``X3 @ DW_θ[v]ᵀ`` (``θ = weights``, ``v = tangents``): the cascade's forward-mode
+        derivative, ``(m, N, n)``."""
+        H, dH = X3, None
+        for (a, d), (da, dd) in zip(self._diagonals(weights), self._diagonals(tangents)):
+            Z = dct(xp, H)
+            U = idct(xp, d * Z)
+            dU = idct(xp, dd * Z if dH is None else dd * Z + d * dct(xp, dH))
+            dH, H = da * U + a * dU, a * U
+        return dH
+
+    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
+        """``dY3 @ DW_θ[v]``: ``(m_y, N, n)`` -> ``(m, N, n)``."""
+        G, dG = dY3, None
+        pairs = list(zip(self._diagonals(weights), self._diagonals(tangents)))
+        for (a, d), (da, dd) in reversed(pairs):
+            Q = dct(xp, a * G)
+            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
+            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
+        return dG
 
     def weight_grads_3d(self, xp, X3, dY3):
-        """Not provided (raises ``NotImplementedError``): see ``param_degree``."""
-        self._not_linear("weight_grads_3d")
+        """``{"a", "d"}`` ``(m, depth, n)`` for ``m`` pairs ``(X3[k], dY3[k])`` at the
+        layer's own parameters (:meth:`weight_grads_at_3d`)."""
+        return self.weight_grads_at_3d(xp, X3, dY3, None)
+
+    def weight_grads_at_3d(self, xp, X3, dY3, weights):
+        """The gradients of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` in ``a`` and ``d`` at
+        ``θ = weights`` (``None``: the layer's): ``{"a", "d"}`` ``(m, depth, n)``."""
+        diagonals = self._diagonals(weights)
+        H, cache = X3, []
+        for a, d in diagonals:
+            Z = dct(xp, H)
+            U = idct(xp, d * Z)
+            cache.append((Z, U))
+            H = a * U
+        G, grad_a, grad_d = dY3, [None] * self.depth, [None] * self.depth
+        for k in range(self.depth - 1, -1, -1):
+            (a, d), (Z, U) = diagonals[k], cache[k]
+            grad_a[k] = xp.sum(G * U, axis=1)
+            Q = dct(xp, a * G)
+            grad_d[k] = xp.sum(Q * Z, axis=1)
+            G = idct(xp, d * Q)
+        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
+
+    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
+        """``d/dt`` of :meth:`weight_grads_at_3d` at ``θ + t v`` (``X3``, ``dY3`` fixed): the
+        layer's own curvature term, ``{"a", "d"}`` ``(m, depth, n)``."""
+        diagonals, directions = self._diagonals(weights), self._diagonals(tangents)
+        H, dH, cache = X3, None, []
+        for (a, d), (da, dd) in zip(diagonals, directions):
+            Z = dct(xp, H)
+            dZ = None if dH is None else dct(xp, dH)
+            U = idct(xp, d * Z)
+            dU = idct(xp, dd * Z if dZ is None else dd * Z + d * dZ)
+            cache.append((Z, dZ, U, dU))
+            dH, H = da * U + a * dU, a * U
+        G, dG = dY3, None
+        grad_a, grad_d = [None] * self.depth, [None] * self.depth
+        for k in range(self.depth - 1, -1, -1):
+            (a, d), (da, dd), (Z, dZ, U, dU) = diagonals[k], directions[k], cache[k]
+            grad_a[k] = xp.sum(G * dU if dG is None else G * dU + dG * U, axis=1)
+            Q = dct(xp, a * G)
+            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
+            grad_d[k] = xp.sum(dQ * Z if dZ is None else dQ * Z + Q * dZ, axis=1)
+            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
+        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
 
     def _repr_extra(self):
         return f"depth={self.depth}"
