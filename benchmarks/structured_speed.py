@@ -10,7 +10,7 @@ same random ``(batch, n)`` input and output gradient (no input checks, as inside
 on the CPU on one BLAS/FFT thread (--threads) and in processor time. The whole sweep runs
 --sweeps times; a time is the best round of all, and a structure is called faster (slower)
 than Dense at a width — or meets the 2× goal — only when every sweep's speed-up says so
-(near a crossing, sweeps of one run disagreed: ACDC at n = 256 measured 0.82× and 1.00×).
+(near a crossing, two runs disagreed: ACDC at n = 256 measured 0.82× and 1.00×).
 Prints, per width, each layer's time and ``speed-up = dense time / layer time`` (per sweep
 in brackets); the table at --width with the 2× verdict; and where each structure crosses
 dense (the smallest width from which it is faster at every larger width measured). A
