@@ -12,8 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import scipy.linalg
+
 from cdnotes import CDLinear, Dense
 from cdnotes.gradcheck import gradcheck
+from cdnotes.structured import Kronecker, LowRank, Monarch, Toeplitz
 from conftest import asarray, host, reference_block_circulant
 
 
@@ -23,6 +26,7 @@ class Kind:
     make: Callable        # make(n_in, n_out, *, seed, **kw) -> layer
     reference: Callable   # layer -> host (n_out, n_in) weight matrix, the slow obvious way
     unit: int             # n_in and n_out must be multiples of this
+    square: bool = False  # n_out = n_in
 
     def __repr__(self):
         return self.name
@@ -32,6 +36,34 @@ def _circulant_reference(layer):
     return reference_block_circulant(host(layer.params["C"]))
 
 
+def _toeplitz_reference(layer):
+    t = host(layer.t)
+    return scipy.linalg.toeplitz(t[layer.n_in - 1:], t[layer.n_in - 1::-1])
+
+
+def monarch_reference_multiply(x, R, L):
+    """HazyResearch fly's blockdiag_butterfly_multiply_reference (version 2), as loops:
+    x (n,) -> (n_blocks, m) rows, block k of R on row k; flatten, reshape (n_blocks, m),
+    transpose; block l of L on row l; flatten as (s, l)."""
+    k_blocks, m, _ = R.shape
+    rows = x.reshape(k_blocks, m)
+    out1 = np.array([[sum(R[k, q, p] * rows[k, p] for p in range(m)) for q in range(m)]
+                     for k in range(k_blocks)])
+    Z = out1.reshape(-1).reshape(k_blocks, m).T                     # (l, r)
+    out2 = np.array([[sum(L[l, s, r] * Z[l, r] for r in range(k_blocks))
+                      for s in range(k_blocks)] for l in range(m)])  # (l, s)
+    return out2.T.reshape(-1)                                        # flattened as (s, l)
+
+
+def _monarch_reference(layer):
+    R, L = host(layer.R), host(layer.L)
+    return np.stack([monarch_reference_multiply(e, R, L) for e in np.eye(layer.n_in)], axis=1)
+
+
+def _kronecker(n_in, n_out, **kw):
+    return Kronecker((2, n_out // 2), (2, n_in // 2), **kw)
+
+
 KINDS = [
     Kind("Dense", lambda n_in, n_out, **kw: Dense(n_in, n_out, **kw), lambda l: host(l.params["W"]), 1),
     Kind("CDLinear(B=1)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 1, **kw), _circulant_reference, 1),
@@ -39,6 +71,12 @@ KINDS = [
     Kind("CDLinear(B=4)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, **kw), _circulant_reference, 4),
     Kind("CDLinear(B=4, fft)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, method="fft", **kw),
          _circulant_reference, 4),
+    Kind("LowRank", lambda n_in, n_out, **kw: LowRank(n_in, n_out, min(2, n_in, n_out), **kw),
+         lambda l: host(l.U) @ host(l.V), 1),
+    Kind("Toeplitz", lambda n_in, n_out, **kw: Toeplitz(n_in, n_out, **kw), _toeplitz_reference, 1),
+    Kind("Kronecker", _kronecker, lambda l: np.kron(host(l.outer), host(l.inner)), 2),
+    Kind("Monarch", lambda n_in, n_out, **kw: Monarch(n_in, 2, **kw), _monarch_reference, 2,
+         square=True),
 ]
 
 kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -48,7 +86,7 @@ kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 def problems(draw, kind):
     """A layer of ``kind`` with random sizes, weights and bias, and an input batch."""
     n_in = kind.unit * draw(st.integers(1, 4))
-    n_out = kind.unit * draw(st.integers(1, 4))
+    n_out = n_in if kind.square else kind.unit * draw(st.integers(1, 4))
     batch = draw(st.tuples(st.integers(1, 4)) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
@@ -102,12 +140,17 @@ def test_parameter_count_and_weight_jacobian(kind, data):
     theta_w = np.concatenate([host(layer.params[n]).ravel() for n in _weight_params(layer)])
     J = layer.weight_jacobian()
     assert J.shape == (layer.n_out * layer.n_in, theta_w.size)
-    np.testing.assert_array_equal(J @ theta_w, host(layer.to_dense()).ravel())
+    W = host(layer.to_dense()).ravel()
+    if layer.param_degree == 1:
+        np.testing.assert_array_equal(J @ theta_w, W)
+    else:                    # J at θ of a homogeneous W of degree d: J θ = d · vec W (Euler)
+        np.testing.assert_allclose(J @ theta_w, layer.param_degree * W, rtol=1e-12,
+                                   atol=1e-12 * np.abs(W).max())
 
 
 @kinds
 def test_protocol_attributes(kind):
-    layer = kind.make(2 * kind.unit, 3 * kind.unit, seed=0)
+    layer = kind.make(2 * kind.unit, (2 if kind.square else 3) * kind.unit, seed=0)
     assert layer.block_size >= 1 and layer.n_in % layer.block_size == 0
     assert layer.dtype == np.float64
     if layer.circulant_param is not None:
@@ -151,8 +194,9 @@ def re_shape(shape):
 
 @kinds
 def test_check_params_catches_a_parameter_replaced_with_a_wrong_shape(kind):
-    for name, shape in kind.make(2 * kind.unit, 4 * kind.unit, seed=0).param_shapes().items():
-        layer = kind.make(2 * kind.unit, 4 * kind.unit, seed=0)
+    n_out = (2 if kind.square else 4) * kind.unit
+    for name, shape in kind.make(2 * kind.unit, n_out, seed=0).param_shapes().items():
+        layer = kind.make(2 * kind.unit, n_out, seed=0)
         layer.params[name] = np.zeros(shape[:-1] + (2 * shape[-1],))
         with pytest.raises(ValueError, match=rf"parameter {name} must have shape {re_shape(shape)}"):
             layer.forward(np.ones((3, layer.n_in)))

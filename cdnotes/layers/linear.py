@@ -34,6 +34,10 @@ Attributes every linear layer has: ``n_in``, ``n_out``, ``block_size`` (1 for la
 without block structure), ``dtype``, and ``circulant_param`` — the name of the parameter
 that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
 curvature readings that concern circulant blocks look at it, never at the class).
+``param_degree`` (default 1): ``W`` is a homogeneous polynomial of this degree in the weight
+parameters — 1 for layers whose ``W`` is linear in them (Dense, CDLinear, Toeplitz), 2 for
+products of two factors (low-rank, Kronecker, Monarch). The R-operator products and the
+exact last-layer Hessian need degree 1 and refuse other layers by this attribute.
 """
 from __future__ import annotations
 
@@ -100,10 +104,13 @@ class Linear(Layer):
     dtype : the parameters' dtype
     circulant_param : str or None
         The parameter holding circulant coefficients ``(Ko, Ki, B)``, if any.
+    param_degree : int
+        Degree of ``W`` as a polynomial in the weight parameters (1: linear).
     """
 
     block_size: int = 1
     circulant_param: str | None = None
+    param_degree: int = 1
 
     def __init__(self, n_in, n_out, block_size=1, *, seed=None, init="he", dtype="float64",
                  xp=None, device=None):
@@ -229,7 +236,9 @@ class Linear(Layer):
         parameters (every parameter but ``b``, raveled in ``params`` order) to ``W.ravel()``.
 
         Defined for layers whose ``W`` is linear in their parameters; the base class
-        raises ``NotImplementedError`` naming the layer type.
+        raises ``NotImplementedError`` naming the layer type. Layers with
+        ``param_degree > 1`` return the Jacobian at their current parameters (then
+        ``J θ_W = param_degree · vec W``, Euler's theorem for homogeneous functions).
         """
         raise NotImplementedError(f"{type(self).__name__} does not provide weight_jacobian(); "
                                   "its W is not a linear function of its parameters")

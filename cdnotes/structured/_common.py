@@ -1,0 +1,36 @@
+"""Helpers shared by the structured layers: the Jacobian of a multilinear weight matrix."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import to_numpy
+
+__all__ = ["multilinear_weight_jacobian"]
+
+
+def multilinear_weight_jacobian(layer):
+    """``∂ vec(W) / ∂θ_W`` at the layer's current parameters, one column per weight entry.
+
+    ``W`` is linear in each weight parameter with the others held fixed (a product of
+    factors), so column ``e`` of parameter ``g`` is ``vec W`` of a copy of the layer whose
+    parameter ``g`` is the unit array ``e`` (the others unchanged): exact, no differences.
+
+    Parameters
+    ----------
+    layer : a structured :class:`~cdnotes.layers.Linear` layer with ``param_degree >= 1``
+
+    Returns
+    -------
+    numpy array ``(n_out·n_in, P_W)``, float64, columns in ``params`` order (``b`` excluded)
+    """
+    host = {name: np.asarray(to_numpy(p), dtype=np.float64)
+            for name, p in layer.weight_params().items()}
+    twin = layer._twin(np, host)
+    columns = []
+    for name, value in host.items():
+        for e in range(value.size):
+            unit = np.zeros(value.size)
+            unit[e] = 1.0
+            twin.params = dict(host, **{name: unit.reshape(value.shape)})
+            columns.append(np.asarray(twin.to_dense()).ravel())
+    return np.stack(columns, axis=1)
