@@ -31,11 +31,13 @@ def check_supported(model):
     for layer in model.layers:
         if id(layer) in linear:
             layer.check_params()
-            if getattr(layer, "param_degree", 1) != 1:
+            if getattr(layer, "param_degree", 1) != 1 or not getattr(layer, "linear_in_weights",
+                                                                     True):
                 raise NotImplementedError(
                     f"the R-operator needs linear layers whose W is linear in their parameters; "
-                    f"{type(layer).__name__}'s W has degree {layer.param_degree} in them "
-                    "(a product of factors needs its second-derivative term)")
+                    f"{type(layer).__name__}'s W is a product of them (degree "
+                    f"{getattr(layer, 'param_degree', 'above 1')}; a product of factors needs its "
+                    "second-derivative term)")
         elif not (getattr(layer, "piecewise_linear", False) and hasattr(layer, "jvp_3d")
                   and hasattr(layer, "vjp_3d")):
             raise NotImplementedError(

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..backend import to_numpy
 
-__all__ = ["multilinear_weight_jacobian"]
+__all__ = ["multilinear_weight_jacobian", "entrywise_weight_jacobian"]
 
 
 def multilinear_weight_jacobian(layer):
@@ -33,4 +33,33 @@ def multilinear_weight_jacobian(layer):
             unit[e] = 1.0
             twin.params = dict(host, **{name: unit.reshape(value.shape)})
             columns.append(np.asarray(twin.to_dense()).ravel())
+    return np.stack(columns, axis=1)
+
+
+def entrywise_weight_jacobian(layer):
+    """``∂ vec(W) / ∂θ_W`` of a layer whose ``W`` is affine in each single weight entry.
+
+    For such a layer (every product of distinct factors: low-rank, Kronecker, Monarch,
+    ACDC's ``a_k`` and ``d_k``) column ``e`` is exactly ``W(θ + e_e) − W(θ)``, up to the
+    rounding of one subtraction (``~1e-16 · |W|``).
+
+    Parameters
+    ----------
+    layer : :class:`~cdnotes.layers.Linear` whose ``to_dense()`` is affine in each entry
+
+    Returns
+    -------
+    numpy array ``(n_out·n_in, P_W)``, float64, columns in ``params`` order (``b`` excluded)
+    """
+    host = {name: np.asarray(to_numpy(p), dtype=np.float64)
+            for name, p in layer.weight_params().items()}
+    twin = layer._twin(np, host)
+    W0 = np.asarray(twin.to_dense()).ravel()
+    columns = []
+    for name, value in host.items():
+        for e in range(value.size):
+            moved = value.copy().ravel()
+            moved[e] += 1.0
+            twin.params = dict(host, **{name: moved.reshape(value.shape)})
+            columns.append(np.asarray(twin.to_dense()).ravel() - W0)
     return np.stack(columns, axis=1)
