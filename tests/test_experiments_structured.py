@@ -12,7 +12,7 @@ from cdnotes.curvature import last_layer_hessian, softmax_outputs
 from cdnotes.experiments.structured import (INPUT_WIDTH, compare_to_cd, cd_budgets,
                                             last_layer_gauss_newton, load_dataset,
                                             run_structured, structured_models,
-                                            summarize_structured)
+                                            summarize_structured, verdict_text)
 from cdnotes.mlp import MLP
 from cdnotes.structured import STRUCTURES, Kronecker, LowRank, Monarch, Toeplitz
 from cdnotes.structured._common import entrywise_weight_jacobian, multilinear_weight_jacobian
@@ -121,7 +121,7 @@ def test_run_records_and_summary():
 def _fake(model, structure, seed, acc, budgets=("B8",)):
     return {"dataset": "digits", "model": model, "structure": structure, "seed": seed,
             "test_accuracy": acc, "budgets": {b: 0.0 for b in budgets},
-            "matched": {b: True for b in budgets}, "n_params": 100}
+            "matched": {b: True for b in budgets}, "n_params": 100, "epoch_seconds": 0.1}
 
 
 def test_compare_to_cd_pairs_by_seed_and_words_the_interval():
@@ -133,8 +133,19 @@ def test_compare_to_cd_pairs_by_seed_and_words_the_interval():
                     _fake("same", "toeplitz", seed, base + 0.001 * (-1) ** seed),
                     _fake("better", "kronecker", seed, base + 0.05),
                     _fake("elsewhere", "monarch", seed, 0.1, budgets=("B4",))]
-    verdicts = {row["model"]: row["verdict"] for row in compare_to_cd(records, "digits", "B8")}
+    rows = compare_to_cd(records, "digits", "B8")
+    verdicts = {row["model"]: row["verdict"] for row in rows}
     assert verdicts == {"worse": "wins", "same": "ties", "better": "loses"}
+    assert verdict_text(rows) == ("more accurate than worse; indistinguishable from same; "
+                                  "less accurate than better")
+    assert verdict_text(rows[:1]).endswith("indistinguishable from none; less accurate than none")
+    assert all(r["n_pairs"] == 10 and r["n_diverged"] == 0 for r in rows)
+    records[1]["test_accuracy"] = None                        # seed 0 of "worse" diverged
+    records[1]["diverged"] = "training diverged"
+    worse = next(r for r in compare_to_cd(records, "digits", "B8") if r["model"] == "worse")
+    assert worse["n_pairs"] == 9 and worse["n_diverged"] == 1
+    summary = {r["model"]: r for r in summarize_structured(records)}
+    assert summary["worse"]["n_diverged"] == 1 and summary["worse"]["accuracy"].n == 9
     with pytest.raises(ValueError, match="no CD runs"):
         compare_to_cd(records, "digits", "B4")
 
@@ -157,3 +168,11 @@ def test_cli_refuses_bad_options(argv, capsys):
         main(["structured", *argv])
     assert exc.value.code == 2
     assert argv[0] in capsys.readouterr().err
+
+
+def test_a_diverging_run_is_recorded_not_raised():
+    spec = next(s for s in structured_models(["low_rank"]) if s.name == "low_rank B4")
+    record = run_structured(spec, "digits", 0, config=TrainConfig(epochs=2, lr=50.0),
+                            curvature=True)
+    assert record["test_accuracy"] is None and "diverged" in record["diverged"]
+    assert "kappa_gn" not in record and record["n_params"] == spec.n_params

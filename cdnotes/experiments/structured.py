@@ -37,7 +37,7 @@ from ..validation import check_choice, check_int
 __all__ = ["DATASETS", "INPUT_WIDTH", "HIDDEN", "CURVATURE_ROWS", "MNIST1D_BASELINES",
            "cd_budgets", "ModelSpec", "structured_models", "load_dataset",
            "last_layer_gauss_newton", "run_structured", "run_structured_grid",
-           "summarize_structured", "compare_to_cd", "add_parser"]
+           "summarize_structured", "compare_to_cd", "verdict_text", "add_parser"]
 
 DATASETS = ("digits", "mnist1d")
 INPUT_WIDTH = 64
@@ -233,7 +233,9 @@ def run_structured(spec: ModelSpec, dataset: str, seed: int, *, config: TrainCon
     Returns
     -------
     dict with ``dataset``, ``model``, ``structure``, ``options``, ``widths``, ``n_params``,
-    ``budgets``, ``matched``, ``seed``, ``test_accuracy`` (fraction), ``epoch_seconds``
+    ``budgets``, ``matched``, ``seed``, ``test_accuracy`` (fraction; ``None`` when the
+    training diverged, and then ``diverged`` holds the message and nothing else is
+    measured), ``epoch_seconds``
     (median over epochs of the update time), ``train_loss`` (last epoch) and, with
     ``curvature``, ``kappa_gn`` (κ on the range, ``rtol = 1e-10``) and ``gn_zero``
     (eigenvalues counted as zero) and ``gn_size``
@@ -242,13 +244,17 @@ def run_structured(spec: ModelSpec, dataset: str, seed: int, *, config: TrainCon
     seed = check_int(seed, "seed", minimum=0)
     X_train, X_test, y_train, y_test = load_dataset(dataset) if data is None else data
     model = spec.build(seed)
-    history = train(model, X_train, y_train, config=config, seed=seed)
-    record = {"dataset": dataset, "model": spec.name, "structure": spec.structure,
-              "options": {k: [list(v) if isinstance(v, tuple) else v for v in vals]
-                          for k, vals in spec.options.items()},
-              "widths": list(spec.widths), "n_params": model.n_params, "budgets": spec.budgets,
-              "matched": spec.matched, "seed": seed,
-              "test_accuracy": accuracy(model, X_test, y_test),
+    base = {"dataset": dataset, "model": spec.name, "structure": spec.structure,
+            "options": {k: [list(v) if isinstance(v, tuple) else v for v in vals]
+                        for k, vals in spec.options.items()},
+            "widths": list(spec.widths), "n_params": model.n_params, "budgets": spec.budgets,
+            "matched": spec.matched, "seed": seed}
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            history = train(model, X_train, y_train, config=config, seed=seed)
+    except FloatingPointError as exc:          # the loss became NaN or infinite: no classifier
+        return {**base, "diverged": str(exc), "test_accuracy": None}
+    record = {**base, "test_accuracy": accuracy(model, X_test, y_test),
               "epoch_seconds": float(np.median(history.epoch_seconds)),
               "train_loss": float(history.train_loss[-1])}
     if curvature:
@@ -305,8 +311,10 @@ def summarize_structured(records, level: float = 0.95) -> list:
     Returns
     -------
     list of dict with ``dataset``, ``model``, ``structure``, ``n_params``, ``budgets``,
-    ``matched``, ``n`` (seeds), ``accuracy`` (:class:`~cdnotes.stats.Estimate`, fractions),
-    ``epoch_seconds`` (median over runs), ``kappa_gn`` (geometric mean over runs, or ``nan``)
+    ``matched``, ``n`` (seeds), ``n_diverged`` (runs whose training diverged), ``accuracy``
+    (:class:`~cdnotes.stats.Estimate` over the runs that finished, fractions; ``None`` with
+    fewer than two), ``epoch_seconds`` (median over finished runs), ``kappa_gn`` (geometric
+    mean over finished runs, or ``nan``)
     """
     groups = {}
     for r in records:
@@ -314,12 +322,16 @@ def summarize_structured(records, level: float = 0.95) -> list:
     rows = []
     for (dataset, model), runs in groups.items():
         first = runs[0]
-        kappas = [r["kappa_gn"] for r in runs if "kappa_gn" in r]
+        done = [r for r in runs if r["test_accuracy"] is not None]
+        kappas = [r["kappa_gn"] for r in done if "kappa_gn" in r]
         rows.append({"dataset": dataset, "model": model, "structure": first["structure"],
                      "n_params": first["n_params"], "budgets": first["budgets"],
                      "matched": first["matched"], "n": len(runs),
-                     "accuracy": mean_ci([r["test_accuracy"] for r in runs], level),
-                     "epoch_seconds": float(np.median([r["epoch_seconds"] for r in runs])),
+                     "n_diverged": len(runs) - len(done),
+                     "accuracy": (mean_ci([r["test_accuracy"] for r in done], level)
+                                  if len(done) >= 2 else None),
+                     "epoch_seconds": (float(np.median([r["epoch_seconds"] for r in done]))
+                                       if done else math.nan),
                      "kappa_gn": geometric_mean(kappas) if kappas else math.nan})
     return rows
 
@@ -329,7 +341,8 @@ def compare_to_cd(records, dataset: str, budget: str, level: float = 0.95) -> li
 
     ``difference`` is CD's accuracy minus the structure's (fractions), with a paired
     Student-t interval; ``verdict`` is ``"wins"`` when the interval is above 0, ``"loses"``
-    when below, ``"ties"`` when it contains 0.
+    when below, ``"ties"`` when it contains 0. Only seeds where both runs finished are
+    paired; ``n_diverged`` counts the structure's diverged runs at that budget.
 
     Parameters
     ----------
@@ -340,25 +353,51 @@ def compare_to_cd(records, dataset: str, budget: str, level: float = 0.95) -> li
     Returns
     -------
     list of dict with ``model``, ``structure``, ``n_params``, ``matched``, ``difference``
-    (:class:`~cdnotes.stats.Estimate`) and ``verdict``, one per model standing for ``budget``
-    (dense and CD itself excluded)
+    (:class:`~cdnotes.stats.Estimate`), ``verdict``, ``n_pairs`` and ``n_diverged``, one per
+    model standing for ``budget`` (dense and CD itself excluded)
     """
     runs = [r for r in records if r["dataset"] == dataset and budget in r["budgets"]]
-    cd = {r["seed"]: r["test_accuracy"] for r in runs if r["structure"] == "cd"}
+    cd = {r["seed"]: r["test_accuracy"] for r in runs if r["structure"] == "cd"
+          and r["test_accuracy"] is not None}
     if not cd:
         raise ValueError(f"no CD runs at budget {budget!r} on {dataset!r} in the records")
     out = []
     for model in dict.fromkeys(r["model"] for r in runs if r["structure"] != "cd"):
-        mine = {r["seed"]: r for r in runs if r["model"] == model}
+        everything = [r for r in runs if r["model"] == model]
+        mine = {r["seed"]: r for r in everything if r["test_accuracy"] is not None}
         common = sorted(set(mine) & set(cd))
+        if len(common) < 2:
+            raise ValueError(f"{model} on {dataset!r}: fewer than two seeds where both it and CD "
+                             "finished training")
         diff = paired_difference_ci([cd[s] for s in common],
                                     [mine[s]["test_accuracy"] for s in common], level)
         verdict = "wins" if diff.low > 0 else "loses" if diff.high < 0 else "ties"
         first = mine[common[0]]
         out.append({"model": model, "structure": first["structure"],
                     "n_params": first["n_params"], "matched": first["matched"][budget],
-                    "difference": diff, "verdict": verdict})
+                    "difference": diff, "verdict": verdict, "n_pairs": len(common),
+                    "n_diverged": len(everything) - len(mine)})
     return out
+
+
+def verdict_text(rows) -> str:
+    """The verdicts of :func:`compare_to_cd` in words, models listed in the order given.
+
+    Parameters
+    ----------
+    rows : list of :func:`compare_to_cd` dicts
+
+    Returns
+    -------
+    str, e.g. ``"more accurate than low-rank B8 and toeplitz; indistinguishable from
+    monarch; less accurate than none"`` (underscores of model names become hyphens)
+    """
+    from .report import listed
+
+    by = {v: [r["model"].replace("_", "-") for r in rows if r["verdict"] == v]
+          for v in ("wins", "ties", "loses")}
+    return (f"more accurate than {listed(by['wins'], fmt='s')}; indistinguishable from "
+            f"{listed(by['ties'], fmt='s')}; less accurate than {listed(by['loses'], fmt='s')}")
 
 
 # ----------------------------------------------------------------------------
@@ -445,8 +484,10 @@ def run_cli(args) -> int:
     if not args.quiet:
         for row in summarize_structured(records):
             a = row["accuracy"]
-            print(f"{row['dataset']:8s} {row['model']:16s} {row['n_params']:6d} params  "
-                  f"{100 * a.mean:6.2f} % [{100 * a.low:.2f}, {100 * a.high:.2f}]  "
-                  f"{1000 * row['epoch_seconds']:7.1f} ms/epoch  κ_GN {row['kappa_gn']:.3g}")
+            acc = ("   –" if a is None else
+                   f"{100 * a.mean:6.2f} % [{100 * a.low:.2f}, {100 * a.high:.2f}]")
+            print(f"{row['dataset']:8s} {row['model']:16s} {row['n_params']:6d} params  {acc}  "
+                  f"{1000 * row['epoch_seconds']:7.1f} ms/epoch  κ_GN {row['kappa_gn']:.3g}  "
+                  f"diverged {row['n_diverged']}/{row['n']}")
         print(f"wrote {len(records)} records to {args.out} in {time.perf_counter() - start:.1f} s")
     return 0

@@ -22,8 +22,15 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
->>> sorted(available_measurements())
-['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100']
+``structured_digits_mnist1d``
+    Not a benchmark: the runs of the chapter *CD among structured matrices* (every structure in
+    the paper's MLP at the CD budgets, digits and MNIST-1D, ten seeds; ``command``, ``config``,
+    ``records``, ``environment``), about a quarter of an hour on a CPU::
+
+        python -m cdnotes structured --out cdnotes/measurements/structured_digits_mnist1d.json
+
+>>> {'cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100'} <= set(available_measurements())
+True
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'
 """

@@ -26,12 +26,13 @@ def multilinear_weight_jacobian(layer):
     host = {name: np.asarray(to_numpy(p), dtype=np.float64)
             for name, p in layer.weight_params().items()}
     twin = layer._twin(np, host)
+    bias = np.zeros(layer.n_out)
     columns = []
     for name, value in host.items():
         for e in range(value.size):
             unit = np.zeros(value.size)
             unit[e] = 1.0
-            twin.params = dict(host, **{name: unit.reshape(value.shape)})
+            twin.params = dict(host, **{name: unit.reshape(value.shape)}, b=bias)
             columns.append(np.asarray(twin.to_dense()).ravel())
     return np.stack(columns, axis=1)
 
@@ -54,12 +55,14 @@ def entrywise_weight_jacobian(layer):
     host = {name: np.asarray(to_numpy(p), dtype=np.float64)
             for name, p in layer.weight_params().items()}
     twin = layer._twin(np, host)
+    bias = np.zeros(layer.n_out)
+    twin.params = dict(host, b=bias)
     W0 = np.asarray(twin.to_dense()).ravel()
     columns = []
     for name, value in host.items():
         for e in range(value.size):
             moved = value.copy().ravel()
             moved[e] += 1.0
-            twin.params = dict(host, **{name: moved.reshape(value.shape)})
+            twin.params = dict(host, **{name: moved.reshape(value.shape)}, b=bias)
             columns.append(np.asarray(twin.to_dense()).ravel() - W0)
     return np.stack(columns, axis=1)
