@@ -24,6 +24,7 @@ The package, by role (each subpackage's docstring lists its modules):
 ``conditioning``    condition numbers; κ under input whitening (Theorem 2)
 ``whitening``       whitening transformers (scikit-learn API)
 ``curvature``       a network's curvature: the last layer's exact Hessian, the paper's κ
+``shfin``           SHFIN in miniature: the sparse hierarchical Fourier interaction block
 ``experiments``     the book's experiments as functions returning records
 ``data``, ``results``, ``stats``, ``seeds``   data sets (digits, MNIST-1D), JSON results, CIs,
                     the seed offset

@@ -111,6 +111,10 @@ def main(argv=None) -> int:
                     help="skip the κ readings and the last-layer Hessian")
     t1.add_argument("--quiet", action="store_true", help="print nothing, show no progress bar")
     t1.set_defaults(func=_table1)
+    from .experiments.shfin import add_parser as add_shfin_parser
+    add_shfin_parser(sub)
+    from .experiments.conditioning_training import add_parser as _lr_sweep
+    _lr_sweep(sub)
     from .experiments.structured import add_parser as _structured_parser
     _structured_parser(sub)
     args = parser.parse_args(argv)

@@ -447,6 +447,26 @@ sweep("hessian_structure", _h.hessian_structure,
           "block_size": bad_sizes()[:5] + [("inconsistent", 2)]},
       words={"n_out": ("n_out", "H"), "n_in": ("n_in", "H"), "block_size": ("block_size", "H")})
 
+from cdnotes import preconditioning as _pc  # noqa: E402
+
+sweep("spectral_precondition", _pc.spectral_precondition,
+      lambda: {"X": X12, "G": C234, "damping": 0.1}, {
+          "X": bad_arrays(X12) + [("rank-3", X12[None]), ("wrong-width", X12[:, :8])],
+          "G": bad_arrays(C234) + [("wrong-Ki", C234[:, :2]), ("wrong-B", C234[..., :3]),
+                                   ("float32", C234.astype(np.float32))],
+          "damping": bad_reals() + [("negative", -0.1)]},
+      words={"X": ("X", "n_in"), "G": ("G", "n_in")})
+
+from cdnotes.train.kfac import KFAC as _KFAC  # noqa: E402
+
+sweep("KFAC", _KFAC, lambda: {"model": make_mlp((12, 8, 8), 4, n_classes=5, seed=0), "X": X12}, {
+    "X": bad_arrays(X12) + [("wrong-width", X12[:, :8])],
+    "lr": bad_reals() + [("zero", 0.0)], "damping": bad_reals() + [("negative", -1.0)],
+    "update_every": bad_sizes(), "stats_batch": bad_sizes(), "decay": [("one", 1.0)],
+    "output_factor": [("unknown", "fisher")], "seed": BAD_SEEDS, "kl_clip": [("zero", 0.0)],
+    "model": [("str", "cd4"), ("None", None)]},
+    words={"X": ("X", "n_in"), "model": ("model", "MLP")})
+
 # ----------------------------------------------------------------------------
 # Conditioning and whitening.
 # ----------------------------------------------------------------------------
@@ -656,6 +676,98 @@ trial("CDMLPClassifier.predict[wrong-width]", lambda: _fit().predict(XE[:, :4]),
 trial("CDMLPClassifier.predict[not-fitted]", lambda: CDMLPClassifier().predict(XE), "fit", "fitted")
 
 # ----------------------------------------------------------------------------
+# SHFIN (cdnotes.shfin).
+# ----------------------------------------------------------------------------
+from cdnotes.shfin import SHFINBlock  # noqa: E402
+from cdnotes.shfin.models import Conv1D, cnn_classifier, shfin_classifier  # noqa: E402
+
+sweep("SHFINBlock", SHFINBlock, lambda: {"seq_len": 12, "channels": 3, "patch_sizes": (4, 12),
+                                         "k": 2, "rank": 2, "seed": 0}, {
+    "seq_len": bad_sizes()[:7] + [("not-a-multiple", 10)],
+    "channels": bad_sizes()[:7],
+    "patch_sizes": [("not-dividing", (5,)), ("zero", (0,)), ("empty", ()), ("int", 4),
+                    ("str", "4"), ("None", None), ("float", (4.0,))],
+    "k": [("too-large", 4), ("too-large-per-level", (2, 8)), ("zero", 0), ("negative", -1),
+          ("float", 2.5), ("wrong-count", (2, 2, 2)), ("None", None)],
+    "rank": [("zero", 0), ("negative", -1), ("float", 2.5), ("None", None)],
+    "tau": [("zero", 0.0), ("negative", -1.0), ("nan", float("nan")), ("str", "1")],
+    "mask": [("unknown", "random"), ("None", None)],
+    "mixing": [("unknown", "mlp"), ("None", None)],
+    "dtype": [("float16", "float16"), ("int", "int64")],
+    "seed": BAD_SEEDS},
+    words={"seq_len": ("seq_len", "patch size", "each patch size"),
+           "patch_sizes": ("patch_sizes", "patch size", "each patch size"),
+           "k": ("k",), "dtype": ("dtype",)})
+X_SH = R.standard_normal((2, 12, 3))
+
+
+def _shfin_forward(X):
+    return SHFINBlock(12, 3, patch_sizes=(4, 12), k=2, rank=2, seed=0).forward(X)
+
+
+for label, value in [("wrong-channels", X_SH[:, :, :2]), ("wrong-length", X_SH[:, :8]),
+                     ("rank-2", X_SH[0]), ("rank-4", X_SH[None]), ("empty", X_SH[:0]),
+                     ("nan", _with(X_SH, np.nan)), ("int", X_SH.astype(int)),
+                     ("float32", X_SH.astype(np.float32)), ("complex", X_SH.astype(complex)),
+                     ("str", "abc"), ("None", None)]:
+    trial(f"SHFINBlock.forward[X={label}]", lambda value=value: _shfin_forward(value), "X")
+trial("SHFINBlock.backward[before-forward]",
+      lambda: SHFINBlock(12, 3, patch_sizes=(4,), k=2, rank=2).backward(X_SH), "forward")
+
+
+def _shfin_backward(dY):
+    block = SHFINBlock(12, 3, patch_sizes=(4, 12), k=2, rank=2, seed=0)
+    block.forward(X_SH)
+    return block.backward(dY)
+
+
+for label, value in [("wrong-shape", X_SH[:, :, :2]), ("nan", _with(X_SH, np.nan)),
+                     ("float32", X_SH.astype(np.float32))]:
+    trial(f"SHFINBlock.backward[dY={label}]", lambda value=value: _shfin_backward(value), "dY")
+sweep("shfin_classifier", shfin_classifier, lambda: {"seq_len": 40, "channels": 4, "k": 2}, {
+    "n_blocks": bad_sizes()[:5], "patch_sizes": [("not-dividing", (7,))],
+    "k": [("too-large", 30)], "rank": [("zero", 0)]},
+    words={"patch_sizes": ("patch size",)})
+sweep("cnn_classifier", cnn_classifier, dict, {
+    "kernel": bad_sizes()[:5] + [("longer-than-input", 99)], "n_conv": bad_sizes()[:5],
+    "channels": bad_sizes()[:5], "seed": BAD_SEEDS})
+sweep("Conv1D", Conv1D, lambda: {"seq_len": 10, "c_in": 2, "c_out": 3, "kernel": 3}, {
+    "stride": bad_sizes()[:5], "padding": [("negative", -1), ("float", 1.5)],
+    "kernel": [("longer-than-input", 11)]})
+
+
+from cdnotes.experiments.shfin import make_variant, welch_difference_ci  # noqa: E402
+from cdnotes.shfin.cost import attention_flops, shfin_flops, time_forward  # noqa: E402
+
+sweep("shfin_flops", shfin_flops, lambda: {"seq_len": 64, "channels": 4, "patch_sizes": (16,),
+                                           "k": 4, "rank": 2}, {
+    "seq_len": bad_sizes()[:5], "channels": bad_sizes()[:5], "rank": bad_sizes()[:5]})
+sweep("attention_flops", attention_flops, lambda: {"seq_len": 64, "channels": 4, "rank": 2}, {
+    "seq_len": bad_sizes()[:5]})
+sweep("time_forward", time_forward, lambda: {"lengths": [16], "repeats": 1}, {
+    "lengths": [("zero", [0]), ("not-multiple-of-patch", [24]), ("float", [16.5])],
+    "repeats": [("zero", 0)], "backend": [("unknown", "torch")]},
+    words={"lengths": ("length", "each length", "patch size", "seq_len"),
+           "backend": ("backend",)})
+sweep("make_variant", make_variant, lambda: {"name": "shfin"}, {
+    "name": [("unknown", "transformer"), ("None", None)], "seed": BAD_SEEDS},
+    words={"name": ("variant",)})
+sweep("welch_difference_ci", welch_difference_ci, lambda: {"a": [1.0, 2.0], "b": [1.0, 3.0]}, {
+    "a": [("one-value", [1.0]), ("nan", [1.0, float("nan")])],
+    "level": [("one", 1.0), ("zero", 0.0)]})
+
+
+def _seqmodel_forward(X):
+    return shfin_classifier(40, 4, k=2, seed=0).forward(X)
+
+
+X40 = R.standard_normal((3, 40))
+for label, value in [("wrong-width", X40[:, :20]), ("rank-3", X40[:, :, None]),
+                     ("nan", _with(X40, np.nan)), ("float32", X40.astype(np.float32)),
+                     ("str", "abc")]:
+    trial(f"SequenceModel.forward[X={label}]", lambda value=value: _seqmodel_forward(value), "X")
+
+# ----------------------------------------------------------------------------
 # Command line (argparse usage errors, exit status 2, before any training).
 # ----------------------------------------------------------------------------
 from cdnotes.cli import main  # noqa: E402
@@ -672,10 +784,28 @@ for option, values in {"--epochs": ["0", "-1", "2.5", "nan"], "--lr": ["-0.1", "
             argv = ["table1", "--no-curvature", "--quiet", option, value,
                     "--out", os.path.join(_TMP, "cli.json")]
         trial(f"cli[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+for option, values in {"--seeds": ["-1", "x", "0 0", "0"], "--epochs": ["0", "2.5"],
+                       "--lengths": ["24", "0", "16 16"], "--lr": ["0", "nan"],
+                       "--variants": ["transformer"], "--cost-repeats": ["0"]}.items():
+    for value in values:
+        argv = ["shfin", "--quiet", option, *value.split(), "--out",
+                os.path.join(_TMP, "shfin.json")]
+        trial(f"cli-shfin[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
 for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g", ""), "r.json")),
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),
           "--out", cli=True)
+
+
+for option, values in {"--epochs-digits": ["0", "2.5"], "--epochs-mnist1d": ["-1"],
+                       "--sgd-rates": ["0", "nan", "-1"], "--adam-rates": ["inf"],
+                       "--kfac-rates": ["x"], "--seeds": ["-1", "x"], "--models": ["cd16"],
+                       "--datasets": ["mnist"], "--whitenings": ["none"]}.items():
+    for value in values:
+        argv = ["lr-sweep", "--quiet", option, value, "--out", os.path.join(_TMP, "lr.json")]
+        trial(f"cli-lr-sweep[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+trial("cli-lr-sweep[--out=directory]", lambda: main(["lr-sweep", "--quiet", "--out", _TMP]),
+      "--out", cli=True)
 
 
 # ----------------------------------------------------------------------------

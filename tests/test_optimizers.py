@@ -128,3 +128,19 @@ def test_train_accepts_an_optimizer_object_and_rejects_others():
     assert opt.t == 8
     with pytest.raises(TypeError, match="step"):
         train(model, X, y, optimizer="adam")
+
+
+def test_loop_runs_a_last_partial_batch_on_array_api_strict():
+    """50 samples in batches of 16: the last batch has 2 (strict arrays refuse overrun slices)."""
+    xp = pytest.importorskip("array_api_strict")
+    from cdnotes.mlp import MLP
+    from cdnotes.train import train
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 3)), rng.integers(0, 2, 50)
+    losses = []
+    for x_ns in (None, xp):
+        Xb, yb = (X, y) if x_ns is None else (xp.asarray(X), xp.asarray(y))
+        model = MLP([Dense(3, 2, seed=0, xp=x_ns)])
+        losses.append(train(model, Xb, yb, config=TrainConfig(epochs=2, batch_size=16)).train_loss)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-12)

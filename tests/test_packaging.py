@@ -18,9 +18,11 @@ def test_wheel_holds_every_module_and_the_measurements(built_wheel):
 
 
 def test_measurements_load_by_name():
-    assert {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100",
-            "structured_digits_mnist1d"} <= set(available_measurements())
-    assert available_measurements() == sorted(available_measurements())
+    names = available_measurements()
+    assert names == sorted(names)
+    assert {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100", "shfin_mnist1d",
+            "conditioning_training",
+            "structured_digits_mnist1d"} <= set(names)
     gpu = load_measurement("gpu_vs_cpu_h100")
     assert gpu["benchmark"] == "gpu_vs_cpu" and gpu["rows"] and "device" in gpu["environment"]
     assert load_measurement("cdlinear_speed_cupy_h100.json")["benchmark"] == "cdlinear_speed"

@@ -10,6 +10,8 @@
                        :class:`DigitsRecord`, Table 1, and its summaries with confidence intervals
 ``regularizers``       Shannon dropout and the Fisher penalty (§IV): sweeps paired by seed, their
                        table rows, the penalty's cost per epoch
+``shfin``              SHFIN in miniature on MNIST-1D: variants at matched size, ablations, the
+                       masks kept, cost against self-attention; ``python -m cdnotes shfin``
 ``report``             words and numbers for the text, chosen by the measurement (interval
                        texts, "includes"/"excludes", lists of values)
 ``records``            tables of records as columns

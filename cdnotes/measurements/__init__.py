@@ -4,9 +4,9 @@ The Performance chapter plots GPU timings, and the machine that builds the book 
 Colab session) has no GPU. So those timings were taken once and are kept here as JSON, inside
 the package: ``pip install`` ships them (package data), and :func:`load_measurement` reads them
 with :mod:`importlib.resources`, so a notebook finds them wherever it runs — no path relative to
-the repository.
+the repository. Experiments too long for a page (minutes of CPU time) are kept the same way.
 
-Each file holds ``benchmark`` (the script), ``config`` (its arguments), ``environment`` (device,
+Each GPU file holds ``benchmark`` (the script), ``config`` (its arguments), ``environment`` (device,
 library versions, Python, UTC date) and ``rows`` (one record per measured configuration).
 
 ``gpu_vs_cpu_h100``
@@ -29,7 +29,25 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
         python -m cdnotes structured --out cdnotes/measurements/structured_digits_mnist1d.json
 
->>> {'cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100'} <= set(available_measurements())
+``shfin_mnist1d``
+    SHFIN in miniature (chapter 12): MNIST-1D runs of the SHFIN classifier, its ablations and
+    the baselines, and the forward-time sweep against dense self-attention (CPU, NumPy)::
+
+        python -m cdnotes shfin --seeds 0 1 2 3 4 --epochs 10 --jobs 2 --cost-repeats 5 \\
+            --out cdnotes/measurements/shfin_mnist1d.json
+
+``shfin_cost_h100``
+    Forward time of one SHFIN block against dense self-attention over positions, lengths
+    64–32768, CuPy on an NVIDIA H100 (float32, batch 4): ``cdnotes.shfin.cost.time_forward``
+    with ``backend="cupy"``, ``repeats=10``, ``dtype="float32"``.
+
+``conditioning_training``
+    Learning-rate sweeps, sharpness, K-FAC and whitening on digits and MNIST-1D (chapter "Does
+    conditioning matter for training?"; CPU, minutes)::
+
+        python -m cdnotes lr-sweep --out cdnotes/measurements/conditioning_training.json
+
+>>> {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100"} <= set(available_measurements())
 True
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'

@@ -193,7 +193,7 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
         total = xp.zeros((), dtype=X_train.dtype, device=device_of(X_train))
         start = time.perf_counter()
         for first in range(0, N, config.batch_size):
-            idx = order[first:first + config.batch_size]
+            idx = order[first:min(first + config.batch_size, N)]   # strict: no overrun
             Xb, yb = xp.take(X_train, idx, axis=0), xp.take(y_train, idx, axis=0)
             loss, dlogits = loss_fn(xp, model.forward_2d(xp, Xb), yb)
             model.backward_2d(xp, dlogits)

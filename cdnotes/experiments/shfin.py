@@ -1,0 +1,403 @@
+"""SHFIN in miniature on MNIST-1D: the comparison, the ablations, the masks and the cost.
+
+* :data:`VARIANTS` — every model of the experiment by name: the SHFIN classifier and its
+  ablations, a dense MLP, a CD-MLP and a 1-D CNN at matched parameter counts;
+* :func:`run_variant` — one seeded training run, a record (accuracy per epoch, parameters,
+  seconds, the frequencies the learned masks keep);
+* :func:`run_shfin_experiment` — every (variant, seed), then the cost sweep
+  (:func:`cdnotes.shfin.cost.time_forward`): the JSON the chapter loads;
+* :func:`summary_rows`, :func:`mask_histogram`, :func:`cost_fits` — what the chapter shows;
+* :func:`add_parser` — the ``python -m cdnotes shfin`` subcommand.
+
+The MNIST-1D paper's baselines (Greydanus 2020, Table 1; 4000 training sequences) are in
+:data:`PAPER_BASELINES`, for scale only: they were trained longer, with other settings.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import numpy as np
+
+from ..data import load_mnist1d
+from ..mlp import make_mlp
+from ..shfin.cost import time_forward
+from ..shfin.models import cnn_classifier, shfin_classifier
+from ..stats import Estimate, fit_power_law, mean_ci
+from ..train import TrainConfig, train
+from ..validation import check_choice, check_int, check_seed
+
+__all__ = ["VARIANTS", "MAIN_VARIANTS", "ABLATIONS", "PAPER_BASELINES", "SHFIN_BASE",
+           "make_variant", "run_variant", "run_shfin_experiment", "summary_rows",
+           "welch_difference_ci", "relation", "mask_histogram", "cost_fits", "add_parser"]
+
+PAPER_BASELINES = {"logistic": 0.32, "MLP": 0.68, "CNN": 0.94}
+"""Test accuracy of the MNIST-1D paper's baselines (Greydanus 2020), for scale."""
+
+SHFIN_BASE = dict(channels=32, n_blocks=1, patch_sizes=(8, 40), k=(4, 8), rank=4)
+"""The SHFIN classifier of the comparison: 32 channels, one block, levels of 8 and 40."""
+
+VARIANTS = {
+    # name: (kind, keyword arguments, description)
+    "shfin": ("shfin", {}, "SHFIN: learned top-K masks, levels 8 and 40, K = (4, 8)"),
+    "mlp": ("mlp", {"widths": (40, 64, 64, 10)}, "dense MLP 40-64-64-10"),
+    "cd_mlp": ("mlp", {"widths": (40, 200, 200, 16), "block_size": 8},
+               "CD-MLP 40-200-200-16 (block size 8, 10 logits kept)"),
+    "cnn": ("cnn", {"channels": 24}, "1-D CNN: 3 conv (24 channels, kernel 5, stride 2)"),
+    "shfin_all": ("shfin", {"mask": "all"}, "no mask: every frequency kept"),
+    "shfin_lowpass": ("shfin", {"mask": "lowpass"}, "fixed low-pass mask, K = (4, 8)"),
+    "shfin_identity": ("shfin", {"mixing": "identity"}, "no mixing (M = Z)"),
+    "shfin_one_level": ("shfin", {"patch_sizes": (40,), "k": 8}, "one level (patch 40, K = 8)"),
+    "shfin_k2": ("shfin", {"k": (2, 4)}, "learned masks, K = (2, 4)"),
+    "shfin_k16": ("shfin", {"k": (4, 16)}, "learned masks, K = (4, 16)"),
+    "shfin_ffn": ("shfin", {"channels": 24, "ffn": 24},
+                  "extension, not in the paper: 24 channels and a position-wise ReLU MLP "
+                  "after the block"),
+}
+"""Every model of the experiment: ``{name: (kind, keyword arguments, description)}``."""
+
+MAIN_VARIANTS = ("shfin", "mlp", "cd_mlp", "cnn")
+ABLATIONS = ("shfin", "shfin_all", "shfin_lowpass", "shfin_identity", "shfin_one_level",
+             "shfin_k2", "shfin_k16", "shfin_ffn")
+
+
+def make_variant(name, seed=0):
+    """The untrained model ``name`` of :data:`VARIANTS`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`VARIANTS`.
+    seed : int
+        Initial weights (and the SHFIN masks' Gumbel noise).
+
+    Returns
+    -------
+    SequenceModel or MLP
+        Input ``(N, 40)``, 10 logits.
+    """
+    check_choice(name, "variant", VARIANTS)
+    check_seed(seed)
+    kind, kwargs, _ = VARIANTS[name]
+    if kind == "shfin":
+        return shfin_classifier(40, n_classes=10, seed=seed, **{**SHFIN_BASE, **kwargs})
+    if kind == "cnn":
+        return cnn_classifier(40, n_classes=10, seed=seed, **kwargs)
+    return make_mlp(kwargs["widths"], kwargs.get("block_size"), n_classes=10, seed=seed)
+
+
+def run_variant(name, seed, data, *, config: TrainConfig) -> dict:
+    """Train variant ``name`` with ``seed`` on MNIST-1D; a JSON-ready record.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`VARIANTS`.
+    seed : int
+        Initial weights, mask noise and batch order.
+    data : tuple
+        ``(X_train, X_test, y_train, y_test)`` of :func:`cdnotes.data.load_mnist1d`.
+    config : TrainConfig
+
+    Returns
+    -------
+    dict
+        ``variant``, ``seed``, ``n_params``, ``test_accuracy`` (per epoch), ``final_accuracy``,
+        ``train_loss`` (per epoch), ``seconds``, and for SHFIN with learned masks
+        ``retained`` (per block, per level, the kept frequency bins) and ``patch_sizes``.
+    """
+    X_train, X_test, y_train, y_test = data
+    model = make_variant(name, seed)
+    start = time.perf_counter()
+    history = train(model, X_train, y_train, X_test, y_test, config=config, seed=seed)
+    record = {"variant": name, "seed": int(seed), "n_params": int(model.n_params),
+              "test_accuracy": [float(a) for a in history.test_accuracy],
+              "final_accuracy": float(history.test_accuracy[-1]),
+              "train_loss": [float(v) for v in history.train_loss],
+              "seconds": time.perf_counter() - start}
+    blocks = [layer for layer in model.layers if hasattr(layer, "retained_frequencies")]
+    if blocks and blocks[0].mask == "learned":
+        record["patch_sizes"] = list(blocks[0].patch_sizes)
+        record["retained"] = [[r.tolist() for r in b.retained_frequencies()] for b in blocks]
+    return record
+
+
+def run_shfin_experiment(variants=MAIN_VARIANTS + ABLATIONS[1:], seeds=(0, 1, 2, 3, 4), *,
+                         config=TrainConfig(epochs=10, lr=3e-3, optimizer="adam", batch_size=64),
+                         lengths=(64, 128, 256, 512, 1024, 2048, 4096, 8192), cost_repeats=3,
+                         jobs=1, progress=False) -> dict:
+    """Every (variant, seed) on MNIST-1D, then the forward-time sweep over lengths.
+
+    Parameters
+    ----------
+    variants : iterable of str
+        Keys of :data:`VARIANTS`.
+    seeds : iterable of int
+        At least two.
+    config : TrainConfig
+    lengths : iterable of int
+        Multiples of 16 for the cost sweep (empty: no sweep).
+    cost_repeats : int >= 1
+    jobs : int >= 1
+        Training runs in parallel processes (each run is seeded, so the records do not
+        depend on it); the cost sweep runs afterwards, alone.
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``config`` (training settings, variants with descriptions, seeds, ``SHFIN_BASE``),
+        ``records`` (one per run), ``cost`` (one row per length), ``paper_baselines``.
+    """
+    variants = [check_choice(v, "variant", VARIANTS) for v in variants]
+    seeds = [check_int(s, "each seed", minimum=0) for s in seeds]
+    if len(seeds) < 2:
+        raise ValueError(f"seeds needs at least two seeds for an interval; got {seeds}")
+    cost_repeats = check_int(cost_repeats, "cost_repeats", minimum=1)
+    data = load_mnist1d()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(variants) * len(seeds) + len(lengths), desc="shfin")
+    workers = check_int(jobs, "jobs", minimum=1)
+    jobs = [(v, s) for v in variants for s in seeds]
+    records = []
+
+    def done(record):
+        records.append(record)
+        if bar is not None:
+            bar.set_postfix_str(f"{record['variant']} seed {record['seed']}: "
+                                f"{record['final_accuracy']:.3f}")
+            bar.update()
+
+    if workers == 1:
+        for name, seed in jobs:
+            done(run_variant(name, seed, data, config=config))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool:
+            futures = [pool.submit(run_variant, name, seed, data, config=config)
+                       for name, seed in jobs]
+            for future in futures:
+                done(future.result())
+    cost = time_forward(list(lengths), repeats=cost_repeats,
+                        progress=(lambda L: bar.update()) if bar is not None else None)
+    if bar is not None:
+        bar.close()
+    return {"config": {"train": {"epochs": config.epochs, "lr": config.lr,
+                                 "optimizer": config.optimizer, "batch_size": config.batch_size},
+                       "variants": {v: VARIANTS[v][2] for v in variants}, "seeds": seeds,
+                       "shfin_base": {k: list(v) if isinstance(v, tuple) else v
+                                      for k, v in SHFIN_BASE.items()},
+                       "jobs": workers, "cost": {"lengths": list(lengths), "repeats": cost_repeats,
+                                "channels": 16, "rank": 4, "patch": 16, "k": [4, 8],
+                                "batch": 4}},
+            "records": records, "cost": cost, "paper_baselines": PAPER_BASELINES}
+
+
+def summary_rows(result, variants=None) -> list:
+    """One row per variant: mean test accuracy with its 95% interval, parameters, seconds.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`run_shfin_experiment` returned (or its JSON).
+    variants : iterable of str, optional
+        Which variants, in this order (default: every one in the result).
+
+    Returns
+    -------
+    list of dict
+        ``variant``, ``description``, ``n_params``, ``estimate`` (:class:`~cdnotes.stats.Estimate`
+        of the final accuracy), ``accuracies`` (per seed), ``seconds`` (mean per run).
+    """
+    by = {}
+    for r in result["records"]:
+        by.setdefault(r["variant"], []).append(r)
+    names = list(by) if variants is None else list(variants)
+    rows = []
+    for name in names:
+        runs = by[name]
+        acc = [r["final_accuracy"] for r in runs]
+        rows.append({"variant": name, "description": result["config"]["variants"][name],
+                     "n_params": runs[0]["n_params"], "estimate": mean_ci(acc),
+                     "accuracies": acc, "seconds": float(np.mean([r["seconds"] for r in runs]))})
+    return rows
+
+
+def welch_difference_ci(a, b, level: float = 0.95) -> Estimate:
+    """``mean(a) − mean(b)`` with a Welch (unequal variances) t interval, for unpaired samples.
+
+    Parameters
+    ----------
+    a, b : array-like, at least two finite values each
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``mean`` is the difference, ``std`` its standard error, ``n`` the Welch–Satterthwaite
+        degrees of freedom rounded down, ``low``/``high`` the interval.
+    """
+    from scipy import stats
+
+    from ..validation import check_host_vector, check_real
+
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    diff = float(a.mean() - b.mean())
+    if se == 0:
+        return Estimate(diff, 0.0, a.size + b.size - 2, diff, diff, level)
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, df) * se)
+    return Estimate(diff, se, int(df), diff - half, diff + half, level)
+
+
+def relation(a, b, level: float = 0.95) -> str:
+    """``"above"``, ``"below"`` or ``"indistinguishable from"``: ``a``'s mean against ``b``'s.
+
+    By the Welch interval of the difference (:func:`welch_difference_ci`): ``"above"`` when
+    it lies above 0, ``"below"`` when below, otherwise indistinguishable.
+
+    Parameters
+    ----------
+    a, b : array-like, at least two values each
+    level : float, default 0.95
+
+    Returns
+    -------
+    str
+    """
+    e = welch_difference_ci(a, b, level)
+    return "above" if e.low > 0 else "below" if e.high < 0 else "indistinguishable from"
+
+
+def mask_histogram(result, variant="shfin") -> list:
+    """How often each frequency bin is kept by the learned masks, per level, over seeds.
+
+    Parameters
+    ----------
+    result : dict
+    variant : str, default "shfin"
+
+    Returns
+    -------
+    list of dict, one per level: ``patch_size``, ``counts`` (per bin ``0 … s//2``), ``runs``
+    """
+    runs = [r for r in result["records"] if r["variant"] == variant and "retained" in r]
+    if not runs:
+        raise ValueError(f"no learned-mask runs of variant {variant!r} in the result")
+    levels = []
+    for level, s in enumerate(runs[0]["patch_sizes"]):
+        counts = np.zeros(s // 2 + 1, dtype=int)
+        for r in runs:
+            for block in r["retained"]:
+                counts[np.asarray(block[level], dtype=int)] += 1
+        levels.append({"patch_size": s, "counts": counts.tolist(), "runs": len(runs)})
+    return levels
+
+
+def cost_fits(result, min_length=256) -> dict:
+    """Log-log slopes of forward time and FLOPs against length, for SHFIN and attention.
+
+    Parameters
+    ----------
+    result : dict
+    min_length : int
+        Fit only lengths ``>= min_length`` (short sequences are dominated by overheads).
+
+    Returns
+    -------
+    dict ``{quantity: slope}`` for ``shfin_seconds``, ``attention_seconds``, ``shfin_flops``,
+    ``attention_flops``
+    """
+    rows = [r for r in result["cost"] if r["seq_len"] >= min_length]
+    L = [r["seq_len"] for r in rows]
+    return {q: fit_power_law(L, [r[q] for r in rows])[1]
+            for q in ("shfin_seconds", "attention_seconds", "shfin_flops", "attention_flops")}
+
+
+# -- command line --------------------------------------------------------------------------
+
+def add_parser(subparsers):
+    """Register ``python -m cdnotes shfin`` on an argparse ``subparsers`` object.
+
+    Parameters
+    ----------
+    subparsers : the object ``ArgumentParser.add_subparsers()`` returned
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
+    from ..cli import _out_path, _positive, _positive_int, _seed
+
+    p = subparsers.add_parser(
+        "shfin", help="SHFIN in miniature on MNIST-1D: comparison, ablations, cost",
+        description="Train the SHFIN classifier, its ablations, a dense MLP, a CD-MLP and a "
+                    "1-D CNN on MNIST-1D for every seed (Adam), then time an SHFIN block "
+                    "against dense self-attention over sequence lengths. Writes one JSON file "
+                    "(atomically) with configuration, library versions and backend.")
+    p.add_argument("--seeds", type=_seed, nargs="+", default=[0, 1, 2, 3, 4],
+                   help="seeds, distinct integers >= 0, at least two (default: 0 1 2 3 4)")
+    p.add_argument("--variants", nargs="+", choices=list(VARIANTS),
+                   default=list(MAIN_VARIANTS + ABLATIONS[1:]),
+                   help="models to train (default: all)")
+    p.add_argument("--epochs", type=_positive_int, default=10, help="epochs (default: 10)")
+    p.add_argument("--lr", type=_positive, default=3e-3, help="Adam learning rate (default: 3e-3)")
+    p.add_argument("--batch-size", type=_positive_int, default=64,
+                   help="mini-batch size (default: 64)")
+    p.add_argument("--lengths", type=_positive_int, nargs="*",
+                   default=[64, 128, 256, 512, 1024, 2048, 4096, 8192],
+                   help="sequence lengths of the cost sweep, multiples of 16 (default: 64 ... "
+                        "8192; none: no sweep)")
+    p.add_argument("--cost-repeats", type=_positive_int, default=3,
+                   help="best-of repeats per timing (default: 3)")
+    p.add_argument("--jobs", type=_positive_int, default=1,
+                   help="training runs in parallel processes (default: 1)")
+    p.add_argument("--out", type=_out_path, default="shfin_mnist1d.json",
+                   help="output JSON file (default: shfin_mnist1d.json)")
+    p.add_argument("--quiet", action="store_true", help="print nothing, show no progress bar")
+    p.set_defaults(func=_run, subparser=p)
+    return p
+
+
+def _run(args) -> int:
+    from ..results import environment_info, write_json_atomic
+
+    p = args.subparser
+    for option, values in (("--seeds", args.seeds), ("--variants", args.variants),
+                           ("--lengths", args.lengths)):
+        if len(set(values)) != len(values):
+            p.error(f"argument {option}: values must be distinct; got "
+                    f"{' '.join(map(str, values))}")
+    if len(args.seeds) < 2:
+        p.error("argument --seeds: at least two seeds (for a confidence interval)")
+    bad = [L for L in args.lengths if L % 16]
+    if bad:
+        p.error(f"argument --lengths: each length must be a multiple of 16 (the local patch); "
+                f"got {' '.join(map(str, bad))}")
+    config = TrainConfig(epochs=args.epochs, lr=args.lr, optimizer="adam",
+                         batch_size=args.batch_size)
+    start = time.perf_counter()
+    result = run_shfin_experiment(args.variants, args.seeds, config=config, lengths=args.lengths,
+                                  cost_repeats=args.cost_repeats, jobs=args.jobs,
+                                  progress=sys.stderr.isatty() and not args.quiet)
+    result.update(command="shfin", argv=sys.argv[1:], environment=environment_info("numpy"),
+                  wall_seconds=time.perf_counter() - start)
+    write_json_atomic(args.out, result)
+    if not args.quiet:
+        for row in summary_rows(result):
+            e = row["estimate"]
+            print(f"{row['variant']:16s} {row['n_params']:6d} params  accuracy "
+                  f"{100 * e.mean:.1f} % [{100 * e.low:.1f}, {100 * e.high:.1f}]")
+        long = [L for L in args.lengths if L >= 256]
+        if len(set(args.lengths)) >= 2:
+            fits = cost_fits(result, 256 if len(long) >= 2 else min(args.lengths))
+            print("log-log slopes:", {k: round(v, 2) for k, v in fits.items()})
+        print(f"wrote {args.out} in {time.perf_counter() - start:.0f} s")
+    return 0
