@@ -115,6 +115,8 @@ def main(argv=None) -> int:
     add_shfin_parser(sub)
     from .experiments.conditioning_training import add_parser as _lr_sweep
     _lr_sweep(sub)
+    from .experiments.spectral_training import add_parser as add_spectral_parser
+    add_spectral_parser(sub)
     from .experiments.structured import add_parser as _structured_parser
     _structured_parser(sub)
     args = parser.parse_args(argv)

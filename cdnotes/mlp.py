@@ -94,7 +94,7 @@ class MLP:
         check_input(xp, X, self.n_in)
         for layer in self.linear_layers:
             layer.check_params()
-        check_same_dtype(X=X, parameters=self.linear_layers[0].params["b"])
+        check_same_dtype(X=X, parameters=self.linear_layers[0].reference_param)
         return self.forward_2d(xp, X)
 
     def forward_2d(self, xp, X):
@@ -119,7 +119,7 @@ class MLP:
             raise ValueError(f"dlogits must have the shape of the last forward output {expected}; "
                              f"got {tuple(dlogits.shape)}")
         check_float_array(xp, dlogits, "dlogits")
-        check_same_dtype(dlogits=dlogits, parameters=self.linear_layers[0].params["b"])
+        check_same_dtype(dlogits=dlogits, parameters=self.linear_layers[0].reference_param)
         return self.backward_2d(xp, dlogits)
 
     def pad_logits(self, xp, dlogits):

@@ -766,6 +766,43 @@ for label, value in [("wrong-width", X40[:, :20]), ("rank-3", X40[:, :, None]),
                      ("nan", _with(X40, np.nan)), ("float32", X40.astype(np.float32)),
                      ("str", "abc")]:
     trial(f"SequenceModel.forward[X={label}]", lambda value=value: _seqmodel_forward(value), "X")
+# Spectral-domain layers and the constrained direct-space baseline (issue 10).
+# ----------------------------------------------------------------------------
+from cdnotes.layers import MaskedDense  # noqa: E402
+from cdnotes.spectral import SpectralLinear, retract, spectral_mlp  # noqa: E402
+
+sweep("SpectralLinear", lambda **kw: SpectralLinear(**kw), lambda: {"n_in": 12, "n_out": 8}, {
+    "n_in": bad_sizes(), "n_out": bad_sizes(), "seed": BAD_SEEDS,
+    "train": [("empty", ()), ("unknown", ("eigenvalue",)), ("None", None), ("int", 3),
+              ("mixed", ("eigenvalues", "weights"))],
+    "input_eigenvalues": [("unknown", "one"), ("None", None)],
+    "bias": [("str", "yes"), ("None", None)],
+    "dtype": [("float16", "float16"), ("int", 3)], "xp": [("unknown", "torch")]},
+    words={"xp": ("xp", "backend", "torch")})
+sweep("SpectralLinear.forward", lambda X: SpectralLinear(12, 8, seed=0).forward(X),
+      lambda: {"X": X12}, {"X": bad_arrays(X12) + [("wrong-width", X12[:, :10])]},
+      words={"X": ("X",)})
+trial("SpectralLinear.phi[frozen]", lambda: setattr(SpectralLinear(3, 2), "phi", np.zeros((2, 3))),
+      "phi", "frozen")
+trial("SpectralLinear.lam_out[wrong-shape]",
+      lambda: setattr(SpectralLinear(3, 2), "lam_out", np.zeros(3)), "lam_out")
+sweep("spectral_mlp", lambda **kw: spectral_mlp(**kw),
+      lambda: {"widths": (12, 6, 4), "activations": [None], "seed": 0}, {
+          "widths": [("one", (12,)), ("zero", (12, 0, 4)), ("None", None), ("str", "12,4")],
+          "activations": [("unknown", ["tanh"]), ("too-many", [None, "relu"]), ("None", None),
+                          ("str", "relu")],
+          "train": [("empty", ())], "seed": BAD_SEEDS},
+      words={"widths": ("widths", "width", "activations"), "activations": ("activations",
+                                                                           "activation")})
+sweep("retract", retract, lambda: {"model": spectral_mlp((12, 4), activations=[])},
+      {"model": [("layer", SpectralLinear(3, 2)), ("None", None), ("str", "mlp")]})
+sweep("MaskedDense", lambda **kw: MaskedDense(**kw),
+      lambda: {"n_in": 12, "n_out": 8, "n_trained": 10}, {
+          "n_in": bad_sizes(), "n_trained": bad_sizes() + [("too-many", 97)],
+          "frozen": [("unknown", "random"), ("None", None)], "bias": [("str", "no")],
+          "seed": BAD_SEEDS})
+trial("train[spectral,labels-outside]", lambda: train(
+    spectral_mlp((12, 4), activations=[]), X12, np.array([0, 1, 2, 3, 4])), "y_train", "labels")
 
 # ----------------------------------------------------------------------------
 # Command line (argparse usage errors, exit status 2, before any training).
@@ -791,6 +828,14 @@ for option, values in {"--seeds": ["-1", "x", "0 0", "0"], "--epochs": ["0", "2.
         argv = ["shfin", "--quiet", option, *value.split(), "--out",
                 os.path.join(_TMP, "shfin.json")]
         trial(f"cli-shfin[{option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+for option, values in {"--epochs": ["0", "x"], "--seeds": ["-1", "x"], "--datasets": ["mnist"],
+                       "--wide": ["0"], "--nonlinear": ["-3"], "--workers": ["0"]}.items():
+    for value in values:
+        argv = ["spectral", "--quiet", option, value, "--out", os.path.join(_TMP, "s.json")]
+        trial(f"cli[spectral {option}={value}]", lambda argv=argv: main(argv), option, cli=True)
+trial("cli[spectral --seeds 0 0]", lambda: main(["spectral", "--quiet", "--seeds", "0", "0",
+                                                 "--out", os.path.join(_TMP, "s.json")]),
+      "--seeds", cli=True)
 for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g", ""), "r.json")),
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),

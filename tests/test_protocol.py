@@ -9,13 +9,14 @@ from typing import Callable
 
 import numpy as np
 import pytest
+import scipy.linalg
 from hypothesis import given
 from hypothesis import strategies as st
 
-import scipy.linalg
-
 from cdnotes import CDLinear, Dense
 from cdnotes.gradcheck import gradcheck
+from cdnotes.layers import MaskedDense
+from cdnotes.spectral import SpectralLinear
 from cdnotes.structured import Kronecker, LowRank, Monarch, Toeplitz
 from conftest import asarray, host, reference_block_circulant
 
@@ -34,6 +35,23 @@ class Kind:
 
 def _circulant_reference(layer):
     return reference_block_circulant(host(layer.params["C"]))
+
+
+def _spectral_reference(layer):
+    """``W[o, i] = φ[o, i] (λ_in[i] − λ_out[o])``, entry by entry."""
+    phi, lam_in, lam_out = host(layer.phi), host(layer.lam_in), host(layer.lam_out)
+    W = np.empty((layer.n_out, layer.n_in))
+    for o in range(layer.n_out):
+        for i in range(layer.n_in):
+            W[o, i] = phi[o, i] * (lam_in[i] - lam_out[o])
+    return W
+
+
+def _masked_reference(layer):
+    W = host(layer.frozen_weights).copy().ravel()
+    for k, p in enumerate(layer.positions):
+        W[p] = host(layer.w)[k]
+    return W.reshape(layer.n_out, layer.n_in)
 
 
 def _toeplitz_reference(layer):
@@ -64,6 +82,15 @@ def _kronecker(n_in, n_out, **kw):
     return Kronecker((2, n_out // 2), (2, n_in // 2), **kw)
 
 
+def _spectral(**options):
+    return lambda n_in, n_out, **kw: SpectralLinear(n_in, n_out, **options, **kw)
+
+
+def _masked(fraction, **options):
+    return lambda n_in, n_out, **kw: MaskedDense(n_in, n_out, max(1, int(fraction * n_in * n_out)),
+                                                 **options, **kw)
+
+
 KINDS = [
     Kind("Dense", lambda n_in, n_out, **kw: Dense(n_in, n_out, **kw), lambda l: host(l.params["W"]), 1),
     Kind("CDLinear(B=1)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 1, **kw), _circulant_reference, 1),
@@ -71,6 +98,17 @@ KINDS = [
     Kind("CDLinear(B=4)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, **kw), _circulant_reference, 4),
     Kind("CDLinear(B=4, fft)", lambda n_in, n_out, **kw: CDLinear(n_in, n_out, 4, method="fft", **kw),
          _circulant_reference, 4),
+    Kind("Spectral(Λ)", _spectral(bias=True), _spectral_reference, 1),
+    Kind("Spectral(Λ, fixed λ_in)", _spectral(bias=True, input_eigenvalues="fixed"),
+         _spectral_reference, 1),
+    Kind("Spectral(Λ, Φ)", _spectral(bias=True, train=("eigenvalues", "eigenvectors")),
+         _spectral_reference, 1),
+    Kind("Spectral(Φ)", _spectral(bias=True, train="eigenvectors"), _spectral_reference, 1),
+    Kind("Spectral(Λ, Φ, no bias)", _spectral(train=("eigenvalues", "eigenvectors")),
+         _spectral_reference, 1),
+    Kind("MaskedDense", _masked(0.5, bias=True), _masked_reference, 1),
+    Kind("MaskedDense(frozen=init)", _masked(0.3, bias=True, frozen="init"), _masked_reference, 1),
+    Kind("MaskedDense(all, no bias)", _masked(1.0), _masked_reference, 1),
     Kind("LowRank", lambda n_in, n_out, **kw: LowRank(n_in, n_out, min(2, n_in, n_out), **kw),
          lambda l: host(l.U) @ host(l.V), 1),
     Kind("Toeplitz", lambda n_in, n_out, **kw: Toeplitz(n_in, n_out, **kw), _toeplitz_reference, 1),
@@ -91,12 +129,17 @@ def problems(draw, kind):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     layer = kind.make(n_in, n_out, seed=seed)
-    layer.b = rng.standard_normal(n_out)
+    if layer.has_bias:
+        layer.b = rng.standard_normal(n_out)
     return layer, rng.standard_normal(batch + (n_in,))
 
 
 def _weight_params(layer):
     return [name for name in layer.params if name != "b"]
+
+
+def _bias(layer):
+    return host(layer.b) if layer.has_bias else np.zeros(layer.n_out)
 
 
 @kinds
@@ -112,7 +155,7 @@ def test_to_dense_equals_the_slow_reference(kind, data):
 @given(data=st.data())
 def test_forward_is_the_dense_product_plus_bias(kind, xp, data):
     layer, X = data.draw(problems(kind))
-    expected = X @ kind.reference(layer).T + host(layer.b)
+    expected = X @ kind.reference(layer).T + _bias(layer)
     Y = host(layer.to(xp).forward(asarray(xp, X)))
     assert Y.shape == X.shape[:-1] + (layer.n_out,)
     np.testing.assert_allclose(Y, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
@@ -136,16 +179,34 @@ def test_parameter_count_and_weight_jacobian(kind, data):
     layer, _ = data.draw(problems(kind))
     assert layer.n_params == sum(int(np.prod(s)) for s in layer.param_shapes().values())
     assert layer.n_params == sum(p.size for p in layer.params.values())
-    assert list(layer.param_shapes()) == list(layer.params) and list(layer.params)[-1] == "b"
+    assert list(layer.param_shapes()) == list(layer.params)
+    assert ("b" in layer.params) == layer.has_bias
+    if layer.has_bias:
+        assert list(layer.params)[-1] == "b"
     theta_w = np.concatenate([host(layer.params[n]).ravel() for n in _weight_params(layer)])
     J = layer.weight_jacobian()
     assert J.shape == (layer.n_out * layer.n_in, theta_w.size)
-    W = host(layer.to_dense()).ravel()
-    if layer.param_degree == 1:
-        np.testing.assert_array_equal(J @ theta_w, W)
-    else:                    # J at θ of a homogeneous W of degree d: J θ = d · vec W (Euler)
-        np.testing.assert_allclose(J @ theta_w, layer.param_degree * W, rtol=1e-12,
-                                   atol=1e-12 * np.abs(W).max())
+    if layer.weights_linear and np.all((J == 0) | (J == 1)):     # a selection: exact
+        np.testing.assert_array_equal(J @ theta_w, host(layer.to_dense()).ravel())
+    elif layer.weights_linear:      # J θ sums φλ_in − φλ_out: rounding of another order
+        W = host(layer.to_dense()).ravel()
+        np.testing.assert_allclose(J @ theta_w, W, rtol=1e-13, atol=1e-15 * np.abs(W).max())
+    # J is the derivative of θ_W -> vec W at θ_W: central differences (W is at most
+    # quadratic in θ_W, so they are exact up to rounding)
+    names, eps = _weight_params(layer), 1e-3
+    column = 0
+    for name in names:
+        base = host(layer.params[name]).copy()
+        for k in range(base.size):
+            step = np.zeros(base.size)
+            step[k] = eps
+            setattr(layer, name, (base.ravel() + step).reshape(base.shape))
+            up = host(layer.to_dense()).ravel()
+            setattr(layer, name, (base.ravel() - step).reshape(base.shape))
+            down = host(layer.to_dense()).ravel()
+            setattr(layer, name, base)
+            np.testing.assert_allclose(J[:, column], (up - down) / (2 * eps), atol=1e-12)
+            column += 1
 
 
 @kinds

@@ -29,7 +29,7 @@ def model_input(model, X):
     if X.ndim != 2:
         raise ValueError(f"X must have shape (N, {model.n_in}); got {tuple(X.shape)}")
     check_input(xp, X, model.n_in)
-    check_same_dtype(X=X, parameters=model.linear_layers[0].params["b"])
+    check_same_dtype(X=X, parameters=model.linear_layers[0].reference_param)
     return xp
 
 

@@ -10,6 +10,10 @@ With ``R{·} = d/dt ·(θ + t v)|₀`` for a direction ``v``, the network's pass
   ``R{∂L/∂x_l} = R{∂L/∂z_l} W_l + ∂L/∂z_l W(v_l)``; ``R{∂L/∂z} = σ'(z) R{∂L/∂x}`` for
   activations that are piecewise linear (``σ'' = 0`` almost everywhere: ReLU, dropout).
 
+For a layer whose ``W(θ)`` is not linear in ``θ`` (``weights_linear = False``), ``W(v_l)``
+reads ``DW_θ[v_l]`` (the layer's tangent hooks) and ``R{∂L/∂θ_l}`` gains the layer's own
+curvature term ``(DJ_W[v_l])ᵀ Σ_n (∂L/∂z_l)ᵀ x_l`` (``weight_second_order_3d``).
+
 Dropping the terms that carry the primal ``∂L/∂z_l`` leaves ``Jᵀ S J v``: the Gauss-Newton
 product. Every term is one of the three bilinear kernels of the
 :class:`~cdnotes.layers.Linear` protocol, evaluated for ``m`` directions at once with a
@@ -31,13 +35,6 @@ def check_supported(model):
     for layer in model.layers:
         if id(layer) in linear:
             layer.check_params()
-            if getattr(layer, "param_degree", 1) != 1 or not getattr(layer, "linear_in_weights",
-                                                                     True):
-                raise NotImplementedError(
-                    f"the R-operator needs linear layers whose W is linear in their parameters; "
-                    f"{type(layer).__name__}'s W is a product of them (degree "
-                    f"{getattr(layer, 'param_degree', 'above 1')}; a product of factors needs its "
-                    "second-derivative term)")
         elif not (getattr(layer, "piecewise_linear", False) and hasattr(layer, "jvp_3d")
                   and hasattr(layer, "vjp_3d")):
             raise NotImplementedError(
@@ -111,8 +108,10 @@ class PrimalPass:
             v = tangents[step.index]
             R = None if T is None else layer.apply_3d(xp, T, step.weights)
             if v is not None:
-                Rv = layer.apply_3d(xp, step.X[None, ...], {name: v[name] for name in step.weights})
-                Rv = Rv + v["b"][:, None, :]
+                Rv = layer.tangent_apply_3d(xp, step.X[None, ...], step.weights,
+                                            {name: v[name] for name in step.weights})
+                if "b" in v:
+                    Rv = Rv + v["b"][:, None, :]
                 R = Rv if R is None else R + Rv
             T = R
         return inputs, T[..., :self.model.n_classes]
@@ -133,18 +132,26 @@ class PrimalPass:
             if step.index is None:
                 U = layer.vjp_3d(xp, step.X, U)
                 continue
-            grads = layer.weight_grads_3d(xp, step.X[None, ...], U)
+            grads = layer.weight_grads_at_3d(xp, step.X[None, ...], U, step.weights)
+            v = tangents[step.index]
             if second_order and T is not None:
-                extra = layer.weight_grads_3d(xp, T, step.dY[None, ...])
+                extra = layer.weight_grads_at_3d(xp, T, step.dY[None, ...], step.weights)
                 grads = {name: g + extra[name] for name, g in grads.items()}
-            grads["b"] = xp.sum(U, axis=1)
+            if second_order and v is not None:          # W nonlinear in θ: its own curvature
+                extra = layer.weight_second_order_3d(xp, step.X[None, ...], step.dY[None, ...],
+                                                     step.weights,
+                                                     {name: v[name] for name in step.weights})
+                if extra is not None:
+                    grads = {name: g + extra[name] for name, g in grads.items()}
+            if layer.has_bias:
+                grads["b"] = xp.sum(U, axis=1)
             out[step.index] = grads
             if pos > stop:
                 dX = layer.apply_transpose_3d(xp, U, step.weights)
-                v = tangents[step.index]
                 if second_order and v is not None:
-                    dX = dX + layer.apply_transpose_3d(xp, step.dY[None, ...],
-                                                       {name: v[name] for name in step.weights})
+                    dX = dX + layer.tangent_apply_transpose_3d(
+                        xp, step.dY[None, ...], step.weights,
+                        {name: v[name] for name in step.weights})
                 U = dX
         return out
 

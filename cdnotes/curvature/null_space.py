@@ -284,7 +284,7 @@ def _rescaling(model, X, xp, layers, bases):
     if not candidates:
         return 0
     R = np.stack(candidates, axis=1)
-    like = model.linear_layers[0].params["b"]
+    like = model.linear_layers[0].reference_param
     ops = CurvatureProducts(model, X, xp.zeros(X.shape[0], dtype=xp.int64, device=device_of(X)),
                             "squared_error")
     u = np.random.default_rng(0).standard_normal((offsets[-1], 1))

@@ -124,7 +124,7 @@ class CurvatureProducts:
             check_int(blas_threads, "blas_threads", minimum=1)
         self.model, self.n_params, self.n_samples = model, model.n_params, X.shape[0]
         self.blas_threads = blas_threads
-        self._like = model.linear_layers[0].params["b"]
+        self._like = model.linear_layers[0].reference_param
         with blas_limit(self.xp, blas_threads):
             self._pass = PrimalPass(self.xp, model, X, y, loss)
         self.loss, self.gradient = self._pass.loss, self._pass.gradient

@@ -12,6 +12,8 @@
                        table rows, the penalty's cost per epoch
 ``shfin``              SHFIN in miniature on MNIST-1D: variants at matched size, ablations, the
                        masks kept, cost against self-attention; ``python -m cdnotes shfin``
+``spectral_training``  spectral-domain training (Giambagli, Buffoni et al.): four regimes,
+                       weight distances, the link to CDLinear (``python -m cdnotes spectral``)
 ``report``             words and numbers for the text, chosen by the measurement (interval
                        texts, "includes"/"excludes", lists of values)
 ``records``            tables of records as columns

@@ -7,6 +7,7 @@
 ``dense``          :class:`Dense`
 ``cdlinear``       :class:`CDLinear`, the paper's block-circulant layer
 ``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
+``masked``         :class:`MaskedDense`: only a seeded random subset of the weights trained
 ``dropout``        :class:`ShannonDropout` (paper Eq. 7)
 ``init``           weight scales matched to a dense layer's (He, LeCun, Glorot)
 =================  =======================================================================
@@ -17,6 +18,8 @@ from .cdlinear import CDLinear
 from .dense import Dense
 from .dropout import ALPHA_CD, ShannonDropout
 from .linear import Linear
+from .masked import MaskedDense
 
-__all__ = ["ALPHA_CD", "CDLinear", "Dense", "Layer", "Linear", "ReLU", "ShannonDropout",
+__all__ = ["ALPHA_CD", "CDLinear", "Dense", "Layer", "Linear", "MaskedDense", "ReLU",
+           "ShannonDropout",
            "log_softmax", "softmax"]

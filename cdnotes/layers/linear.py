@@ -30,14 +30,26 @@ The base class derives them from ``forward_2d``/``backward_2d`` on a copy of the
 holding each weight set in turn (a Python loop over ``m``); Dense and CDLinear override
 them with batched matmuls / batched FFTs.
 
+A layer whose ``W`` is not linear in its parameters (``W(θ)`` affine or bilinear, e.g.
+:class:`cdnotes.spectral.SpectralLinear`) sets ``weights_linear = False`` and overrides
+four hooks whose defaults are right for linear ``W`` (the R-operator calls them):
+
+``tangent_apply_3d(xp, X3, weights, tangents)`` / ``tangent_apply_transpose_3d(...)``
+    ``X3 @ DW_θ[v]ᵀ`` / ``dY3 @ DW_θ[v]`` with ``θ = weights`` (default: ``apply_3d`` on
+    the tangents, since ``DW_θ[v] = W(v)`` for linear ``W``);
+``weight_grads_at_3d(xp, X3, dY3, weights)``
+    :meth:`weight_grads_3d` at the parameters ``weights`` (default: ignores them);
+``weight_second_order_3d(xp, X3, dY3, weights, tangents)``
+    ``d/dt J_W(θ + t v)ᵀ vec(Σ_n dY3ᵀ X3)``: the layer's own curvature term (default
+    ``None``: zero).
+
+The bias is optional: a layer without one has no ``"b"`` in ``params`` (``has_bias`` is
+``False``) and computes ``Y = X @ W.T``.
+
 Attributes every linear layer has: ``n_in``, ``n_out``, ``block_size`` (1 for layers
-without block structure), ``dtype``, and ``circulant_param`` — the name of the parameter
+without block structure), ``dtype``, ``has_bias``, ``weights_linear``, and ``circulant_param`` — the name of the parameter
 that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
 curvature readings that concern circulant blocks look at it, never at the class).
-``param_degree`` (default 1): ``W`` is a homogeneous polynomial of this degree in the weight
-parameters — 1 for layers whose ``W`` is linear in them (Dense, CDLinear, Toeplitz), 2 for
-products of two factors (low-rank, Kronecker, Monarch). The R-operator products and the
-exact last-layer Hessian need degree 1 and refuse other layers by this attribute.
 """
 from __future__ import annotations
 
@@ -70,7 +82,11 @@ def parameter(name: str, doc: str):
     """
 
     def fget(self):
-        return self.params[name]
+        try:
+            return self.params[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no parameter {name!r} (it is not "
+                                 f"trained; parameters: {', '.join(self.params)})") from None
 
     def fset(self, value):
         self.set_param(name, value)
@@ -104,13 +120,11 @@ class Linear(Layer):
     dtype : the parameters' dtype
     circulant_param : str or None
         The parameter holding circulant coefficients ``(Ko, Ki, B)``, if any.
-    param_degree : int
-        Degree of ``W`` as a polynomial in the weight parameters (1: linear).
     """
 
     block_size: int = 1
     circulant_param: str | None = None
-    param_degree: int = 1
+    weights_linear: bool = True
 
     def __init__(self, n_in, n_out, block_size=1, *, seed=None, init="he", dtype="float64",
                  xp=None, device=None):
@@ -154,7 +168,17 @@ class Linear(Layer):
     @property
     def dtype(self):
         """The parameters' dtype."""
-        return self.params["b"].dtype
+        return self.reference_param.dtype
+
+    @property
+    def has_bias(self) -> bool:
+        """Whether ``b`` is a (trained) parameter; without it ``Y = X @ W.T``."""
+        return "b" in self.params
+
+    @property
+    def reference_param(self):
+        """One parameter array (the bias if there is one): the layer's dtype, device, backend."""
+        return self.params["b"] if "b" in self.params else next(iter(self.params.values()))
 
     def _check_param(self, name, value):
         xp = namespace_of(value)
@@ -207,7 +231,7 @@ class Linear(Layer):
         for name, p in self.params.items():
             check_float_array(xp, p, f"parameter {name}")
         check_input(xp, X, self.n_in)
-        check_same_dtype(X=X, parameters=self.params["b"])
+        check_same_dtype(X=X, parameters=self.reference_param)
         batch = tuple(X.shape[:-1])
         Y2 = self.forward_2d(xp, xp.reshape(X, (-1, self.n_in)))
         self._batch = batch                      # the batch shape backward() expects
@@ -226,7 +250,7 @@ class Linear(Layer):
             raise ValueError(f"dY must have the shape of the last forward output {expected}; "
                              f"got {tuple(dY.shape)}")
         check_float_array(xp, dY, "dY")
-        check_same_dtype(dY=dY, parameters=self.params["b"])
+        check_same_dtype(dY=dY, parameters=self.reference_param)
         dX2 = self.backward_2d(xp, xp.reshape(dY, (-1, self.n_out)))
         return xp.reshape(dX2, self._batch + (self.n_in,))
 
@@ -236,9 +260,7 @@ class Linear(Layer):
         parameters (every parameter but ``b``, raveled in ``params`` order) to ``W.ravel()``.
 
         Defined for layers whose ``W`` is linear in their parameters; the base class
-        raises ``NotImplementedError`` naming the layer type. Layers with
-        ``param_degree > 1`` return the Jacobian at their current parameters (then
-        ``J θ_W = param_degree · vec W``, Euler's theorem for homogeneous functions).
+        raises ``NotImplementedError`` naming the layer type.
         """
         raise NotImplementedError(f"{type(self).__name__} does not provide weight_jacobian(); "
                                   "its W is not a linear function of its parameters")
@@ -309,11 +331,75 @@ class Linear(Layer):
                 grads[name].append(twin.grads[name])
         return {name: xp.stack(values) for name, values in grads.items()}
 
+    # -- hooks for weights that are not linear in the parameters (defaults: linear) ----
+    def tangent_apply_3d(self, xp, X3, weights, tangents):
+        """``X3 @ DW_θ[v]ᵀ`` with ``θ = weights`` and ``v = tangents`` (no bias).
+
+        Parameters
+        ----------
+        xp : namespace
+        X3 : array ``(m_x, N, n_in)``
+        weights : dict ``{name: (1 or m, *shape)}``, the point ``θ`` (weight parameters)
+        tangents : dict ``{name: (m, *shape)}``, the directions ``v``
+
+        Returns
+        -------
+        array ``(m, N, n_out)``; for ``W`` linear in ``θ`` this is ``apply_3d(X3, tangents)``.
+        """
+        return self.apply_3d(xp, X3, tangents)
+
+    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
+        """``dY3 @ DW_θ[v]``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``; see :meth:`tangent_apply_3d`.
+
+        Parameters
+        ----------
+        xp : namespace
+        dY3 : array ``(m_y, N, n_out)``
+        weights, tangents : dicts as in :meth:`tangent_apply_3d`
+
+        Returns
+        -------
+        array ``(m, N, n_in)``
+        """
+        return self.apply_transpose_3d(xp, dY3, tangents)
+
+    def weight_grads_at_3d(self, xp, X3, dY3, weights):
+        """:meth:`weight_grads_3d` at the parameters ``weights`` (linear ``W``: independent of them).
+
+        Parameters
+        ----------
+        xp : namespace
+        X3 : array ``(m_x, N, n_in)``; dY3 : array ``(m_y, N, n_out)``
+        weights : dict ``{name: (1, *shape)}``, the point ``θ``
+
+        Returns
+        -------
+        dict ``{name: (m, *shape)}`` over the weight parameters
+        """
+        return self.weight_grads_3d(xp, X3, dY3)
+
+    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
+        """``d/dt J_W(θ + t v)ᵀ vec(Σ_n dY3ᵀ X3)``: zero (``None``) for ``W`` linear in ``θ``.
+
+        Parameters
+        ----------
+        xp : namespace
+        X3 : array ``(1, N, n_in)``; dY3 : array ``(1, N, n_out)``
+        weights : dict ``{name: (1, *shape)}``, the point ``θ``
+        tangents : dict ``{name: (m, *shape)}``, the directions ``v``
+
+        Returns
+        -------
+        dict ``{name: (m, *shape)}`` or ``None`` (zero)
+        """
+        return None
+
     def _twin(self, xp, weights):
         """A shallow copy of the layer holding ``weights`` and a zero bias (for the fallbacks)."""
         twin = copy.copy(self)
         twin.params = dict(weights)
-        twin.params["b"] = xp.zeros_like(self.params["b"])
+        if self.has_bias:
+            twin.params["b"] = xp.zeros_like(self.params["b"])
         twin.grads, twin._cache = {}, None
         return twin
 

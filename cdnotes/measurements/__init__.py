@@ -47,6 +47,12 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
         python -m cdnotes lr-sweep --out cdnotes/measurements/conditioning_training.json
 
+``spectral_training``
+    Spectral-domain training (the Spectral chapter): the four regimes on digits and MNIST-1D,
+    weight distances, the link to CDLinear with Gauss-Newton conditioning (CPU, ~10 min)::
+
+        python -m cdnotes spectral --workers 2 --out cdnotes/measurements/spectral_training.json
+
 >>> {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100"} <= set(available_measurements())
 True
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]

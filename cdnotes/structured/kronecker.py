@@ -9,7 +9,7 @@ from ..backend import namespace_of
 from ..layers.init import normal_weights
 from ..layers.linear import Linear, parameter
 from ..validation import check_positive_int
-from ._common import multilinear_weight_jacobian
+from ._common import ProductOfFactors, multilinear_weight_jacobian
 
 __all__ = ["Kronecker"]
 
@@ -22,7 +22,7 @@ def _pair(value, name):
     return tuple(check_positive_int(v, f"each entry of {name}") for v in value)
 
 
-class Kronecker(Linear):
+class Kronecker(ProductOfFactors, Linear):
     """Kronecker-product layer ``Y = X @ W.T + b`` with ``W = np.kron(outer, inner)``.
 
     With ``x`` read row-major as an ``(i1, i2)`` matrix ``X``, ``W x`` is the row-major
@@ -46,8 +46,6 @@ class Kronecker(Linear):
     shape_out, shape_in : tuple of int
     n_params : ``o1·i1 + o2·i2 + n_out``
     """
-
-    param_degree = 2
 
     def __init__(self, shape_out, shape_in, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

@@ -8,12 +8,12 @@ import numpy as np
 from ..layers.init import normal_weights
 from ..layers.linear import Linear, parameter
 from ..validation import check_positive_int
-from ._common import multilinear_weight_jacobian
+from ._common import ProductOfFactors, multilinear_weight_jacobian
 
 __all__ = ["LowRank"]
 
 
-class LowRank(Linear):
+class LowRank(ProductOfFactors, Linear):
     """Low-rank linear layer ``Y = X @ W.T + b`` with ``W = U @ V``.
 
     Parameters
@@ -35,8 +35,6 @@ class LowRank(Linear):
     rank : int
     n_params : ``rank · (n_in + n_out) + n_out``
     """
-
-    param_degree = 2
 
     def __init__(self, n_in, n_out, rank, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

@@ -23,12 +23,12 @@ from ..backend import namespace_of
 from ..layers.init import normal_weights
 from ..layers.linear import Linear, parameter
 from ..validation import check_positive_int, divisors
-from ._common import multilinear_weight_jacobian
+from ._common import ProductOfFactors, multilinear_weight_jacobian
 
 __all__ = ["Monarch"]
 
 
-class Monarch(Linear):
+class Monarch(ProductOfFactors, Linear):
     """Monarch layer ``Y = X @ W.T + b``, ``W`` square ``(n, n)`` (see the module docstring).
 
     Parameters
@@ -48,8 +48,6 @@ class Monarch(Linear):
     n_blocks, m : int
     n_params : ``n · (m + n_blocks) + n``
     """
-
-    param_degree = 2
 
     def __init__(self, n, n_blocks, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

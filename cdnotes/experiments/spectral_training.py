@@ -1,0 +1,806 @@
+"""Spectral-domain training (Giambagli, Buffoni et al.) on digits and MNIST-1D.
+
+The paper's four regimes — ``constrained`` (a dense network training only a seeded random
+subset of its weights, as many as the spectral model trains eigenvalues; the others frozen
+at their initial values), ``eigenvalues`` (Λ only), ``unconstrained`` (every weight) and
+``eigenvalues+eigenvectors`` (Λ and Φ) — for its architectures:
+
+``perceptron``   ``n → 10`` (Λ: ``lam_in`` and ``lam_out`` trained, ``n + 10`` eigenvalues)
+``wide``         ``n → N₂ → 10``, one telescopic linear layer (Λ: ``N₂ + 10``, ``lam_in`` = 1)
+``deep``         ``n → N₂ → N₃ → 10``, two telescopic layers
+``nonlinear``    ``n → N₂ (linear) → N₃ ReLU → 10``; the linear layer is retracted after training
+
+with and without a bias, under the paper's settings (AdaMax, lr 0.03 linear / 0.01
+non-linear, 20 epochs, batch 300). Every linear model is retracted (:func:`cdnotes.spectral.retract`)
+and evaluated again: the accuracy must not change. The retracted weights of the linear
+models are compared with those of the unconstrained model of the same architecture and
+seed by the Wasserstein-1 distance (raw, and after dividing each by its standard deviation).
+
+:func:`run_cd_link` puts the two "train in a spectral basis" ideas side by side at matched
+trained-parameter counts: a CDLinear perceptron (Fourier basis, block size ``B``, 16
+outputs of which 10 are logits, as the paper's CD models), a spectral ``n → N₂ → 10``
+model training only eigenvalues (and the output bias; ``N₂`` chosen so the counts agree),
+the constrained
+dense perceptron with as many trained parameters, and the dense perceptron (all
+parameters); for each, the Gauss-Newton matrix with respect to its own trained
+parameters at the trained point (:func:`cdnotes.curvature.network_hessian`) and its
+condition number on its range (:func:`cdnotes.conditioning.condition_number`).
+
+:func:`run_spectral_training` runs both and returns a JSON-ready dict; the CLI is
+``python -m cdnotes spectral`` (:func:`add_parser`).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..layers import CDLinear, Dense, MaskedDense, ReLU
+from ..mlp import MLP
+from ..spectral import retract, spectral_mlp
+from ..train import TrainConfig, accuracy, train
+from ..validation import check_choice, check_int
+from ._seeding import child_seeds
+
+__all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "PAPER_TABLE1", "PAPER_PERCEPTRON",
+           "SweepConfig", "load_dataset", "build_model", "constrained_counts", "run_one",
+           "run_table", "weight_distances", "run_cd_link", "run_spectral_training",
+           "table1_rows", "regime_curves", "paired_comparison", "distance_summary",
+           "cd_link_summary", "add_parser"]
+
+REGIMES = ("constrained", "eigenvalues", "unconstrained", "eigenvalues+eigenvectors")
+"""The paper's four training regimes, in the order of its Table 1."""
+
+ARCHITECTURES = ("perceptron", "wide", "deep", "nonlinear")
+"""The paper's architectures (see the module docstring)."""
+
+DATASETS = ("digits", "mnist1d")
+
+PAPER_TABLE1 = {
+    "constrained": {"wide": 87.8, "deep": 90.8, "nonlinear": 88.9},
+    "eigenvalues": {"wide": 90.9, "deep": 91.5, "nonlinear": 93.5},
+    "unconstrained": {"wide": 91.0, "deep": 91.2, "nonlinear": 96.4},
+    "eigenvalues+eigenvectors": {"wide": 92.2, "deep": 91.8, "nonlinear": 97.3},
+}
+"""The paper's Table 1 (MNIST, best mean test accuracy in % over the widths explored)."""
+
+PAPER_PERCEPTRON = {"constrained": (79.0, 3.0), "eigenvalues": (82.0, 2.0),
+                    "unconstrained": (92.7, 0.1), "eigenvalues+eigenvectors": (92.5, 0.2)}
+"""The paper's linear perceptron on MNIST (mean ± sd over 5 runs, %)."""
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What :func:`run_spectral_training` runs (defaults: the committed sweep).
+
+    Attributes
+    ----------
+    datasets : tuple of {"digits", "mnist1d"}
+    seeds : tuple of int
+        One training run per seed and configuration (model initialisation, batch order and
+        the constrained subset derive from it).
+    epochs, batch_size : int; lr_linear, lr_nonlinear : float
+        The paper's settings (AdaMax).
+    wide : tuple of int
+        ``N₂`` of the wide linear models.
+    deep : tuple of (int, int)
+        ``(N₂, N₃)`` of the deep linear models.
+    nonlinear : tuple of int
+        ``N₂`` of the non-linear models; ``n3`` their ReLU layer's width.
+    biases : tuple of bool
+    cd_block_sizes : tuple of int
+        Block sizes of the CDLinear perceptrons of :func:`run_cd_link`.
+    curvature_samples : int
+        Training samples the Gauss-Newton matrices are computed on.
+    split_seed : int
+        The digits split.
+    """
+
+    datasets: tuple = DATASETS
+    seeds: tuple = (0, 1, 2, 3, 4)
+    epochs: int = 20
+    batch_size: int = 300
+    lr_linear: float = 0.03
+    lr_nonlinear: float = 0.01
+    wide: tuple = (10, 30, 100, 300)
+    deep: tuple = ((30, 10), (100, 30))
+    nonlinear: tuple = (30, 100)
+    n3: int = 120
+    biases: tuple = (False, True)
+    cd_block_sizes: tuple = (4, 8)
+    curvature_samples: int = 1000
+    split_seed: int = 0
+
+    def __post_init__(self):
+        for d in self.datasets:
+            check_choice(d, "dataset", DATASETS)
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed")
+        for s in self.seeds:
+            check_int(s, "each seed", minimum=0)
+        check_int(self.epochs, "epochs", minimum=1)
+        check_int(self.batch_size, "batch_size", minimum=1)
+        for w in list(self.wide) + list(self.nonlinear) + [self.n3] + [
+                v for pair in self.deep for v in pair]:
+            check_int(w, "each width", minimum=1)
+        for B in self.cd_block_sizes:
+            check_int(B, "each block size", minimum=1)
+        check_int(self.curvature_samples, "curvature_samples", minimum=1)
+
+    def configurations(self):
+        """``[(architecture, hidden widths, activations)]`` of the sweep, in order.
+
+        Returns
+        -------
+        list of tuples
+        """
+        out = [("perceptron", (), [])]
+        out += [("wide", (w,), [None]) for w in self.wide]
+        out += [("deep", tuple(pair), [None, None]) for pair in self.deep]
+        out += [("nonlinear", (w, self.n3), [None, "relu"]) for w in self.nonlinear]
+        return out
+
+
+def load_dataset(name: str, split_seed: int = 0):
+    """``(X_train, X_test, y_train, y_test)`` of digits (64 inputs, 1437/360) or MNIST-1D (40, 4000/1000).
+
+    Parameters
+    ----------
+    name : {"digits", "mnist1d"}
+    split_seed : int
+        The digits split (:func:`cdnotes.data.digits_split`).
+
+    Returns
+    -------
+    tuple of four numpy arrays
+    """
+    from ..data import digits_split, load_mnist1d
+
+    check_choice(name, "dataset", DATASETS)
+    return digits_split(split_seed) if name == "digits" else load_mnist1d()
+
+
+def constrained_counts(total: int, shapes) -> list:
+    """Split ``total`` trained weights over layers of ``shapes`` ``[(n_out, n_in)]``.
+
+    Proportionally to each layer's number of weights, at least one per layer, at most all
+    of them; the counts add up to ``total`` clipped to ``[len(shapes), Σ sizes]``.
+
+    Parameters
+    ----------
+    total : int >= len(shapes)
+    shapes : sequence of (n_out, n_in)
+
+    Returns
+    -------
+    list of int
+    """
+    sizes = np.array([a * b for a, b in shapes], dtype=np.int64)
+    goal = min(max(int(total), len(sizes)), int(sizes.sum()))
+    target = goal * sizes / sizes.sum()
+    counts = np.minimum(np.maximum(1, np.floor(target).astype(np.int64)), sizes)
+    while counts.sum() > goal:                 # the floor of 1 overshot: take from the largest
+        i = int(np.argmax(np.where(counts > 1, counts - target, -np.inf)))
+        counts[i] -= 1
+    while counts.sum() < goal:                 # hand out the rest where most is missing
+        i = int(np.argmax(np.where(counts < sizes, target - counts, -np.inf)))
+        counts[i] += 1
+    return [int(c) for c in counts]
+
+
+def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed: int,
+                n_classes: int = 10) -> MLP:
+    """The model of one regime for ``n_in → hidden… → n_classes``.
+
+    Parameters
+    ----------
+    regime : one of :data:`REGIMES`
+    n_in : int
+    hidden : tuple of int
+        Hidden widths.
+    activations : list of {"relu", None}
+        One per hidden layer.
+    bias : bool
+    seed : int
+    n_classes : int, default 10
+
+    Returns
+    -------
+    :class:`~cdnotes.mlp.MLP`
+    """
+    check_choice(regime, "regime", REGIMES)
+    widths = (n_in, *hidden, n_classes)
+    perceptron = not hidden
+    if regime in ("eigenvalues", "eigenvalues+eigenvectors"):
+        train_groups = ("eigenvalues",) if regime == "eigenvalues" else (
+            "eigenvalues", "eigenvectors")
+        return spectral_mlp(widths, activations=activations, train=train_groups,
+                            input_eigenvalues="trainable" if perceptron else "fixed",
+                            bias=bias, seed=seed)
+    seeds = np.random.SeedSequence(seed).spawn(len(widths))
+    shapes = list(zip(widths[1:], widths[:-1]))
+    if regime == "constrained":
+        eigen = (n_in + n_classes) if perceptron else sum(widths[1:])
+        counts = constrained_counts(eigen, shapes)
+    layers = []
+    for k, (n_out, n_prev) in enumerate(shapes):
+        layer_seed = int(seeds[k].generate_state(1)[0])
+        if regime == "unconstrained" and bias:
+            layer = Dense(n_prev, n_out, seed=layer_seed)
+        elif regime == "unconstrained":
+            layer = MaskedDense(n_prev, n_out, n_prev * n_out, seed=layer_seed)
+        else:
+            layer = MaskedDense(n_prev, n_out, counts[k], bias=bias, frozen="init",
+                                seed=layer_seed)
+        layers.append(layer)
+        if k < len(activations) and activations[k] == "relu":
+            layers.append(ReLU())
+    return MLP(layers)
+
+
+def _linear(activations) -> bool:
+    return all(a is None for a in activations)
+
+
+def run_one(data, dataset: str, architecture: str, hidden, activations, regime: str,
+            bias: bool, seed: int, config: SweepConfig):
+    """Train one model; its record and, for linear models, the retracted weights.
+
+    Parameters
+    ----------
+    data : tuple ``(X_train, X_test, y_train, y_test)``
+    dataset, architecture : str
+    hidden : tuple of int; activations : list
+    regime : one of :data:`REGIMES`; bias : bool; seed : int
+    config : :class:`SweepConfig`
+
+    Returns
+    -------
+    record : dict
+        Configuration, ``n_trained``, ``test_accuracy`` (%), ``retracted_accuracy``,
+        ``retraction_logit_error`` (max abs difference of the logits), ``train_loss``,
+        ``seconds``.
+    weights : numpy array ``(10, n)`` or None
+        The retracted linear model's weight matrix.
+    """
+    X_train, X_test, y_train, y_test = data
+    model_seed, batch_seed = child_seeds(seed, 2)
+    model = build_model(regime, X_train.shape[1], hidden, activations, bias=bias,
+                        seed=model_seed)
+    linear = _linear(activations)
+    lr = config.lr_linear if linear else config.lr_nonlinear
+    tc = TrainConfig(epochs=config.epochs, lr=lr, batch_size=config.batch_size,
+                     optimizer="adamax")
+    start = time.perf_counter()
+    history = train(model, X_train, y_train, config=tc, seed=batch_seed)
+    seconds = time.perf_counter() - start
+    acc = accuracy(model, X_test, y_test)
+    retraction = retract(model)
+    logits = model.forward(X_test)
+    error = float(np.abs(retraction.model.forward(X_test) - logits).max())
+    record = {"dataset": dataset, "architecture": architecture, "hidden": list(hidden),
+              "activations": list(activations), "regime": regime, "bias": bool(bias),
+              "seed": int(seed), "n_trained": int(model.n_params),
+              "test_accuracy": 100 * acc,
+              "retracted_accuracy": 100 * accuracy(retraction.model, X_test, y_test),
+              "retraction_logit_error": error,
+              "retraction_logit_scale": float(np.abs(logits).max()),
+              "merged": [list(run) for run in retraction.merged],
+              "train_loss": float(history.train_loss[-1]), "seconds": seconds}
+    weights = np.asarray(retraction.model.linear_layers[0].W) if linear else None
+    return record, weights
+
+
+def _tasks(config: SweepConfig):
+    for dataset in config.datasets:
+        for architecture, hidden, activations in config.configurations():
+            for bias in config.biases:
+                for regime in REGIMES:
+                    for seed in config.seeds:
+                        yield dataset, architecture, hidden, activations, regime, bias, seed
+
+
+def _progress(total, progress, desc):
+    if progress is False:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, leave=False, disable=progress is None)
+
+
+def _worker(args):
+    from threadpoolctl import threadpool_limits
+
+    task, config = args
+    dataset = task[0]
+    with threadpool_limits(limits=1, user_api="blas"):
+        data = _DATA.get(dataset)
+        if data is None:
+            data = _DATA[dataset] = load_dataset(dataset, config.split_seed)
+        return run_one(data, *task, config)
+
+
+_DATA: dict = {}
+
+
+def _map(fn, items, workers, bar):
+    """``[fn(item)]`` in order; ``workers > 1``: a process pool."""
+    if workers <= 1:
+        out = []
+        for item in items:
+            out.append(fn(item))
+            if bar is not None:
+                bar.update()
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        out = []
+        for result in pool.map(fn, items, chunksize=1):
+            out.append(result)
+            if bar is not None:
+                bar.update()
+        return out
+
+
+def run_table(config: SweepConfig = SweepConfig(), *, workers: int = 1, progress=None):
+    """Every (dataset, configuration, bias, regime, seed) of ``config``: records and weights.
+
+    Parameters
+    ----------
+    config : :class:`SweepConfig`
+    workers : int >= 1
+        Processes (one BLAS thread each).
+    progress : None, True or False
+        A ``tqdm`` bar (``None``: created but hidden; ``False``: none).
+
+    Returns
+    -------
+    records : list of dict (see :func:`run_one`)
+    weights : list of numpy arrays or None, parallel to ``records``
+    """
+    check_int(workers, "workers", minimum=1)
+    tasks = list(_tasks(config))
+    bar = _progress(len(tasks), progress, "spectral sweep")
+    results = _map(_worker, [(task, config) for task in tasks], workers, bar)
+    if bar is not None:
+        bar.close()
+    return [r for r, _ in results], [w for _, w in results]
+
+
+def _w1(a, b):
+    from scipy.stats import wasserstein_distance
+
+    return float(wasserstein_distance(np.ravel(a), np.ravel(b)))
+
+
+def weight_distances(records, weights):
+    """Wasserstein-1 distances of each linear model's retracted weights to the unconstrained ones.
+
+    For each record of a linear model, the distance between the distribution of its
+    retracted weights and that of the unconstrained model of the same dataset,
+    architecture, widths, bias and seed — raw (``w1``) and after dividing each set by
+    its standard deviation (``w1_standardized``: the shape of the distribution alone);
+    and, as the scale of seed-to-seed variation, the distance between unconstrained
+    models of consecutive seeds. Updates the records in place.
+
+    Parameters
+    ----------
+    records : list of dict; weights : list of arrays or None (parallel)
+
+    Returns
+    -------
+    list of dict
+        One per (dataset, architecture, widths, bias, consecutive seed pair):
+        ``unconstrained_w1`` between two unconstrained models.
+    """
+    def key(r):
+        return (r["dataset"], r["architecture"], tuple(r["hidden"]), r["bias"])
+
+    reference = {}
+    for r, W in zip(records, weights):
+        if W is not None and r["regime"] == "unconstrained":
+            reference[key(r) + (r["seed"],)] = W
+    for r, W in zip(records, weights):
+        ref = reference.get(key(r) + (r["seed"],))
+        if W is None or ref is None:
+            continue
+        r["w1"] = _w1(W, ref)
+        r["w1_standardized"] = _w1(W / W.std(), ref / ref.std())
+        r["weight_std"] = float(W.std())
+    floor = []
+    groups = {}
+    for k, W in reference.items():
+        groups.setdefault(k[:-1], []).append((k[-1], W))
+    for k, items in groups.items():
+        items.sort(key=lambda t: t[0])
+        for (s1, A), (s2, B) in zip(items[:-1], items[1:]):
+            floor.append({"dataset": k[0], "architecture": k[1], "hidden": list(k[2]),
+                          "bias": k[3], "seeds": [s1, s2], "unconstrained_w1": _w1(A, B),
+                          "unconstrained_w1_standardized": _w1(A / A.std(), B / B.std())})
+    return floor
+
+
+def _cd_models(n_in: int, B: int, seed: int):
+    """The four matched models of :func:`run_cd_link` for block size ``B``."""
+    n_out = 16 if 16 % B == 0 and n_in % B == 0 else None
+    if n_out is None:
+        raise ValueError(f"block size {B} must divide 16 and the input width {n_in}")
+    cd = MLP([CDLinear(n_in, n_out, B, seed=seed, method="dense")], n_classes=10)
+    P = cd.n_params
+    n2 = P - 20                     # N₂ + 10 eigenvalues + 10 output biases = P
+    # no bias in the telescopic layer: in a linear stack it adds nothing the output bias
+    # cannot (N₂ parameters, at most 10 independent directions)
+    spectral = spectral_mlp((n_in, n2, 10), activations=[None], bias=[False, True], seed=seed)
+    constrained = MLP([MaskedDense(n_in, 10, P - 10, bias=True, frozen="init", seed=seed)])
+    dense = MLP([Dense(n_in, 10, seed=seed)])
+    return {"cdlinear": cd, "spectral": spectral, "constrained": constrained, "dense": dense}
+
+
+def _cd_one(args):
+    """One model of :func:`run_cd_link`: train, Gauss-Newton eigenvalues, conditioning."""
+    from threadpoolctl import threadpool_limits
+
+    from ..conditioning import condition_number
+    from ..curvature import eigenvalues_symmetric, network_hessian
+
+    (dataset, B, seed, name), config = args
+    with threadpool_limits(limits=1, user_api="blas"):
+        data = _DATA.get(dataset)
+        if data is None:
+            data = _DATA[dataset] = load_dataset(dataset, config.split_seed)
+        X_train, X_test, y_train, y_test = data
+        Xc, yc = X_train[:config.curvature_samples], y_train[:config.curvature_samples]
+        model_seed, batch_seed = child_seeds(seed + 1_000_003, 2)
+        model = _cd_models(X_train.shape[1], B, model_seed)[name]
+        tc = TrainConfig(epochs=config.epochs, lr=config.lr_linear,
+                         batch_size=config.batch_size, optimizer="adamax")
+        train(model, X_train, y_train, config=tc, seed=batch_seed)
+        G = network_hessian(model, Xc, yc, kind="gauss_newton")
+        ev = np.sort(eigenvalues_symmetric(G))
+    c = condition_number(np.clip(ev, 0, None))
+    top = float(ev.max())
+    kappas = {}
+    for cut in (1e-6, 1e-10):
+        kept = ev[ev > cut * top]
+        kappas[f"{cut:g}"] = top / float(kept.min())
+    record = {"dataset": dataset, "block_size": None if name == "dense" else int(B),
+              "seed": int(seed), "model": name, "n_trained": int(model.n_params),
+              "test_accuracy": 100 * accuracy(model, X_test, y_test),
+              "kappa_range": c.kappa_nonzero, "n_zero": c.n_zero, "rank": c.n - c.n_zero,
+              "lambda_max": c.lambda_max, "kappa_cutoff": kappas}
+    return record, ev
+
+
+def run_cd_link(config: SweepConfig = SweepConfig(), *, workers: int = 1, progress=None):
+    """Spectral vs CDLinear vs constrained vs dense at matched trained-parameter counts.
+
+    For each dataset, block size ``B`` and seed: the CDLinear, spectral and constrained
+    models of the module docstring, and once per seed the dense perceptron (it does not
+    depend on ``B``; its ``block_size`` is ``None``), trained with the linear settings;
+    test accuracy; the Gauss-Newton matrix (cross-entropy) with respect to the model's own
+    trained parameters on the first ``curvature_samples`` training samples; its eigenvalues
+    and condition number on the range (:func:`cdnotes.conditioning.condition_number`,
+    default cutoff ``P·eps·λ_max``) and ``κ`` at the relative cutoffs 1e-6 and 1e-10.
+
+    Parameters
+    ----------
+    config : :class:`SweepConfig`
+    workers : int >= 1
+    progress : None, True or False
+
+    Returns
+    -------
+    records : list of dict
+    spectra : list of dict
+        For the first seed: the sorted Gauss-Newton eigenvalues of every model.
+    """
+    check_int(workers, "workers", minimum=1)
+    tasks = []
+    for dataset in config.datasets:
+        for seed in config.seeds:
+            tasks.append((dataset, config.cd_block_sizes[0], seed, "dense"))
+            for B in config.cd_block_sizes:
+                for name in ("cdlinear", "spectral", "constrained"):
+                    tasks.append((dataset, B, seed, name))
+    bar = _progress(len(tasks), progress, "CD link")
+    results = _map(_cd_one, [(task, config) for task in tasks], workers, bar)
+    if bar is not None:
+        bar.close()
+    records = [r for r, _ in results]
+    spectra = [{"dataset": r["dataset"], "block_size": r["block_size"], "model": r["model"],
+                "eigenvalues": ev.tolist()}
+               for r, ev in results if r["seed"] == config.seeds[0]]
+    return records, spectra
+
+
+def table1_rows(records, dataset: str, *, bias: bool = False):
+    """The Table-1 layout: per regime, the best mean accuracy over the widths explored.
+
+    Parameters
+    ----------
+    records : list of dict (:func:`run_one`)
+    dataset : str; bias : bool
+
+    Returns
+    -------
+    dict ``{regime: {architecture: {"mean", "std", "n", "hidden", "n_trained"}}}``
+        For each architecture the widths whose mean test accuracy over seeds is highest.
+    """
+    out = {}
+    for regime in REGIMES:
+        out[regime] = {}
+        for architecture in ARCHITECTURES:
+            groups = {}
+            for r in records:
+                if (r["dataset"], r["regime"], r["architecture"], r["bias"]) == (
+                        dataset, regime, architecture, bias):
+                    groups.setdefault(tuple(r["hidden"]), []).append(r)
+            if not groups:
+                continue
+            best = max(groups, key=lambda h: np.mean([r["test_accuracy"] for r in groups[h]]))
+            acc = [r["test_accuracy"] for r in groups[best]]
+            out[regime][architecture] = {
+                "mean": float(np.mean(acc)),
+                "std": float(np.std(acc, ddof=1)) if len(acc) > 1 else float("nan"),
+                "n": len(acc), "hidden": list(best), "n_trained": groups[best][0]["n_trained"]}
+    return out
+
+
+def run_spectral_training(config: SweepConfig = SweepConfig(), *, workers: int = 1,
+                          progress=None, cd_link: bool = True):
+    """The whole experiment: the regime sweep, the weight distances, the CD link.
+
+    Parameters
+    ----------
+    config : :class:`SweepConfig`
+    workers : int >= 1
+        Processes for the regime sweep.
+    progress : None, True or False
+    cd_link : bool
+        Also run :func:`run_cd_link`.
+
+    Returns
+    -------
+    dict
+        ``config``, ``records``, ``seed_floor`` (unconstrained-to-unconstrained W1),
+        ``perceptron_weights`` (the first seed's retracted perceptron weights per dataset,
+        bias and regime), ``cd_link``, ``cd_spectra``, ``table1``, ``paper``.
+    """
+    records, weights = run_table(config, workers=workers, progress=progress)
+    floor = weight_distances(records, weights)
+    kept = []
+    for r, W in zip(records, weights):
+        if r["architecture"] == "perceptron" and r["seed"] == config.seeds[0]:
+            kept.append({"dataset": r["dataset"], "bias": r["bias"], "regime": r["regime"],
+                         "weights": W.ravel().tolist()})
+    out = {"config": asdict(config), "records": records, "seed_floor": floor,
+           "perceptron_weights": kept,
+           "table1": {d: {str(b): table1_rows(records, d, bias=b) for b in config.biases}
+                      for d in config.datasets},
+           "paper": {"table1_mnist": PAPER_TABLE1, "perceptron_mnist": PAPER_PERCEPTRON}}
+    if cd_link:
+        out["cd_link"], out["cd_spectra"] = run_cd_link(config, workers=workers,
+                                                        progress=progress)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Command line: python -m cdnotes spectral
+# ----------------------------------------------------------------------------
+
+def add_parser(subparsers):
+    """Register ``spectral`` on an ``argparse`` subparsers object.
+
+    Parameters
+    ----------
+    subparsers : the result of ``ArgumentParser.add_subparsers()``
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    from ..cli import _out_path, _positive_int, _seed
+
+    p = subparsers.add_parser(
+        "spectral", help="spectral-domain training: the four regimes on digits and MNIST-1D",
+        description="Spectral-domain training (Giambagli, Buffoni et al.): constrained direct, "
+                    "eigenvalues only, unconstrained direct and eigenvalues+eigenvectors, for "
+                    "the perceptron, wide and deep linear and non-linear models, with and "
+                    "without a bias; weight distances; the link to CDLinear with conditioning.")
+    p.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
+    p.add_argument("--seeds", nargs="+", type=_seed, default=[0, 1, 2, 3, 4])
+    p.add_argument("--epochs", type=_positive_int, default=20)
+    p.add_argument("--wide", nargs="+", type=_positive_int, default=list(SweepConfig.wide),
+                   help="N2 of the wide linear models")
+    p.add_argument("--nonlinear", nargs="+", type=_positive_int,
+                   default=list(SweepConfig.nonlinear), help="N2 of the non-linear models")
+    p.add_argument("--workers", type=_positive_int, default=1, help="processes")
+    p.add_argument("--no-cd-link", action="store_true", help="skip the CDLinear comparison")
+    p.add_argument("--out", type=_out_path, default="spectral_training.json")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=run_cli, spectral_parser=p)
+    return p
+
+
+def run_cli(args) -> int:
+    """Run the ``spectral`` subcommand from parsed arguments; write the JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    from ..results import environment_info, write_json_atomic
+
+    for option, values in (("--seeds", args.seeds), ("--datasets", args.datasets),
+                           ("--wide", args.wide), ("--nonlinear", args.nonlinear)):
+        if len(set(values)) != len(values):
+            args.spectral_parser.error(f"argument {option}: values must be distinct; got "
+                                       f"{' '.join(map(str, values))}")
+    config = SweepConfig(datasets=tuple(args.datasets), seeds=tuple(args.seeds),
+                         epochs=args.epochs, wide=tuple(args.wide),
+                         nonlinear=tuple(args.nonlinear))
+    show = sys.stderr.isatty() and not args.quiet
+    start = time.perf_counter()
+    result = run_spectral_training(config, workers=args.workers,
+                                   progress=True if show else None,
+                                   cd_link=not args.no_cd_link)
+    result.update({"command": "spectral", "argv": sys.argv[1:],
+                   "environment": environment_info("numpy"),
+                   "wall_seconds": time.perf_counter() - start})
+    write_json_atomic(args.out, result)
+    if not args.quiet:
+        for dataset in config.datasets:
+            for regime, row in result["table1"][dataset]["False"].items():
+                cells = ", ".join(f"{a} {v['mean']:.1f}±{v['std']:.1f}" for a, v in row.items()
+                                  if not math.isnan(v["mean"]))
+                print(f"{dataset:8s} {regime:25s} {cells}")
+        print(f"wrote {len(result['records'])} records to {args.out} in "
+              f"{time.perf_counter() - start:.1f} s")
+    return 0
+
+
+
+
+# ----------------------------------------------------------------------------
+# Summaries for the chapter.
+# ----------------------------------------------------------------------------
+
+def _groups(records, *fields):
+    out = {}
+    for r in records:
+        out.setdefault(tuple(_hashable(r[f]) for f in fields), []).append(r)
+    return out
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def regime_curves(records, dataset: str, *, bias: bool = False):
+    """Accuracy against trained parameters: per regime, one point per configuration.
+
+    Parameters
+    ----------
+    records : list of dict (:func:`run_one`)
+    dataset : str; bias : bool
+
+    Returns
+    -------
+    dict ``{regime: [{"architecture", "hidden", "n_trained", "mean", "std", "n"}]}``,
+    each list sorted by ``n_trained``
+    """
+    out = {regime: [] for regime in REGIMES}
+    chosen = [r for r in records if r["dataset"] == dataset and r["bias"] == bias]
+    for (regime, architecture, hidden), runs in _groups(chosen, "regime", "architecture",
+                                                        "hidden").items():
+        acc = np.array([r["test_accuracy"] for r in runs])
+        out[regime].append({"architecture": architecture, "hidden": list(hidden),
+                            "n_trained": runs[0]["n_trained"], "mean": float(acc.mean()),
+                            "std": float(acc.std(ddof=1)) if acc.size > 1 else float("nan"),
+                            "n": int(acc.size)})
+    for rows in out.values():
+        rows.sort(key=lambda row: (row["n_trained"], row["architecture"]))
+    return out
+
+
+def paired_comparison(records, regime_a: str, regime_b: str, *, bias_a: bool = False,
+                      bias_b: bool = False, level: float = 0.95):
+    """``a − b`` test accuracy, paired by seed, for every (dataset, architecture, widths).
+
+    Parameters
+    ----------
+    records : list of dict
+    regime_a, regime_b : regimes of :data:`REGIMES`
+    bias_a, bias_b : bool
+    level : float, confidence level
+
+    Returns
+    -------
+    list of dict ``{"dataset", "architecture", "hidden", "estimate"}``
+        ``estimate`` a :class:`cdnotes.stats.Estimate` of the mean paired difference
+        (percentage points); ``None`` with fewer than two seeds.
+    """
+    from ..stats import paired_difference_ci
+
+    out = []
+    runs = _groups(records, "dataset", "architecture", "hidden", "regime", "bias")
+    configs = sorted({k[:3] for k in runs}, key=lambda k: (k[0], ARCHITECTURES.index(k[1]), k[2]))
+    for dataset, architecture, hidden in configs:
+        a = runs.get((dataset, architecture, hidden, regime_a, bias_a))
+        b = runs.get((dataset, architecture, hidden, regime_b, bias_b))
+        if not a or not b:
+            continue
+        a_by = {r["seed"]: r["test_accuracy"] for r in a}
+        b_by = {r["seed"]: r["test_accuracy"] for r in b}
+        seeds = sorted(set(a_by) & set(b_by))
+        estimate = (paired_difference_ci([a_by[s] for s in seeds], [b_by[s] for s in seeds],
+                                         level) if len(seeds) > 1 else None)
+        out.append({"dataset": dataset, "architecture": architecture, "hidden": list(hidden),
+                    "estimate": estimate})
+    return out
+
+
+def distance_summary(data):
+    """Mean Wasserstein-1 distances to the unconstrained weights, and the seed-to-seed floor.
+
+    Parameters
+    ----------
+    data : dict from :func:`run_spectral_training`
+
+    Returns
+    -------
+    dict ``{(dataset, architecture, hidden, bias): {"floor", "floor_standardized",
+    regime: {"w1", "w1_standardized", "weight_std"}}}`` (means over seeds; hidden a tuple)
+    """
+    out = {}
+    for key, runs in _groups([r for r in data["records"] if "w1" in r], "dataset",
+                             "architecture", "hidden", "bias").items():
+        entry = out.setdefault(key, {})
+        for regime, group in _groups(runs, "regime").items():
+            entry[regime[0]] = {f: float(np.mean([r[f] for r in group]))
+                                for f in ("w1", "w1_standardized", "weight_std")}
+    for key, rows in _groups(data["seed_floor"], "dataset", "architecture", "hidden",
+                             "bias").items():
+        if key in out:
+            out[key]["floor"] = float(np.mean([r["unconstrained_w1"] for r in rows]))
+            out[key]["floor_standardized"] = float(np.mean(
+                [r["unconstrained_w1_standardized"] for r in rows]))
+    return out
+
+
+def cd_link_summary(records):
+    """Per (dataset, block size, model): mean accuracy, geometric-mean κ on the range, rank.
+
+    Parameters
+    ----------
+    records : list of dict (:func:`run_cd_link`)
+
+    Returns
+    -------
+    list of dict ``{"dataset", "block_size", "model", "n_trained", "accuracy"
+    (:class:`~cdnotes.stats.Estimate`), "kappa_geomean", "kappa_min", "kappa_max",
+    "rank_mean", "kappa_1e6_geomean"}``
+    """
+    from ..stats import geometric_mean, mean_ci
+
+    out = []
+    for (dataset, B, model), runs in _groups(records, "dataset", "block_size", "model").items():
+        kappa = [r["kappa_range"] for r in runs]
+        acc = [r["test_accuracy"] for r in runs]
+        out.append({"dataset": dataset, "block_size": B, "model": model,
+                    "n_trained": runs[0]["n_trained"],
+                    "accuracy": mean_ci(acc) if len(acc) > 1 else None,
+                    "kappa_geomean": geometric_mean(kappa), "kappa_min": min(kappa),
+                    "kappa_max": max(kappa),
+                    "rank_mean": float(np.mean([r["rank"] for r in runs])),
+                    "kappa_1e6_geomean": geometric_mean([r["kappa_cutoff"]["1e-06"]
+                                                         for r in runs])})
+    return out

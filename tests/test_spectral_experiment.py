@@ -1,0 +1,150 @@
+"""The spectral-training experiment (issue 10): model construction per regime, matched
+counts, retraction inside the sweep, weight distances, the CD link, the CLI and the
+committed results file."""
+import json
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cdnotes.cli import main
+from cdnotes.experiments.spectral_training import (REGIMES, SweepConfig, build_model,
+                                                   constrained_counts, load_dataset,
+                                                   run_spectral_training, table1_rows,
+                                                   weight_distances)
+
+TINY = SweepConfig(datasets=("digits",), seeds=(0, 1), epochs=1, wide=(10,), deep=((10, 5),),
+                   nonlinear=(10,), n3=8, cd_block_sizes=(8,), curvature_samples=100)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@given(total=st.integers(3, 400), shapes=st.lists(st.tuples(st.integers(1, 30),
+                                                            st.integers(1, 30)),
+                                                  min_size=1, max_size=3))
+def test_constrained_counts_add_up_and_fit(total, shapes):
+    capacity = sum(a * b for a, b in shapes)
+    counts = constrained_counts(total, shapes)
+    assert len(counts) == len(shapes)
+    assert all(1 <= c <= a * b for c, (a, b) in zip(counts, shapes))
+    assert sum(counts) == min(max(total, len(shapes)), capacity)
+    sizes = np.array([a * b for a, b in shapes])
+    target = sum(counts) * sizes / sizes.sum()
+    assert np.all(np.abs(np.array(counts) - target) < 1 + (np.array(counts) == 1) * target.max())
+
+
+@pytest.mark.parametrize("hidden,activations", [((), []), ((30,), [None]),
+                                                ((30, 20), [None, None]),
+                                                ((30, 12), [None, "relu"])])
+@pytest.mark.parametrize("bias", [False, True])
+def test_constrained_trains_as_many_weights_as_there_are_eigenvalues(hidden, activations, bias):
+    models = {r: build_model(r, 64, hidden, activations, bias=bias, seed=0) for r in REGIMES}
+    assert models["constrained"].n_params == models["eigenvalues"].n_params
+    widths = (64, *hidden, 10)
+    eigen = 74 if not hidden else sum(widths[1:])
+    n_bias = sum(widths[1:]) if bias else 0
+    assert models["eigenvalues"].n_params == eigen + n_bias
+    weights = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    assert models["unconstrained"].n_params == weights + n_bias
+    assert models["eigenvalues+eigenvectors"].n_params == eigen + weights + n_bias
+    for model in models.values():
+        assert sum(layer.has_bias for layer in model.linear_layers) == (
+            len(model.linear_layers) if bias else 0)
+
+
+def test_load_dataset_shapes():
+    Xtr, Xte, ytr, yte = load_dataset("digits")
+    assert Xtr.shape == (1437, 64) and Xte.shape == (360, 64)
+    with pytest.raises(ValueError, match="dataset"):
+        load_dataset("mnist")
+
+
+def test_weight_distances_against_a_direct_computation():
+    from scipy.stats import wasserstein_distance
+    rng = np.random.default_rng(0)
+    records, weights = [], []
+    for regime in ("unconstrained", "eigenvalues"):
+        for seed in (0, 1):
+            records.append({"dataset": "d", "architecture": "perceptron", "hidden": [],
+                            "bias": False, "regime": regime, "seed": seed})
+            weights.append(rng.standard_normal((10, 8)) * (1 + seed))
+    floor = weight_distances(records, weights)
+    assert records[0]["w1"] == 0.0
+    expected = wasserstein_distance(weights[2].ravel(), weights[0].ravel())
+    assert records[2]["w1"] == pytest.approx(expected, rel=1e-12)
+    assert len(floor) == 1 and floor[0]["unconstrained_w1"] == pytest.approx(
+        wasserstein_distance(weights[0].ravel(), weights[1].ravel()), rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return run_spectral_training(TINY, progress=False)
+
+
+def test_the_sweep_retracts_without_changing_predictions(tiny):
+    records = tiny["records"]
+    assert len(records) == 2 * 4 * 4 * 2                      # biases, configs, regimes, seeds
+    for r in records:
+        assert r["retracted_accuracy"] == r["test_accuracy"]
+        assert r["retraction_logit_error"] <= 1e-10 * max(1.0, r["retraction_logit_scale"])
+        linear = all(a is None for a in r["activations"])
+        if linear:
+            assert r["merged"] == [list(range(len(r["hidden"]) + 1))]
+            assert "w1" in r and r["w1"] >= 0
+        else:
+            assert r["merged"] == [[0, 1], [3]]
+    rows = table1_rows(records, "digits")
+    assert set(rows) == set(REGIMES) and set(rows["eigenvalues"]) == {
+        "perceptron", "wide", "deep", "nonlinear"}
+    json.dumps(tiny)                                           # JSON-ready
+
+
+def test_the_cd_link_matches_counts_and_reports_conditioning(tiny):
+    by = {}
+    for r in tiny["cd_link"]:
+        by.setdefault((r["seed"], r["block_size"]), {})[r["model"]] = r
+        assert r["kappa_range"] >= 1 and r["rank"] + r["n_zero"] == r["n_trained"]
+    assert {k for k in by if k[1] is None} == {(0, None), (1, None)}      # dense once per seed
+    for (seed, B), models in by.items():
+        if B is None:
+            assert set(models) == {"dense"} and models["dense"]["n_trained"] == 650
+            continue
+        P = models["cdlinear"]["n_trained"]
+        assert P == 64 * 16 // B + 16
+        assert models["spectral"]["n_trained"] == P == models["constrained"]["n_trained"]
+    assert {s["model"] for s in tiny["cd_spectra"]} == {"cdlinear", "spectral", "constrained",
+                                                       "dense"}
+
+
+def test_cli_writes_json_with_provenance(tmp_path):
+    out = tmp_path / "s.json"
+    assert main(["spectral", "--datasets", "digits", "--seeds", "0", "--epochs", "1", "--wide",
+                 "10", "--nonlinear", "10", "--no-cd-link", "--quiet", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["command"] == "spectral" and "environment" in data
+    assert data["config"]["epochs"] == 1 and "cd_link" not in data
+    with pytest.raises(SystemExit) as info:
+        main(["spectral", "--seeds", "0", "0", "--out", str(out)])
+    assert info.value.code == 2
+
+
+def test_the_committed_results():
+    from cdnotes.measurements import available_measurements, load_measurement
+    if "spectral_training" not in available_measurements():
+        pytest.skip("no committed spectral_training.json")
+    data = load_measurement("spectral_training")
+    assert data["command"] == "spectral" and data["environment"]
+    assert data["config"]["epochs"] == 20 and len(data["config"]["seeds"]) >= 5
+    for r in data["records"]:
+        assert r["retracted_accuracy"] == r["test_accuracy"]
+        assert r["retraction_logit_error"] <= 1e-10 * max(1.0, r["retraction_logit_scale"])
+    path = os.path.join(os.path.dirname(__file__), "..", "cdnotes", "measurements",
+                        "spectral_training.json")
+    assert os.path.getsize(path) <= 2 * 2**20
