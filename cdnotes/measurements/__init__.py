@@ -22,6 +22,13 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``structured_digits_mnist1d``
+    Not a benchmark: the runs of the chapter *CD among structured matrices* (every structure in
+    the paper's MLP at the CD budgets, digits and MNIST-1D, ten seeds; ``command``, ``config``,
+    ``records``, ``environment``), about a quarter of an hour on a CPU::
+
+        python -m cdnotes structured --out cdnotes/measurements/structured_digits_mnist1d.json
+
 ``shfin_mnist1d``
     SHFIN in miniature (chapter 12): MNIST-1D runs of the SHFIN classifier, its ablations and
     the baselines, and the forward-time sweep against dense self-attention (CPU, NumPy)::
