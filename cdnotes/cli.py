@@ -117,6 +117,8 @@ def main(argv=None) -> int:
     _lr_sweep(sub)
     from .experiments.spectral_training import add_parser as add_spectral_parser
     add_spectral_parser(sub)
+    from .experiments.structured import add_parser as _structured_parser
+    _structured_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "table1":
         for option, values in (("--seeds", args.seeds), ("--models", args.models)):

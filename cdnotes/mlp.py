@@ -156,7 +156,7 @@ class MLP:
 
 
 def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, method="auto",
-             dtype="float64", xp=None):
+             dtype="float64", xp=None, structure=None, **options):
     """An MLP ``widths[0] -> ... -> widths[-1]`` with ReLU after every hidden layer.
 
     Parameters
@@ -174,11 +174,26 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
         ``> 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden ReLU.
     method, dtype, xp
         Passed to the layers.
+    structure : str, optional
+        A key of :data:`cdnotes.structured.STRUCTURES` (``"low_rank"``, ``"toeplitz"``,
+        ``"kronecker"``, ``"monarch"``, ...): every linear layer of that structure, sized by
+        ``**options`` (e.g. ``rank=4``; a ``list`` gives one value per layer). ``None``,
+        ``"dense"`` and ``"cd"`` keep the behaviour above (``"cd"`` needs ``block_size``,
+        an integer or a list of one per layer).
+    **options
+        The structure's option (:func:`cdnotes.structured.layer_options`).
 
     Returns
     -------
     MLP
     """
+    if structure == "cd" and isinstance(block_size, list):       # one block size per layer
+        options, block_size = {**options, "block_size": block_size}, None
+    elif structure in ("dense", "cd") and not options:
+        if (structure == "cd") != (block_size is not None):
+            raise ValueError(f"structure={structure!r} needs block_size "
+                             f"{'an integer' if structure == 'cd' else 'None'}; got {block_size!r}")
+        structure = None
     if widths is None or isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a sequence of layer widths, e.g. (64, 64, 10); got "
                         f"{widths!r} ({type(widths).__name__})")
@@ -186,6 +201,15 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     check_seed(seed)
     if len(widths) < 2:
         raise ValueError(f"widths needs at least an input and an output width; got {widths}")
+    if structure is not None:
+        from .structured import layer_options, structured_layer
+        if block_size is not None:
+            raise ValueError(f"block_size is for structure 'cd'; structure={structure!r} takes "
+                             "its option as a keyword")
+        values = layer_options(structure, len(widths) - 1, options)
+    elif options:
+        raise TypeError(f"make_mlp got unexpected keyword(s) {', '.join(sorted(options))} "
+                        "(structure options need structure=...)")
     if block_size is not None:
         for n_in, n_out in zip(widths[:-1], widths[1:]):
             check_block_size(n_in, n_out, block_size)
@@ -194,7 +218,10 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     layers = []
     for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         layer_seed = int(seeds[k].generate_state(1)[0])
-        if block_size is None:
+        if structure is not None:
+            layers.append(structured_layer(structure, n_in, n_out, values[k], seed=layer_seed,
+                                           dtype=dtype, xp=xp, method=method))
+        elif block_size is None:
             layers.append(Dense(n_in, n_out, seed=layer_seed, dtype=dtype, xp=xp))
         else:
             layers.append(CDLinear(n_in, n_out, block_size, seed=layer_seed, dtype=dtype, xp=xp,

@@ -917,6 +917,91 @@ trial("cli-lr-sweep[--out=directory]", lambda: main(["lr-sweep", "--quiet", "--o
 
 
 # ----------------------------------------------------------------------------
+# Structured layers (cdnotes.structured) and building MLPs of any structure.
+# ----------------------------------------------------------------------------
+from cdnotes.structured import (Kronecker, LowRank, Monarch, Toeplitz, match_budget,  # noqa: E402
+                                structured_layer)
+
+_STRUCTURED = {
+    "LowRank": (lambda **kw: LowRank(kw.pop("n_in", 12), kw.pop("n_out", 8), kw.pop("rank", 3),
+                                     **{"seed": 0, **kw}),
+                {"n_in": bad_sizes(), "n_out": bad_sizes(),
+                 "rank": bad_sizes() + [("above-min", 9)]}),
+    "Toeplitz": (lambda **kw: Toeplitz(kw.pop("n_in", 12), kw.pop("n_out", 8), **{"seed": 0, **kw}),
+                 {"n_in": bad_sizes(), "n_out": bad_sizes()}),
+    "Kronecker": (lambda **kw: Kronecker(kw.pop("shape_out", (2, 4)), kw.pop("shape_in", (3, 4)),
+                                         **{"seed": 0, **kw}),
+                  {"shape_out": [("int", 8), ("triple", (2, 2, 2)), ("zero", (0, 4)),
+                                 ("float", (2.5, 4)), ("str", "24"), ("None", None)],
+                   "shape_in": [("negative", (-3, 4)), ("one", (12,))]}),
+    "Monarch": (lambda **kw: Monarch(kw.pop("n", 12), kw.pop("n_blocks", 3), **{"seed": 0, **kw}),
+                {"n": bad_sizes() + [("not-divisible", 10)],
+                 "n_blocks": bad_sizes() + [("not-dividing", 5)]}),
+}
+for cls_name, (make, sizes) in _STRUCTURED.items():
+    sweep(cls_name, make, dict, {
+        **sizes, "seed": BAD_SEEDS,
+        "init": [("name", "xavier"), ("negative", -1.0), ("nan", float("nan"))],
+        "dtype": [("float16", "float16"), ("np.int64", np.int64), ("None", None)],
+        "xp": [("unknown", "torch"), ("int", 3)]},
+        words={"xp": ("xp", "backend", "torch"), "shape_out": ("shape_out",),
+               "shape_in": ("shape_in",), "n": ("n", "n_blocks")})
+    sweep(f"{cls_name}.forward", lambda X, make=make: make().forward(X), lambda: {"X": X12},
+          {"X": bad_arrays(X12) + [("wrong-width", X12[:, :10]), ("float32", X12.astype(np.float32))]},
+          words={"X": ("X", "float32")})
+    n_out = make().n_out
+    dY = R.standard_normal((5, n_out))
+
+    def backward(dY, make=make):
+        layer = make()
+        layer.forward(X12)
+        return layer.backward(dY)
+
+    sweep(f"{cls_name}.backward", backward, lambda dY=dY: {"dY": dY},
+          {"dY": bad_arrays(dY) + [("wrong-width", dY[:, :-1]), ("other-batch", dY[:3])]},
+          words={"dY": ("dY",)})
+    trial(f"{cls_name}.backward[before-forward]", lambda make=make, dY=dY: make().backward(dY),
+          "forward")
+    for name, shape in make().param_shapes().items():
+        good = R.standard_normal(shape)
+
+        def set_param(value, make=make, name=name):
+            layer = make()
+            setattr(layer, name, value)
+            return layer.forward(X12)
+
+        sweep(f"{cls_name}.{name}=", set_param, dict,
+              {"value": bad_arrays(good, empty=False) + [("wrong-shape", good[..., :-1])]},
+              words={"value": (name,)})
+
+sweep("structured_layer", structured_layer,
+      lambda: {"structure": "low_rank", "n_in": 12, "n_out": 8, "value": 3}, {
+          "structure": [("unknown", "butterfly"), ("None", None), ("int", 3)],
+          "n_in": bad_sizes(), "value": [("zero", 0), ("too-big", 9), ("float", 2.5), ("None", None)]},
+      words={"value": ("rank",)})
+trial("structured_layer[square]", lambda: structured_layer("monarch", 12, 8, 2), "square")
+trial("structured_layer[kronecker-not-dividing]",
+      lambda: structured_layer("kronecker", 12, 8, (3, 5)), "outer_shape")
+trial("structured_layer[toeplitz-option]", lambda: structured_layer("toeplitz", 12, 8, 3),
+      "toeplitz", "option")
+sweep("make_mlp[structure]", make_mlp,
+      lambda: {"widths": [12, 8, 4], "structure": "low_rank", "rank": 2}, {
+          "structure": [("unknown", "butterfly"), ("int", 3)],
+          "rank": [("zero", 0), ("list-too-short", [2]), ("str", "2")],
+          "block_size": [("with-low-rank", 4)]},
+      words={"block_size": ("block_size",)})
+trial("make_mlp[unknown-option]", lambda: make_mlp([12, 8, 4], structure="low_rank", depth=2),
+      "depth")
+trial("make_mlp[option-without-structure]", lambda: make_mlp([12, 8, 4], rank=2), "rank")
+sweep("match_budget", match_budget, lambda: {"structure": "low_rank", "budget": 1296}, {
+    "structure": [("unknown", "butterfly"), ("None", None)],
+    "budget": bad_sizes(),
+    "tolerance": [("zero", 0.0), ("one", 1.0), ("nan", float("nan")), ("str", "0.1")],
+    "hidden": [("zero", (64, 0)), ("str-entries", ("a",))],
+    "n_classes": bad_sizes()[:3]})
+
+
+# ----------------------------------------------------------------------------
 # The test, and the report.
 # ----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from cdnotes.curvature.eigensolver import DRIVERS, two_stage_available
 from cdnotes.data import digits_split
 from cdnotes.hessian import cdlinear_hessian
 from cdnotes.mlp import MLP, make_mlp, paper_model
-from cdnotes.structured import FourierMixing, SparseFixed
+from cdnotes.structured import FourierMixing, Kronecker, LowRank, Monarch, SparseFixed, Toeplitz
 from cdnotes.train.losses import LOSS_HESSIAN_KERNELS, LOSS_KERNELS
 from conftest import asarray, host
 
@@ -568,11 +568,12 @@ def test_eigensolver_checks_its_argument(rng):
                                   lambda: CDLinear(8, 4, 2, seed=0, method="dense"),
                                   lambda: CDLinear(8, 4, 2, seed=0, method="fft"),
                                   lambda: _FallbackCD(8, 4, 2, seed=0),
+                                  lambda: Toeplitz(8, 4, seed=0),
                                   lambda: SparseFixed(8, 4, 0.4, seed=0),
                                   lambda: SparseFixed(8, 4, 0.4, seed=0, method="sparse"),
                                   lambda: FourierMixing(8, 3, seed=0)],
                          ids=["Dense", "Dense fallback", "CD dense", "CD fft", "CD fallback",
-                              "SparseFixed", "SparseFixed sparse", "FourierMixing"])
+                              "Toeplitz", "SparseFixed", "SparseFixed sparse", "FourierMixing"])
 def test_batched_kernels_match_the_weight_matrices(make, rng):
     """apply_3d / apply_transpose_3d / weight_grads_3d, with both axes broadcast, against
     W(weights) built by a copy of the layer and the weight Jacobian (the slow, obvious way)."""
@@ -622,3 +623,78 @@ def test_layer_inputs_is_the_forward_pass_layer_by_layer():
     assert all(layer.training for layer in model.layers)             # mode restored
     with pytest.raises(TypeError, match="model"):
         curv.layer_inputs(model.layers[0], X)
+
+
+# ----------------------------------------------------------------------------
+# Structured layers: Toeplitz is linear in t (every tool applies); the products of factors
+# (low-rank, Kronecker, Monarch) are refused by name, never answered wrongly.
+# ----------------------------------------------------------------------------
+
+def test_toeplitz_network_products_match_central_differences(rng):
+    X, y = rng.standard_normal((25, 8)), rng.integers(0, 3, 25)
+    model = MLP([Toeplitz(8, 6, seed=1), ReLU(), Toeplitz(6, 3, seed=2)], n_classes=3)
+    H = network_hessian(model, X, y)
+    theta = flat_params(model)
+    v = rng.standard_normal(theta.shape)
+    eps = _step(model, X, y, v, 1e-4)
+    set_flat_params(model, theta + eps * v)
+    g_plus = loss_and_gradient(model, X, y)[1]
+    set_flat_params(model, theta - eps * v)
+    g_minus = loss_and_gradient(model, X, y)[1]
+    set_flat_params(model, theta)
+    assert _relative(H @ v, (g_plus - g_minus) / (2 * eps)) < 1e-6
+    np.testing.assert_allclose(H, H.T, atol=1e-12)
+
+
+def test_toeplitz_last_layer_hessian_is_the_network_hessians_last_block(rng):
+    X, y = rng.standard_normal((25, 8)), rng.integers(0, 3, 25)
+    model = MLP([Toeplitz(8, 6, seed=1), ReLU(), Toeplitz(6, 3, seed=2)], n_classes=3)
+    H = network_hessian(model, X, y)
+    P_last = model.linear_layers[-1].n_params
+    assert _relative(curvature.last_layer_hessian(model, X), H[-P_last:, -P_last:]) < 1e-10
+
+
+@pytest.mark.parametrize("make", [lambda: LowRank(6, 6, 2, seed=2),
+                                  lambda: Kronecker((2, 3), (2, 3), seed=2),
+                                  lambda: Monarch(6, 2, seed=2)],
+                         ids=["LowRank", "Kronecker", "Monarch"])
+def test_products_of_factors_exact_hessian_and_gauss_newton(make, rng):
+    """W linear in each factor but not in θ (weights_linear = False): the R-operator's
+    hooks give H v equal to central differences of the gradient (the layer's own
+    curvature term included), and G v = Jᵀ S J v with J by central differences of the
+    logits (exact: the logits are affine in each single parameter)."""
+    X, y = rng.standard_normal((25, 8)), rng.integers(0, 3, 25)
+    hidden = make()
+    assert not hidden.weights_linear
+    model = MLP([Dense(8, 6, seed=1), ReLU(), hidden, ReLU(), make()], n_classes=3)
+    for layer in model.linear_layers:
+        layer.b = 0.1 * rng.standard_normal(layer.n_out)
+    theta = flat_params(model)
+    V = rng.standard_normal((theta.size, 2))
+    H = hessian_vector_product(model, X, y, V)
+    for k in range(2):
+        v = V[:, k]
+        eps = _step(model, X, y, v, 1e-4)
+        set_flat_params(model, theta + eps * v)
+        g_plus = loss_and_gradient(model, X, y)[1]
+        set_flat_params(model, theta - eps * v)
+        g_minus = loss_and_gradient(model, X, y)[1]
+        set_flat_params(model, theta)
+        assert _relative(H[:, k], (g_plus - g_minus) / (2 * eps)) < 1e-6
+    J = np.empty((X.shape[0], 3, theta.size))
+    for p in range(theta.size):
+        e = np.zeros(theta.size)
+        e[p] = 1e-6
+        set_flat_params(model, theta + e)
+        up = model.forward(X)
+        set_flat_params(model, theta - e)
+        down = model.forward(X)
+        J[:, :, p] = (up - down) / (2 * e[p])
+    set_flat_params(model, theta)
+    p_soft = np.exp(model.forward(X) - model.forward(X).max(axis=1, keepdims=True))
+    p_soft /= p_soft.sum(axis=1, keepdims=True)
+    S = np.stack([np.diag(q) - np.outer(q, q) for q in p_soft])
+    G = np.einsum("nkp,nkl,nlq->pq", J, S, J) / X.shape[0]
+    assert _relative(gauss_newton_vector_product(model, X, y, V), G @ V) < 1e-6
+    with pytest.raises(NotImplementedError, match=f"{type(hidden).__name__}.*weights_linear"):
+        curvature.last_layer_hessian(model, X)

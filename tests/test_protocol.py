@@ -9,14 +9,16 @@ from typing import Callable
 
 import numpy as np
 import pytest
+import scipy.linalg
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cdnotes import CDLinear, Dense
 from cdnotes.gradcheck import gradcheck
-from cdnotes.structured import ACDC, FourierMixing, SparseFixed
 from cdnotes.layers import MaskedDense
 from cdnotes.spectral import SpectralLinear
+from cdnotes.structured import (ACDC, FourierMixing, Kronecker, LowRank, Monarch, SparseFixed,
+                                Toeplitz)
 from conftest import asarray, host, reference_block_circulant
 
 
@@ -27,6 +29,7 @@ class Kind:
     reference: Callable   # layer -> host (n_out, n_in) weight matrix, the slow obvious way
     unit: int             # n_in and n_out must be multiples of this
     exact: bool = True    # to_dense() equals the reference bit for bit (else to rounding)
+    square: bool = False  # n_out = n_in
 
     def __repr__(self):
         return self.name
@@ -74,6 +77,34 @@ def _masked_reference(layer):
     return W.reshape(layer.n_out, layer.n_in)
 
 
+def _toeplitz_reference(layer):
+    t = host(layer.t)
+    return scipy.linalg.toeplitz(t[layer.n_in - 1:], t[layer.n_in - 1::-1])
+
+
+def monarch_reference_multiply(x, R, L):
+    """HazyResearch fly's blockdiag_butterfly_multiply_reference (version 2), as loops:
+    x (n,) -> (n_blocks, m) rows, block k of R on row k; flatten, reshape (n_blocks, m),
+    transpose; block l of L on row l; flatten as (s, l)."""
+    k_blocks, m, _ = R.shape
+    rows = x.reshape(k_blocks, m)
+    out1 = np.array([[sum(R[k, q, p] * rows[k, p] for p in range(m)) for q in range(m)]
+                     for k in range(k_blocks)])
+    Z = out1.reshape(-1).reshape(k_blocks, m).T                     # (l, r)
+    out2 = np.array([[sum(L[l, s, r] * Z[l, r] for r in range(k_blocks))
+                      for s in range(k_blocks)] for l in range(m)])  # (l, s)
+    return out2.T.reshape(-1)                                        # flattened as (s, l)
+
+
+def _monarch_reference(layer):
+    R, L = host(layer.R), host(layer.L)
+    return np.stack([monarch_reference_multiply(e, R, L) for e in np.eye(layer.n_in)], axis=1)
+
+
+def _kronecker(n_in, n_out, **kw):
+    return Kronecker((2, n_out // 2), (2, n_in // 2), **kw)
+
+
 def _spectral(**options):
     return lambda n_in, n_out, **kw: SpectralLinear(n_in, n_out, **options, **kw)
 
@@ -101,15 +132,20 @@ KINDS = [
     Kind("MaskedDense", _masked(0.5, bias=True), _masked_reference, 1),
     Kind("MaskedDense(frozen=init)", _masked(0.3, bias=True, frozen="init"), _masked_reference, 1),
     Kind("MaskedDense(all, no bias)", _masked(1.0), _masked_reference, 1),
-    # square layers (n_out = n_in) ignore the n_out they are offered
+    Kind("LowRank", lambda n_in, n_out, **kw: LowRank(n_in, n_out, min(2, n_in, n_out), **kw),
+         lambda l: host(l.U) @ host(l.V), 1),
+    Kind("Toeplitz", lambda n_in, n_out, **kw: Toeplitz(n_in, n_out, **kw), _toeplitz_reference, 1),
+    Kind("Kronecker", _kronecker, lambda l: np.kron(host(l.outer), host(l.inner)), 2),
+    Kind("Monarch", lambda n_in, n_out, **kw: Monarch(n_in, 2, **kw), _monarch_reference, 2,
+         square=True),
     Kind("ACDC(depth=2)", lambda n_in, n_out, **kw: ACDC(n_in, 2, **kw), _acdc_reference, 1,
-         exact=False),
+         exact=False, square=True),
     Kind("SparseFixed(0.4)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4, **kw),
          _sparse_reference, 1),
     Kind("SparseFixed(0.4, sparse)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4,
          method="sparse", **kw), _sparse_reference, 1),
     Kind("FourierMixing", lambda n_in, n_out, **kw: FourierMixing(n_in, n_in // 2 + 1, **kw),
-         _fourier_reference, 1, exact=False),
+         _fourier_reference, 1, exact=False, square=True),
 ]
 
 kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -119,7 +155,7 @@ kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 def problems(draw, kind):
     """A layer of ``kind`` with random sizes, weights and bias, and an input batch."""
     n_in = kind.unit * draw(st.integers(1, 4))
-    n_out = kind.unit * draw(st.integers(1, 4))
+    n_out = n_in if kind.square else kind.unit * draw(st.integers(1, 4))
     batch = draw(st.tuples(st.integers(1, 4)) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
@@ -217,7 +253,7 @@ def test_parameter_count_and_weight_jacobian(kind, data):
 
 @kinds
 def test_protocol_attributes(kind):
-    layer = kind.make(2 * kind.unit, 3 * kind.unit, seed=0)
+    layer = kind.make(2 * kind.unit, (2 if kind.square else 3) * kind.unit, seed=0)
     assert layer.block_size >= 1 and layer.n_in % layer.block_size == 0
     assert layer.dtype == np.float64
     if layer.circulant_param is not None:
@@ -261,8 +297,9 @@ def re_shape(shape):
 
 @kinds
 def test_check_params_catches_a_parameter_replaced_with_a_wrong_shape(kind):
-    for name, shape in kind.make(2 * kind.unit, 4 * kind.unit, seed=0).param_shapes().items():
-        layer = kind.make(2 * kind.unit, 4 * kind.unit, seed=0)
+    n_out = (2 if kind.square else 4) * kind.unit
+    for name, shape in kind.make(2 * kind.unit, n_out, seed=0).param_shapes().items():
+        layer = kind.make(2 * kind.unit, n_out, seed=0)
         layer.params[name] = np.zeros(shape[:-1] + (2 * shape[-1],))
         with pytest.raises(ValueError, match=rf"parameter {name} must have shape {re_shape(shape)}"):
             layer.forward(np.ones((3, layer.n_in)))

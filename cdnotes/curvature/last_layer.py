@@ -47,6 +47,10 @@ def _parameter_map(layer):
     layer whose ``W`` is linear in its parameters works.
     """
     n_out, n_in = layer.n_out, layer.n_in
+    if not getattr(layer, "weights_linear", True):
+        raise NotImplementedError(f"the exact last-layer Hessian needs W linear in the layer's "
+                                  f"parameters; {type(layer).__name__}'s W is not "
+                                  "(weights_linear = False): its own curvature term is missing")
     J = layer.weight_jacobian()                                              # (n_out·n_in, P_W)
     n_w = J.shape[1]
     A = np.zeros((n_out * (n_in + 1), n_w + n_out))

@@ -29,7 +29,7 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
     speed table; measured on the shared 2-core build machine with the code of both structured
     branches merged)::
 
-        python benchmarks/structured_speed.py --repeats 5 --min-seconds 2 \
+        python benchmarks/structured_speed.py --repeats 5 --min-seconds 2 \\
             --json cdnotes/measurements/structured_speed_cpu.json
 
 ``peers_cpu``
@@ -39,6 +39,13 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
     Needs ``pip install '.[peers]'``::
 
         python benchmarks/peers.py --threads 1 --repeats 7 --json cdnotes/measurements/peers_cpu.json
+
+``structured_digits_mnist1d``
+    Not a benchmark: the runs of the chapter *CD among structured matrices* (every structure in
+    the paper's MLP at the CD budgets, digits and MNIST-1D, ten seeds; ``command``, ``config``,
+    ``records``, ``environment``), about a quarter of an hour on a CPU::
+
+        python -m cdnotes structured --out cdnotes/measurements/structured_digits_mnist1d.json
 
 ``shfin_mnist1d``
     SHFIN in miniature (chapter 12): MNIST-1D runs of the SHFIN classifier, its ablations and

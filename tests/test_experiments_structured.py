@@ -1,0 +1,178 @@
+"""The structured-matrices experiment (issue 11): models at the CD budgets, the last-layer
+Gauss-Newton matrix against the exact Hessian and against per-sample Jacobians, runs,
+summaries, the paired verdicts, and the command line."""
+import json
+
+import numpy as np
+import pytest
+
+from cdnotes import Dense, ReLU
+from cdnotes.cli import main
+from cdnotes.curvature import last_layer_hessian, softmax_outputs
+from cdnotes.experiments.structured import (INPUT_WIDTH, compare_to_cd, cd_budgets,
+                                            last_layer_gauss_newton, load_dataset,
+                                            run_structured, structured_models,
+                                            summarize_structured, verdict_text)
+from cdnotes.mlp import MLP
+from cdnotes.structured import STRUCTURES, Kronecker, LowRank, Monarch, Toeplitz
+from cdnotes.structured._common import entrywise_weight_jacobian, multilinear_weight_jacobian
+from cdnotes.train import TrainConfig
+
+
+def test_budgets_are_the_paper_cd_models_and_every_model_reports_its_count():
+    assert cd_budgets() == {"B4": 2380, "B8": 1296}
+    specs = structured_models()
+    names = [s.name for s in specs]
+    assert names[:3] == ["dense", "cd B4", "cd B8"] and len(set(names)) == len(names)
+    assert {s.structure for s in specs} == set(STRUCTURES)
+    for spec in specs:
+        model = spec.build(0)
+        assert model.n_params == spec.n_params and model.n_in == INPUT_WIDTH
+        for label, error in spec.budgets.items():
+            assert error == pytest.approx(spec.n_params / cd_budgets()[label] - 1)
+            assert spec.matched[label] == (abs(error) <= 0.1)
+    cd = {s.name: s for s in specs}
+    assert cd["cd B4"].n_params == 2380 and cd["cd B8"].n_params == 1296
+
+
+def test_mnist1d_is_padded_with_zeros_and_digits_is_the_paper_split():
+    X_train, X_test, y_train, y_test = load_dataset("mnist1d")
+    assert X_train.shape == (4000, 64) and X_test.shape == (1000, 64)
+    assert np.all(X_train[:, 40:] == 0) and np.any(X_train[:, :40] != 0)
+    X_train, X_test, _, _ = load_dataset("digits")
+    assert X_train.shape == (1437, 64) and X_test.shape == (360, 64)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        load_dataset("mnist")
+
+
+def _model(last, rng):
+    model = MLP([Dense(8, 6, seed=1), ReLU(), last], n_classes=3)
+    for layer in model.linear_layers:
+        layer.b = 0.1 * rng.standard_normal(layer.n_out)
+    return model
+
+
+@pytest.mark.parametrize("make", [lambda: Dense(6, 4, seed=2), lambda: Toeplitz(6, 4, seed=2)],
+                         ids=["Dense", "Toeplitz"])
+def test_gauss_newton_is_the_exact_hessian_for_layers_linear_in_their_parameters(make, rng):
+    model = _model(make(), rng)
+    X = rng.standard_normal((30, 8))
+    G = last_layer_gauss_newton(model, X)
+    H = last_layer_hessian(model, X)
+    np.testing.assert_allclose(G, H, rtol=0, atol=1e-13 * np.abs(H).max())
+
+
+@pytest.mark.parametrize("make", [lambda: LowRank(6, 4, 2, seed=2),
+                                  lambda: Kronecker((2, 2), (2, 3), seed=2),
+                                  lambda: Monarch(6, 2, seed=2)],
+                         ids=["LowRank", "Kronecker", "Monarch"])
+def test_gauss_newton_is_the_mean_of_jt_s_j_with_central_difference_jacobians(make, rng):
+    """G = (1/N) Σ_n J_nᵀ S_n J_n, J_n = ∂z_n/∂θ by central differences of the used logits
+    (exact: the logits are affine in each single parameter), S_n = diag(p_n) − p_n p_nᵀ."""
+    last = make()
+    model = _model(last, rng)
+    X = rng.standard_normal((12, 8))
+    names = list(last.params)
+    theta = np.concatenate([last.params[n].ravel() for n in names])
+
+    def logits(t):
+        start = 0
+        for n in names:
+            size = last.params[n].size
+            last.params[n] = t[start:start + size].reshape(last.params[n].shape).copy()
+            start += size
+        return model.forward(X)
+
+    J = np.stack([(logits(theta + e) - logits(theta - e)) / 2
+                  for e in np.eye(theta.size)], axis=2)               # (N, K, P)
+    logits(theta)
+    _, p = softmax_outputs(model, X)
+    S = np.stack([np.diag(q) - np.outer(q, q) for q in p])
+    G = np.einsum("nkp,nkl,nlq->pq", J, S, J) / X.shape[0]
+    np.testing.assert_allclose(last_layer_gauss_newton(model, X), G, rtol=0,
+                               atol=1e-12 * np.abs(G).max())
+
+
+@pytest.mark.parametrize("make", [lambda: LowRank(6, 4, 2, seed=2), lambda: Monarch(6, 3, seed=1)])
+def test_entrywise_jacobian_equals_the_factor_jacobian(make):
+    layer = make()
+    np.testing.assert_allclose(entrywise_weight_jacobian(layer), multilinear_weight_jacobian(layer),
+                               rtol=0, atol=1e-14)
+
+
+def test_run_records_and_summary():
+    specs = {s.name: s for s in structured_models(["low_rank"])}
+    data = load_dataset("digits")
+    config = TrainConfig(epochs=1)
+    records = [run_structured(specs[name], "digits", seed, config=config, data=data)
+               for name in ("cd B8", "low_rank B8") for seed in (0, 1)]
+    for r in records:
+        assert 0 <= r["test_accuracy"] <= 1 and r["epoch_seconds"] > 0
+        assert r["kappa_gn"] >= 1 and r["gn_size"] == specs[r["model"]].build(0).linear_layers[-1].n_params
+        json.dumps(r)
+    again = run_structured(specs["cd B8"], "digits", 0, config=config, data=data)
+    assert again["test_accuracy"] == records[0]["test_accuracy"]      # seeded
+    rows = {row["model"]: row for row in summarize_structured(records)}
+    assert rows["cd B8"]["n"] == 2
+    mean = np.mean([r["test_accuracy"] for r in records[:2]])
+    assert rows["cd B8"]["accuracy"].mean == pytest.approx(mean)
+
+
+def _fake(model, structure, seed, acc, budgets=("B8",)):
+    return {"dataset": "digits", "model": model, "structure": structure, "seed": seed,
+            "test_accuracy": acc, "budgets": {b: 0.0 for b in budgets},
+            "matched": {b: True for b in budgets}, "n_params": 100, "epoch_seconds": 0.1}
+
+
+def test_compare_to_cd_pairs_by_seed_and_words_the_interval():
+    rng = np.random.default_rng(0)
+    records = []
+    for seed in range(10):
+        base = 0.9 + 0.01 * rng.standard_normal()
+        records += [_fake("cd B8", "cd", seed, base), _fake("worse", "low_rank", seed, base - 0.05),
+                    _fake("same", "toeplitz", seed, base + 0.001 * (-1) ** seed),
+                    _fake("better", "kronecker", seed, base + 0.05),
+                    _fake("elsewhere", "monarch", seed, 0.1, budgets=("B4",))]
+    rows = compare_to_cd(records, "digits", "B8")
+    verdicts = {row["model"]: row["verdict"] for row in rows}
+    assert verdicts == {"worse": "wins", "same": "ties", "better": "loses"}
+    assert verdict_text(rows) == ("more accurate than worse; indistinguishable from same; "
+                                  "less accurate than better")
+    assert verdict_text(rows[:1]).endswith("indistinguishable from none; less accurate than none")
+    assert all(r["n_pairs"] == 10 and r["n_diverged"] == 0 for r in rows)
+    records[1]["test_accuracy"] = None                        # seed 0 of "worse" diverged
+    records[1]["diverged"] = "training diverged"
+    worse = next(r for r in compare_to_cd(records, "digits", "B8") if r["model"] == "worse")
+    assert worse["n_pairs"] == 9 and worse["n_diverged"] == 1
+    summary = {r["model"]: r for r in summarize_structured(records)}
+    assert summary["worse"]["n_diverged"] == 1 and summary["worse"]["accuracy"].n == 9
+    with pytest.raises(ValueError, match="no CD runs"):
+        compare_to_cd(records, "digits", "B4")
+
+
+def test_cli_writes_records_with_provenance(tmp_path):
+    out = tmp_path / "s.json"
+    assert main(["structured", "--seeds", "0", "1", "--datasets", "digits", "--structures",
+                 "toeplitz", "--epochs", "1", "--no-curvature", "--quiet", "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert saved["command"] == "structured" and saved["config"]["epochs"] == 1
+    assert "versions" in saved["environment"]
+    assert {r["model"] for r in saved["records"]} == {"dense", "cd B4", "cd B8", "toeplitz"}
+    assert len(saved["records"]) == 8 and "kappa_gn" not in saved["records"][0]
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "0", "0"], ["--epochs", "0"],
+                                  ["--structures", "butterfly"], ["--datasets", "mnist"]])
+def test_cli_refuses_bad_options(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["structured", *argv])
+    assert exc.value.code == 2
+    assert argv[0] in capsys.readouterr().err
+
+
+def test_a_diverging_run_is_recorded_not_raised():
+    spec = next(s for s in structured_models(["low_rank"]) if s.name == "low_rank B4")
+    record = run_structured(spec, "digits", 0, config=TrainConfig(epochs=2, lr=50.0),
+                            curvature=True)
+    assert record["test_accuracy"] is None and "diverged" in record["diverged"]
+    assert "kappa_gn" not in record and record["n_params"] == spec.n_params
