@@ -305,6 +305,69 @@ sweep("softmax", _act.softmax, lambda: {"z": X12},
        "axis": [("out-of-range", 5), ("float", 1.5)]}, words={"z": ("z",)})
 
 # ----------------------------------------------------------------------------
+# Structured layers: ACDC, SparseFixed, FourierMixing (square ones: n = 12).
+# ----------------------------------------------------------------------------
+
+from cdnotes.structured import ACDC, FourierMixing, SparseFixed  # noqa: E402
+
+_STRUCTURED = {
+    "ACDC": (lambda **kw: ACDC(**{"n": 12, "depth": 2, "seed": 0, **kw}),
+             {"n": bad_sizes(), "depth": bad_sizes(), "noise": bad_reals() + [("negative", -0.1)]},
+             "a", (2, 12), 12),
+    "SparseFixed": (lambda **kw: SparseFixed(**{"n_in": 12, "n_out": 8, "density": 0.3, "seed": 0,
+                                                **kw}),
+                    {"n_in": bad_sizes(), "n_out": bad_sizes(),
+                     "density": bad_reals() + [("zero", 0.0), ("negative", -0.2), ("above-1", 1.5)],
+                     "method": [("unknown", "csr"), ("None", None), ("int", 1)]},
+                    "values", (29,), 8),
+    "FourierMixing": (lambda **kw: FourierMixing(**{"n": 12, "modes": 4, "seed": 0, **kw}),
+                      {"n": bad_sizes(), "modes": bad_sizes() + [("above-n//2+1", 8)]},
+                      "re", (4,), 12),
+}
+
+for cls_name, (make, bad, weight, weight_shape, width) in _STRUCTURED.items():
+    sweep(cls_name, make, dict, {**bad, "seed": BAD_SEEDS,
+                                 "init": [("name", "xavier"), ("negative", -1.0), ("None", None)],
+                                 "dtype": [("float16", "float16"), ("np.int64", np.int64), ("None", None)],
+                                 "xp": [("unknown", "torch")]},
+          words={"xp": ("xp", "backend", "torch")})
+    dY_good = R.standard_normal((5, width))
+
+    def forward(X, make=make):
+        return make().forward(X)
+
+    sweep(f"{cls_name}.forward", forward, lambda: {"X": X12},
+          {"X": bad_arrays(X12) + [("wrong-width", X12[:, :10]), ("list", X12.tolist()),
+                                   ("float32", X12.astype(np.float32))]},
+          words={"X": ("X", "list", "float32")})
+
+    def backward(dY, make=make):
+        layer = make()
+        layer.forward(X12)
+        return layer.backward(dY)
+
+    sweep(f"{cls_name}.backward", backward, lambda dY_good=dY_good: {"dY": dY_good},
+          {"dY": bad_arrays(dY_good) + [("wrong-width", dY_good[:, :7]),
+                                        ("float32", dY_good.astype(np.float32)),
+                                        ("other-batch", dY_good[:3])]},
+          words={"dY": ("dY",)})
+    trial(f"{cls_name}.backward[before-forward]", lambda make=make, d=dY_good: make().backward(d),
+          "forward")
+    good_weight = R.standard_normal(weight_shape)
+
+    def set_weight(value, make=make, name=weight):
+        layer = make()
+        setattr(layer, name, value)
+        return layer.forward(X12)
+
+    sweep(f"{cls_name}.{weight}=", set_weight, dict,
+          {"value": bad_arrays(good_weight, empty=False) + [("wrong-shape", good_weight[..., :-1])]},
+          words={"value": (weight,)})
+    trial(f"{cls_name}.forward[mixed-backend]", lambda make=make: make().forward(_strict().asarray(X12)),
+          "array", "layer")
+
+
+# ----------------------------------------------------------------------------
 # Operators.
 # ----------------------------------------------------------------------------
 from cdnotes.operators import project_block_circulant, resolve_method  # noqa: E402

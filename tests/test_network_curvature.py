@@ -22,7 +22,7 @@ from cdnotes.curvature.eigensolver import DRIVERS, two_stage_available
 from cdnotes.data import digits_split
 from cdnotes.hessian import cdlinear_hessian
 from cdnotes.mlp import MLP, make_mlp, paper_model
-from cdnotes.structured import Kronecker, LowRank, Monarch, Toeplitz
+from cdnotes.structured import FourierMixing, Kronecker, LowRank, Monarch, SparseFixed, Toeplitz
 from cdnotes.train.losses import LOSS_HESSIAN_KERNELS, LOSS_KERNELS
 from conftest import asarray, host
 
@@ -568,9 +568,12 @@ def test_eigensolver_checks_its_argument(rng):
                                   lambda: CDLinear(8, 4, 2, seed=0, method="dense"),
                                   lambda: CDLinear(8, 4, 2, seed=0, method="fft"),
                                   lambda: _FallbackCD(8, 4, 2, seed=0),
-                                  lambda: Toeplitz(8, 4, seed=0)],
+                                  lambda: Toeplitz(8, 4, seed=0),
+                                  lambda: SparseFixed(8, 4, 0.4, seed=0),
+                                  lambda: SparseFixed(8, 4, 0.4, seed=0, method="sparse"),
+                                  lambda: FourierMixing(8, 3, seed=0)],
                          ids=["Dense", "Dense fallback", "CD dense", "CD fft", "CD fallback",
-                              "Toeplitz"])
+                              "Toeplitz", "SparseFixed", "SparseFixed sparse", "FourierMixing"])
 def test_batched_kernels_match_the_weight_matrices(make, rng):
     """apply_3d / apply_transpose_3d / weight_grads_3d, with both axes broadcast, against
     W(weights) built by a copy of the layer and the weight Jacobian (the slow, obvious way)."""
@@ -584,7 +587,7 @@ def test_batched_kernels_match_the_weight_matrices(make, rng):
         theta = np.concatenate([weights[n][k].ravel() for n in names])
         return (layer.weight_jacobian() @ theta).reshape(layer.n_out, layer.n_in)
 
-    X3, dY3 = rng.standard_normal((m, N, 8)), rng.standard_normal((m, N, 4))
+    X3, dY3 = rng.standard_normal((m, N, layer.n_in)), rng.standard_normal((m, N, layer.n_out))
     for Xb, wb in [(X3, weights), (X3[:1], weights), (X3, None)]:
         got = layer.apply_3d(xp, Xb, wb)
         for k in range(m):

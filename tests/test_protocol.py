@@ -17,7 +17,8 @@ from cdnotes import CDLinear, Dense
 from cdnotes.gradcheck import gradcheck
 from cdnotes.layers import MaskedDense
 from cdnotes.spectral import SpectralLinear
-from cdnotes.structured import Kronecker, LowRank, Monarch, Toeplitz
+from cdnotes.structured import (ACDC, FourierMixing, Kronecker, LowRank, Monarch, SparseFixed,
+                                Toeplitz)
 from conftest import asarray, host, reference_block_circulant
 
 
@@ -27,6 +28,7 @@ class Kind:
     make: Callable        # make(n_in, n_out, *, seed, **kw) -> layer
     reference: Callable   # layer -> host (n_out, n_in) weight matrix, the slow obvious way
     unit: int             # n_in and n_out must be multiples of this
+    exact: bool = True    # to_dense() equals the reference bit for bit (else to rounding)
     square: bool = False  # n_out = n_in
 
     def __repr__(self):
@@ -35,6 +37,27 @@ class Kind:
 
 def _circulant_reference(layer):
     return reference_block_circulant(host(layer.params["C"]))
+
+
+def _acdc_reference(layer):
+    import scipy.fft
+    C = scipy.fft.dct(np.eye(layer.n_in), norm="ortho", axis=0)       # C @ x = dct(x)
+    W = np.eye(layer.n_in)
+    for a, d in zip(host(layer.a), host(layer.d)):
+        W = np.diag(a) @ C.T @ np.diag(d) @ C @ W
+    return W
+
+
+def _sparse_reference(layer):
+    W = np.zeros((layer.n_out, layer.n_in))
+    W[layer.mask] = host(layer.values)
+    return W
+
+
+def _fourier_reference(layer):
+    n, w = layer.n_in, host(layer.re) + 1j * host(layer.im)
+    spectra = np.fft.rfft(np.eye(n), axis=0)[:w.size] * w[:, None]        # column j: e_j
+    return np.fft.irfft(spectra, n, axis=0)             # irfft zero-pads the missing bins
 
 
 def _spectral_reference(layer):
@@ -115,6 +138,14 @@ KINDS = [
     Kind("Kronecker", _kronecker, lambda l: np.kron(host(l.outer), host(l.inner)), 2),
     Kind("Monarch", lambda n_in, n_out, **kw: Monarch(n_in, 2, **kw), _monarch_reference, 2,
          square=True),
+    Kind("ACDC(depth=2)", lambda n_in, n_out, **kw: ACDC(n_in, 2, **kw), _acdc_reference, 1,
+         exact=False, square=True),
+    Kind("SparseFixed(0.4)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4, **kw),
+         _sparse_reference, 1),
+    Kind("SparseFixed(0.4, sparse)", lambda n_in, n_out, **kw: SparseFixed(n_in, n_out, 0.4,
+         method="sparse", **kw), _sparse_reference, 1),
+    Kind("FourierMixing", lambda n_in, n_out, **kw: FourierMixing(n_in, n_in // 2 + 1, **kw),
+         _fourier_reference, 1, exact=False, square=True),
 ]
 
 kinds = pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -130,8 +161,15 @@ def problems(draw, kind):
     rng = np.random.default_rng(seed)
     layer = kind.make(n_in, n_out, seed=seed)
     if layer.has_bias:
-        layer.b = rng.standard_normal(n_out)
+        layer.b = rng.standard_normal(layer.n_out)      # square kinds ignore the n_out offered
     return layer, rng.standard_normal(batch + (n_in,))
+
+
+def _assert_equal(kind, a, b):
+    if kind.exact:
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13 * max(1.0, np.abs(b).max()))
 
 
 def _weight_params(layer):
@@ -148,7 +186,7 @@ def test_to_dense_equals_the_slow_reference(kind, data):
     layer, _ = data.draw(problems(kind))
     W = host(layer.to_dense())
     assert W.shape == (layer.n_out, layer.n_in)
-    np.testing.assert_array_equal(W, kind.reference(layer))
+    _assert_equal(kind, W, kind.reference(layer))
 
 
 @kinds
@@ -191,6 +229,10 @@ def test_parameter_count_and_weight_jacobian(kind, data):
     elif layer.weights_linear:      # J θ sums φλ_in − φλ_out: rounding of another order
         W = host(layer.to_dense()).ravel()
         np.testing.assert_allclose(J @ theta_w, W, rtol=1e-13, atol=1e-15 * np.abs(W).max())
+    elif getattr(layer, "param_degree", 1) > 1:     # J at θ of a homogeneous W of degree d
+        W = host(layer.to_dense()).ravel()           # (ACDC: 2·depth): J θ = d · vec W (Euler)
+        np.testing.assert_allclose(J @ theta_w, layer.param_degree * W, rtol=1e-12,
+                                   atol=1e-12 * np.abs(W).max())
     # J is the derivative of θ_W -> vec W at θ_W: central differences (W is at most
     # quadratic in θ_W, so they are exact up to rounding)
     names, eps = _weight_params(layer), 1e-3

@@ -22,6 +22,24 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``structured_speed_cpu``
+    Every structured layer (low-rank, Toeplitz, Kronecker, Monarch, ACDC, fixed sparse, Fourier
+    mixing, CDLinear, SpectralLinear) against Dense, forward + both backward passes, widths
+    256–8192, batch 256, float32, one thread, processor time, two interleaved sweeps (issue 11's
+    speed table; measured on the shared 2-core build machine with the code of both structured
+    branches merged)::
+
+        python benchmarks/structured_speed.py --repeats 5 --min-seconds 2 \\
+            --json cdnotes/measurements/structured_speed_cpu.json
+
+``peers_cpu``
+    CDLinear against a torch ``rfft``/``einsum`` layer, ``jax.jit`` of the same, peft's C3A
+    ``BlockCircularConvolution`` and each framework's dense layer (issue 11), with float64
+    checks of every peer against ``to_dense()``; one thread, the shared 2-core build machine.
+    Needs ``pip install '.[peers]'``::
+
+        python benchmarks/peers.py --threads 1 --repeats 7 --json cdnotes/measurements/peers_cpu.json
+
 ``structured_digits_mnist1d``
     Not a benchmark: the runs of the chapter *CD among structured matrices* (every structure in
     the paper's MLP at the CD budgets, digits and MNIST-1D, ten seeds; ``command``, ``config``,

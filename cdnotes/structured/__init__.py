@@ -9,19 +9,23 @@ Every layer implements the :class:`~cdnotes.layers.Linear` protocol (``params``/
 ``toeplitz``        :class:`Toeplitz`: ``W[i, j] = t[i − j + n_in − 1]``, applied by FFT
 ``kronecker``       :class:`Kronecker`: ``W = kron(outer, inner)``, never formed
 ``monarch``         :class:`Monarch`: fly's ``blockdiag_butterfly_multiply`` (version 2)
+``acdc``            :class:`ACDC`: diagonal / cosine-transform cascade (Moczulski et al.)
+``sparse``          :class:`SparseFixed`: a fixed seeded sparsity pattern, ``W[mask] = values``
+``fourier_mixing``  :class:`FourierMixing`: FNO-style truncated spectral multiply
+``dct``             the orthonormal DCT-II and its inverse on every backend
 ``registry``        :data:`STRUCTURES`, :func:`structured_layer`, :func:`match_budget`
 ==================  ======================================================================
-
-(``acdc``, ``sparse`` and ``fourier_mixing`` — ``ACDC``, ``SparseFixed``, ``FourierMixing`` —
-are registered in :data:`STRUCTURES` when present.)
 """
+from .acdc import ACDC
+from .fourier_mixing import FourierMixing
 from .kronecker import Kronecker
 from .low_rank import LowRank
 from .monarch import Monarch
 from .registry import (STRUCTURES, BudgetMatch, Structure, layer_options, match_budget,
                        mlp_widths, output_width, structured_layer)
+from .sparse import SparseFixed
 from .toeplitz import Toeplitz
 
-__all__ = ["BudgetMatch", "Kronecker", "LowRank", "Monarch", "STRUCTURES", "Structure",
-           "Toeplitz", "layer_options", "match_budget", "mlp_widths", "output_width",
-           "structured_layer"]
+__all__ = ["ACDC", "BudgetMatch", "FourierMixing", "Kronecker", "LowRank", "Monarch",
+           "STRUCTURES", "SparseFixed", "Structure", "Toeplitz", "layer_options", "match_budget",
+           "mlp_widths", "output_width", "structured_layer"]
