@@ -18,12 +18,18 @@ The package, by role (each subpackage's docstring lists its modules):
 ``operators``       structured matrices and their fast products (circulant, FFT kernels)
 ``layers``          the ``Layer`` interface, the ``Linear`` protocol, Dense, CDLinear, ReLU,
                     dropout, initialisation
-``mlp``             multi-layer perceptrons; the paper's three digits models
-``train``           the training loop, optimizers, losses, the Fisher regularizer
+``structured``      the company CD keeps: low-rank, Toeplitz, Kronecker, Monarch, ACDC,
+                    fixed-sparse and Fourier-mixing layers; a registry by name
+``spectral``        spectral-domain training: SpectralLinear (eigenvalues and eigenvectors
+                    trained), spectral_mlp, retract
+``mlp``             multi-layer perceptrons of any structure; the paper's three digits models
+``train``           the training loop, SGD/Adam/AdaMax, K-FAC, losses, the Fisher regularizer
+``preconditioning`` the exact per-frequency curvature solve of a CDLinear layer
 ``hessian``         one layer's loss Hessian: explicit, closed-form spectra, block structure
 ``conditioning``    condition numbers; κ under input whitening (Theorem 2)
 ``whitening``       whitening transformers (scikit-learn API)
-``curvature``       a network's curvature: the last layer's exact Hessian, the paper's κ
+``curvature``       a network's curvature: Hessian/Gauss-Newton products, the full matrix,
+                    Lanczos and SLQ, null directions; the last layer; the paper's κ
 ``shfin``           SHFIN in miniature: the sparse hierarchical Fourier interaction block
 ``experiments``     the book's experiments as functions returning records
 ``data``, ``results``, ``stats``, ``seeds``   data sets (digits, MNIST-1D), JSON results, CIs,
