@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .layers.activations import softmax
 from .mlp import PAPER_HIDDEN, make_mlp
 from .train import TrainConfig, train
-from .validation import (check_bool, check_positive_int, check_real, check_seed,
+from .validation import (check_bool, check_choice, check_positive_int, check_real, check_seed,
                          sklearn_data)
 
 __all__ = ["CDMLPClassifier"]
@@ -26,6 +26,14 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     widened to a multiple of ``block_size`` with the extra logits sliced away, exactly
     as the paper's digits models do (64 -> 64 -> 64 -> 12, 10 logits kept, for B = 4).
 
+    With ``structure`` set, every linear layer is of that structure instead (a key of
+    :data:`cdnotes.structured.STRUCTURES`: ``"dense"``, ``"low_rank"``, ``"toeplitz"``,
+    ``"kronecker"``, ``"monarch"``, ``"acdc"``, ``"sparse"``, ``"fourier_mixing"``, or
+    ``"cd"``), sized by ``structure_option`` (its option: ``rank``, ``n_blocks``, ...);
+    ``block_size`` is then ignored unless ``structure="cd"``. Square structures (Monarch,
+    ACDC, Fourier mixing) get the input zero-padded to the hidden width and keep
+    ``n_classes`` of the last layer's outputs.
+
     Parameters
     ----------
     block_size : int >= 1, default 4
@@ -41,6 +49,11 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         Shannon dropout after each hidden ReLU (the paper's rate is 0.0118).
     seed : int >= 0, default 0
         Initial weights, dropout masks and batch order.
+    structure : str or None, default None
+        ``None``: CDLinear layers of ``block_size`` (the paper's model).
+    structure_option : optional
+        The structure's size option, one value for every layer or a ``list`` of one per layer
+        (``None`` for structures without one, e.g. ``"toeplitz"``).
     standardize : bool, default True
         Scale each feature to zero mean and unit variance (fitted on the training data)
         before the network. Plain SGD at ``learning_rate=0.1`` diverges on features of
@@ -59,8 +72,11 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, block_size=4, hidden=PAPER_HIDDEN, epochs=25, learning_rate=0.1, momentum=0.9,
-                 batch_size=64, dropout=0.0, seed=0, standardize=True):
+                 batch_size=64, dropout=0.0, seed=0, standardize=True, structure=None,
+                 structure_option=None):
         self.block_size = block_size
+        self.structure = structure
+        self.structure_option = structure_option
         self.hidden = hidden
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -73,12 +89,16 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     def _pad(self, X):
         if self.scaler_ is not None:
             X = self.scaler_.transform(X)
-        width = _round_up(X.shape[1], self.block_size_)
+        width = self.input_width_
         return X if width == X.shape[1] else np.pad(X, ((0, 0), (0, width - X.shape[1])))
 
     def _checked_params(self) -> dict:
         """Every hyper-parameter, validated: a message names the bad one and what it may be."""
-        B = check_positive_int(self.block_size, "block_size")
+        structure = self.structure
+        if structure is not None:
+            from .structured import STRUCTURES
+            check_choice(structure, "structure", STRUCTURES)
+        B = check_positive_int(self.block_size, "block_size") if structure in (None, "cd") else 1
         hidden = self.hidden
         if isinstance(hidden, np.ndarray) and hidden.ndim == 1:
             hidden = hidden.tolist()
@@ -92,7 +112,7 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
                              f"use multiples of {B}")
         check_seed(self.seed, "seed")
         return {
-            "block_size": B, "hidden": hidden,
+            "block_size": B, "hidden": hidden, "structure": structure,
             "epochs": check_positive_int(self.epochs, "epochs"),
             "lr": check_real(self.learning_rate, "learning_rate", low=0.0, low_open=True),
             "momentum": check_real(self.momentum, "momentum", low=0.0, high=1.0, high_open=True),
@@ -127,8 +147,13 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         if p["standardize"]:
             from .whitening import Standardizer
             self.scaler_ = Standardizer().fit(X)
-        widths = [_round_up(X.shape[1], B), *p["hidden"], _round_up(max(n_classes, 1), B)]
-        self.model_ = make_mlp(widths, B, n_classes=n_classes, seed=self.seed, dropout=p["dropout"])
+        if p["structure"] in (None, "cd"):
+            widths = [_round_up(X.shape[1], B), *p["hidden"], _round_up(max(n_classes, 1), B)]
+            self.model_ = make_mlp(widths, B, n_classes=n_classes, seed=self.seed,
+                                   dropout=p["dropout"])
+        else:
+            self.model_ = self._structured_model(p, X.shape[1], n_classes)
+        self.input_width_ = self.model_.n_in
         config = TrainConfig(epochs=p["epochs"], lr=p["lr"], momentum=p["momentum"],
                              batch_size=p["batch_size"])
         try:
@@ -140,6 +165,35 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
                     f"try a smaller learning_rate (now {p['lr']:g})")
             raise FloatingPointError(f"{exc}; {hint}") from exc
         return self
+
+    def _structured_model(self, p, n_features, n_classes):
+        """The MLP of ``p["structure"]`` layers (square structures: input padded to the hidden width)."""
+        from .structured import STRUCTURES, mlp_widths
+
+        spec = STRUCTURES[p["structure"]]
+        hidden = p["hidden"]
+        n_layers = len(hidden) + 1
+        if spec.square and len(set(hidden)) != 1:
+            raise ValueError(f"structure={p['structure']!r} has square layers: every hidden width "
+                             f"must be the same; got hidden={hidden}")
+        if spec.square and n_features > hidden[0]:
+            raise ValueError(f"structure={p['structure']!r} has square layers: the input "
+                             f"({n_features} features) is padded to the hidden width, which must "
+                             f"be >= {n_features}; got hidden={hidden}")
+        n_in = hidden[0] if spec.square else n_features
+        option = self.structure_option
+        values = None if spec.option is None else (
+            list(option) if isinstance(option, list) else [option] * n_layers)
+        if values is not None and len(values) != n_layers:
+            raise ValueError(f"structure_option lists one value per linear layer ({n_layers}); "
+                             f"got {len(values)}: {option!r}")
+        widths = mlp_widths(p["structure"], n_in, hidden, n_classes, values)
+        options = {} if spec.option is None else {spec.option: values}
+        if spec.option is None and option is not None:
+            raise ValueError(f"structure={p['structure']!r} has no size option; "
+                             f"structure_option must be None, got {option!r}")
+        return make_mlp(widths, structure=p["structure"], n_classes=n_classes, seed=self.seed,
+                        dropout=p["dropout"], **options)
 
     def _logits(self, X):
         check_is_fitted(self, "model_")
