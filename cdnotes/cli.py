@@ -111,6 +111,8 @@ def main(argv=None) -> int:
                     help="skip the κ readings and the last-layer Hessian")
     t1.add_argument("--quiet", action="store_true", help="print nothing, show no progress bar")
     t1.set_defaults(func=_table1)
+    from .network_hessian_cli import add_parser as add_network_hessian
+    add_network_hessian(sub)
     args = parser.parse_args(argv)
     if args.command == "table1":
         for option, values in (("--seeds", args.seeds), ("--models", args.models)):

@@ -18,7 +18,8 @@ def test_wheel_holds_every_module_and_the_measurements(built_wheel):
 
 
 def test_measurements_load_by_name():
-    assert available_measurements() == ["cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100"]
+    assert available_measurements() == ["cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100",
+                                        "network_hessian_digits"]
     gpu = load_measurement("gpu_vs_cpu_h100")
     assert gpu["benchmark"] == "gpu_vs_cpu" and gpu["rows"] and "device" in gpu["environment"]
     assert load_measurement("cdlinear_speed_cupy_h100.json")["benchmark"] == "cdlinear_speed"

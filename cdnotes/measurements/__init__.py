@@ -22,8 +22,16 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
             --block-sizes 16 64 256 --batch 4096 --repeats 10 --no-materialised \\
             --json cdnotes/measurements/cdlinear_speed_cupy_h100.json
 
+``network_hessian_digits``
+    The whole network's Hessian of the three digits models (chapter 8): one record per
+    (model, seed, state, inputs), merged from runs split across machines (each record's
+    ``source`` says which run, with its device and versions). Regenerate with
+    ``python -m cdnotes network-hessian`` (see ``--help``; ``--merge`` combines files). Its
+    layout differs from the benchmark files: ``command``, ``settings``, ``records``,
+    ``sources``; read it with :func:`cdnotes.experiments.network_hessian_summary.load_results`.
+
 >>> sorted(available_measurements())
-['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100']
+['cdlinear_speed_cupy_h100', 'gpu_vs_cpu_h100', 'network_hessian_digits']
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
 'gpu_vs_cpu'
 """
