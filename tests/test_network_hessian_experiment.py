@@ -286,7 +286,7 @@ def _fake(run, model, seed, kappa, neg):
     import copy
     r = copy.deepcopy(run[1]["records"][0])
     r.update(model=model, seed=seed)
-    r["gauss_newton"]["range"]["kappa_structural"] = kappa
+    r["gauss_newton"]["range"]["kappa_nonzero"] = kappa
     r["hessian"]["negative_mass"] = neg
     return r
 
@@ -324,6 +324,13 @@ def test_summary_estimates_and_paired_verdicts(run):
     assert text == f"{10 ** ref.mean:.2g} [{10 ** ref.low:.2g}, {10 ** ref.high:.2g}]"
     with pytest.raises(ValueError, match="unknown metric"):
         nhs.metric("kappa")
+    # rounding level: κ·P·ε·margin >= 1
+    P, eps = records[0]["n_params"], np.finfo(float).eps
+    top = _fake(run, "cd8", 9, 1.0 / (P * eps * nhs.ROUNDING_MARGIN), 0.1)
+    low = _fake(run, "cd8", 10, 0.5 / (P * eps * nhs.ROUNDING_MARGIN), 0.1)
+    assert nhs.near_rounding([top, low], "kappa_gn_range", "cd8", "init", "raw") == 1
+    with pytest.raises(ValueError, match="log-scale"):
+        nhs.near_rounding(records, "negative_mass", "cd8", "init", "raw")
 
 
 def test_summary_density_and_probes(run):

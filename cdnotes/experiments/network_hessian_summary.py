@@ -10,6 +10,7 @@ of seeds comes from the file, so adding seeds (or a model run elsewhere) just wo
 * :func:`values` — one metric per seed for a (model, state, inputs);
 * :func:`estimate` — mean with a 95% t interval over seeds (of ``log10`` for log metrics);
 * :func:`paired` — ``a − b`` paired by seed (``log10 a − log10 b`` for log metrics);
+* :func:`near_rounding` — how many runs have a κ no larger than double precision allows;
 * :func:`verdict` — the word a paired interval supports: ``"lower"``, ``"higher"`` or
   ``"unresolved"`` (``None`` with fewer than two common seeds);
 * :func:`mean_log_density` — the ``log10|λ|`` density averaged over seeds, on the fixed grid;
@@ -63,10 +64,10 @@ METRICS = {
     "lambda_max": ("λ_max of H", False, lambda r: r["hessian"]["lambda_max"]),
     "lambda_min": ("λ_min of H", False, lambda r: r["hessian"]["lambda_min"]),
     "negative_mass": ("negative mass of H", False, lambda r: r["hessian"]["negative_mass"]),
-    "kappa_gn_range": ("κ(G) on its range (exact null directions removed)", True,
-                       lambda r: r["gauss_newton"]["range"]["kappa_structural"]),
-    "kappa_gn_numerical": ("κ(G) on its range (zero: λ ≤ P·ε·λ_max)", True,
-                           lambda r: r["gauss_newton"]["range"]["kappa_nonzero"]),
+    "kappa_gn_range": ("κ(G) on its range (zero: λ ≤ P·ε·λ_max)", True,
+                       lambda r: r["gauss_newton"]["range"]["kappa_nonzero"]),
+    "kappa_gn_structural": ("κ(G), exact null directions removed", True,
+                            lambda r: r["gauss_newton"]["range"]["kappa_structural"]),
     "kappa_h_structural": ("κ(H) = max|λ| / min|λ|, exact null directions removed", True,
                            lambda r: r["hessian"]["kappa_structural"]),
     "kappa_h_1e-6": ("κ(H) at cutoff 1e-6", True, lambda r: r["hessian"]["kappa"][_cut(1e-6)]),
@@ -158,6 +159,31 @@ def values(records, name, model, state, inputs) -> dict:
     """
     read = metric(name)[2]
     return {int(r["seed"]): float(read(r)) for r in select(records, model, state, inputs)}
+
+
+ROUNDING_MARGIN = 100.0
+"""A κ counts as at rounding level when its smallest eigenvalue is within this factor of
+``P·ε·max|λ|``, the level below which double precision cannot tell an eigenvalue from 0."""
+
+
+def near_rounding(records, name, model, state, inputs) -> int:
+    """How many runs have a κ-type metric at rounding level (``κ·P·ε·margin ≥ 1``).
+
+    Parameters
+    ----------
+    records : iterable of dict
+    name : str, a key of :data:`METRICS` read on a log scale (a κ or a ratio)
+    model, state, inputs : str
+
+    Returns
+    -------
+    int, the number of such runs
+    """
+    if not metric(name)[1]:
+        raise ValueError(f"{name!r} is not a κ-type (log-scale) metric")
+    read, eps = metric(name)[2], np.finfo(np.float64).eps
+    return sum(read(r) * r["n_params"] * eps * ROUNDING_MARGIN >= 1
+               for r in select(records, model, state, inputs))
 
 
 def _scale(x, log):
