@@ -344,3 +344,35 @@ def test_summary_density_and_probes(run):
     l1 = r["slq"]["l1_smoothed"]
     assert nhs.probes_needed(r, max(l1)) == 1
     assert nhs.probes_needed(r, min(l1) / 2) is None
+
+
+def test_near_null_directions_against_eigh():
+    """Every eigenvalue above the exact null directions (cutoff 0.99) is reported with the
+    parameter carrying most of its eigenvector and the activity of what it touches."""
+    from cdnotes.curvature import layer_inputs
+    from cdnotes.mlp import make_mlp
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((40, 8)), rng.integers(0, 3, 40)
+    model = make_mlp((8, 8, 4), 2, n_classes=3, seed=1)
+    out = nh.near_null_directions(model, X, y, cutoff=0.99)
+    H = network_hessian(model, X, y)
+    w, V = np.linalg.eigh(H)
+    mag = np.sort(np.abs(w))
+    assert out["n_exact"] == null_directions(model, X).hessian
+    kept = mag[out["n_exact"]:]
+    assert out["n_near"] == int(np.sum(kept <= 0.99 * mag[-1]))
+    np.testing.assert_allclose([d["relative_eigenvalue"] for d in out["directions"]],
+                               kept[:out["n_near"]] / mag[-1], rtol=1e-8)
+    hidden = np.asarray(layer_inputs(model, X)[2][1]) != 0   # the ReLU's output (input of 2nd)
+    seen = set()
+    for d in out["directions"]:
+        assert 1 / model.n_params <= d["share"] <= 1 + 1e-12
+        seen.add(d["param"])
+        if d["param"] == "b" and d["layer"] == 0:
+            unit = d["index"] - model.linear_layers[0].n_params + model.linear_layers[0].n_out
+            assert d["active"] == int(hidden[:, unit].sum())
+        if d["active"]:
+            assert 0 < d["confidence"] <= 1
+    assert seen == {"C", "b"}
+    with pytest.raises(ValueError, match="cutoff"):
+        nh.near_null_directions(model, X, y, cutoff=2.0)

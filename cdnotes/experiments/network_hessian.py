@@ -58,7 +58,8 @@ from ..whitening import WHITENING_NAMES, make_whitener
 __all__ = ["STATES", "INPUTS", "DEFAULT_WHITENING", "BACKENDS", "LOG10_EDGES", "QUANTILES",
            "SLQ_PROBES", "SLQ_STEPS", "SIGNIFICANT_DIGITS", "CUTOFFS", "PERCENTILES",
            "job_key", "digits_inputs", "log_histogram", "spectrum_summary", "slq_comparison",
-           "network_hessian_record", "settings", "finite_difference_check"]
+           "network_hessian_record", "settings", "finite_difference_check",
+           "near_null_directions"]
 
 STATES = ("init", "trained")
 INPUTS = ("raw", "whitened")
@@ -509,3 +510,68 @@ def finite_difference_check(model, X, y, *, n_directions=3, eps=1e-6, seed=0) ->
     finally:
         set_flat_params(model, theta)
     return out
+
+
+def near_null_directions(model, X, y, *, cutoff=1e-12, blas_threads=1) -> dict:
+    """Eigenvalues of ``H`` below ``cutoff·max|λ|`` beyond the exact null directions, explained.
+
+    The exact null directions (:func:`~cdnotes.curvature.null_directions`) account for some
+    of the smallest eigenvalues; any others at or below the cutoff are *near*-null. For each,
+    the parameter carrying most of its eigenvector, and how often what that parameter touches
+    is active on ``X``: for a bias, its unit (samples where the unit's ReLU output is
+    non-zero; all samples for the output layer); for a weight, the least active of the
+    inputs it reads; with the smallest top softmax probability over those samples (how
+    confidently they are classified: the loss's curvature there is about ``p(1 − p)``).
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP` (NumPy, float64)
+    X : array ``(N, n_in)``; y : integer array ``(N,)``
+    cutoff : float in (0, 1)
+    blas_threads : int >= 1 or None
+
+    Returns
+    -------
+    dict: ``n_exact`` (exact null directions of ``H``), ``n_near``, ``cutoff``,
+    ``directions`` (one dict per near-null eigenvalue, smallest first: ``relative_eigenvalue``
+    (``|λ| / max|λ|``), ``layer`` (index in ``model.linear_layers``), ``param`` (its name),
+    ``index`` (in ``θ``), ``share`` (that parameter's share of the unit eigenvector),
+    ``active`` (samples), ``confidence`` (``None`` when ``active`` is 0))
+    """
+    from ..curvature import layer_inputs, param_slices, softmax_outputs
+    from ..validation import check_rtol
+
+    cutoff = check_rtol(cutoff, "cutoff")
+    with blas_limit(np, blas_threads):
+        H = network_hessian(model, X, y, blas_threads=blas_threads)
+        w, V = np.linalg.eigh(H)
+        nulls = null_directions(model, X)
+        _, p = softmax_outputs(model, X)
+    confidence = p.max(axis=1)
+    mag = np.abs(w)
+    order = np.argsort(mag, kind="stable")
+    near = [int(k) for k in order[nulls.hessian:] if mag[k] <= cutoff * mag.max()]
+    linear = model.linear_layers
+    ids = [id(layer) for layer in linear]
+    inputs = {id(layer): np.asarray(to_numpy(H_in)) != 0 for layer, H_in in layer_inputs(model, X)
+              if id(layer) in ids}
+    slices = param_slices(model)
+    out = []
+    for k in near:
+        v = V[:, k]
+        j = int(np.argmax(v * v))
+        l, name, start, _, _ = next(s for s in slices if s[2] <= j < s[3])
+        layer = linear[l]
+        if name == "b":
+            unit = j - start
+            on = (inputs[ids[l + 1]][:, unit] if l + 1 < len(linear)
+                  else np.ones(X.shape[0], bool))
+        else:
+            J = np.asarray(to_numpy(layer.weight_jacobian()))
+            reads = np.unique(np.flatnonzero(J[:, j - start]) % layer.n_in)
+            counts = inputs[id(layer)][:, reads].sum(axis=0)
+            on = inputs[id(layer)][:, reads[int(np.argmin(counts))]]
+        out.append({"relative_eigenvalue": float(mag[k] / mag.max()), "layer": l, "param": name,
+                    "index": j, "share": float(v[j] ** 2), "active": int(on.sum()),
+                    "confidence": float(confidence[on].min()) if on.any() else None})
+    return {"n_exact": nulls.hessian, "n_near": len(near), "cutoff": cutoff, "directions": out}
