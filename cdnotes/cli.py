@@ -119,6 +119,8 @@ def main(argv=None) -> int:
     add_spectral_parser(sub)
     from .experiments.structured import add_parser as _structured_parser
     _structured_parser(sub)
+    from .network_hessian_cli import add_parser as add_network_hessian
+    add_network_hessian(sub)
     args = parser.parse_args(argv)
     if args.command == "table1":
         for option, values in (("--seeds", args.seeds), ("--models", args.models)):

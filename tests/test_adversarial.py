@@ -899,6 +899,25 @@ for option, values in {"--epochs": ["0", "x"], "--seeds": ["-1", "x"], "--datase
 trial("cli[spectral --seeds 0 0]", lambda: main(["spectral", "--quiet", "--seeds", "0", "0",
                                                  "--out", os.path.join(_TMP, "s.json")]),
       "--seeds", cli=True)
+_NH_OUT = ["--out", os.path.join(_TMP, "nh.json")]
+for option, value in [("--seeds", "-1"), ("--seeds", "x"), ("--models", "cd16"), ("--states", "x"),
+                      ("--inputs", "zca"), ("--slq-probes", "0"), ("--slq-steps", "-3"),
+                      ("--blas-threads", "0"), ("--whitening", "none"), ("--backend", "jax"),
+                      ("--merge", os.path.join(_TMP, "missing.json"))]:
+    trial(f"cli[network-hessian {option}={value}]",
+          lambda option=option, value=value: main(["network-hessian", option, value, *_NH_OUT]),
+          option, cli=True)
+from cdnotes.experiments.network_hessian import network_hessian_record  # noqa: E402
+
+for label, kwargs, word in [("model", {"model_name": "cd2"}, "model"),
+                            ("seed", {"seed": -1}, "seed"), ("state", {"state": 1}, "state"),
+                            ("inputs", {"inputs": None}, "inputs"),
+                            ("backend", {"backend": "jax"}, "backend"),
+                            ("config", {"config": {}}, "config"),
+                            ("keep_spectrum", {"keep_spectrum": "yes"}, "keep_spectrum")]:
+    args = {"model_name": "cd8", "seed": 0, "state": "init", "inputs": "raw", **kwargs}
+    trial(f"network_hessian_record[{label}]",
+          lambda args=args: network_hessian_record(**args), word)
 for label, path in [("directory", _TMP), ("under-a-file", os.path.join(_file("g", ""), "r.json")),
                     ("unwritable", "/proc/cdnotes-results.json")]:
     trial(f"cli[--out={label}]", lambda path=path: main(["table1", *_FAST, "--out", path]),

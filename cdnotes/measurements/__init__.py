@@ -71,6 +71,14 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
         python -m cdnotes spectral --workers 2 --out cdnotes/measurements/spectral_training.json
 
+``network_hessian_digits``
+    The whole network's Hessian of the three digits models (chapter 8): one record per
+    (model, seed, state, inputs), merged from runs split across machines (each record's
+    ``source`` says which run, with its device and versions). Regenerate with
+    ``python -m cdnotes network-hessian`` (see ``--help``; ``--merge`` combines files). Its
+    layout differs from the benchmark files: ``command``, ``settings``, ``records``,
+    ``sources``; read it with :func:`cdnotes.experiments.network_hessian_summary.load_results`.
+
 >>> {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100"} <= set(available_measurements())
 True
 >>> load_measurement("gpu_vs_cpu_h100")["benchmark"]
