@@ -30,7 +30,9 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     :data:`cdnotes.structured.STRUCTURES`: ``"dense"``, ``"low_rank"``, ``"toeplitz"``,
     ``"kronecker"``, ``"monarch"``, ``"acdc"``, ``"sparse"``, ``"fourier_mixing"``, or
     ``"cd"``), sized by ``structure_option`` (its option: ``rank``, ``n_blocks``, ...);
-    ``block_size`` is then ignored unless ``structure="cd"``. Square structures (Monarch,
+    ``block_size`` is then ignored unless ``structure="cd"``. ``structure="spectral"`` gives
+    :func:`cdnotes.spectral.spectral_mlp` with a bias in every layer; its option is the
+    ``train`` groups (default ``("eigenvalues", "eigenvectors")``). Square structures (Monarch,
     ACDC, Fourier mixing) get the input zero-padded to the hidden width and keep
     ``n_classes`` of the last layer's outputs.
 
@@ -97,7 +99,7 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         structure = self.structure
         if structure is not None:
             from .structured import STRUCTURES
-            check_choice(structure, "structure", STRUCTURES)
+            check_choice(structure, "structure", [*STRUCTURES, "spectral"])
         B = check_positive_int(self.block_size, "block_size") if structure in (None, "cd") else 1
         hidden = self.hidden
         if isinstance(hidden, np.ndarray) and hidden.ndim == 1:
@@ -170,6 +172,13 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         """The MLP of ``p["structure"]`` layers (square structures: input padded to the hidden width)."""
         from .structured import STRUCTURES, mlp_widths
 
+        if p["structure"] == "spectral":
+            from .spectral import spectral_mlp
+            train = ("eigenvalues", "eigenvectors") if self.structure_option is None \
+                else self.structure_option
+            return spectral_mlp([n_features, *p["hidden"], n_classes],
+                                activations=["relu"] * len(p["hidden"]), train=train,
+                                bias=True, seed=self.seed, n_classes=n_classes)
         spec = STRUCTURES[p["structure"]]
         hidden = p["hidden"]
         n_layers = len(hidden) + 1

@@ -96,3 +96,20 @@ def test_classifier_structure_errors_name_the_problem(kwargs, words):
     with pytest.raises(ValueError) as info:
         CDMLPClassifier(epochs=1, **kwargs).fit(X, y)
     assert all(w in str(info.value) for w in words), str(info.value)
+
+
+@pytest.mark.parametrize("option", [None, ("eigenvalues",)])
+def test_classifier_of_spectral_layers(option):
+    from cdnotes.spectral import SpectralLinear
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 10)), rng.integers(0, 3, 60)
+    clf = CDMLPClassifier(structure="spectral", structure_option=option, hidden=(16,), epochs=2)
+    clf.fit(X, y)
+    layers = clf.model_.linear_layers
+    assert all(isinstance(layer, SpectralLinear) for layer in layers)
+    trains_phi = option is None
+    assert all(("phi" in layer.params) == trains_phi for layer in layers)
+    assert clf.predict_proba(X).shape == (60, 3)
+    with pytest.raises(ValueError, match="train"):
+        CDMLPClassifier(structure="spectral", structure_option=("weights",), epochs=1).fit(X, y)
