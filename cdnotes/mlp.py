@@ -13,7 +13,7 @@ from .layers import CDLinear, Dense, Layer, Linear, ReLU, ShannonDropout
 from .validation import (check_array, check_block_size, check_choice, check_float_array,
                          check_input, check_int, check_real, check_same_dtype, check_seed)
 
-__all__ = ["MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN"]
+__all__ = ["LayerChain", "MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN"]
 
 PAPER_HIDDEN = (64, 64)
 """The hidden widths of every digits model of the paper (§VI.1)."""
@@ -27,7 +27,69 @@ PAPER_MODELS = {
 """The paper's three digits models: the one place their widths are written down."""
 
 
-class MLP:
+class LayerChain:
+    """What every chain of layers shares: the modes, the parameter count, the unchecked
+    passes through ``self.layers`` in order, and :meth:`predict`.
+
+    Subclasses set ``self.layers`` and provide a checked ``forward``.
+
+    Attributes
+    ----------
+    layers : list of cdnotes layers, applied in order
+    n_params : int
+    """
+
+    layers: list
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable scalars of every layer."""
+        return sum(layer.n_params for layer in self.layers)
+
+    def train(self):
+        """Training mode for every layer; returns ``self``."""
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self):
+        """Evaluation mode for every layer; returns ``self``."""
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+    def forward_2d(self, xp, X):
+        """Unchecked forward pass through every layer."""
+        for layer in self.layers:
+            X = layer.forward_2d(xp, X)
+        return X
+
+    def backward_2d(self, xp, dY):
+        """Unchecked backward pass through every layer, last first; fills every ``grads``."""
+        for layer in reversed(self.layers):
+            dY = layer.backward_2d(xp, dY)
+        return dY
+
+    def predict(self, X):
+        """Class indices ``(N,)`` (evaluation mode; restores the previous modes).
+
+        Parameters
+        ----------
+        X : real array ``(N, n_in)``
+
+        Returns
+        -------
+        integer array ``(N,)``
+        """
+        from .curvature._mode import evaluation_mode
+
+        check_array(X, "X")
+        xp = namespace_of(X)
+        with evaluation_mode(self):
+            return xp.argmax(self.forward(X), axis=1)
+
+
+class MLP(LayerChain):
     """A sequence of layers; the last layer's outputs are sliced to ``n_classes`` logits.
 
     The input is validated once, at :meth:`forward`; the layers then run their
@@ -71,20 +133,6 @@ class MLP:
         """The layers that implement :class:`~cdnotes.layers.Linear`, in order."""
         return [layer for layer in self.layers if isinstance(layer, Linear)]
 
-    @property
-    def n_params(self) -> int:
-        return sum(layer.n_params for layer in self.layers)
-
-    def train(self):
-        for layer in self.layers:
-            layer.train()
-        return self
-
-    def eval(self):
-        for layer in self.layers:
-            layer.eval()
-        return self
-
     def forward(self, X):
         """``X`` ``(N, n_in)`` -> logits ``(N, n_classes)``; checks ``X`` and every parameter."""
         check_array(X, "X")
@@ -100,8 +148,7 @@ class MLP:
     def forward_2d(self, xp, X):
         """Unchecked forward pass ``(N, n_in)`` -> ``(N, n_classes)``."""
         self._n_last = X.shape[0]
-        for layer in self.layers:
-            X = layer.forward_2d(xp, X)
+        X = super().forward_2d(xp, X)
         return X[:, :self.n_classes] if self.n_classes < self.n_out else X
 
     def backward(self, dlogits):
@@ -136,19 +183,7 @@ class MLP:
 
     def backward_2d(self, xp, dlogits):
         """Unchecked backward pass ``(N, n_classes)`` -> ``(N, n_in)``; fills ``grads``."""
-        dlogits = self.pad_logits(xp, dlogits)
-        for layer in reversed(self.layers):
-            dlogits = layer.backward_2d(xp, dlogits)
-        return dlogits
-
-    def predict(self, X):
-        """Class indices ``(N,)`` (evaluation mode; restores the previous mode)."""
-        from .curvature._mode import evaluation_mode
-
-        check_array(X, "X")
-        xp = namespace_of(X)
-        with evaluation_mode(self):
-            return xp.argmax(self.forward(X), axis=1)
+        return super().backward_2d(xp, self.pad_logits(xp, dlogits))
 
     def __repr__(self):
         inner = ",\n  ".join(map(repr, self.layers))

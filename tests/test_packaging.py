@@ -91,3 +91,19 @@ def test_publish_workflow_builds_with_make_and_deploys_the_html():
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "_build/html"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps)
+
+
+def test_load_measurement_reads_non_finite_markers_back_as_floats():
+    """network_hessian_digits holds κ = ∞ cells (the paper's Theorem-1 reading), written as {"__float__": "inf"} markers."""
+    import json
+    import math
+
+    from cdnotes.results import read_json
+
+    raw = (ROOT / "cdnotes" / "measurements" / "network_hessian_digits.json").read_text()
+    assert '"__float__"' in raw
+    loaded = load_measurement("network_hessian_digits")
+    assert '"__float__"' not in json.dumps(loaded, allow_nan=True)
+    assert loaded == read_json(ROOT / "cdnotes" / "measurements" / "network_hessian_digits.json")
+    assert any(isinstance(x, float) and not math.isfinite(x)
+               for r in loaded["records"] for x in r["paper_kappa"].values())

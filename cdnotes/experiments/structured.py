@@ -415,9 +415,7 @@ def add_parser(subparsers):
     -------
     argparse.ArgumentParser
     """
-    from ..cli import _non_negative, _out_path, _positive, _positive_int, _seed, _unit
-
-    del _non_negative
+    from ..cli import _out_path, _positive, _positive_int, _seed, _unit
     p = subparsers.add_parser(
         "structured", help="every structured layer in the paper's MLP at the CD budgets",
         description="Train the paper's 64-64-64 MLP with every structure of "

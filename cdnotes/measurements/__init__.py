@@ -86,7 +86,6 @@ True
 """
 from __future__ import annotations
 
-import json
 from importlib import resources
 
 __all__ = ["available_measurements", "load_measurement"]
@@ -115,7 +114,10 @@ def load_measurement(name: str) -> dict:
     Returns
     -------
     dict
-        The parsed file: ``benchmark``, ``config``, ``environment`` and ``rows``.
+        The parsed file (non-finite numbers, written as ``{"__float__": ...}`` markers by
+        :func:`cdnotes.results.write_json_atomic`, read back as floats): ``benchmark``,
+        ``config``, ``environment`` and ``rows`` for benchmarks; experiment files have their
+        own layout.
 
     Raises
     ------
@@ -126,4 +128,7 @@ def load_measurement(name: str) -> dict:
     resource = resources.files(__name__).joinpath(f"{stem}.json")
     if not resource.is_file():
         raise KeyError(f"no measurement {name!r}; shipped: {', '.join(available_measurements())}")
-    return json.loads(resource.read_text(encoding="utf-8"))
+    from ..results import read_json          # reads write_json_atomic's non-finite markers
+
+    with resources.as_file(resource) as path:
+        return read_json(path)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..backend import device_of, namespace_of
 from ..layers import Dense, Layer, ReLU
+from ..mlp import LayerChain
 from ..validation import (check_array, check_dtype, check_float_array, check_int, check_namespace,
                           check_same_dtype, check_seed)
 from .block import SHFINBlock
@@ -301,7 +302,7 @@ class PositionwiseFFN(Layer):
         return f"PositionwiseFFN(channels={self.channels}, hidden={self.hidden})"
 
 
-class SequenceModel:
+class SequenceModel(LayerChain):
     """A chain of layers from ``(N, seq_len)`` inputs to ``(N, n_classes)`` logits.
 
     Parameters
@@ -328,35 +329,6 @@ class SequenceModel:
         """The layers that hold parameters, in order."""
         return [layer for layer in self.layers if layer.params]
 
-    @property
-    def n_params(self) -> int:
-        """Number of trainable scalars."""
-        return sum(layer.n_params for layer in self.layers)
-
-    def train(self):
-        """Training mode for every layer. Returns ``self``."""
-        for layer in self.layers:
-            layer.train()
-        return self
-
-    def eval(self):
-        """Evaluation mode for every layer. Returns ``self``."""
-        for layer in self.layers:
-            layer.eval()
-        return self
-
-    def forward_2d(self, xp, X):
-        """Unchecked forward: ``(N, seq_len)`` -> logits ``(N, n_classes)``."""
-        for layer in self.layers:
-            X = layer.forward_2d(xp, X)
-        return X
-
-    def backward_2d(self, xp, dlogits):
-        """Unchecked backward: ``(N, n_classes)`` -> ``(N, seq_len)``; fills every ``grads``."""
-        for layer in reversed(self.layers):
-            dlogits = layer.backward_2d(xp, dlogits)
-        return dlogits
-
     def forward(self, X):
         """Checked forward pass.
 
@@ -376,25 +348,6 @@ class SequenceModel:
         check_float_array(xp, X, "X")
         check_same_dtype(X=X, parameters=next(iter(self.linear_layers[0].params.values())))
         return self.forward_2d(xp, X)
-
-    def predict(self, X):
-        """Class indices ``(N,)`` in evaluation mode (the previous modes are restored).
-
-        Parameters
-        ----------
-        X : real array ``(N, seq_len)``
-
-        Returns
-        -------
-        integer array ``(N,)``
-        """
-        modes = [layer.training for layer in self.layers]
-        self.eval()
-        try:
-            return namespace_of(X).argmax(self.forward(X), axis=1)
-        finally:
-            for layer, mode in zip(self.layers, modes):
-                layer.training = mode
 
     def __repr__(self):
         inner = ",\n  ".join(map(repr, self.layers))

@@ -45,6 +45,14 @@ class SGD:
                 layer.params[name] = layer.params[name] - self.lr * v
 
 
+def _moving_average(state, key, value, beta):
+    """``state[key] ← β state[key] + (1 − β) value`` (``(1 − β) value`` the first time)."""
+    old = state.get(key)
+    new = (1 - beta) * value if old is None else beta * old + (1 - beta) * value
+    state[key] = new
+    return new
+
+
 class Adam:
     """Adam (Kingma & Ba 2015, Algorithm 1) with bias correction.
 
@@ -85,12 +93,8 @@ class Adam:
         for index, layer in enumerate(layers):
             for name, g in layer.grads.items():
                 xp = namespace_of(g)
-                key = (index, name)
-                m = (1 - self.beta1) * g if key not in self.m else \
-                    self.beta1 * self.m[key] + (1 - self.beta1) * g
-                v = (1 - self.beta2) * g * g if key not in self.v else \
-                    self.beta2 * self.v[key] + (1 - self.beta2) * g * g
-                self.m[key], self.v[key] = m, v
+                m = _moving_average(self.m, (index, name), g, self.beta1)
+                v = _moving_average(self.v, (index, name), g * g, self.beta2)
                 step = (self.lr / c1) * m / (xp.sqrt(v / c2) + self.eps)
                 layer.params[name] = layer.params[name] - step
 
@@ -139,11 +143,10 @@ class AdaMax:
             for name, g in layer.grads.items():
                 xp = namespace_of(g)
                 key = (index, name)
-                m = (1 - self.beta1) * g if key not in self.m else \
-                    self.beta1 * self.m[key] + (1 - self.beta1) * g
+                m = _moving_average(self.m, key, g, self.beta1)
                 a = xp.abs(g) + self.eps
                 u = a if key not in self.u else xp.maximum(self.beta2 * self.u[key], a)
-                self.m[key], self.u[key] = m, u
+                self.u[key] = u
                 layer.params[name] = layer.params[name] - rate * m / u
 
 
