@@ -8,7 +8,8 @@ import numpy as np
 
 from .validation import check_host_vector, check_real
 
-__all__ = ["Estimate", "mean_ci", "paired_difference_ci", "geometric_mean", "fit_power_law"]
+__all__ = ["Estimate", "mean_ci", "paired_difference_ci", "welch_difference_ci", "geometric_mean",
+           "fit_power_law"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,34 @@ def paired_difference_ci(a, b, level: float = 0.95) -> Estimate:
         raise ValueError(f"paired samples a and b need equal shapes; got {shapes[0]} and "
                          f"{shapes[1]}")
     return mean_ci(a - b, level)
+
+
+def welch_difference_ci(a, b, level: float = 0.95) -> Estimate:
+    """``mean(a) − mean(b)`` with a Welch (unequal variances) t interval, for unpaired samples.
+
+    Parameters
+    ----------
+    a, b : array-like, at least two finite values each
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``mean`` is the difference, ``std`` its standard error, ``n`` the Welch–Satterthwaite
+        degrees of freedom rounded down, ``low``/``high`` the interval.
+    """
+    from scipy import stats
+
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    diff = float(a.mean() - b.mean())
+    if se == 0:
+        return Estimate(diff, 0.0, a.size + b.size - 2, diff, diff, level)
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, df) * se)
+    return Estimate(diff, se, int(df), diff - half, diff + half, level)
 
 
 def geometric_mean(values) -> float:

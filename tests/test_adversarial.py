@@ -799,7 +799,8 @@ sweep("Conv1D", Conv1D, lambda: {"seq_len": 10, "c_in": 2, "c_out": 3, "kernel":
     "kernel": [("longer-than-input", 11)]})
 
 
-from cdnotes.experiments.shfin import make_variant, welch_difference_ci  # noqa: E402
+from cdnotes.experiments.shfin import make_variant  # noqa: E402
+from cdnotes.stats import welch_difference_ci  # noqa: E402
 from cdnotes.shfin.cost import attention_flops, shfin_flops, time_forward  # noqa: E402
 
 sweep("shfin_flops", shfin_flops, lambda: {"seq_len": 64, "channels": 4, "patch_sizes": (16,),

@@ -484,7 +484,8 @@ def test_experiment_end_to_end_small(tmp_path):
 
 def test_welch_interval_matches_scipy(rng):
     from scipy import stats
-    from cdnotes.experiments.shfin import relation, welch_difference_ci
+    from cdnotes.experiments.shfin import relation
+    from cdnotes.stats import welch_difference_ci
     a, b = rng.normal(0.5, 0.1, 5), rng.normal(0.3, 0.3, 7)
     e = welch_difference_ci(a, b)
     ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)

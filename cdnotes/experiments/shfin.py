@@ -24,13 +24,13 @@ from ..data import load_mnist1d
 from ..mlp import make_mlp
 from ..shfin.cost import time_forward
 from ..shfin.models import cnn_classifier, shfin_classifier
-from ..stats import Estimate, fit_power_law, mean_ci
+from ..stats import fit_power_law, mean_ci, welch_difference_ci
 from ..train import TrainConfig, train
 from ..validation import check_choice, check_int, check_seed
 
 __all__ = ["VARIANTS", "MAIN_VARIANTS", "ABLATIONS", "PAPER_BASELINES", "SHFIN_BASE",
            "make_variant", "run_variant", "run_shfin_experiment", "summary_rows",
-           "welch_difference_ci", "relation", "mask_histogram", "cost_fits", "add_parser"]
+           "relation", "mask_histogram", "cost_fits", "add_parser"]
 
 PAPER_BASELINES = {"logistic": 0.32, "MLP": 0.68, "CNN": 0.94}
 """Test accuracy of the MNIST-1D paper's baselines (Greydanus 2020), for scale."""
@@ -224,36 +224,6 @@ def summary_rows(result, variants=None) -> list:
                      "n_params": runs[0]["n_params"], "estimate": mean_ci(acc),
                      "accuracies": acc, "seconds": float(np.mean([r["seconds"] for r in runs]))})
     return rows
-
-
-def welch_difference_ci(a, b, level: float = 0.95) -> Estimate:
-    """``mean(a) − mean(b)`` with a Welch (unequal variances) t interval, for unpaired samples.
-
-    Parameters
-    ----------
-    a, b : array-like, at least two finite values each
-    level : float in (0, 1), default 0.95
-
-    Returns
-    -------
-    Estimate
-        ``mean`` is the difference, ``std`` its standard error, ``n`` the Welch–Satterthwaite
-        degrees of freedom rounded down, ``low``/``high`` the interval.
-    """
-    from scipy import stats
-
-    from ..validation import check_host_vector, check_real
-
-    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
-    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = math.sqrt(va + vb)
-    diff = float(a.mean() - b.mean())
-    if se == 0:
-        return Estimate(diff, 0.0, a.size + b.size - 2, diff, diff, level)
-    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, df) * se)
-    return Estimate(diff, se, int(df), diff - half, diff + half, level)
 
 
 def relation(a, b, level: float = 0.95) -> str:
