@@ -5,7 +5,8 @@ import numpy as np
 
 from .backend import to_numpy
 
-__all__ = ["COLUMN_WIDTH_PX", "DPI", "MAX_FIGURE_WIDTH_IN", "MIN_FONT_PT", "show_matrix", "style"]
+__all__ = ["COLUMN_WIDTH_PX", "DPI", "MAX_FIGURE_WIDTH_IN", "MIN_FONT_PT", "PALETTE", "color",
+           "series_colors", "show_matrix", "style"]
 
 #: Widest the book's text column gets (CSS px; sphinx-book-theme 1.x, measured in Chromium).
 #: An image up to this wide is shown 1:1; a wider one is shrunk to fit, its text with it.
@@ -17,6 +18,112 @@ DPI = 110
 MAX_FIGURE_WIDTH_IN = COLUMN_WIDTH_PX / DPI
 #: Smallest font size (pt) in ``style()``; at 1:1 a point is DPI/96 CSS points (10.3 CSS pt for 9).
 MIN_FONT_PT = 9
+
+
+#: One colour per model, structure, regime and role, for every chapter of the book: a reader who
+#: learns "dense is blue" in chapter 5 can rely on it in chapter 12. Keys are the names the
+#: library uses (``mlp.PAPER_MODELS``, ``structured.STRUCTURES``, the spectral regimes, the
+#: SHFIN variants, the optimizers); ``color()`` also accepts a few aliases. Roles: ``reference``
+#: (a line the data is compared with: y = x, a bound, the paper's value), ``guide`` (a light
+#: grid or band), ``muted`` (context behind the data), ``highlight`` (one point singled out).
+PALETTE = {
+    # the paper's models and the CD structure
+    "dense": "#1f77b4",            # blue
+    "cd": "#ff7f0e",               # orange: CD at any block size, where only one is shown
+    "cd4": "#ff7f0e",              # orange
+    "cd8": "#d62728",              # red
+    # the other structured layers (chapter 10)
+    "low_rank": "#2ca02c",         # green
+    "toeplitz": "#9467bd",         # purple
+    "kronecker": "#8c564b",        # brown
+    "monarch": "#e377c2",          # pink
+    "acdc": "#bcbd22",             # olive
+    "sparse": "#7f7f7f",           # grey
+    "fourier_mixing": "#17becf",   # cyan
+    # spectral-domain training (chapter 9): the paper's four regimes
+    "constrained": "#6b6ecf",      # slate
+    "eigenvalues": "#e7ba52",      # ochre
+    "unconstrained": "#1f77b4",    # blue: an unconstrained layer is a dense layer
+    "eigenvalues+eigenvectors": "#843c39",  # maroon
+    "spectral": "#e7ba52",         # SpectralLinear (eigenvalues trained)
+    "masked": "#6b6ecf",           # MaskedDense: the constrained baseline
+    # SHFIN and its baselines (chapter 12)
+    "shfin": "#393b79",            # navy
+    "cnn": "#637939",              # dark olive
+    "perceptron": "#ad494a",       # brick
+    # optimizers (chapter 11)
+    "sgd": "#3182bd",
+    "adam": "#e6550d",
+    "kfac": "#31a354",
+    # roles
+    "reference": "#000000",
+    "guide": "#bfbfbf",
+    "muted": "#7f7f7f",
+    "highlight": "#d62728",
+}
+
+_ALIASES = {"mlp": "dense", "cd_mlp": "cd8", "cd-b4": "cd4", "cd-b8": "cd8", "lowrank": "low_rank",
+            "fourier": "fourier_mixing", "sparsefixed": "sparse", "maskeddense": "masked",
+            "lambda": "eigenvalues", "lambda+phi": "eigenvalues+eigenvectors"}
+
+
+def color(name: str) -> str:
+    """The book's colour for a model, structure, regime or role (see :data:`PALETTE`).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PALETTE` or an alias (case-insensitive); a SHFIN ablation
+        ``"shfin_<variant>"`` takes SHFIN's colour.
+
+    Returns
+    -------
+    str
+        A hex colour, ``"#rrggbb"``.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the known ones.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"color() takes a name (str), got {type(name).__name__}")
+    key = name.lower()
+    key = _ALIASES.get(key, key)
+    if key not in PALETTE and key.startswith("shfin_"):
+        key = "shfin"
+    if key not in PALETTE:
+        raise KeyError(f"no book colour for {name!r}; known names: {', '.join(sorted(PALETTE))} "
+                       f"(aliases: {', '.join(sorted(_ALIASES))})")
+    return PALETTE[key]
+
+
+def series_colors(values, cmap: str = "viridis") -> dict:
+    """Colours for an ordered series that is not a model (widths, block sizes, seeds, rates).
+
+    Parameters
+    ----------
+    values : sequence
+        The series, in its order (hashable items, distinct).
+    cmap : str, default "viridis"
+        A sequential matplotlib colour map; the ends are trimmed so the last colour is
+        not too pale to read on white.
+
+    Returns
+    -------
+    dict
+        ``value -> "#rrggbb"``, from dark to light in the order given.
+    """
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    values = list(values)
+    if len(set(values)) != len(values):
+        raise ValueError(f"series_colors needs distinct values, got {values}")
+    cm = mpl.colormaps[cmap]
+    n = len(values)
+    pos = [0.0] if n == 1 else list(np.linspace(0.0, 0.85, n))
+    return {v: to_hex(cm(p)) for v, p in zip(values, pos)}
 
 
 def style():

@@ -305,3 +305,89 @@ def test_pages_use_the_book_style(built_book):
     assert "pre-wrap" in css and "span.pasted-text" in css
     for page in (html / "book").glob("*.html"):
         assert "_static/cdnotes.css" in page.read_text(), page.name
+
+
+# Appended to a copy of each page: after MathJax has typeset, record how wide the document is
+# and which text elements of the article run past the article's right edge.
+MEASURE_WIDTH = r"""<script>
+window.addEventListener('load', () => setTimeout(() => {
+  const done = () => {
+    const art = document.querySelector('main article') || document.querySelector('article') || document.body;
+    const colR = art.getBoundingClientRect().right;
+    const over = [];
+    art.querySelectorAll('p, li, span.pasted-text, img, table').forEach(e => {
+      const r = e.getBoundingClientRect();
+      if (r.right > colR + 4 && !e.closest('.highlight, pre, .cell_input'))
+        over.push([Math.round(r.right - colR), (e.textContent || e.getAttribute('src') || '').trim().slice(0, 80)]);
+    });
+    const pre = document.createElement('pre'); pre.id = 'width-measure';
+    pre.textContent = JSON.stringify({doc_width: document.documentElement.scrollWidth, overflow: over.slice(0, 20)});
+    document.body.appendChild(pre);
+  };
+  (window.MathJax && MathJax.startup && MathJax.startup.promise) ? MathJax.startup.promise.then(done, done) : done();
+}, 300));
+</script>"""
+
+
+def page_width(page: Path, profile: Path) -> dict:
+    """``{"doc_width", "overflow"}`` of ``page`` rendered headless at 1280 px."""
+    probe = page.with_name("__width_" + page.name)          # beside the page: relative assets load
+    probe.write_text(page.read_text().replace("</body>", MEASURE_WIDTH + "</body>"))
+    try:
+        proc = subprocess.run([_chromium(), *CHROMIUM_FLAGS, "--window-size=1280,1000",
+                               f"--user-data-dir={profile}", "--dump-dom", probe.as_uri()],
+                              capture_output=True, text=True, timeout=180)
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="width-measure">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"{page.name}: no measurement (the page did not load)\n{proc.stderr[-2000:]}"
+    import html as _html
+    return json.loads(_html.unescape(found.group(1)))
+
+
+@pytest.mark.book
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_no_page_is_wider_than_its_column(built_book, tmp_path):
+    """At 1280 px no page scrolls sideways and no paragraph, glued text, figure or table runs
+    past the article column (glued sentences once kept `white-space: nowrap`: chapter 8 was
+    6,463 px wide)."""
+    _, html = built_book
+    pages = [html / "index.html", *sorted((html / "book").glob("*.html"))]
+    wide = {}
+    for page in pages:
+        m = page_width(page, tmp_path / "profile")
+        if m["doc_width"] > 1280 or m["overflow"]:
+            wide[page.name] = m
+    assert not wide, "\n".join(f"{k}: {v['doc_width']} px, past the column: {v['overflow'][:5]}"
+                               for k, v in wide.items())
+
+
+RAW_TABLE = re.compile(r"<p>[^<]*\|\s*-{3,}\s*\|")
+RAW_CELL = re.compile(r"<td[^>]*>\s*(?:<p>)?\s*(nan|inf|-inf|None|NaN|\{[^<]*\})\s*(?:</p>)?\s*</td>")
+
+
+@pytest.mark.book
+def test_every_table_is_a_table(built_book):
+    """No Markdown table printed as pipe text, no raw nan/inf/None/dict in a table cell."""
+    _, html = built_book
+    bad = {}
+    for page in [html / "index.html", *sorted((html / "book").glob("*.html"))]:
+        text = page.read_text()
+        found = RAW_TABLE.findall(text) + RAW_CELL.findall(text)
+        if found:
+            bad[page.name] = found[:5]
+    assert not bad, bad
+
+
+@pytest.mark.book
+def test_glued_sentences_render_their_math(built_book):
+    """A glued sentence is Markdown (``glue_markdown`` + ``{glue:md}``), so no ``$…$`` is left
+    literally in glued text."""
+    _, html = built_book
+    bad = {}
+    for page in sorted((html / "book").glob("*.html")):
+        spans = re.findall(r'<span class="pasted-text[^"]*">(.*?)</span>', page.read_text(), re.S)
+        literal = [s for s in spans if re.search(r"\$[^$]+\$", s)]
+        if literal:
+            bad[page.name] = literal[:3]
+    assert not bad, bad
