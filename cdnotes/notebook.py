@@ -104,7 +104,7 @@ def table_cell(v, floatfmt: str = ".3g") -> str:
     if isinstance(v, numbers.Integral):
         return str(int(v))
     text = str(v)
-    if text.strip().lower() in {"nan", "inf", "-inf", "none", "+inf"}:
+    if text.strip() in {"nan", "NaN", "NAN", "inf", "Inf", "-inf", "+inf", "None"}:   # reprs
         raise ValueError(f"table cell {text!r}: say what the cell means in words")
     return text.replace("\n", " ").replace("|", "\\|")
 
