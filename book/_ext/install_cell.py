@@ -91,7 +91,18 @@ def _check_notebooks(app, env, docnames):
             logger.warning(f"{why}; run `make install-cells`", location=docname)
 
 
+def _repository_substitutions(app, config):
+    """``{{ repository_url }}`` and ``{{ repository_link }}`` for the pages' Markdown, from the
+    same setting (the introduction names the repository without writing it a second time)."""
+    url = (config.html_theme_options or {}).get("repository_url", "").rstrip("/")
+    if url:
+        config.myst_substitutions = {**(config.myst_substitutions or {}),
+                                     "repository_url": url,
+                                     "repository_link": f"[{url}]({url})"}
+
+
 def setup(app):
+    app.connect("config-inited", _repository_substitutions, priority=900)
     app.connect("env-before-read-docs", _check_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
