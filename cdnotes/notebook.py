@@ -35,8 +35,10 @@ def glue(name: str, value, display: bool = False):
 
 
 def glue_markdown(name: str, text: str, display: bool = False):
-    """Store a sentence (Markdown, math allowed) for the page text: ``{glue:md}`name```.
+    """Store a sentence (Markdown, math allowed) for the page text: ``{glue:md}`name:myst```.
 
+    Refer to it with the ``:myst`` format (``{glue:md}`name:myst```): myst-nb parses a plain
+    ``{glue:md}`name``` as CommonMark, which leaves ``$H$`` literal.
     Use this, not :func:`glue`, for glued *sentences*: the page renders them as Markdown, so
     ``$H$`` becomes math and the sentence wraps at the column like any other text
     (``{glue:text}`` shows ``$H$`` literally, and glued text is kept on one line). Outside
