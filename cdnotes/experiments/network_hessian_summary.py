@@ -578,10 +578,9 @@ def conditioning_answer(by_kind) -> str:
                 f"{c['unresolved']} of the {c['decided']} with a verdict")
 
     k, e, w = by_kind["cutoff κ"], by_kind["equal count"], by_kind["weights"]
-    first = (f"By a single κ, no: {k['at the ceiling']} of the {k['total']} comparisons "
-             "sit at the ceiling their cutoff sets and get no verdict"
-             + (f"; of the other {k['decided']}, {part(k)[0].lower()}{part(k)[1:]}."
-                if k["decided"] else "."))
+    first = (f"By a single κ: {k['at the ceiling']} of the {k['total']} comparisons sit at "
+             "the ceiling their cutoff sets and get no verdict"
+             + (f"; of the other {k['decided']}, {part(k)}." if k["decided"] else "."))
     second = (f" By the bulk against the top, counted at the same number of eigenvalues: "
               f"{part(e)}." if e["decided"] else
               " By the bulk against the top at equal count: no comparison decided.")
