@@ -154,3 +154,23 @@ def test_paper_reading_is_chapter_5s_summary(records):
     med = [np.median(list(_direct(records, "paper_weights_sv", (m, "trained", "raw")).values()))
            for m in ("dense", "cd4", "cd8")]
     assert nhs.ordering(summaries, ("dense", "cd4", "cd8")) == (med[0] > med[1] > med[2])
+
+
+def test_ordering_verdict_pairs_neighbours(records):
+    order = ("dense", "cd4", "cd8")
+    for name in ("kappa_h_1e-6", "ratio_rank_half", "paper_weights_sv"):
+        for s in ("init", "trained"):
+            words = [nhs.compare(records, name, (b, s, "raw"), (a, s, "raw")).verdict
+                     for a, b in (("dense", "cd4"), ("cd4", "cd8"))]
+            got = nhs.ordering_verdict(records, name, order, s, "raw")
+            if "at the ceiling" in words:
+                assert got == "no verdict (at the ceiling)"
+            elif words == ["lower", "lower"]:
+                assert got == "holds"
+            else:
+                assert got == ("fails" if "higher" in words else "unresolved")
+    assert nhs.ordering_verdict(records, "kappa_h_1e-6", order, "init", "raw") == \
+        "no verdict (at the ceiling)"
+    # at initialisation CD's bulk sits further below its top at equal count: reversed
+    assert nhs.ordering_verdict(records, "ratio_rank_half", ("cd8", "dense"), "init",
+                                "raw") == "holds"

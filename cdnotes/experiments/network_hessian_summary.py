@@ -25,6 +25,8 @@ of seeds comes from the file, so adding seeds (or a model run elsewhere) just wo
   ``"unresolved"`` or ``"at the ceiling"`` (``None`` with fewer than two common seeds);
 * :func:`verdict_counts` / :func:`conditioning_answer` — the verdicts counted, and the
   summary's answer in words;
+* :func:`ordering_verdict` — whether a claimed order (dense > CD-B4 > CD-B8) holds, paired
+  by seed for each neighbouring pair;
 * :func:`paper_reading` — the paper's κ reading over seeds, summarised by
   :func:`cdnotes.experiments.digits.reading_summary` (the function chapter 5 uses);
 * :func:`mean_log_density` — the ``log10|λ|`` density averaged over seeds, on the fixed grid;
@@ -47,7 +49,7 @@ __all__ = ["RESULTS_NAME", "load_results", "METRICS", "metric", "select", "seeds
            "at_ceiling", "runs_at_ceiling", "EQUAL_COUNT_RANKS", "BINNED", "rank_value_bounds",
            "rank_ratio_bounds", "Comparison", "compare", "format_comparison", "VERDICTS",
            "verdict_counts", "conditioning_answer", "PAPER_READING", "paper_reading",
-           "ordering"]
+           "ordering", "ordering_verdict"]
 
 
 RESULTS_NAME = "network_hessian_digits"
@@ -677,6 +679,36 @@ def ordering(summaries, order, statistic="median"):
     """
     v = [getattr(summaries[m], statistic) for m in order]
     return all(a > b for a, b in zip(v[:-1], v[1:]))
+
+
+def ordering_verdict(records, name, order, state, inputs):
+    """Whether ``order[0] > order[1] > …`` holds for a metric, paired by seed for each neighbour.
+
+    Each neighbouring pair is a :func:`compare` of the smaller-claimed model against the
+    larger-claimed one; the order *holds* when every such comparison is ``"lower"``.
+
+    Parameters
+    ----------
+    records : iterable of dict
+    name : str, a key of :data:`METRICS`
+    order : sequence of models, the claimed order from largest to smallest
+    state, inputs : str
+
+    Returns
+    -------
+    ``"holds"`` (every pair lower), ``"fails"`` (some pair resolved the other way),
+    ``"unresolved"`` (neither), ``"no verdict (at the ceiling)"`` (a pair at its ceiling), or
+    None (a pair without two common seeds)
+    """
+    words = [compare(records, name, (small, state, inputs), (large, state, inputs)).verdict
+             for large, small in zip(order[:-1], order[1:])]
+    if "at the ceiling" in words:
+        return "no verdict (at the ceiling)"
+    if None in words:
+        return None
+    if all(w == "lower" for w in words):
+        return "holds"
+    return "fails" if "higher" in words else "unresolved"
 
 
 def mean_log_density(records, model, state, inputs, matrix="hessian", sign="positive"):
