@@ -11,22 +11,45 @@ of seeds comes from the file, so adding seeds (or a model run elsewhere) just wo
 * :func:`estimate` — mean with a 95% t interval over seeds (of ``log10`` for log metrics);
 * :func:`paired` — ``a − b`` paired by seed (``log10 a − log10 b`` for log metrics);
 * :func:`near_rounding` — how many runs have a κ no larger than double precision allows;
-* :func:`verdict` — the word a paired interval supports: ``"lower"``, ``"higher"`` or
-  ``"unresolved"`` (``None`` with fewer than two common seeds);
+* :func:`at_ceiling` / :func:`runs_at_ceiling` — whether a κ sits at the ceiling its cutoff
+  sets (within :data:`CEILING_FACTOR` of ``1/c``, or within :data:`ROUNDING_MARGIN` of the
+  rounding level), where it measures the cutoff more than the spectrum;
+* :func:`rank_value_bounds` / :func:`rank_ratio_bounds` — ``max|λ|`` over the ``k``-th
+  largest ``|λ|``, read from the stored histogram (bounds: its quarter-decade bin), so that
+  spectra of matrices of different sizes are compared at the same count
+  (:data:`EQUAL_COUNT_RANKS`);
+* :func:`compare` — a :class:`Comparison` of two (model, state, inputs) paired by seed, on a
+  stated scale (``log``: the ratio; ``linear``: the difference), knowing its ceiling;
+  :func:`format_comparison` prints it on that scale;
+* :func:`verdict` — the word a paired interval supports: ``"lower"``, ``"higher"``,
+  ``"unresolved"`` or ``"at the ceiling"`` (``None`` with fewer than two common seeds);
+* :func:`verdict_counts` / :func:`conditioning_answer` — the verdicts counted, and the
+  summary's answer in words;
+* :func:`ordering_verdict` — whether a claimed order (dense > CD-B4 > CD-B8) holds, paired
+  by seed for each neighbouring pair;
+* :func:`paper_reading` — the paper's κ reading over seeds, summarised by
+  :func:`cdnotes.experiments.digits.reading_summary` (the function chapter 5 uses);
 * :func:`mean_log_density` — the ``log10|λ|`` density averaged over seeds, on the fixed grid;
 * :func:`probes_needed` — the fewest SLQ probes whose smoothed density is within a distance.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..stats import mean_ci, paired_difference_ci
+from ..stats import Estimate, mean_ci, paired_difference_ci
+from .digits import PAPER_TABLE1, reading_summary
 from .network_hessian import CUTOFFS, LOG10_EDGES, PERCENTILES
 
-__all__ = ["RESULTS_NAME", "load_results", "METRICS", "metric", "select", "seeds_of", "values", "estimate", "paired", "verdict",
-           "format_estimate", "mean_log_density", "probes_needed"]
+__all__ = ["RESULTS_NAME", "load_results", "METRICS", "metric", "select", "seeds_of",
+           "values", "estimate", "paired", "verdict", "format_estimate", "mean_log_density",
+           "probes_needed", "ROUNDING_MARGIN", "CEILING_FACTOR", "CEILINGS", "ceiling_of",
+           "at_ceiling", "runs_at_ceiling", "EQUAL_COUNT_RANKS", "BINNED", "rank_value_bounds",
+           "rank_ratio_bounds", "Comparison", "compare", "format_comparison", "VERDICTS",
+           "verdict_counts", "conditioning_answer", "PAPER_READING", "paper_reading",
+           "ordering", "ordering_verdict"]
 
 
 RESULTS_NAME = "network_hessian_digits"
@@ -95,6 +118,28 @@ METRICS = {
     "test_accuracy": ("test accuracy", False, lambda r: r["test_accuracy"]),
 }
 """``name: (label, log scale, reading of one record)``."""
+
+
+EQUAL_COUNT_RANKS = {"half": min(v["n_params"] for v in PAPER_TABLE1.values()) // 2,
+                     "tenth": min(v["n_params"] for v in PAPER_TABLE1.values()) // 10}
+"""The ranks ``k`` (from the top) at which :func:`rank_ratio_bounds` compares spectra of
+different sizes: half and a tenth of the smallest paper model's parameter count (1,296), so
+``max|λ| / k-th largest |λ|`` counts the same number of eigenvalues in every model (for that
+model it is the median and the 90th percentile)."""
+
+
+def _rank_mid(k):
+    return lambda r: rank_ratio_bounds(r, k)[1]
+
+
+METRICS["ratio_rank_half"] = (f"max|λ| / {EQUAL_COUNT_RANKS['half']}th largest |λ|", True,
+                              _rank_mid(EQUAL_COUNT_RANKS["half"]))
+METRICS["ratio_rank_tenth"] = (f"max|λ| / {EQUAL_COUNT_RANKS['tenth']}th largest |λ|", True,
+                               _rank_mid(EQUAL_COUNT_RANKS["tenth"]))
+BINNED = {"ratio_rank_half": EQUAL_COUNT_RANKS["half"],
+          "ratio_rank_tenth": EQUAL_COUNT_RANKS["tenth"]}
+"""Metrics read from the quarter-decade histogram: ``name: k``. Their verdicts hold wherever
+in its bin each eigenvalue lies (see :class:`Comparison`)."""
 
 
 def metric(name):
@@ -186,6 +231,150 @@ def near_rounding(records, name, model, state, inputs) -> int:
                for r in select(records, model, state, inputs))
 
 
+CEILING_FACTOR = 10.0
+"""A κ measured above a cutoff ``c`` (relative to ``max|λ|``) can never exceed ``1/c``; it
+counts as *at the ceiling* when it is within this factor of it (``κ ≥ 1/(10 c)``): its
+smallest kept eigenvalue lies within one decade of the cutoff, so the value says more about
+where the cutoff was put than about the spectrum. A κ whose only cutoff is the rounding
+level ``P·ε·max|λ|`` uses :data:`ROUNDING_MARGIN` instead."""
+
+
+def _rounding_ceiling(record):
+    return 1.0 / (record["n_params"] * np.finfo(np.float64).eps), ROUNDING_MARGIN
+
+
+def _cutoff_ceiling(c):
+    return lambda record: (1.0 / c, CEILING_FACTOR)
+
+
+CEILINGS = {
+    "kappa_gn_range": _rounding_ceiling,
+    "kappa_gn_structural": _rounding_ceiling,
+    "kappa_h_structural": _rounding_ceiling,
+    "kappa_h_1e-6": _cutoff_ceiling(1e-6),
+    "kappa_h_1e-3": _cutoff_ceiling(1e-3),
+    "last_block_kappa_1e-6": _cutoff_ceiling(1e-6),
+    "first_block_kappa_1e-6": _cutoff_ceiling(1e-6),
+}
+"""``name: record -> (ceiling, factor)`` for every κ of :data:`METRICS` that has one."""
+
+
+def ceiling_of(name, record):
+    """The ceiling a metric's value cannot pass on one record, and the factor that counts as at it.
+
+    Parameters
+    ----------
+    name : str, a key of :data:`METRICS`
+    record : dict
+
+    Returns
+    -------
+    ``(ceiling, factor)`` (floats), or None for a metric without a ceiling
+    """
+    metric(name)
+    return CEILINGS[name](record) if name in CEILINGS else None
+
+
+def at_ceiling(value, ceiling, factor=CEILING_FACTOR) -> bool:
+    """Whether a κ is within ``factor`` of its ceiling: ``value · factor ≥ ceiling``.
+
+    Parameters
+    ----------
+    value : float > 0, the κ
+    ceiling : float > 0, the largest value it can take (``1/c`` for a cutoff ``c``)
+    factor : float >= 1
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> at_ceiling(9.8e5, 1e6), at_ceiling(1e5, 1e6), at_ceiling(9.9e4, 1e6)
+    (True, True, False)
+    """
+    if not (ceiling > 0 and factor >= 1):
+        raise ValueError(f"at_ceiling needs ceiling > 0 and factor >= 1; got {ceiling}, {factor}")
+    return bool(value * factor >= ceiling)
+
+
+def runs_at_ceiling(records, name, model, state, inputs, seeds=None) -> int:
+    """How many runs of one (model, state, inputs) have metric ``name`` at its ceiling.
+
+    Parameters
+    ----------
+    records : iterable of dict
+    name : str, a key of :data:`METRICS`
+    model, state, inputs : str
+    seeds : collection of int, optional
+        Count only these seeds.
+
+    Returns
+    -------
+    int (0 for a metric without a ceiling)
+    """
+    read = metric(name)[2]
+    count = 0
+    for r in select(records, model, state, inputs):
+        limit = ceiling_of(name, r)
+        if limit is not None and (seeds is None or int(r["seed"]) in seeds):
+            count += at_ceiling(read(r), *limit)
+    return count
+
+
+def rank_value_bounds(record, k, matrix="hessian"):
+    """The ``k``-th largest ``|λ|`` of a record's spectrum, from its ``log10|λ|`` histogram.
+
+    Parameters
+    ----------
+    record : dict
+    k : int, 1 <= k <= n (1 is the largest)
+    matrix : {"hessian", "gauss_newton"}
+
+    Returns
+    -------
+    ``(low, mid, high)``: the ends of the quarter-decade bin that holds it (``high`` no more
+    than ``max|λ|``) and a point inside it (the bin's eigenvalues spread evenly in
+    ``log10|λ|``); ``(0, 0, 10**LOG10_EDGES[0])`` when it is below the grid or zero.
+    """
+    part = record[matrix]
+    n, top = part["n"], part["abs_max"]
+    if not 1 <= int(k) <= n:
+        raise ValueError(f"rank k must be in 1..{n}; got {k}")
+    h, edges = part["log_histogram"], np.asarray(LOG10_EDGES)
+    counts = np.add(h["positive"], h["negative"])
+    seen = sum(h["above"])
+    if k <= seen:
+        return 10 ** edges[-1], top, top
+    for b in range(counts.size - 1, -1, -1):
+        c = int(counts[b])
+        if seen + c >= k:
+            lo, hi = edges[b], edges[b + 1]
+            mid = hi - (k - seen - 0.5) / c * (hi - lo)
+            return 10 ** lo, min(10 ** mid, top), min(10 ** hi, top)
+        seen += c
+    return 0.0, 0.0, 10 ** edges[0]
+
+
+def rank_ratio_bounds(record, k, matrix="hessian"):
+    """``max|λ|`` over the ``k``-th largest ``|λ|``: ``(low, mid, high)``, from :func:`rank_value_bounds`.
+
+    Parameters
+    ----------
+    record : dict
+    k : int
+    matrix : {"hessian", "gauss_newton"}
+
+    Returns
+    -------
+    tuple of float (``inf`` where the eigenvalue may be zero)
+    """
+    top = record[matrix]["abs_max"]
+    lo, mid, hi = rank_value_bounds(record, k, matrix)
+    ratio = [math.inf if v == 0 else top / v for v in (hi, mid, lo)]
+    return tuple(float(x) for x in ratio)
+
+
 def _scale(x, log):
     x = np.asarray(x, dtype=np.float64)
     return np.log10(x) if log else x
@@ -236,18 +425,112 @@ def paired(records, name, a, b, state, inputs):
     return paired_difference_ci(x, y)
 
 
-def verdict(difference):
-    """What a paired interval says about ``a − b``.
+VERDICTS = ("lower", "higher", "unresolved", "at the ceiling")
+"""The words :func:`verdict` can give (besides ``None``: fewer than two common seeds)."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two (model, state, inputs) of one metric, paired by seed, on a stated scale.
+
+    Attributes
+    ----------
+    name : str, the metric
+    first, second : tuple ``(model, state, inputs)``
+    scale : ``"log"`` (``estimate`` is of ``log10(first / second)``: a ratio) or
+        ``"linear"`` (of ``first − second``)
+    estimate : :class:`~cdnotes.stats.Estimate` or None (fewer than two common seeds)
+    seeds : tuple of int, the common seeds
+    n_at_ceiling : int
+        Runs (either side, common seeds) whose value is at its ceiling (:func:`at_ceiling`).
+    bounds : tuple of two Estimates or None
+        For a :data:`BINNED` metric: the estimates of the log-ratio with each eigenvalue at
+        the end of its bin least and most favourable to ``first`` (``(low, high)``).
+    """
+
+    name: str
+    first: tuple
+    second: tuple
+    scale: str
+    estimate: Estimate | None
+    seeds: tuple
+    n_at_ceiling: int = 0
+    bounds: tuple | None = None
+
+    @property
+    def verdict(self):
+        """See :func:`verdict`."""
+        return verdict(self)
+
+
+def compare(records, name, first, second, *, scale=None) -> Comparison:
+    """``first`` against ``second`` over their common seeds, as a ratio or a difference.
 
     Parameters
     ----------
-    difference : :class:`~cdnotes.stats.Estimate` or None (from :func:`paired`)
+    records : iterable of dict
+    name : str, a key of :data:`METRICS`
+    first, second : tuple ``(model, state, inputs)``
+    scale : {None, "log", "linear"}
+        ``None``: the metric's own (``log`` for κ-type metrics). ``"log"`` on a linear metric
+        compares its positive values as a ratio (every value must be positive).
+
+    Returns
+    -------
+    Comparison
+    """
+    label, log, read = metric(name)
+    scale = ("log" if log else "linear") if scale is None else scale
+    if scale not in ("log", "linear"):
+        raise ValueError(f"scale must be 'log' or 'linear'; got {scale!r}")
+    va, vb = values(records, name, *first), values(records, name, *second)
+    common = tuple(sorted(set(va) & set(vb)))
+    ceiling = (runs_at_ceiling(records, name, *first, seeds=common)
+               + runs_at_ceiling(records, name, *second, seeds=common))
+    x, y = [va[s] for s in common], [vb[s] for s in common]
+    if scale == "log" and not all(v > 0 for v in x + y):
+        raise ValueError(f"{name!r} has values <= 0: it cannot be compared as a ratio")
+    est = bounds = None
+    xs, ys = _scale(x, scale == "log"), _scale(y, scale == "log")
+    if len(common) >= 2 and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys)):
+        est = paired_difference_ci(xs, ys)
+        if name in BINNED:
+            k = BINNED[name]
+            ends = {}
+            for side, key in ((0, first), (1, second)):
+                by_seed = {int(r["seed"]): rank_ratio_bounds(r, k) for r in select(records, *key)}
+                ends[side] = np.log10([[by_seed[s][0], by_seed[s][2]] for s in common])
+            if np.all(np.isfinite(ends[0])) and np.all(np.isfinite(ends[1])):
+                bounds = (paired_difference_ci(ends[0][:, 0], ends[1][:, 1]),
+                          paired_difference_ci(ends[0][:, 1], ends[1][:, 0]))
+    return Comparison(name, tuple(first), tuple(second), scale, est, common, ceiling, bounds)
+
+
+def verdict(difference):
+    """What a paired interval says about ``a − b`` (or ``log10 a/b``).
+
+    Parameters
+    ----------
+    difference : :class:`Comparison`, :class:`~cdnotes.stats.Estimate` or None
+        A :class:`Comparison` with a run at its ceiling gets no verdict; one of a
+        :data:`BINNED` metric is decided only if the bin's ends agree.
 
     Returns
     -------
     ``"lower"`` (the interval is below 0), ``"higher"`` (above 0), ``"unresolved"`` (it
-    contains 0), or None (no estimate)
+    contains 0), ``"at the ceiling"``, or None (no estimate)
     """
+    if isinstance(difference, Comparison):
+        c = difference
+        if c.estimate is None:
+            return None
+        if c.n_at_ceiling:
+            return "at the ceiling"
+        if c.bounds is not None:
+            low, high = c.bounds
+            return ("lower" if high.high < 0 else "higher" if low.low > 0
+                    else "unresolved")
+        difference = c.estimate
     if difference is None:
         return None
     if difference.high < 0:
@@ -255,6 +538,81 @@ def verdict(difference):
     if difference.low > 0:
         return "higher"
     return "unresolved"
+
+
+def verdict_counts(words) -> dict:
+    """How many of each word of :data:`VERDICTS` (``None`` left out).
+
+    Parameters
+    ----------
+    words : iterable of str or None
+
+    Returns
+    -------
+    dict ``{word: int}`` over :data:`VERDICTS`, plus ``"decided"`` (lower + higher +
+    unresolved) and ``"total"`` (every word that is not None)
+    """
+    words = [w for w in words if w is not None]
+    unknown = set(words) - set(VERDICTS)
+    if unknown:
+        raise ValueError(f"unknown verdicts {sorted(unknown)}; allowed: {VERDICTS}")
+    out = {w: sum(v == w for v in words) for w in VERDICTS}
+    out["decided"] = out["lower"] + out["higher"] + out["unresolved"]
+    out["total"] = len(words)
+    return out
+
+
+def conditioning_answer(by_kind) -> str:
+    """The summary's answer to "does CD improve the whole network's conditioning?", in words.
+
+    Parameters
+    ----------
+    by_kind : dict ``{kind: verdict_counts(...)}`` with the kinds ``"cutoff κ"`` (every κ),
+        ``"equal count"`` (``max|λ|`` over the same ``k``-th largest ``|λ|``) and
+        ``"weights"`` (the paper's reading); each counts the CD-against-dense comparisons.
+
+    Returns
+    -------
+    str, one Markdown sentence per kind
+    """
+    def part(c):
+        return (f"CD lower in {c['lower']}, higher in {c['higher']}, unresolved in "
+                f"{c['unresolved']} of the {c['decided']} with a verdict")
+
+    k, e, w = by_kind["cutoff κ"], by_kind["equal count"], by_kind["weights"]
+    first = (f"By a single κ: {k['at the ceiling']} of the {k['total']} comparisons sit at "
+             "the ceiling their cutoff sets and get no verdict"
+             + (f"; of the other {k['decided']}, {part(k)}." if k["decided"] else "."))
+    second = (f" By the bulk against the top, counted at the same number of eigenvalues: "
+              f"{part(e)}." if e["decided"] else
+              " By the bulk against the top at equal count: no comparison decided.")
+    third = (f" By the paper's reading (the weights, not the Hessian): {part(w)}."
+             if w["decided"] else "")
+    return first + second + third
+
+
+def format_comparison(c, digits=2) -> str:
+    """A :class:`Comparison` as the chapter prints it, on its own scale.
+
+    Parameters
+    ----------
+    c : Comparison
+    digits : int, significant digits
+
+    Returns
+    -------
+    str: ``"ratio [low, high]"`` for a log-scale comparison (``10**`` of the log-ratio's
+    mean and interval: the geometric mean of ``first / second``), ``"+difference [low,
+    high]"`` for a linear one; ``"n < 2"`` without an estimate.
+    """
+    e = c.estimate
+    if e is None:
+        return "n < 2"
+    if c.scale == "log":
+        f = (lambda x: f"{10 ** x:.{digits}g}")
+    else:
+        f = (lambda x: f"{x:+.{digits}g}".replace("-", "−"))
+    return f"{f(e.mean)} [{f(e.low)}, {f(e.high)}]"
 
 
 def format_estimate(est, log, digits=2) -> str:
@@ -277,6 +635,80 @@ def format_estimate(est, log, digits=2) -> str:
         return "n < 2"
     f = (lambda x: f"{10 ** x:.{digits}g}") if log else (lambda x: f"{x:.{digits}g}")
     return f"{f(est.mean)} [{f(est.low)}, {f(est.high)}]"
+
+
+PAPER_READING = "weights_sv"
+"""The paper's κ reading both chapters 5 and 8 compare across models with one definition:
+mean over layers of ``σ²_max/σ²_min`` of the weight matrices (see
+:func:`cdnotes.curvature.paper_kappa_readings`)."""
+
+
+def paper_reading(records, model, state="trained", inputs="raw"):
+    """The paper's κ reading over the seeds of one model, summarised as chapter 5 does.
+
+    The same :func:`cdnotes.experiments.digits.reading_summary` (median, quartiles, geometric
+    mean of the finite values) that :func:`~cdnotes.experiments.digits.kappa_reading_summaries`
+    applies to chapter 5's runs; the per-seed values are the same
+    :func:`~cdnotes.curvature.paper_kappa_readings` of the trained model.
+
+    Parameters
+    ----------
+    records : iterable of dict
+    model, state, inputs : str
+
+    Returns
+    -------
+    :class:`~cdnotes.experiments.digits.ReadingSummary` or None (no runs)
+    """
+    v = values(records, "paper_weights_sv", model, state, inputs)
+    return reading_summary(list(v.values())) if v else None
+
+
+def ordering(summaries, order, statistic="median"):
+    """Whether ``summaries[order[0]] > summaries[order[1]] > …`` on one statistic.
+
+    Parameters
+    ----------
+    summaries : dict ``{model: ReadingSummary}``
+    order : sequence of models, the claimed order from largest to smallest
+    statistic : {"median", "geometric_mean"}
+
+    Returns
+    -------
+    bool
+    """
+    v = [getattr(summaries[m], statistic) for m in order]
+    return all(a > b for a, b in zip(v[:-1], v[1:]))
+
+
+def ordering_verdict(records, name, order, state, inputs):
+    """Whether ``order[0] > order[1] > …`` holds for a metric, paired by seed for each neighbour.
+
+    Each neighbouring pair is a :func:`compare` of the smaller-claimed model against the
+    larger-claimed one; the order *holds* when every such comparison is ``"lower"``.
+
+    Parameters
+    ----------
+    records : iterable of dict
+    name : str, a key of :data:`METRICS`
+    order : sequence of models, the claimed order from largest to smallest
+    state, inputs : str
+
+    Returns
+    -------
+    ``"holds"`` (every pair lower), ``"fails"`` (some pair resolved the other way),
+    ``"unresolved"`` (neither), ``"no verdict (at the ceiling)"`` (a pair at its ceiling), or
+    None (a pair without two common seeds)
+    """
+    words = [compare(records, name, (small, state, inputs), (large, state, inputs)).verdict
+             for large, small in zip(order[:-1], order[1:])]
+    if "at the ceiling" in words:
+        return "no verdict (at the ceiling)"
+    if None in words:
+        return None
+    if all(w == "lower" for w in words):
+        return "holds"
+    return "fails" if "higher" in words else "unresolved"
 
 
 def mean_log_density(records, model, state, inputs, matrix="hessian", sign="positive"):
