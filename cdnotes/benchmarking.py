@@ -37,7 +37,8 @@ from .validation import check_choice, check_int, check_real
 
 __all__ = ["best_time", "synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
            "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs",
-           "calibrate_auto", "auto_rule_check", "rechoose", "digits_epoch_seconds"]
+           "calibrate_auto", "auto_rule_check", "rechoose", "epoch_time_ratio",
+           "digits_epoch_seconds"]
 
 
 def best_time(fn, repeats: int = 5):
@@ -609,18 +610,65 @@ def rechoose(rows, costs):
 # Training epochs on digits.
 # ----------------------------------------------------------------------------
 
+def epoch_time_ratio(model_seconds, reference_seconds, level: float = 0.95) -> dict:
+    """A model's epoch time over a reference's, from units (repeats, seeds) timed together.
+
+    The book's one definition of "CD takes so many times a dense epoch": for each unit ``u``
+    (a repeat of :func:`digits_epoch_seconds`, or a seed of a training grid, in which both
+    models ran on the same machine at about the same time) the ratio of the model's median
+    epoch to the reference's, ``r_u = median(model_u) / median(reference_u)``; then their
+    median, their range and a Student-t interval for their geometric mean (``mean_ci`` of
+    ``log r_u``, mapped back), which a unit whose load differed widens.
+
+    Parameters
+    ----------
+    model_seconds, reference_seconds : sequence, one entry per unit
+        Each entry the epoch times of that unit (a sequence of positive seconds) or one number
+        (already a per-unit summary); both sequences of the same length >= 1.
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    dict with ``by_unit`` (list of ``r_u``), ``median``, ``low``/``high`` (the interval for the
+    geometric mean; ``None`` with fewer than two units), ``geometric_mean``, ``lo``/``hi``
+    (the smallest and largest ``r_u``) and ``n``
+    """
+    from .stats import mean_ci
+
+    if len(model_seconds) != len(reference_seconds) or not len(model_seconds):
+        raise ValueError(f"epoch_time_ratio pairs units: got {len(model_seconds)} and "
+                         f"{len(reference_seconds)} units")
+
+    def per_unit(t):
+        t = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t <= 0):
+            raise ValueError("epoch_time_ratio needs positive, finite epoch times")
+        return float(np.median(t))
+
+    ratios = [per_unit(m) / per_unit(r) for m, r in zip(model_seconds, reference_seconds)]
+    out = {"by_unit": ratios, "median": float(np.median(ratios)), "n": len(ratios),
+           "lo": min(ratios), "hi": max(ratios),
+           "geometric_mean": float(np.exp(np.mean(np.log(ratios)))), "low": None, "high": None}
+    if len(ratios) >= 2:
+        ci = mean_ci(np.log(ratios), level)
+        out.update(low=float(np.exp(ci.low)), high=float(np.exp(ci.high)))
+    return out
+
+
 def _epoch_summary(per_repeat, models):
     """Median, quartiles and ratios of ``per_repeat`` = ``[{model: [seconds]}]``.
 
     ``ratio_by_repeat`` is each repeat's median epoch over the first model's; ``ratio`` is
-    the median of those, so it lies inside their range.
+    the median of those, so it lies inside their range (:func:`epoch_time_ratio`, whose
+    whole result is ``ratio_detail``).
     """
     seconds = {m: [t for rep in per_repeat for t in rep[m]] for m in models}
-    by_repeat = [{m: float(np.median(rep[m]) / np.median(rep[models[0]])) for m in models}
-                 for rep in per_repeat]
+    detail = {m: epoch_time_ratio([rep[m] for rep in per_repeat],
+                                  [rep[models[0]] for rep in per_repeat]) for m in models}
+    by_repeat = [{m: detail[m]["by_unit"][i] for m in models} for i in range(len(per_repeat))]
     return {"seconds": seconds, "median": {m: float(np.median(t)) for m, t in seconds.items()},
-            "ratio": {m: float(np.median([r[m] for r in by_repeat])) for m in models},
-            "ratio_by_repeat": by_repeat,
+            "ratio": {m: detail[m]["median"] for m in models},
+            "ratio_by_repeat": by_repeat, "ratio_detail": detail,
             "quartiles": {m: tuple(float(q) for q in np.percentile(t, [25, 75]))
                           for m, t in seconds.items()}}
 
@@ -667,7 +715,8 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
         ``threads``, ``batch_size``), ``n_train``, and for each clock (``"cpu"``,
         ``"wall"``, ``"thread"``): ``seconds`` (``{model: [every timed epoch]}``),
         ``median``, ``ratio_by_repeat`` (per repeat, the model's median epoch over the first
-        model's), ``ratio`` (the median of those) and ``quartiles`` (``{model: (25th, 75th
+        model's), ``ratio`` (the median of those), ``ratio_detail`` (``{model:``
+        :func:`epoch_time_ratio` ``}``) and ``quartiles`` (``{model: (25th, 75th
         percentile)}``).
     """
     from .data import digits_split

@@ -291,3 +291,23 @@ def test_measure_path_costs_returns_valid_constants():
     assert isinstance(costs, PathCosts)
     assert math.isclose(costs.overhead_fft_s, best["tiny_fft"])
     assert math.isclose(costs.gemm_flops, 2 * 64 * 512 * 512 / best["gemm"])
+
+
+def test_epoch_time_ratio_against_a_direct_computation():
+    from scipy import stats
+    model = [[2.0, 2.2, 1.9], [3.0, 3.3, 2.9], [1.0, 1.1]]
+    ref = [[1.0, 1.1, 0.9], [1.5, 1.4, 1.6], [1.0, 0.9]]
+    out = benchmarking.epoch_time_ratio(model, ref)
+    direct = [np.median(m) / np.median(r) for m, r in zip(model, ref)]
+    assert out["by_unit"] == pytest.approx(direct) and out["n"] == 3
+    assert out["median"] == pytest.approx(np.median(direct))
+    logs = np.log(direct)
+    half = stats.t.ppf(0.975, 2) * logs.std(ddof=1) / np.sqrt(3)
+    assert out["low"] == pytest.approx(np.exp(logs.mean() - half))
+    assert out["high"] == pytest.approx(np.exp(logs.mean() + half))
+    one = benchmarking.epoch_time_ratio([2.0], [1.0])               # one unit: no interval
+    assert one["median"] == 2.0 and one["low"] is None
+    with pytest.raises(ValueError, match="pairs units"):
+        benchmarking.epoch_time_ratio([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="positive"):
+        benchmarking.epoch_time_ratio([[0.0]], [[1.0]])

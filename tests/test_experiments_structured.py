@@ -176,3 +176,72 @@ def test_a_diverging_run_is_recorded_not_raised():
                             curvature=True)
     assert record["test_accuracy"] is None and "diverged" in record["diverged"]
     assert "kappa_gn" not in record and record["n_params"] == spec.n_params
+
+
+def test_run_failed_by_the_floor_and_divergence():
+    from cdnotes.experiments.structured import FAILURE_FLOOR, run_failed
+    assert FAILURE_FLOOR == 0.2
+    assert run_failed({"test_accuracy": None})                  # diverged
+    assert run_failed({"test_accuracy": float("nan")})
+    assert run_failed({"test_accuracy": 0.1})                   # chance
+    assert run_failed({"test_accuracy": 0.199})
+    assert not run_failed({"test_accuracy": 0.2})
+    assert not run_failed({"test_accuracy": 0.9})
+    assert run_failed({"test_accuracy": 0.5}, floor=0.6)
+
+
+def test_failed_runs_are_no_wins_when_excluded():
+    rng = np.random.default_rng(1)
+    records = []
+    for seed in range(6):
+        base = 0.9 + 0.01 * rng.standard_normal()
+        records += [_fake("cd B8", "cd", seed, base),
+                    _fake("collapsed", "low_rank", seed, None if seed % 2 else 0.1),
+                    _fake("once", "toeplitz", seed, 0.85 if seed == 0 else 0.11),
+                    _fake("worse", "kronecker", seed, base - 0.05 if seed else 0.1)]
+    counted = {r["model"]: r for r in compare_to_cd(records, "digits", "B8")}
+    assert counted["collapsed"]["verdict"] == "wins"        # a failure counted as a loss
+    assert counted["collapsed"]["n_pairs"] == 3 and counted["collapsed"]["n_failed"] == 6
+    trained = {r["model"]: r for r in compare_to_cd(records, "digits", "B8",
+                                                     exclude_failed=True)}
+    assert trained["collapsed"]["verdict"] == "failed" and trained["collapsed"]["difference"] is None
+    assert trained["once"]["verdict"] == "failed" and trained["once"]["n_pairs"] == 1
+    assert trained["worse"]["verdict"] == "wins" and trained["worse"]["n_pairs"] == 5
+    assert trained["worse"]["n_failed"] == 1 and trained["worse"]["n_runs"] == 6
+    text = verdict_text(list(trained.values()))
+    assert text.endswith("no verdict against collapsed and once, which failed to train")
+
+
+def _kappa_run(model, seed, acc, kappa):
+    return {**_fake(model, "cd", seed, acc), "kappa_gn": kappa}
+
+
+def test_kappa_summary_leaves_out_failed_runs_and_the_ceiling():
+    from cdnotes.experiments.structured import kappa_pairs, kappa_summary
+    records = [_kappa_run("a", s, 0.9, k) for s, k in enumerate([1e3, 2e3, 3e3, 5e9, 6e9])]
+    records += [_kappa_run("a", 5, 0.1, 1.1)]                         # collapsed: left out
+    records += [_kappa_run("b", s, 0.9, k) for s, k in enumerate([5e9, 6e9, 7e9, 8e9, 2e3])]
+    a = kappa_summary(records, "digits", "a")
+    assert a["median"] == 3e3 and a["n_at_ceiling"] == 2 and a["n_trained"] == 5
+    assert a["n_runs"] == 6 and a["ceiling"] == pytest.approx(1e9)
+    b = kappa_summary(records, "digits", "b")
+    assert b["median"] is None and b["n_at_ceiling"] == 4
+    pairs = kappa_pairs(records, "digits", "a", "b")
+    # seeds 0-2: a below, b at the ceiling; 3: both at it; 4: 6e9 (top) vs 2e3
+    assert pairs == {"lower": 3, "higher": 1, "undecided": 1, "n": 5}
+    with pytest.raises(ValueError, match="no runs"):
+        kappa_summary(records, "digits", "c")
+
+
+def test_epoch_ratio_by_seed_pairs_the_seeds_both_finished():
+    from cdnotes.experiments.structured import epoch_ratio_by_seed
+    records = []
+    for seed, (t_cd, t_dense) in enumerate([(2.0, 1.0), (3.0, 2.0), (8.0, 4.0)]):
+        records += [{**_fake("cd B8", "cd", seed, 0.9), "epoch_seconds": t_cd},
+                    {**_fake("dense", "dense", seed, 0.9), "epoch_seconds": t_dense}]
+    records += [{**_fake("cd B8", "cd", 3, 0.9), "epoch_seconds": 100.0}]   # no dense partner
+    out = epoch_ratio_by_seed(records, "digits", "cd B8")
+    assert out["seeds"] == [0, 1, 2] and out["by_unit"] == [2.0, 1.5, 2.0]
+    assert out["median"] == 2.0 and out["lo"] == 1.5 and out["hi"] == 2.0
+    assert out["geometric_mean"] == pytest.approx((2.0 * 1.5 * 2.0) ** (1 / 3))
+    assert out["low"] < out["geometric_mean"] < out["high"]
