@@ -69,12 +69,12 @@ def test_format_estimate_on_linear_and_log_metrics(records):
         assert nhs.format_estimate(e, log).split(" ")[0] == f"{centre:.2g}"
 
 
-def test_at_ceiling_boundaries():
-    assert nhs.at_ceiling(1e6, 1e6) and nhs.at_ceiling(1e5, 1e6)
-    assert not nhs.at_ceiling(1e5 * (1 - 1e-12), 1e6)
-    assert nhs.at_ceiling(1e4, 1e6, factor=100) and not nhs.at_ceiling(9e3, 1e6, factor=100)
-    with pytest.raises(ValueError):
-        nhs.at_ceiling(1.0, 1e6, factor=0.5)
+def test_chapter_8_counts_the_ceiling_as_chapter_10_does():
+    """One definition: a κ within CEILING_FACTOR of 1/c (cdnotes.ceiling.at_ceiling)."""
+    from cdnotes.ceiling import DEFAULT_FACTOR
+    assert nhs.CEILING_FACTOR == DEFAULT_FACTOR
+    limit = nhs.ceiling_of("kappa_h_1e-6", {})
+    assert limit == (1e6, nhs.CEILING_FACTOR)
 
 
 def test_runs_at_ceiling_against_the_committed_json(records):

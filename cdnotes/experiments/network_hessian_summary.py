@@ -11,7 +11,7 @@ of seeds comes from the file, so adding seeds (or a model run elsewhere) just wo
 * :func:`estimate` — mean with a 95% t interval over seeds (of ``log10`` for log metrics);
 * :func:`paired` — ``a − b`` paired by seed (``log10 a − log10 b`` for log metrics);
 * :func:`near_rounding` — how many runs have a κ no larger than double precision allows;
-* :func:`at_ceiling` / :func:`runs_at_ceiling` — whether a κ sits at the ceiling its cutoff
+* :func:`runs_at_ceiling` (with :func:`cdnotes.ceiling.at_ceiling`) — whether a κ sits at the ceiling its cutoff
   sets (within :data:`CEILING_FACTOR` of ``1/c``, or within :data:`ROUNDING_MARGIN` of the
   rounding level), where it measures the cutoff more than the spectrum;
 * :func:`rank_value_bounds` / :func:`rank_ratio_bounds` — ``max|λ|`` over the ``k``-th
@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ceiling import DEFAULT_FACTOR, at_ceiling
 from ..stats import Estimate, mean_ci, paired_difference_ci
 from .digits import PAPER_TABLE1, reading_summary
 from .network_hessian import CUTOFFS, LOG10_EDGES, PERCENTILES
@@ -46,7 +47,7 @@ from .network_hessian import CUTOFFS, LOG10_EDGES, PERCENTILES
 __all__ = ["RESULTS_NAME", "load_results", "METRICS", "metric", "select", "seeds_of",
            "values", "estimate", "paired", "verdict", "format_estimate", "mean_log_density",
            "probes_needed", "ROUNDING_MARGIN", "CEILING_FACTOR", "CEILINGS", "ceiling_of",
-           "at_ceiling", "runs_at_ceiling", "EQUAL_COUNT_RANKS", "BINNED", "rank_value_bounds",
+           "runs_at_ceiling", "EQUAL_COUNT_RANKS", "BINNED", "rank_value_bounds",
            "rank_ratio_bounds", "Comparison", "compare", "format_comparison", "VERDICTS",
            "verdict_counts", "conditioning_answer", "PAPER_READING", "paper_reading",
            "ordering", "ordering_verdict"]
@@ -231,7 +232,7 @@ def near_rounding(records, name, model, state, inputs) -> int:
                for r in select(records, model, state, inputs))
 
 
-CEILING_FACTOR = 10.0
+CEILING_FACTOR = DEFAULT_FACTOR
 """A κ measured above a cutoff ``c`` (relative to ``max|λ|``) can never exceed ``1/c``; it
 counts as *at the ceiling* when it is within this factor of it (``κ ≥ 1/(10 c)``): its
 smallest kept eigenvalue lies within one decade of the cutoff, so the value says more about
@@ -275,29 +276,6 @@ def ceiling_of(name, record):
     return CEILINGS[name](record) if name in CEILINGS else None
 
 
-def at_ceiling(value, ceiling, factor=CEILING_FACTOR) -> bool:
-    """Whether a κ is within ``factor`` of its ceiling: ``value · factor ≥ ceiling``.
-
-    Parameters
-    ----------
-    value : float > 0, the κ
-    ceiling : float > 0, the largest value it can take (``1/c`` for a cutoff ``c``)
-    factor : float >= 1
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> at_ceiling(9.8e5, 1e6), at_ceiling(1e5, 1e6), at_ceiling(9.9e4, 1e6)
-    (True, True, False)
-    """
-    if not (ceiling > 0 and factor >= 1):
-        raise ValueError(f"at_ceiling needs ceiling > 0 and factor >= 1; got {ceiling}, {factor}")
-    return bool(value * factor >= ceiling)
-
-
 def runs_at_ceiling(records, name, model, state, inputs, seeds=None) -> int:
     """How many runs of one (model, state, inputs) have metric ``name`` at its ceiling.
 
@@ -318,7 +296,8 @@ def runs_at_ceiling(records, name, model, state, inputs, seeds=None) -> int:
     for r in select(records, model, state, inputs):
         limit = ceiling_of(name, r)
         if limit is not None and (seeds is None or int(r["seed"]) in seeds):
-            count += at_ceiling(read(r), *limit)
+            ceiling, factor = limit
+            count += at_ceiling(read(r), 1.0 / ceiling, factor)
     return count
 
 
@@ -442,7 +421,7 @@ class Comparison:
     estimate : :class:`~cdnotes.stats.Estimate` or None (fewer than two common seeds)
     seeds : tuple of int, the common seeds
     n_at_ceiling : int
-        Runs (either side, common seeds) whose value is at its ceiling (:func:`at_ceiling`).
+        Runs (either side, common seeds) whose value is at its ceiling (:func:`cdnotes.ceiling.at_ceiling`).
     bounds : tuple of two Estimates or None
         For a :data:`BINNED` metric: the estimates of the log-ratio with each eigenvalue at
         the end of its bin least and most favourable to ``first`` (``(low, high)``).
