@@ -9,7 +9,8 @@ import numpy as np
 from .validation import check_host_vector, check_real
 
 __all__ = ["Estimate", "mean_ci", "paired_difference_ci", "welch_difference_ci", "geometric_mean",
-           "fit_power_law", "paired_variance_test", "count_difference_test"]
+           "fit_power_law", "paired_variance_test", "count_difference_test", "variance_ratio_ci",
+           "rank_sum_test"]
 
 
 @dataclass(frozen=True)
@@ -215,3 +216,51 @@ def count_difference_test(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
                              f"n_{name} >= 1; got k_{name}={k!r}, n_{name}={n!r}")
     table = [[int(k_a), int(n_a - k_a)], [int(k_b), int(n_b - k_b)]]
     return float(stats.fisher_exact(table)[1])
+
+
+def variance_ratio_ci(a, b, level: float = 0.95) -> Estimate:
+    """``var(a) / var(b)`` of two independent samples with its F interval (normal samples).
+
+    Parameters
+    ----------
+    a, b : array-like, at least two finite values each, ``b`` not constant
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``mean`` is the ratio of the sample variances (ddof = 1), ``std`` ``0.0`` (not
+        defined for a ratio), ``n`` the size of ``a``; ``low``/``high`` the interval
+        ``ratio / F(1 − α/2) … ratio / F(α/2)`` with ``(n_a − 1, n_b − 1)`` degrees of freedom.
+    """
+    from scipy import stats
+
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
+    vb = float(b.var(ddof=1))
+    if vb == 0:
+        raise ValueError("variance_ratio_ci needs b with a non-zero variance")
+    ratio = float(a.var(ddof=1)) / vb
+    dfa, dfb = a.size - 1, b.size - 1
+    alpha = 1 - level
+    return Estimate(ratio, 0.0, int(a.size), ratio / float(stats.f.ppf(1 - alpha / 2, dfa, dfb)),
+                    ratio / float(stats.f.ppf(alpha / 2, dfa, dfb)), level)
+
+
+def rank_sum_test(a, b) -> float:
+    """Two-sided p-value of the Mann–Whitney rank-sum test: do ``a`` and ``b`` differ in location?
+
+    For independent samples whose distribution is far from normal (ratios spanning decades).
+
+    Parameters
+    ----------
+    a, b : array-like, at least one finite value each
+
+    Returns
+    -------
+    float
+    """
+    from scipy import stats
+
+    a, b = check_host_vector(a, "a", min_size=1), check_host_vector(b, "b", min_size=1)
+    return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)

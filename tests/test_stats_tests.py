@@ -40,3 +40,24 @@ def test_count_difference_test():
         stats.fisher_exact([[7, 13], [3, 17]])[1])
     with pytest.raises(ValueError, match="k_a"):
         count_difference_test(21, 20, 1, 20)
+
+
+def test_variance_ratio_ci_covers_the_true_ratio_at_its_level():
+    from cdnotes.stats import variance_ratio_ci
+    rng = np.random.default_rng(3)
+    hits = [(lambda e: e.low <= 4.0 <= e.high)(
+        variance_ratio_ci(2 * rng.standard_normal(15), rng.standard_normal(12)))
+        for _ in range(2000)]
+    assert 0.93 < np.mean(hits) < 0.97
+    e = variance_ratio_ci([1.0, 3.0, 5.0], [1.0, 2.0, 3.0])
+    assert e.mean == pytest.approx(4.0) and e.low < 4.0 < e.high
+    with pytest.raises(ValueError, match="non-zero variance"):
+        variance_ratio_ci([1.0, 2.0], [1.0, 1.0])
+
+
+def test_rank_sum_test():
+    from scipy import stats
+    from cdnotes.stats import rank_sum_test
+    a, b = [1.0, 2.0, 3.0, 4.0], [10.0, 11.0, 12.0, 13.0]
+    assert rank_sum_test(a, b) == pytest.approx(stats.mannwhitneyu(a, b).pvalue)
+    assert rank_sum_test(a, b) < 0.05 and rank_sum_test(a, a) > 0.5
