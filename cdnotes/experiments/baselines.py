@@ -32,7 +32,18 @@ BASELINES = {
 
 
 def make_baseline(name: str, seed: int = 0):
-    """An unfitted scikit-learn estimator for ``name`` (a key of :data:`BASELINES`)."""
+    """An unfitted scikit-learn estimator for ``name``.
+
+    Parameters
+    ----------
+    name : a key of :data:`BASELINES`
+    seed : int >= 0
+        ``random_state`` of the stochastic classifiers (ignored by the others).
+
+    Returns
+    -------
+    a scikit-learn classifier
+    """
     check_choice(name, "name", BASELINES)
     seed = check_int(seed, "seed", minimum=0)
     if name == "logistic":
@@ -92,7 +103,16 @@ def run_baselines(seeds, *, split_seed: int = 0, names=tuple(BASELINES)) -> list
 
 
 def baseline_accuracies(records) -> dict:
-    """Classifier name -> array of its runs' accuracies (%), in the order of the records."""
+    """Classifier name -> array of its runs' accuracies (%), in the order of the records.
+
+    Parameters
+    ----------
+    records : list of :func:`run_baselines` dicts
+
+    Returns
+    -------
+    dict of str -> numpy array
+    """
     out = {}
     for r in records:
         out.setdefault(r["name"], []).append(r["accuracy"])

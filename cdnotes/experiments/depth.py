@@ -66,6 +66,16 @@ def run_depth(name: str, depth: int, seed: int, *, split_seed: int = 0,
               config: TrainConfig = TrainConfig(), data=None) -> dict:
     """Train :func:`depth_model` with the digits protocol; one JSON-ready record.
 
+    Parameters
+    ----------
+    name : {"dense", "cd4", "cd8"}
+    depth : int >= 1
+    seed : int
+        Initial weights and batch order.
+    split_seed : int
+    config : TrainConfig
+    data : optional ``digits_split(split_seed)``, to avoid reloading it
+
     Returns
     -------
     dict
@@ -93,7 +103,20 @@ def run_depth(name: str, depth: int, seed: int, *, split_seed: int = 0,
 def run_depth_grid(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10), *,
                    split_seed: int = 0, config: TrainConfig = TrainConfig(),
                    progress: bool = False) -> list:
-    """:func:`run_depth` for every (model, depth, seed) on one split; a list of dicts."""
+    """:func:`run_depth` for every (model, depth, seed) on one split.
+
+    Parameters
+    ----------
+    models, depths, seeds : iterables
+    split_seed : int
+    config : TrainConfig
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    list of dict
+    """
     data = digits_split(check_int(split_seed, "split_seed", minimum=0))
     jobs = [(m, d, s) for m in models for d in depths for s in seeds]
     if progress:
@@ -146,6 +169,13 @@ def gap_growth(records, metric: str = "accuracy", model: str = "cd4",
 
     A gap that grows with depth has an interval above zero; one that shrinks, below.
 
+    Parameters
+    ----------
+    records : list of :func:`run_depth` dicts
+    metric : a key of :data:`METRICS`
+    model, baseline : model names
+    level : float, default 0.95
+
     Returns
     -------
     :class:`cdnotes.stats.Estimate`
@@ -184,7 +214,17 @@ def _run(args) -> int:
 
 
 def add_parser(subparsers):
-    """Register ``python -m cdnotes depth`` on an ``argparse`` subparsers object."""
+    """Register ``python -m cdnotes depth`` on an ``argparse`` subparsers object.
+
+    Parameters
+    ----------
+    subparsers : the object returned by ``ArgumentParser.add_subparsers``
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
     from ..cli import _out_path, _positive_int, _seed
 
     p = subparsers.add_parser(

@@ -150,7 +150,17 @@ def fisher_trace(C, eps: float, sigma2: float = 1.0) -> float:
 
 
 def fisher_trace_dense(C, eps: float, sigma2: float = 1.0) -> float:
-    """The same trace from the explicit matrix (the slow twin of :func:`fisher_trace`)."""
+    """The same trace from the explicit matrix (the slow twin of :func:`fisher_trace`).
+
+    Parameters
+    ----------
+    C : array ``(Ko, Ki, B)``
+    eps, sigma2 : float > 0
+
+    Returns
+    -------
+    float
+    """
     W = block_circulant(np.asarray(C, dtype=np.float64))
     fisher = W.T @ W / sigma2 + eps * np.eye(W.shape[1])
     return float(np.trace(np.linalg.inv(fisher)))

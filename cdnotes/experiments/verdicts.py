@@ -26,7 +26,18 @@ ALPHA = 0.05
 
 
 def significance_word(p: float, alpha: float = ALPHA) -> str:
-    """``"significant"`` when ``p < alpha``, else ``"not significant"``."""
+    """``"significant"`` when ``p < alpha``, else ``"not significant"``.
+
+    Parameters
+    ----------
+    p : float
+        A p-value.
+    alpha : float, default :data:`ALPHA`
+
+    Returns
+    -------
+    str
+    """
     return "significant" if p < alpha else "not significant"
 
 
@@ -83,6 +94,7 @@ def spread_verdict(subject: str, stds: dict, rival: str, p: float, unit: str = "
         Label (in ``stds``) of the model compared with ``subject`` in the test.
     p : float
         Two-sided p-value of a paired test of equal variances, ``subject`` against ``rival``.
+    unit : str, default "points"
 
     Returns
     -------
@@ -130,8 +142,18 @@ def count_verdict(counts: dict, n: int, subject: str, rival: str, p: float, even
 
 
 def growth_verdict(e, what: str) -> str:
-    """``"grows"``, ``"shrinks"`` or ``"does not change significantly"`` from an interval of
-    (deepest gap − shallowest gap), with ``what`` as the subject.
+    """``"grows"``, ``"shrinks"`` or ``"does not change significantly"`` with depth.
+
+    Parameters
+    ----------
+    e : estimate of (deepest gap − shallowest gap), with ``low`` and ``high``
+    what : str
+        The sentence's subject.
+
+    Returns
+    -------
+    str
+        No final full stop.
     """
     word = ("grows" if e.low > 0 else "shrinks" if e.high < 0
             else "does not change significantly")
