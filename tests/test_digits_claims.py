@@ -106,3 +106,22 @@ def test_spread_count_and_epoch_words():
     assert "not significant" in c
     assert epochs_verdict([_e(-2, -1), _e(1, 2), _e(-1, 1)], [1, 2, 3], "above") == (1, 3)
     assert "None of the two" in saturation_verdict({"a": 90.0, "b": 99.5})
+
+
+def test_cli_depth_and_baselines_write_json(tmp_path):
+    import json
+    from cdnotes.cli import main
+    out = tmp_path / "d.json"
+    assert main(["depth", "--models", "cd8", "--depths", "1", "--seeds", "0", "--epochs", "1",
+                 "--out", str(out), "--quiet"]) == 0
+    data = json.loads(out.read_text())
+    assert len(data["records"]) == 1 and data["command"].startswith("python -m cdnotes depth")
+    out = tmp_path / "b.json"
+    assert main(["baselines", "--names", "knn", "--seeds", "0", "--out", str(out),
+                 "--quiet"]) == 0
+    assert json.loads(out.read_text())["records"][0]["name"] == "knn"
+    for argv in (["depth", "--epochs", "0"], ["depth", "--depths", "x"],
+                 ["baselines", "--names", "tree"], ["baselines", "--seeds", "-1"]):
+        with pytest.raises(SystemExit) as err:
+            main(argv)
+        assert err.value.code == 2
