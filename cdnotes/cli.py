@@ -120,6 +120,10 @@ def main(argv=None) -> int:
     from .experiments.structured import add_parser as _structured_parser
     _structured_parser(sub)
     from .network_hessian_cli import add_parser as add_network_hessian
+    from .experiments.depth import add_parser as add_depth_parser
+    add_depth_parser(sub)
+    from .experiments.baselines import add_parser as add_baselines_parser
+    add_baselines_parser(sub)
     add_network_hessian(sub)
     args = parser.parse_args(argv)
     if args.command == "table1":

@@ -9,7 +9,8 @@ import numpy as np
 from .validation import check_host_vector, check_real
 
 __all__ = ["Estimate", "mean_ci", "paired_difference_ci", "welch_difference_ci", "geometric_mean",
-           "fit_power_law"]
+           "fit_power_law", "paired_variance_test", "count_difference_test", "variance_ratio_ci",
+           "rank_sum_test"]
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,112 @@ def fit_power_law(x, y):
         raise ValueError("fit_power_law needs at least two distinct x values; all x are equal")
     b, log_a = np.polyfit(np.log(x), np.log(y), 1)
     return math.exp(log_a), float(b)
+
+
+def paired_variance_test(a, b) -> tuple:
+    """Is the spread of ``a`` different from that of ``b``? Pitman–Morgan test for paired samples.
+
+    For pairs (same seeds), ``var(a) = var(b)`` exactly when ``a + b`` and ``a − b`` are
+    uncorrelated; the test is the t test of that correlation (``n − 2`` degrees of freedom),
+    two-sided.
+
+    Parameters
+    ----------
+    a, b : array-like of equal shape, at least three finite values each
+
+    Returns
+    -------
+    (ratio, p) : tuple of float
+        ``var(a) / var(b)`` (ddof = 1; ``inf`` if only ``b`` is constant, ``nan`` if both are)
+        and the two-sided p-value (``1.0`` when either sum or difference is constant).
+    """
+    from scipy import stats
+
+    shapes = np.shape(a), np.shape(b)
+    a, b = check_host_vector(a, "a", min_size=3), check_host_vector(b, "b", min_size=3)
+    if shapes[0] != shapes[1]:
+        raise ValueError(f"paired samples a and b need equal shapes; got {shapes[0]} and "
+                         f"{shapes[1]}")
+    va, vb = float(a.var(ddof=1)), float(b.var(ddof=1))
+    ratio = va / vb if vb > 0 else (math.inf if va > 0 else math.nan)
+    s, d = a + b, a - b
+    if np.ptp(s) == 0 or np.ptp(d) == 0:
+        return ratio, 1.0
+    r = float(np.corrcoef(s, d)[0, 1])
+    if abs(r) >= 1:
+        return ratio, 0.0
+    n = a.size
+    t = r * math.sqrt((n - 2) / (1 - r * r))
+    return ratio, float(2 * stats.t.sf(abs(t), n - 2))
+
+
+def count_difference_test(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
+    """Two-sided p-value of Fisher's exact test: do ``k_a`` of ``n_a`` and ``k_b`` of ``n_b`` differ?
+
+    For per-seed counts ("in 7 of 20 runs against 2 of 20").
+
+    Parameters
+    ----------
+    k_a, n_a, k_b, n_b : int, ``0 <= k <= n``, ``n >= 1``
+
+    Returns
+    -------
+    float
+    """
+    from scipy import stats
+
+    for k, n, name in ((k_a, n_a, "a"), (k_b, n_b, "b")):
+        if not (isinstance(k, (int, np.integer)) and isinstance(n, (int, np.integer))
+                and 0 <= k <= n and n >= 1):
+            raise ValueError(f"count_difference_test needs integers 0 <= k_{name} <= n_{name}, "
+                             f"n_{name} >= 1; got k_{name}={k!r}, n_{name}={n!r}")
+    table = [[int(k_a), int(n_a - k_a)], [int(k_b), int(n_b - k_b)]]
+    return float(stats.fisher_exact(table)[1])
+
+
+def variance_ratio_ci(a, b, level: float = 0.95) -> Estimate:
+    """``var(a) / var(b)`` of two independent samples with its F interval (normal samples).
+
+    Parameters
+    ----------
+    a, b : array-like, at least two finite values each, ``b`` not constant
+    level : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``mean`` is the ratio of the sample variances (ddof = 1), ``std`` ``0.0`` (not
+        defined for a ratio), ``n`` the size of ``a``; ``low``/``high`` the interval
+        ``ratio / F(1 − α/2) … ratio / F(α/2)`` with ``(n_a − 1, n_b − 1)`` degrees of freedom.
+    """
+    from scipy import stats
+
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    a, b = check_host_vector(a, "a", min_size=2), check_host_vector(b, "b", min_size=2)
+    vb = float(b.var(ddof=1))
+    if vb == 0:
+        raise ValueError("variance_ratio_ci needs b with a non-zero variance")
+    ratio = float(a.var(ddof=1)) / vb
+    dfa, dfb = a.size - 1, b.size - 1
+    alpha = 1 - level
+    return Estimate(ratio, 0.0, int(a.size), ratio / float(stats.f.ppf(1 - alpha / 2, dfa, dfb)),
+                    ratio / float(stats.f.ppf(alpha / 2, dfa, dfb)), level)
+
+
+def rank_sum_test(a, b) -> float:
+    """Two-sided p-value of the Mann–Whitney rank-sum test: do ``a`` and ``b`` differ in location?
+
+    For independent samples whose distribution is far from normal (ratios spanning decades).
+
+    Parameters
+    ----------
+    a, b : array-like, at least one finite value each
+
+    Returns
+    -------
+    float
+    """
+    from scipy import stats
+
+    a, b = check_host_vector(a, "a", min_size=1), check_host_vector(b, "b", min_size=1)
+    return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)

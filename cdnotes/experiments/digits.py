@@ -35,7 +35,7 @@ __all__ = ["PAPER_TABLE1", "CURVATURE_LEVELS", "CONFIDENT_PROBABILITY", "READING
            "DigitsRecord", "run_digits", "run_digits_grid", "run_table1", "summarize",
            "accuracy_estimates", "paired_gap", "subset_means", "ReadingSummary", "reading_summary",
            "CUTOFF_MARGIN_DECADES", "BULK_QUANTILE",
-           "kappa_reading_summaries", "CurvatureSummary", "curvature_summaries"]
+           "kappa_reading_summaries", "CurvatureSummary", "curvature_summaries", "epoch_gaps"]
 
 PAPER_TABLE1 = {  # the paper's Table 1: test accuracy (%) mean ± std over seeds {0, 1, 2}, and κ
     "dense": {"n_params": 8970, "accuracy": 98.15, "accuracy_std": 0.47, "kappa": 5.9e6},
@@ -727,3 +727,35 @@ def curvature_summaries(records) -> dict:
             logit_decades=tuple(float(np.log10(ev.max() / ev.min())) for ev in logit),
             confident_percent=tuple(100 * r.confident_fraction for r in full))
     return out
+
+
+def epoch_gaps(records, a: str, b: str, metric: str = "log10_loss", level: float = 0.95) -> list:
+    """Per epoch, ``a − b`` of a per-epoch metric, paired by seed, with a t interval.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord (or their JSON dicts), run with ``per_epoch=True``
+    a, b : model names
+    metric : {"log10_loss", "accuracy"}
+        ``log10`` of the epoch's mean training loss, or the test accuracy after the epoch (%).
+    level : float, default 0.95
+
+    Returns
+    -------
+    list of :class:`~cdnotes.stats.Estimate`, one per epoch (epoch 1 first)
+    """
+    check_choice(metric, "metric", ("log10_loss", "accuracy"))
+    runs = _by_model(records)
+
+    def series(r):
+        if metric == "accuracy":
+            return 100.0 * np.asarray(r.test_accuracy)
+        return np.log10(np.asarray(r.train_loss))
+
+    va = {r.seed: series(r) for r in runs[a]}
+    vb = {r.seed: series(r) for r in runs[b]}
+    seeds = sorted(set(va) & set(vb))
+    A, B = np.array([va[s] for s in seeds]), np.array([vb[s] for s in seeds])
+    if A.ndim != 2 or A.shape[1] == 0:
+        raise ValueError("epoch_gaps needs per-epoch values (runs with per_epoch=True)")
+    return [paired_difference_ci(A[:, e], B[:, e], level) for e in range(A.shape[1])]

@@ -71,6 +71,18 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
         python -m cdnotes spectral --workers 2 --out cdnotes/measurements/spectral_training.json
 
+``digits_baselines``
+    scikit-learn classifiers (logistic regression, RBF SVM, k-NN, random forest, MLPClassifier)
+    on the digits split of chapter 5, the stochastic ones over ten seeds (CPU, minutes)::
+
+        python -m cdnotes baselines --out cdnotes/measurements/digits_baselines.json
+
+``depth_digits``
+    The paper's three digits models at 1-4 hidden layers, ten seeds each (chapter 5, "Does the
+    advantage grow with depth?"; CPU, about a quarter of an hour on a loaded 2-core machine)::
+
+        python -m cdnotes depth --out cdnotes/measurements/depth_digits.json
+
 ``network_hessian_digits``
     The whole network's Hessian of the three digits models (chapter 8): one record per
     (model, seed, state, inputs), merged from runs split across machines (each record's

@@ -1,0 +1,244 @@
+"""Does CD's advantage grow with depth? The paper's models at 1–4 hidden layers (chapter 5).
+
+The paper (§VII, "Benchmark scope"): "the conditioning advantage may be even more pronounced on
+deeper networks where Hessian condition compounds across layers". Here the paper's MLPs keep
+width 64 and their output padding and get 1, 2, 3 or 4 hidden layers; each (model, depth,
+seed) is trained with the digits protocol and records its accuracy and conditioning.
+
+* :func:`depth_model` — the paper's dense / CD-B4 / CD-B8 MLP at a given number of hidden layers.
+* :func:`run_depth` / :func:`run_depth_grid` — one run / every (model, depth, seed): JSON dicts.
+* :func:`depth_gaps` — per depth, dense minus CD of a metric, paired by seed, with a t interval.
+* :func:`gap_growth` — the deepest gap minus the shallowest, per seed, with a t interval:
+  whether the gap grows with depth.
+* :func:`add_parser` — ``python -m cdnotes depth`` (about five minutes on 2 cores).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..curvature import last_layer_spectrum, paper_kappa_readings
+from ..data import digits_split
+from ..mlp import PAPER_MODELS, make_mlp
+from ..stats import mean_ci, paired_difference_ci
+from ..train import TrainConfig, train
+from ..validation import check_choice, check_int
+
+__all__ = ["DEPTHS", "METRICS", "depth_model", "run_depth", "run_depth_grid", "depth_gaps",
+           "gap_growth", "add_parser"]
+
+DEPTHS = (1, 2, 3, 4)
+"""Hidden layers tried (the paper's models have two)."""
+
+METRICS = {
+    "accuracy": "test accuracy (%)",
+    "log10_kappa_weights": "log₁₀ κ of the weights (σ²max/σ²min, mean over layers)",
+    "log10_kappa_hessian": "log₁₀ κ of the last layer's exact Hessian (non-zero part)",
+}
+"""What each record holds per run, and what the chapter calls it."""
+
+
+def depth_model(name: str, depth: int, *, seed: int = 0):
+    """The paper's model ``name`` with ``depth`` hidden layers of width 64.
+
+    Parameters
+    ----------
+    name : {"dense", "cd4", "cd8"}
+    depth : int >= 1
+        Hidden layers (the paper's models: 2).
+    seed : int
+
+    Returns
+    -------
+    MLP with ``n_classes = 10`` (CD outputs padded as in :data:`cdnotes.mlp.PAPER_MODELS`)
+    """
+    check_choice(name, "model", PAPER_MODELS)
+    depth = check_int(depth, "depth", minimum=1)
+    widths, block_size = PAPER_MODELS[name]
+    hidden = widths[1]
+    return make_mlp((widths[0], *([hidden] * depth), widths[-1]), block_size, n_classes=10,
+                    seed=seed)
+
+
+def run_depth(name: str, depth: int, seed: int, *, split_seed: int = 0,
+              config: TrainConfig = TrainConfig(), data=None) -> dict:
+    """Train :func:`depth_model` with the digits protocol; one JSON-ready record.
+
+    Parameters
+    ----------
+    name : {"dense", "cd4", "cd8"}
+    depth : int >= 1
+    seed : int
+        Initial weights and batch order.
+    split_seed : int
+    config : TrainConfig
+    data : optional ``digits_split(split_seed)``, to avoid reloading it
+
+    Returns
+    -------
+    dict
+        ``model``, ``depth``, ``seed``, ``split_seed``, ``n_params``, ``accuracy`` (final,
+        %), ``train_loss`` (per epoch), the paper's κ readings (``kappa_weights``,
+        ``kappa_theorem1``), ``kappa_hessian`` (last layer, non-zero part), ``seconds``.
+    """
+    X_train, X_test, y_train, y_test = digits_split(split_seed) if data is None else data
+    model = depth_model(name, depth, seed=seed)
+    start = time.perf_counter()
+    history = train(model, X_train, y_train, X_test, y_test, config=config, seed=seed)
+    seconds = time.perf_counter() - start
+    readings = paper_kappa_readings(model, X_train)
+    _, hessian = last_layer_spectrum(model, X_train)
+    return {"model": name, "depth": int(depth), "seed": int(seed), "split_seed": int(split_seed),
+            "n_params": int(model.n_params),
+            "accuracy": 100.0 * float(history.final_test_accuracy),
+            "test_accuracy": [float(a) for a in history.test_accuracy],
+            "train_loss": [float(v) for v in history.train_loss],
+            "kappa_weights": float(readings["weights_sv"]),
+            "kappa_theorem1": float(readings["theorem1_inputs"]),
+            "kappa_hessian": float(hessian.kappa_nonzero), "seconds": seconds}
+
+
+def run_depth_grid(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10), *,
+                   split_seed: int = 0, config: TrainConfig = TrainConfig(),
+                   progress: bool = False) -> list:
+    """:func:`run_depth` for every (model, depth, seed) on one split.
+
+    Parameters
+    ----------
+    models, depths, seeds : iterables
+    split_seed : int
+    config : TrainConfig
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    list of dict
+    """
+    data = digits_split(check_int(split_seed, "split_seed", minimum=0))
+    jobs = [(m, d, s) for m in models for d in depths for s in seeds]
+    if progress:
+        from tqdm.auto import tqdm
+        jobs = tqdm(jobs, desc="depth")
+    return [run_depth(m, d, s, split_seed=split_seed, config=config, data=data)
+            for m, d, s in jobs]
+
+
+def _metric(record: dict, metric: str) -> float:
+    check_choice(metric, "metric", METRICS)
+    if metric == "accuracy":
+        return float(record["accuracy"])
+    key = "kappa_weights" if metric == "log10_kappa_weights" else "kappa_hessian"
+    return math.log10(float(record[key]))
+
+
+def _paired(records, metric, model, baseline, depth) -> tuple:
+    """Seeds run by both models at ``depth``, and ``baseline − model`` of ``metric`` per seed."""
+    value = {(r["model"], r["seed"]): _metric(r, metric) for r in records
+             if r["depth"] == depth and r["model"] in (model, baseline)}
+    seeds = sorted(s for m, s in value if m == model and (baseline, s) in value)
+    return seeds, np.array([value[baseline, s] - value[model, s] for s in seeds])
+
+
+def depth_gaps(records, metric: str = "accuracy", model: str = "cd4",
+               baseline: str = "dense", level: float = 0.95) -> dict:
+    """Per depth, ``baseline − model`` of ``metric``, paired by seed, with a t interval.
+
+    Parameters
+    ----------
+    records : list of :func:`run_depth` dicts
+    metric : a key of :data:`METRICS`
+    model, baseline : model names
+    level : float, default 0.95
+
+    Returns
+    -------
+    dict depth -> :class:`cdnotes.stats.Estimate` of the per-seed differences (for the κ
+    metrics a difference of log10 κ: ``10 ** mean`` is the geometric-mean ratio).
+    """
+    depths = sorted({r["depth"] for r in records})
+    return {d: mean_ci(_paired(records, metric, model, baseline, d)[1], level=level)
+            for d in depths}
+
+
+def gap_growth(records, metric: str = "accuracy", model: str = "cd4",
+               baseline: str = "dense", level: float = 0.95):
+    """The gap at the deepest depth minus the gap at the shallowest, per seed, with a t interval.
+
+    A gap that grows with depth has an interval above zero; one that shrinks, below.
+
+    Parameters
+    ----------
+    records : list of :func:`run_depth` dicts
+    metric : a key of :data:`METRICS`
+    model, baseline : model names
+    level : float, default 0.95
+
+    Returns
+    -------
+    :class:`cdnotes.stats.Estimate`
+    """
+    depths = sorted({r["depth"] for r in records})
+    s_low, low = _paired(records, metric, model, baseline, depths[0])
+    s_high, high = _paired(records, metric, model, baseline, depths[-1])
+    common = sorted(set(s_low) & set(s_high))
+    a = np.array([high[s_high.index(s)] for s in common])
+    b = np.array([low[s_low.index(s)] for s in common])
+    return paired_difference_ci(a, b, level=level)
+
+
+def _run(args) -> int:
+    from ..results import environment_info, write_json_atomic
+
+    config = TrainConfig(epochs=args.epochs)
+    start = time.perf_counter()
+    records = run_depth_grid(args.models, args.depths, args.seeds, split_seed=args.split_seed,
+                             config=config, progress=not args.quiet)
+    command = ("python -m cdnotes depth --seeds " + " ".join(map(str, args.seeds))
+               + f" --epochs {args.epochs} --split-seed {args.split_seed}")
+    write_json_atomic(args.out, {"command": command,
+                                 "config": {"epochs": args.epochs, "lr": config.lr,
+                                            "momentum": config.momentum,
+                                            "batch_size": config.batch_size,
+                                            "split_seed": args.split_seed,
+                                            "depths": list(args.depths),
+                                            "models": list(args.models),
+                                            "seeds": list(args.seeds)},
+                                 "records": records, "environment": environment_info(),
+                                 "seconds": time.perf_counter() - start})
+    if not args.quiet:
+        print(f"{len(records)} runs in {time.perf_counter() - start:.0f} s -> {args.out}")
+    return 0
+
+
+def add_parser(subparsers):
+    """Register ``python -m cdnotes depth`` on an ``argparse`` subparsers object.
+
+    Parameters
+    ----------
+    subparsers : the object returned by ``ArgumentParser.add_subparsers``
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
+    from ..cli import _out_path, _positive_int, _seed
+
+    p = subparsers.add_parser(
+        "depth", help="the paper's models at 1-4 hidden layers (does CD's advantage grow?)",
+        description="Train the dense, CD-B4 and CD-B8 MLPs (width 64) with 1-4 hidden layers on "
+                    "digits with the paper's protocol, every seed; record accuracy, loss per "
+                    "epoch, the paper's κ readings and the last layer's exact Hessian κ.")
+    p.add_argument("--models", nargs="+", choices=list(PAPER_MODELS), default=list(PAPER_MODELS))
+    p.add_argument("--depths", type=_positive_int, nargs="+", default=list(DEPTHS))
+    p.add_argument("--seeds", type=_seed, nargs="+", default=list(range(10)),
+                   help="seeds (default: 0-9)")
+    p.add_argument("--epochs", type=_positive_int, default=25, help="(default: 25)")
+    p.add_argument("--split-seed", type=_seed, default=0, help="(default: 0)")
+    p.add_argument("--out", type=_out_path, default="depth_digits.json")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_run)
+    return p
