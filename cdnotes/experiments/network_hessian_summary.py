@@ -114,7 +114,7 @@ METRICS = {
                               lambda r: r["layers"][-1]["hessian"]["kappa"][_cut(1e-6)]),
     "first_block_kappa_1e-6": ("κ of the first layer's block at cutoff 1e-6", True,
                                lambda r: r["layers"][0]["hessian"]["kappa"][_cut(1e-6)]),
-    "paper_weights_sv": ("the paper's reading: mean σ²_max/σ²_min of the weights", True,
+    "paper_weights_sv": ("the weights reading: mean σ²_max/σ²_min of the weights", True,
                          lambda r: r["paper_kappa"]["weights_sv"]),
     "test_accuracy": ("test accuracy", False, lambda r: r["test_accuracy"]),
 }
@@ -548,7 +548,7 @@ def conditioning_answer(by_kind) -> str:
     ----------
     by_kind : dict ``{kind: verdict_counts(...)}`` with the kinds ``"cutoff κ"`` (every κ),
         ``"equal count"`` (``max|λ|`` over the same ``k``-th largest ``|λ|``) and
-        ``"weights"`` (the paper's reading); each counts the CD-against-dense comparisons.
+        ``"weights"`` (the weights reading: the paper's dense definition, every model); each counts the CD-against-dense comparisons.
 
     Returns
     -------
@@ -565,7 +565,7 @@ def conditioning_answer(by_kind) -> str:
     second = (f" By the bulk against the top, counted at the same number of eigenvalues: "
               f"{part(e)}." if e["decided"] else
               " By the bulk against the top at equal count: no comparison decided.")
-    third = (f" By the paper's reading (the weights, not the Hessian): {part(w)}."
+    third = (f" By the weights reading (the paper's dense definition applied to every model; not the Hessian): {part(w)}."
              if w["decided"] else "")
     return first + second + third
 
