@@ -395,3 +395,27 @@ def test_glued_sentences_render_their_math(built_book):
         if literal:
             bad[page.name] = literal[:3]
     assert not bad, bad
+
+
+def measurements_read_by(path: Path) -> set:
+    """Names of the committed result files a notebook reads (cdnotes/measurements/)."""
+    source = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                     if c["cell_type"] == "code")
+    names = set(re.findall(r"""load_measurement\(\s*["']([a-z0-9_]+)["']""", source))
+    if "load_results(" in source:                       # chapter 8's reader of its merged file
+        names.add("network_hessian_digits")
+    return names
+
+
+def test_introduction_lists_what_each_chapter_reads_from_committed_results():
+    """The introduction's table of committed results matches what the notebooks load."""
+    intro = (ROOT / "book" / "intro.md").read_text()
+    listed = {}
+    for row in re.findall(r"^\| (\d+) [^|]*\| ([^|]*) \|", intro, flags=re.M):
+        listed[int(row[0])] = set(re.findall(r"`([a-z0-9_]+)`", row[1]))
+    read = {int(p.name[:2]): measurements_read_by(p) for p in NOTEBOOKS if p.name[:2].isdigit()}
+    read = {k: v for k, v in read.items() if v}
+    assert listed == read
+    from cdnotes.measurements import available_measurements as available
+    for names in read.values():
+        assert names <= set(available()), names - set(available())
