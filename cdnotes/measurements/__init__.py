@@ -58,7 +58,7 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
     The runs chapter 12's verdicts rest on (SHFIN, no mask, fixed low-pass mask, CNN, dense
     MLP), trained for 30 epochs instead of 10 (CPU, NumPy; no cost sweep)::
 
-        python -m cdnotes shfin --seeds 0 1 2 --epochs 30 --jobs 2 --lengths \\
+        python -m cdnotes shfin --seeds 0 1 2 3 4 --epochs 30 --jobs 2 --lengths \\
             --variants shfin shfin_all shfin_lowpass cnn mlp \\
             --out cdnotes/measurements/shfin_mnist1d_30epochs.json
 
