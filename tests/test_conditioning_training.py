@@ -109,3 +109,32 @@ def test_lr_sweep_usage_errors(argv, tmp_path, capsys):
         main(["lr-sweep", *argv, "--out", str(tmp_path / "r.json")])
     assert info.value.code == 2
     assert argv[0] in capsys.readouterr().err
+
+
+def test_cell_values_and_difference_against_a_direct_computation():
+    """Per-seed values of one cell, and the Welch interval of two cells' difference, against
+    the runs read directly (and the t quantile from scipy)."""
+    from scipy import stats
+
+    fast = [_run(0.1, s, [1.0, 0.09 - 0.01 * (s == 2)]) for s in range(3)]       # 20 steps
+    slow = [_run(0.01, s, [1.0, 0.5, 0.2 + 0.01 * s, 0.09]) for s in range(3)]   # 40 steps
+    for r, acc in zip(fast + slow, [0.9, 0.8, 0.95, 0.6, 0.7, 0.65]):
+        r.test_accuracy[-1] = acc
+    never = [_run(0.001, s, [1.0, 0.5]) for s in range(3)]
+    runs = fast + slow + never + [_run(0.1, 0, [1.0, 0.05], seconds=[9.0, 9.0])]
+    runs[-1].sharpness = [1.0, 2.0]                     # a sharpness-tracked repeat: left out
+    rows = {r.lr: r for r in ct.rate_table(runs)}
+    assert list(ct.cell_values(runs, rows[0.1], "steps")) == [20, 20, 20]
+    assert list(ct.cell_values(runs, rows[0.01], "seconds")) == [4.0, 4.0, 4.0]
+    a = np.array([0.9, 0.8, 0.95])
+    b = np.array([0.6, 0.7, 0.65])
+    e = ct.cell_difference(runs, rows[0.1], rows[0.01])
+    se = math.sqrt(a.var(ddof=1) / 3 + b.var(ddof=1) / 3)
+    df = se ** 4 / ((a.var(ddof=1) / 3) ** 2 / 2 + (b.var(ddof=1) / 3) ** 2 / 2)
+    half = stats.t.ppf(0.975, df) * se
+    assert e.mean == pytest.approx(a.mean() - b.mean())
+    assert (e.low, e.high) == pytest.approx((a.mean() - b.mean() - half, a.mean() - b.mean() + half))
+    assert ct.cell_difference(runs, rows[0.1], rows[0.01], "steps").mean == -20
+    assert ct.cell_difference(runs, rows[0.001], rows[0.01], "steps") is None    # never reached
+    with pytest.raises(ValueError, match="what"):
+        ct.cell_values(runs, rows[0.1], "loss")

@@ -493,3 +493,109 @@ def test_welch_interval_matches_scipy(rng):
                                                                        rel_tol=1e-10)
     assert relation(a + 10, a) == "above" and relation(a, a + 10) == "below"
     assert relation(a, a + 1e-9 * rng.standard_normal(5)) == "indistinguishable from"
+
+
+# -- the chapter's statistics: still improving, and the kept bins against chance -------------
+def _brute_force_energy_test(kept, power):
+    """Every way of drawing ``k`` of ``n`` bins per run, enumerated: the chance probabilities
+    of kept_energy_test counted directly."""
+    import itertools
+
+    order = sorted(range(len(power)), key=lambda b: (-power[b], b))
+    rank = {b: i for i, b in enumerate(order)}
+    n, k = len(power), len(kept[0])
+    top, bottom = set(order[:k]), set(order[n - k:])
+
+    def stats_of(sets):
+        return (sum(len(top & set(x)) for x in sets), sum(len(bottom & set(x)) for x in sets),
+                sum(rank[b] for x in sets for b in x))
+
+    seen = stats_of(kept)
+    draws = [stats_of(c) for c in itertools.product(itertools.combinations(range(n), k),
+                                                    repeat=len(kept))]
+    frac = lambda cond: sum(map(cond, draws)) / len(draws)
+    return {"top_overlap": seen[0] / (k * len(kept)), "bottom_overlap": seen[1] / (k * len(kept)),
+            "overlap_chance": np.mean([d[0] for d in draws]) / (k * len(kept)),
+            "p_top_low": frac(lambda d: d[0] <= seen[0]),
+            "p_top_high": frac(lambda d: d[0] >= seen[0]),
+            "p_bottom_high": frac(lambda d: d[1] >= seen[1]),
+            "position": seen[2] / (k * len(kept) * (n - 1)),
+            "position_chance": np.mean([d[2] for d in draws]) / (k * len(kept) * (n - 1)),
+            "p_least": frac(lambda d: d[2] >= seen[2]), "p_most": frac(lambda d: d[2] <= seen[2])}
+
+
+@pytest.mark.parametrize("kept, power", [
+    ([[0, 2, 3, 4], [1, 2, 3, 4], [0, 2, 3, 4]], [4.2, 1.3, 0.38, 0.12, 0.09]),   # chapter 12's s = 8
+    ([[1, 3], [0, 4], [2, 3]], [0.5, 3.0, 0.1, 2.0, 1.0, 0.7]),
+    ([[5, 1, 2]], [1.0, 1.0, 3.0, 0.2, 0.5, 2.0, 0.1]),                            # a tie
+])
+def test_kept_energy_test_matches_enumerating_every_draw(kept, power):
+    from cdnotes.experiments.shfin import kept_energy_test
+
+    got = kept_energy_test(kept, power)
+    want = _brute_force_energy_test(kept, power)
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, abs=1e-12), key
+    assert (got["n"], got["k"], got["runs"]) == (len(power), len(kept[0]), len(kept))
+
+
+def test_kept_energy_test_matches_monte_carlo_at_the_chapters_global_size():
+    """n = 21 bins, k = 8, five runs (too many draws to enumerate): against 40,000 random
+    masks; the tolerance is five binomial standard errors."""
+    from cdnotes.experiments.shfin import energy_ranks, kept_energy_test
+
+    rng = np.random.default_rng(0)
+    power = rng.gamma(2.0, size=21)
+    kept = [[2, 8, 10, 11, 12, 13, 14, 19], [3, 8, 9, 10, 11, 14, 18, 20],
+            [2, 4, 7, 8, 9, 10, 12, 15], [2, 9, 10, 11, 12, 13, 16, 18],
+            [2, 3, 8, 9, 11, 13, 16, 19]]
+    got = kept_energy_test(kept, power)
+    ranks = energy_ranks(power)
+    top = ranks < 8
+    draws = 40_000
+    masks = np.argsort(rng.random((draws, 5, 21)), axis=-1)[..., :8]      # 8 of 21, per run
+    top_total = top[masks].sum(axis=(1, 2))
+    rank_total = ranks[masks].sum(axis=(1, 2))
+    seen_top = sum(top[x].sum() for x in map(np.array, kept))
+    seen_rank = sum(ranks[x].sum() for x in map(np.array, kept))
+    for p, mc in [(got["p_top_low"], np.mean(top_total <= seen_top)),
+                  (got["p_top_high"], np.mean(top_total >= seen_top)),
+                  (got["p_least"], np.mean(rank_total >= seen_rank)),
+                  (got["p_most"], np.mean(rank_total <= seen_rank))]:
+        assert abs(p - mc) <= 5 * math.sqrt(max(p * (1 - p), 1e-4) / draws) + 1e-9
+    assert got["overlap_chance"] == pytest.approx(8 / 21)
+    assert np.mean(top_total) / 40 == pytest.approx(8 / 21, abs=0.01)
+
+
+def test_kept_energy_test_refuses_unequal_or_repeated_bins():
+    from cdnotes.experiments.shfin import kept_energy_test
+
+    with pytest.raises(ValueError, match="same number"):
+        kept_energy_test([[0, 1], [0, 1, 2]], [3.0, 2.0, 1.0, 0.5])
+    with pytest.raises(ValueError, match="same number"):
+        kept_energy_test([[0, 0]], [3.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="between"):
+        kept_energy_test([[0, 1, 2]], [3.0, 2.0, 1.0])
+
+
+def test_late_slope_is_each_seeds_least_squares_slope():
+    from cdnotes.experiments.shfin import late_slope
+
+    curves = [[0.1, 0.2, 0.30, 0.34, 0.40], [0.1, 0.2, 0.31, 0.33, 0.33],
+              [0.2, 0.2, 0.25, 0.30, 0.32]]
+    result = {"records": [{"variant": "x", "test_accuracy": c} for c in curves]
+              + [{"variant": "y", "test_accuracy": [0.5, 0.5, 0.5]}]}
+    e = late_slope(result, "x", last=3)
+
+    def slope(y):                                        # cov(x, y) / var(x), written out
+        x = [0.0, 1.0, 2.0]
+        mx, my = sum(x) / 3, sum(y) / 3
+        return sum((a - mx) * (b - my) for a, b in zip(x, y)) / sum((a - mx) ** 2 for a in x)
+
+    want = [slope(c[-3:]) for c in curves]
+    assert e.mean == pytest.approx(np.mean(want)) and e.n == 3
+    assert e.std == pytest.approx(np.std(want, ddof=1))
+    with pytest.raises(ValueError, match="no runs"):
+        late_slope(result, "z")
+    with pytest.raises(ValueError, match="epochs"):
+        late_slope(result, "y", last=4)

@@ -10,7 +10,9 @@ The experiment of issue 12 (chapter "Does conditioning matter for training?"):
   writes): rate sweeps for SGD+momentum and Adam, K-FAC (:class:`cdnotes.train.kfac.KFAC`),
   SGD on whitened inputs, ``λ_max`` at initialisation, sharpness curves;
 * summaries: :func:`rate_table` (per rate: accuracy, steps to the loss threshold, stability),
-  :func:`largest_stable_rate`, :func:`best_rate`, :func:`verdict_rows`, :func:`mean_curve`.
+  :func:`largest_stable_rate`, :func:`best_rate`, :func:`verdict_rows`, :func:`mean_curve`;
+* comparisons over seeds: :func:`cell_values` (one cell's per-seed values) and
+  :func:`cell_difference` (the Welch interval of the difference of two cells' means).
 
 Models: on digits the paper's three (:func:`cdnotes.mlp.paper_model`: dense 64-64-64-10,
 CD-B4 64-64-64-12, CD-B8 64-64-64-16, logits sliced to 10); on MNIST-1D (40 inputs) the
@@ -35,7 +37,7 @@ import numpy as np
 from ..benchmarking import blas_threads
 from ..data import digits_split, load_mnist1d
 from ..mlp import PAPER_MODELS, make_mlp
-from ..stats import mean_ci
+from ..stats import mean_ci, welch_difference_ci
 from ..train import TrainConfig, train
 from ..train.kfac import KFAC
 from ..validation import check_choice, check_int, check_real
@@ -46,7 +48,7 @@ __all__ = ["DATASETS", "MODELS", "THRESHOLDS", "SGD_RATES", "ADAM_RATES", "KFAC_
            "KFAC_OPTIONS", "TrainingRun", "model_spec", "load_dataset", "make_model",
            "gauss_newton_lambda_max", "run_training", "run_conditioning_training",
            "rate_table", "largest_stable_rate", "best_rate", "verdict_rows", "mean_curve",
-           "runs_from_json", "RateRow"]
+           "runs_from_json", "RateRow", "cell_values", "cell_difference"]
 
 DATASETS = ("digits", "mnist1d")
 MODELS = ("dense", "cd4", "cd8")
@@ -552,6 +554,67 @@ def verdict_rows(rows, dataset, models=MODELS,
             except ValueError:
                 continue
     return out
+
+
+CELL_QUANTITIES = ("final_accuracy", "steps", "seconds")
+
+
+def cell_values(runs, row, what="final_accuracy", threshold=None):
+    """Per-seed values of the sweep cell of ``row``, ordered by seed.
+
+    Parameters
+    ----------
+    runs : list of TrainingRun
+        Sharpness-tracked runs are left out, as in :func:`rate_table`.
+    row : RateRow
+        The cell: data set, model, optimizer, whitening and rate.
+    what : {"final_accuracy", "steps", "seconds"}
+        Final test accuracy (0.1 for a diverged run), or steps / training seconds to the
+        loss threshold (``inf`` for a seed that never reached it).
+    threshold : dict ``{dataset: float}``, optional
+        Default :data:`THRESHOLDS`.
+
+    Returns
+    -------
+    numpy.ndarray of float, one value per seed
+    """
+    check_choice(what, "what", CELL_QUANTITIES)
+    t = {**THRESHOLDS, **(threshold or {})}[row.dataset]
+    group = sorted((r for r in runs if not r.sharpness
+                    and (r.dataset, r.model, r.optimizer, r.whitening, r.lr)
+                    == (row.dataset, row.model, row.optimizer, row.whitening, row.lr)),
+                   key=lambda r: r.seed)
+    if not group:
+        raise ValueError(f"no runs for the cell {row.dataset}, {row.model}, {row.optimizer}, "
+                         f"{row.whitening}, lr {row.lr:g}")
+    value = {"final_accuracy": lambda r: r.final_accuracy, "steps": lambda r: r.steps_to(t),
+             "seconds": lambda r: r.seconds_to(t)}[what]
+    return np.array([value(r) for r in group], dtype=float)
+
+
+def cell_difference(runs, a, b, what="final_accuracy", threshold=None, level=0.95):
+    """Mean of cell ``a`` minus mean of cell ``b`` over their seeds, with a Welch interval.
+
+    Parameters
+    ----------
+    runs : list of TrainingRun
+    a, b : RateRow
+        The two cells (e.g. two methods' best rates for one model).
+    what : {"final_accuracy", "steps", "seconds"}
+        See :func:`cell_values`.
+    threshold : dict, optional
+    level : float, default 0.95
+
+    Returns
+    -------
+    Estimate or None
+        :func:`cdnotes.stats.welch_difference_ci` of the two cells' per-seed values;
+        ``None`` when a seed of either cell never reached the threshold (no finite mean).
+    """
+    x, y = (cell_values(runs, r, what, threshold) for r in (a, b))
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    return welch_difference_ci(x, y, level)
 
 
 def mean_curve(runs, dataset, model, optimizer, lr, whitening="none", what="train_loss",

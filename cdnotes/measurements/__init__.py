@@ -54,6 +54,14 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
         python -m cdnotes shfin --seeds 0 1 2 3 4 --epochs 10 --jobs 2 --cost-repeats 5 \\
             --out cdnotes/measurements/shfin_mnist1d.json
 
+``shfin_mnist1d_30epochs``
+    The runs chapter 12's verdicts rest on (SHFIN, no mask, fixed low-pass mask, CNN, dense
+    MLP), trained for 30 epochs instead of 10 (CPU, NumPy; no cost sweep)::
+
+        python -m cdnotes shfin --seeds 0 1 2 3 4 --epochs 30 --jobs 2 --lengths \\
+            --variants shfin shfin_all shfin_lowpass cnn mlp \\
+            --out cdnotes/measurements/shfin_mnist1d_30epochs.json
+
 ``shfin_cost_h100``
     Forward time of one SHFIN block against dense self-attention over positions, lengths
     64–32768, CuPy on an NVIDIA H100 (float32, batch 4): ``cdnotes.shfin.cost.time_forward``
