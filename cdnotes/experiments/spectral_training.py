@@ -10,6 +10,12 @@ at their initial values), ``eigenvalues`` (Λ only), ``unconstrained`` (every we
 ``deep``         ``n → N₂ → N₃ → 10``, two telescopic layers
 ``nonlinear``    ``n → N₂ (linear) → N₃ ReLU → 10``; the linear layer is retracted after training
 
+The paper fixes the input-node eigenvalues of every layer of a multi-layer model at 1 (its
+counts: ``N₂ + N₃`` trained eigenvalues for the wide model). :data:`INPUT_VARIANTS` runs that
+(``"fixed"``, the default) or trains every layer's input-node eigenvalues too (``"trained"``:
+``Σ_k (N_k + N_{k+1})`` eigenvalues, see :func:`eigenvalue_count`); the perceptron trains
+them in both (the paper's ``N₁ + N₂``). Every record carries ``"input_eigenvalues"``.
+
 with and without a bias, under the paper's settings (AdaMax, lr 0.03 linear / 0.01
 non-linear, 20 epochs, batch 300). Every linear model is retracted (:func:`cdnotes.spectral.retract`)
 and evaluated again: the accuracy must not change. The retracted weights of the linear
@@ -45,8 +51,9 @@ from ..train import TrainConfig, accuracy, train
 from ..validation import check_choice, check_int
 from ._seeding import child_seeds
 
-__all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "PAPER_TABLE1", "PAPER_PERCEPTRON",
-           "SweepConfig", "load_dataset", "build_model", "constrained_counts", "run_one",
+__all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "INPUT_VARIANTS", "PAPER_TABLE1",
+           "PAPER_PERCEPTRON", "SweepConfig", "load_dataset", "build_model",
+           "eigenvalue_count", "constrained_counts", "run_one",
            "run_table", "weight_distances", "run_cd_link", "run_spectral_training",
            "table1_rows", "regime_curves", "paired_comparison", "distance_summary",
            "cd_link_summary", "add_parser"]
@@ -58,6 +65,9 @@ ARCHITECTURES = ("perceptron", "wide", "deep", "nonlinear")
 """The paper's architectures (see the module docstring)."""
 
 DATASETS = ("digits", "mnist1d")
+
+INPUT_VARIANTS = ("fixed", "trained")
+"""Input-node eigenvalues of the multi-layer spectral models: fixed at 1 (the paper) or trained."""
 
 PAPER_TABLE1 = {
     "constrained": {"wide": 87.8, "deep": 90.8, "nonlinear": 88.9},
@@ -91,6 +101,10 @@ class SweepConfig:
     nonlinear : tuple of int
         ``N₂`` of the non-linear models; ``n3`` their ReLU layer's width.
     biases : tuple of bool
+    input_eigenvalues : tuple of {"fixed", "trained"}
+        The variants run (:data:`INPUT_VARIANTS`).
+    architectures : tuple of str
+        The architectures run (:data:`ARCHITECTURES`).
     cd_block_sizes : tuple of int
         Block sizes of the CDLinear perceptrons of :func:`run_cd_link`.
     curvature_samples : int
@@ -110,6 +124,8 @@ class SweepConfig:
     nonlinear: tuple = (30, 100)
     n3: int = 120
     biases: tuple = (False, True)
+    input_eigenvalues: tuple = ("fixed",)
+    architectures: tuple = ARCHITECTURES
     cd_block_sizes: tuple = (4, 8)
     curvature_samples: int = 1000
     split_seed: int = 0
@@ -117,6 +133,12 @@ class SweepConfig:
     def __post_init__(self):
         for d in self.datasets:
             check_choice(d, "dataset", DATASETS)
+        if not self.input_eigenvalues or not self.architectures:
+            raise ValueError("input_eigenvalues and architectures must name at least one value")
+        for v in self.input_eigenvalues:
+            check_choice(v, "input_eigenvalues", INPUT_VARIANTS)
+        for a in self.architectures:
+            check_choice(a, "architecture", ARCHITECTURES)
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
         for s in self.seeds:
@@ -141,7 +163,7 @@ class SweepConfig:
         out += [("wide", (w,), [None]) for w in self.wide]
         out += [("deep", tuple(pair), [None, None]) for pair in self.deep]
         out += [("nonlinear", (w, self.n3), [None, "relu"]) for w in self.nonlinear]
-        return out
+        return [c for c in out if c[0] in self.architectures]
 
 
 def load_dataset(name: str, split_seed: int = 0):
@@ -191,8 +213,33 @@ def constrained_counts(total: int, shapes) -> list:
     return [int(c) for c in counts]
 
 
+def eigenvalue_count(widths, input_eigenvalues: str = "fixed") -> int:
+    """Trained eigenvalues of the Λ-only model of ``widths`` ``(n_in, *hidden, n_classes)``.
+
+    The perceptron trains its ``n_in + n_classes`` eigenvalues in both variants; a model
+    with hidden layers trains each layer's output-node eigenvalues (``Σ widths[1:]``,
+    ``"fixed"``) and, ``"trained"``, each layer's input-node eigenvalues too
+    (``+ Σ widths[:-1]``: a hidden node has one eigenvalue in the layer it ends and one in
+    the layer it starts, as each layer's operator ``A_k`` has its own ``Λ_k``).
+
+    Parameters
+    ----------
+    widths : sequence of int
+    input_eigenvalues : {"fixed", "trained"}
+
+    Returns
+    -------
+    int
+    """
+    check_choice(input_eigenvalues, "input_eigenvalues", INPUT_VARIANTS)
+    widths = list(widths)
+    if len(widths) == 2 or input_eigenvalues == "trained":
+        return sum(widths[:-1]) + sum(widths[1:])
+    return sum(widths[1:])
+
+
 def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed: int,
-                n_classes: int = 10) -> MLP:
+                n_classes: int = 10, input_eigenvalues: str = "fixed") -> MLP:
     """The model of one regime for ``n_in → hidden… → n_classes``.
 
     Parameters
@@ -206,25 +253,30 @@ def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed
     bias : bool
     seed : int
     n_classes : int, default 10
+    input_eigenvalues : {"fixed", "trained"}, default "fixed"
+        The spectral models' input-node eigenvalues (the perceptron's are trained in both);
+        the constrained model trains as many weights as the Λ-only model eigenvalues
+        (:func:`eigenvalue_count`). The unconstrained model does not depend on it.
 
     Returns
     -------
     :class:`~cdnotes.mlp.MLP`
     """
     check_choice(regime, "regime", REGIMES)
+    check_choice(input_eigenvalues, "input_eigenvalues", INPUT_VARIANTS)
     widths = (n_in, *hidden, n_classes)
     perceptron = not hidden
     if regime in ("eigenvalues", "eigenvalues+eigenvectors"):
         train_groups = ("eigenvalues",) if regime == "eigenvalues" else (
             "eigenvalues", "eigenvectors")
+        trainable = perceptron or input_eigenvalues == "trained"
         return spectral_mlp(widths, activations=activations, train=train_groups,
-                            input_eigenvalues="trainable" if perceptron else "fixed",
+                            input_eigenvalues="trainable" if trainable else "fixed",
                             bias=bias, seed=seed)
     seeds = np.random.SeedSequence(seed).spawn(len(widths))
     shapes = list(zip(widths[1:], widths[:-1]))
     if regime == "constrained":
-        eigen = (n_in + n_classes) if perceptron else sum(widths[1:])
-        counts = constrained_counts(eigen, shapes)
+        counts = constrained_counts(eigenvalue_count(widths, input_eigenvalues), shapes)
     layers = []
     for k, (n_out, n_prev) in enumerate(shapes):
         layer_seed = int(seeds[k].generate_state(1)[0])
@@ -246,7 +298,7 @@ def _linear(activations) -> bool:
 
 
 def run_one(data, dataset: str, architecture: str, hidden, activations, regime: str,
-            bias: bool, seed: int, config: SweepConfig):
+            bias: bool, seed: int, config: SweepConfig, input_eigenvalues: str = "fixed"):
     """Train one model; its record and, for linear models, the retracted weights.
 
     Parameters
@@ -256,20 +308,21 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
     hidden : tuple of int; activations : list
     regime : one of :data:`REGIMES`; bias : bool; seed : int
     config : :class:`SweepConfig`
+    input_eigenvalues : {"fixed", "trained"}
 
     Returns
     -------
     record : dict
-        Configuration, ``n_trained``, ``test_accuracy`` (%), ``retracted_accuracy``,
-        ``retraction_logit_error`` (max abs difference of the logits), ``train_loss``,
-        ``seconds``.
+        Configuration (with ``input_eigenvalues``), ``n_trained``, ``test_accuracy`` and
+        ``train_accuracy`` (%), ``retracted_accuracy``, ``retraction_logit_error`` (max abs
+        difference of the logits), ``train_loss``, ``seconds``.
     weights : numpy array ``(10, n)`` or None
         The retracted linear model's weight matrix.
     """
     X_train, X_test, y_train, y_test = data
     model_seed, batch_seed = child_seeds(seed, 2)
     model = build_model(regime, X_train.shape[1], hidden, activations, bias=bias,
-                        seed=model_seed)
+                        seed=model_seed, input_eigenvalues=input_eigenvalues)
     linear = _linear(activations)
     lr = config.lr_linear if linear else config.lr_nonlinear
     tc = TrainConfig(epochs=config.epochs, lr=lr, batch_size=config.batch_size,
@@ -283,8 +336,9 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
     error = float(np.abs(retraction.model.forward(X_test) - logits).max())
     record = {"dataset": dataset, "architecture": architecture, "hidden": list(hidden),
               "activations": list(activations), "regime": regime, "bias": bool(bias),
-              "seed": int(seed), "n_trained": int(model.n_params),
-              "test_accuracy": 100 * acc,
+              "seed": int(seed), "input_eigenvalues": input_eigenvalues,
+              "n_trained": int(model.n_params), "test_accuracy": 100 * acc,
+              "train_accuracy": 100 * accuracy(model, X_train, y_train),
               "retracted_accuracy": 100 * accuracy(retraction.model, X_test, y_test),
               "retraction_logit_error": error,
               "retraction_logit_scale": float(np.abs(logits).max()),
@@ -295,12 +349,14 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
 
 
 def _tasks(config: SweepConfig):
-    for dataset in config.datasets:
-        for architecture, hidden, activations in config.configurations():
-            for bias in config.biases:
-                for regime in REGIMES:
-                    for seed in config.seeds:
-                        yield dataset, architecture, hidden, activations, regime, bias, seed
+    for variant in config.input_eigenvalues:
+        for dataset in config.datasets:
+            for architecture, hidden, activations in config.configurations():
+                for bias in config.biases:
+                    for regime in REGIMES:
+                        for seed in config.seeds:
+                            yield (variant, dataset, architecture, hidden, activations, regime,
+                                   bias, seed)
 
 
 def _progress(total, progress, desc):
@@ -313,13 +369,13 @@ def _progress(total, progress, desc):
 def _worker(args):
     from threadpoolctl import threadpool_limits
 
-    task, config = args
+    (variant, *task), config = args
     dataset = task[0]
     with threadpool_limits(limits=1, user_api="blas"):
         data = _DATA.get(dataset)
         if data is None:
             data = _DATA[dataset] = load_dataset(dataset, config.split_seed)
-        return run_one(data, *task, config)
+        return run_one(data, *task, config, input_eigenvalues=variant)
 
 
 _DATA: dict = {}
@@ -397,7 +453,8 @@ def weight_distances(records, weights):
         ``unconstrained_w1`` between two unconstrained models.
     """
     def key(r):
-        return (r["dataset"], r["architecture"], tuple(r["hidden"]), r["bias"])
+        return (r.get("input_eigenvalues", "fixed"), r["dataset"], r["architecture"],
+                tuple(r["hidden"]), r["bias"])
 
     reference = {}
     for r, W in zip(records, weights):
@@ -417,23 +474,33 @@ def weight_distances(records, weights):
     for k, items in groups.items():
         items.sort(key=lambda t: t[0])
         for (s1, A), (s2, B) in zip(items[:-1], items[1:]):
-            floor.append({"dataset": k[0], "architecture": k[1], "hidden": list(k[2]),
-                          "bias": k[3], "seeds": [s1, s2], "unconstrained_w1": _w1(A, B),
+            floor.append({"input_eigenvalues": k[0], "dataset": k[1], "architecture": k[2],
+                          "hidden": list(k[3]), "bias": k[4], "seeds": [s1, s2],
+                          "unconstrained_w1": _w1(A, B),
                           "unconstrained_w1_standardized": _w1(A / A.std(), B / B.std())})
     return floor
 
 
-def _cd_models(n_in: int, B: int, seed: int):
+def _cd_models(n_in: int, B: int, seed: int, input_eigenvalues: str = "fixed"):
     """The four matched models of :func:`run_cd_link` for block size ``B``."""
     n_out = 16 if 16 % B == 0 and n_in % B == 0 else None
     if n_out is None:
         raise ValueError(f"block size {B} must divide 16 and the input width {n_in}")
+    check_choice(input_eigenvalues, "input_eigenvalues", INPUT_VARIANTS)
     cd = MLP([CDLinear(n_in, n_out, B, seed=seed, method="dense")], n_classes=10)
     P = cd.n_params
-    n2 = P - 20                     # N₂ + 10 eigenvalues + 10 output biases = P
+    if input_eigenvalues == "fixed":
+        n2 = P - 20                 # N₂ + 10 eigenvalues + 10 output biases = P
+    else:                           # n + N₂ + N₂ + 10 eigenvalues + 10 output biases = P
+        n2, odd = divmod(P - 20 - n_in, 2)
+        if odd or n2 < 1:
+            raise ValueError(f"no N₂ matches P = {P} with trained input eigenvalues "
+                             f"(n_in = {n_in})")
     # no bias in the telescopic layer: in a linear stack it adds nothing the output bias
     # cannot (N₂ parameters, at most 10 independent directions)
-    spectral = spectral_mlp((n_in, n2, 10), activations=[None], bias=[False, True], seed=seed)
+    spectral = spectral_mlp((n_in, n2, 10), activations=[None], bias=[False, True], seed=seed,
+                            input_eigenvalues="fixed" if input_eigenvalues == "fixed"
+                            else "trainable")
     constrained = MLP([MaskedDense(n_in, 10, P - 10, bias=True, frozen="init", seed=seed)])
     dense = MLP([Dense(n_in, 10, seed=seed)])
     return {"cdlinear": cd, "spectral": spectral, "constrained": constrained, "dense": dense}
@@ -446,7 +513,7 @@ def _cd_one(args):
     from ..conditioning import condition_number
     from ..curvature import eigenvalues_symmetric, network_hessian
 
-    (dataset, B, seed, name), config = args
+    (variant, dataset, B, seed, name), config = args
     with threadpool_limits(limits=1, user_api="blas"):
         data = _DATA.get(dataset)
         if data is None:
@@ -454,7 +521,7 @@ def _cd_one(args):
         X_train, X_test, y_train, y_test = data
         Xc, yc = X_train[:config.curvature_samples], y_train[:config.curvature_samples]
         model_seed, batch_seed = child_seeds(seed + 1_000_003, 2)
-        model = _cd_models(X_train.shape[1], B, model_seed)[name]
+        model = _cd_models(X_train.shape[1], B, model_seed, variant)[name]
         tc = TrainConfig(epochs=config.epochs, lr=config.lr_linear,
                          batch_size=config.batch_size, optimizer="adamax")
         train(model, X_train, y_train, config=tc, seed=batch_seed)
@@ -467,8 +534,10 @@ def _cd_one(args):
         kept = ev[ev > cut * top]
         kappas[f"{cut:g}"] = top / float(kept.min())
     record = {"dataset": dataset, "block_size": None if name == "dense" else int(B),
-              "seed": int(seed), "model": name, "n_trained": int(model.n_params),
+              "seed": int(seed), "model": name, "input_eigenvalues": variant,
+              "n_trained": int(model.n_params),
               "test_accuracy": 100 * accuracy(model, X_test, y_test),
+              "train_accuracy": 100 * accuracy(model, X_train, y_train),
               "kappa_range": c.kappa_nonzero, "n_zero": c.n_zero, "rank": c.n - c.n_zero,
               "lambda_max": c.lambda_max, "kappa_cutoff": kappas}
     return record, ev
@@ -499,30 +568,33 @@ def run_cd_link(config: SweepConfig = SweepConfig(), *, workers: int = 1, progre
     """
     check_int(workers, "workers", minimum=1)
     tasks = []
-    for dataset in config.datasets:
-        for seed in config.seeds:
-            tasks.append((dataset, config.cd_block_sizes[0], seed, "dense"))
-            for B in config.cd_block_sizes:
-                for name in ("cdlinear", "spectral", "constrained"):
-                    tasks.append((dataset, B, seed, name))
+    for variant in config.input_eigenvalues:
+        for dataset in config.datasets:
+            for seed in config.seeds:
+                tasks.append((variant, dataset, config.cd_block_sizes[0], seed, "dense"))
+                for B in config.cd_block_sizes:
+                    for name in ("cdlinear", "spectral", "constrained"):
+                        tasks.append((variant, dataset, B, seed, name))
     bar = _progress(len(tasks), progress, "CD link")
     results = _map(_cd_one, [(task, config) for task in tasks], workers, bar)
     if bar is not None:
         bar.close()
     records = [r for r, _ in results]
-    spectra = [{"dataset": r["dataset"], "block_size": r["block_size"], "model": r["model"],
-                "eigenvalues": ev.tolist()}
+    spectra = [{"input_eigenvalues": r["input_eigenvalues"], "dataset": r["dataset"],
+                "block_size": r["block_size"], "model": r["model"], "eigenvalues": ev.tolist()}
                for r, ev in results if r["seed"] == config.seeds[0]]
     return records, spectra
 
 
-def table1_rows(records, dataset: str, *, bias: bool = False):
+def table1_rows(records, dataset: str, *, bias: bool = False, input_eigenvalues=None):
     """The Table-1 layout: per regime, the best mean accuracy over the widths explored.
 
     Parameters
     ----------
     records : list of dict (:func:`run_one`)
     dataset : str; bias : bool
+    input_eigenvalues : {"fixed", "trained"} or None
+        Only the records of that variant (``None``: every record).
 
     Returns
     -------
@@ -536,7 +608,8 @@ def table1_rows(records, dataset: str, *, bias: bool = False):
             groups = {}
             for r in records:
                 if (r["dataset"], r["regime"], r["architecture"], r["bias"]) == (
-                        dataset, regime, architecture, bias):
+                        dataset, regime, architecture, bias) and input_eigenvalues in (
+                        None, r.get("input_eigenvalues", "fixed")):
                     groups.setdefault(tuple(r["hidden"]), []).append(r)
             if not groups:
                 continue
@@ -566,20 +639,23 @@ def run_spectral_training(config: SweepConfig = SweepConfig(), *, workers: int =
     -------
     dict
         ``config``, ``records``, ``seed_floor`` (unconstrained-to-unconstrained W1),
-        ``perceptron_weights`` (the first seed's retracted perceptron weights per dataset,
-        bias and regime), ``cd_link``, ``cd_spectra``, ``table1``, ``paper``.
+        ``perceptron_weights`` (the first seed's retracted perceptron weights per variant,
+        dataset, bias and regime), ``cd_link``, ``cd_spectra``, ``table1`` (per variant,
+        dataset and bias), ``paper``.
     """
     records, weights = run_table(config, workers=workers, progress=progress)
     floor = weight_distances(records, weights)
     kept = []
     for r, W in zip(records, weights):
         if r["architecture"] == "perceptron" and r["seed"] == config.seeds[0]:
-            kept.append({"dataset": r["dataset"], "bias": r["bias"], "regime": r["regime"],
+            kept.append({"input_eigenvalues": r["input_eigenvalues"], "dataset": r["dataset"],
+                         "bias": r["bias"], "regime": r["regime"],
                          "weights": W.ravel().tolist()})
     out = {"config": asdict(config), "records": records, "seed_floor": floor,
            "perceptron_weights": kept,
-           "table1": {d: {str(b): table1_rows(records, d, bias=b) for b in config.biases}
-                      for d in config.datasets},
+           "table1": {v: {d: {str(b): table1_rows(records, d, bias=b, input_eigenvalues=v)
+                              for b in config.biases} for d in config.datasets}
+                      for v in config.input_eigenvalues},
            "paper": {"table1_mnist": PAPER_TABLE1, "perceptron_mnist": PAPER_PERCEPTRON}}
     if cd_link:
         out["cd_link"], out["cd_spectra"] = run_cd_link(config, workers=workers,
@@ -617,10 +693,18 @@ def add_parser(subparsers):
                    help="N2 of the wide linear models")
     p.add_argument("--nonlinear", nargs="+", type=_positive_int,
                    default=list(SweepConfig.nonlinear), help="N2 of the non-linear models")
+    p.add_argument("--input-eigenvalues", nargs="+", choices=INPUT_VARIANTS,
+                   default=["fixed"], dest="input_eigenvalues",
+                   help="input-node eigenvalues of the multi-layer spectral models: fixed at "
+                        "1 (the paper, the default) and/or trained; one run each")
+    p.add_argument("--architectures", nargs="+", choices=ARCHITECTURES,
+                   default=list(ARCHITECTURES), help="the architectures run (default: all)")
     p.add_argument("--workers", type=_positive_int, default=1, help="processes")
     p.add_argument("--no-cd-link", action="store_true", help="skip the CDLinear comparison")
     p.add_argument("--out", type=_out_path, default="spectral_training.json")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bars even when stderr is not a terminal (a log)")
     p.set_defaults(func=run_cli, spectral_parser=p)
     return p
 
@@ -640,14 +724,18 @@ def run_cli(args) -> int:
     from ..results import environment_info, write_json_atomic
 
     for option, values in (("--seeds", args.seeds), ("--datasets", args.datasets),
-                           ("--wide", args.wide), ("--nonlinear", args.nonlinear)):
+                           ("--wide", args.wide), ("--nonlinear", args.nonlinear),
+                           ("--input-eigenvalues", args.input_eigenvalues),
+                           ("--architectures", args.architectures)):
         if len(set(values)) != len(values):
             args.spectral_parser.error(f"argument {option}: values must be distinct; got "
                                        f"{' '.join(map(str, values))}")
     config = SweepConfig(datasets=tuple(args.datasets), seeds=tuple(args.seeds),
                          epochs=args.epochs, wide=tuple(args.wide),
-                         nonlinear=tuple(args.nonlinear))
-    show = sys.stderr.isatty() and not args.quiet
+                         nonlinear=tuple(args.nonlinear),
+                         input_eigenvalues=tuple(args.input_eigenvalues),
+                         architectures=tuple(args.architectures))
+    show = (sys.stderr.isatty() or args.progress) and not args.quiet
     start = time.perf_counter()
     result = run_spectral_training(config, workers=args.workers,
                                    progress=True if show else None,
@@ -657,11 +745,12 @@ def run_cli(args) -> int:
                    "wall_seconds": time.perf_counter() - start})
     write_json_atomic(args.out, result)
     if not args.quiet:
-        for dataset in config.datasets:
-            for regime, row in result["table1"][dataset]["False"].items():
-                cells = ", ".join(f"{a} {v['mean']:.1f}±{v['std']:.1f}" for a, v in row.items()
-                                  if not math.isnan(v["mean"]))
-                print(f"{dataset:8s} {regime:25s} {cells}")
+        for variant in config.input_eigenvalues:
+            for dataset in config.datasets:
+                for regime, row in result["table1"][variant][dataset]["False"].items():
+                    cells = ", ".join(f"{a} {v['mean']:.1f}±{v['std']:.1f}"
+                                      for a, v in row.items() if not math.isnan(v["mean"]))
+                    print(f"{variant:7s} {dataset:8s} {regime:25s} {cells}")
         print(f"wrote {len(result['records'])} records to {args.out} in "
               f"{time.perf_counter() - start:.1f} s")
     return 0
