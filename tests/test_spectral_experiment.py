@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cdnotes.cli import main
 from cdnotes.experiments.spectral_training import (REGIMES, SweepConfig, build_model,
                                                    constrained_counts, eigenvalue_count,
-                                                   load_dataset,
+                                                   load_dataset, run_one,
                                                    run_spectral_training, table1_rows,
                                                    weight_distances)
 
@@ -249,3 +249,62 @@ def test_the_committed_results():
     path = os.path.join(os.path.dirname(__file__), "..", "cdnotes", "measurements",
                         "spectral_training.json")
     assert os.path.getsize(path) <= 2 * 2**20
+
+
+def test_init_probe_models_start_where_they_say():
+    from cdnotes.experiments.spectral_training import INIT_MODELS, init_probe
+    data = load_dataset("digits")
+    config = SweepConfig(epochs=1)
+    runs = {m: init_probe(data, "digits", (12, 8), m, 0, config) for m in INIT_MODELS}
+    std = {m: np.array(r["initial_weight_std"]) for m, r in runs.items()}
+    # the spectral init: W = φ ⊙ (1 − λ_out) with φ ~ U[−0.5, 0.5], sd 1/√12 in every layer
+    np.testing.assert_array_equal(std["unconstrained, spectral init"],
+                                  std["eigenvalues+eigenvectors"])
+    assert np.all(np.abs(std["eigenvalues+eigenvectors"] - 12 ** -0.5) < 0.06)
+    he = np.sqrt(2 / np.array([64, 12, 8]))
+    assert np.all(np.abs(std["eigenvalues+eigenvectors, He-scaled φ"] / he - 1) < 0.25)
+    assert np.all(np.abs(std["unconstrained"] / he - 1) < 0.25)
+    # the probe's plain models are the sweep's (same seeds, same numbers)
+    record, _ = run_one(data, "digits", "nonlinear", (12, 8), [None, "relu"],
+                        "unconstrained", False, 0, config)
+    assert record["test_accuracy"] == runs["unconstrained"]["test_accuracy"]
+
+
+def test_convex_optimum_is_a_minimum_and_beats_training():
+    from cdnotes.curvature import flat_params, loss_and_gradient, set_flat_params
+    from cdnotes.experiments.spectral_training import convex_optimum
+    from cdnotes.layers import CDLinear
+    from cdnotes.mlp import MLP
+    from cdnotes.train import TrainConfig, train
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((200, 8)), rng.integers(0, 4, 200)
+    model = MLP([CDLinear(8, 4, 4, seed=1)])
+    train(model, X, y, config=TrainConfig(epochs=3, lr=0.03, batch_size=50,
+                                          optimizer="adamax"), seed=2)
+    trained, _ = loss_and_gradient(model, X, y)
+    result = convex_optimum(model, X, y)
+    assert result["loss"] <= trained and result["gradient_norm"] < 1e-6
+    theta = flat_params(model)
+    for k in range(5):                          # no random nearby point is lower
+        set_flat_params(model, theta + 1e-3 * rng.standard_normal(theta.shape))
+        assert loss_and_gradient(model, X, y)[0] >= result["loss"] - 1e-12
+
+
+def test_best_set_keeps_ties_and_drops_clear_losers():
+    from cdnotes.experiments.spectral_training import best_set
+    groups = {"a": [50.5, 51.5, 52.5, 51, 52], "b": [50.2, 51.1, 51.9, 50.9, 51.0],
+              "c": [40, 41, 40.5, 39.5, 40.2]}
+    assert best_set(groups) == ["a", "b"]
+    assert best_set({"c": [1, 2], "d": [10, 11]}) == ["d"]
+    with pytest.raises(ValueError):
+        best_set({})
+
+
+def test_run_probes_tiny():
+    from cdnotes.experiments.spectral_training import ProbeConfig, run_probes
+    out = run_probes(ProbeConfig(datasets=("digits",), seeds=(0,), epochs=1, n3=6,
+                                 init_widths=(8,), compact_configs=(("perceptron", ()),),
+                                 overfit_widths=(5,)), progress=False)
+    assert len(out["init"]) == 4 and len(out["compact"]) == 2 and len(out["overfit"]) == 4
+    assert {r["transfer"] for r in out["compact"]} == {"compact"}
+    json.dumps(out)

@@ -56,7 +56,8 @@ __all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "INPUT_VARIANTS", "PAPER_TABL
            "eigenvalue_count", "constrained_counts", "run_one",
            "run_table", "weight_distances", "run_cd_link", "run_spectral_training",
            "table1_rows", "regime_curves", "paired_comparison", "distance_summary",
-           "cd_link_summary", "add_parser"]
+           "cd_link_summary", "best_set", "ProbeConfig", "init_probe", "run_probes",
+           "convex_optimum", "add_parser", "add_probe_parser"]
 
 REGIMES = ("constrained", "eigenvalues", "unconstrained", "eigenvalues+eigenvectors")
 """The paper's four training regimes, in the order of its Table 1."""
@@ -239,7 +240,8 @@ def eigenvalue_count(widths, input_eigenvalues: str = "fixed") -> int:
 
 
 def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed: int,
-                n_classes: int = 10, input_eigenvalues: str = "fixed") -> MLP:
+                n_classes: int = 10, input_eigenvalues: str = "fixed",
+                transfer: str = "inverse") -> MLP:
     """The model of one regime for ``n_in → hidden… → n_classes``.
 
     Parameters
@@ -257,6 +259,8 @@ def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed
         The spectral models' input-node eigenvalues (the perceptron's are trained in both);
         the constrained model trains as many weights as the Λ-only model eigenvalues
         (:func:`eigenvalue_count`). The unconstrained model does not depend on it.
+    transfer : {"inverse", "compact"}, default "inverse"
+        The spectral layers' form (:data:`cdnotes.spectral.TRANSFERS`).
 
     Returns
     -------
@@ -272,7 +276,7 @@ def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed
         trainable = perceptron or input_eigenvalues == "trained"
         return spectral_mlp(widths, activations=activations, train=train_groups,
                             input_eigenvalues="trainable" if trainable else "fixed",
-                            bias=bias, seed=seed)
+                            bias=bias, seed=seed, transfer=transfer)
     seeds = np.random.SeedSequence(seed).spawn(len(widths))
     shapes = list(zip(widths[1:], widths[:-1]))
     if regime == "constrained":
@@ -664,6 +668,258 @@ def run_spectral_training(config: SweepConfig = SweepConfig(), *, workers: int =
 
 
 # ----------------------------------------------------------------------------
+# Probes: what explains a gap, the paper's other form, overfitting against N₂.
+# ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """What :func:`run_probes` runs (defaults: the committed probes).
+
+    Attributes
+    ----------
+    datasets, seeds, epochs, batch_size, lr_linear, lr_nonlinear, n3, split_seed
+        As in :class:`SweepConfig` (the paper's settings).
+    init_widths : tuple of int
+        ``N₂`` of the non-linear models of the initialisation probe (:func:`init_probe`).
+    compact_configs : tuple of (architecture, hidden)
+        The configurations trained with ``transfer="compact"`` (Λ only and Λ and Φ, no
+        bias, input eigenvalues fixed): the sweep has the same ones with ``"inverse"``.
+    overfit_widths : tuple of int
+        ``N₂`` of the non-linear models added for the train–test gap against ``N₂`` (the
+        four regimes, no bias, input eigenvalues fixed).
+    """
+
+    datasets: tuple = DATASETS
+    seeds: tuple = (0, 1, 2, 3, 4)
+    epochs: int = 20
+    batch_size: int = 300
+    lr_linear: float = 0.03
+    lr_nonlinear: float = 0.01
+    n3: int = 120
+    split_seed: int = 0
+    init_widths: tuple = (30, 100)
+    compact_configs: tuple = (("perceptron", ()), ("wide", (100,)), ("nonlinear", (100, 120)))
+    overfit_widths: tuple = (10, 300)
+
+    def __post_init__(self):
+        SweepConfig(datasets=self.datasets, seeds=self.seeds, epochs=self.epochs,
+                    batch_size=self.batch_size, n3=self.n3)            # validates those
+        for w in list(self.init_widths) + list(self.overfit_widths):
+            check_int(w, "each width", minimum=1)
+        for arch, _ in self.compact_configs:
+            check_choice(arch, "architecture", ARCHITECTURES)
+
+    def sweep(self, **changes) -> SweepConfig:
+        """The :class:`SweepConfig` with these settings (and ``changes``)."""
+        fields = dict(datasets=self.datasets, seeds=self.seeds, epochs=self.epochs,
+                      batch_size=self.batch_size, lr_linear=self.lr_linear,
+                      lr_nonlinear=self.lr_nonlinear, n3=self.n3, split_seed=self.split_seed)
+        fields.update(changes)
+        return SweepConfig(**fields)
+
+
+INIT_MODELS = ("unconstrained", "unconstrained, spectral init", "eigenvalues+eigenvectors",
+               "eigenvalues+eigenvectors, He-scaled φ")
+"""The four models of :func:`init_probe`."""
+
+
+def init_probe(data, dataset: str, hidden, model: str, seed: int, config: SweepConfig):
+    """One run of the initialisation probe on the non-linear architecture ``hidden``.
+
+    ``"unconstrained"`` and ``"eigenvalues+eigenvectors"`` are the sweep's models (same
+    seeds, so the same numbers); ``"unconstrained, spectral init"`` starts every weight
+    matrix at the Λ-and-Φ model's initial ``W = φ ⊙ (λ_in − λ_out)`` (``φ ~ U[−0.5, 0.5]``:
+    standard deviation ``1/√12 ≈ 0.29`` in every layer); ``"eigenvalues+eigenvectors,
+    He-scaled φ"`` multiplies the initial ``φ`` of every layer by ``√(2/n_in)·√12``, so its
+    initial weights have the unconstrained model's (He) standard deviation ``√(2/n_in)``.
+    Everything else (seeds, batches, AdaMax at the non-linear rate) as in the sweep.
+
+    Parameters
+    ----------
+    data : tuple ``(X_train, X_test, y_train, y_test)``
+    dataset : str; hidden : tuple (N₂, N₃); model : one of :data:`INIT_MODELS`
+    seed : int; config : :class:`SweepConfig`
+
+    Returns
+    -------
+    dict
+        ``dataset``, ``hidden``, ``model``, ``seed``, ``test_accuracy``, ``train_accuracy``
+        (%), ``initial_weight_std`` (per linear layer).
+    """
+    check_choice(model, "model", INIT_MODELS)
+    X_train, X_test, y_train, y_test = data
+    model_seed, batch_seed = child_seeds(seed, 2)
+    activations = [None, "relu"]
+    n_in = X_train.shape[1]
+    regime = "unconstrained" if model.startswith("unconstrained") else "eigenvalues+eigenvectors"
+    net = build_model(regime, n_in, hidden, activations, bias=False, seed=model_seed)
+    if model == "unconstrained, spectral init":
+        spectral = build_model("eigenvalues+eigenvectors", n_in, hidden, activations,
+                               bias=False, seed=model_seed)
+        for layer, source in zip(net.linear_layers, spectral.linear_layers):
+            layer.w = np.asarray(source.to_dense()).ravel()      # every weight trained
+    elif model == "eigenvalues+eigenvectors, He-scaled φ":
+        for layer in net.linear_layers:
+            layer.phi = np.asarray(layer.phi) * math.sqrt(2.0 / layer.n_in) * math.sqrt(12.0)
+    std0 = [float(np.std(np.asarray(layer.to_dense()))) for layer in net.linear_layers]
+    tc = TrainConfig(epochs=config.epochs, lr=config.lr_nonlinear,
+                     batch_size=config.batch_size, optimizer="adamax")
+    train(net, X_train, y_train, config=tc, seed=batch_seed)
+    return {"dataset": dataset, "hidden": list(hidden), "model": model, "seed": int(seed),
+            "test_accuracy": 100 * accuracy(net, X_test, y_test),
+            "train_accuracy": 100 * accuracy(net, X_train, y_train),
+            "initial_weight_std": std0}
+
+
+def _compact_one(data, dataset, architecture, hidden, regime, seed, config):
+    X_train, X_test, y_train, y_test = data
+    activations = {"perceptron": [], "wide": [None], "deep": [None, None],
+                   "nonlinear": [None, "relu"]}[architecture]
+    model_seed, batch_seed = child_seeds(seed, 2)
+    model = build_model(regime, X_train.shape[1], hidden, activations, bias=False,
+                        seed=model_seed, transfer="compact")
+    lr = config.lr_linear if _linear(activations) else config.lr_nonlinear
+    tc = TrainConfig(epochs=config.epochs, lr=lr, batch_size=config.batch_size,
+                     optimizer="adamax")
+    train(model, X_train, y_train, config=tc, seed=batch_seed)
+    return {"dataset": dataset, "architecture": architecture, "hidden": list(hidden),
+            "regime": regime, "bias": False, "seed": int(seed), "input_eigenvalues": "fixed",
+            "transfer": "compact", "n_trained": int(model.n_params),
+            "test_accuracy": 100 * accuracy(model, X_test, y_test),
+            "train_accuracy": 100 * accuracy(model, X_train, y_train)}
+
+
+def _probe_worker(args):
+    from threadpoolctl import threadpool_limits
+
+    kind, task, config = args
+    dataset = task[0]
+    with threadpool_limits(limits=1, user_api="blas"):
+        data = _DATA.get(dataset)
+        if data is None:
+            data = _DATA[dataset] = load_dataset(dataset, config.split_seed)
+        if kind == "init":
+            return kind, init_probe(data, *task, config)
+        if kind == "compact":
+            return kind, _compact_one(data, *task, config)
+        variant, *rest = task[1:]
+        record, _ = run_one(data, dataset, *rest, config, input_eigenvalues=variant)
+        return kind, record
+
+
+def run_probes(config: ProbeConfig = ProbeConfig(), *, workers: int = 1, progress=None):
+    """The initialisation probe, the compact form and the non-linear widths for overfitting.
+
+    Parameters
+    ----------
+    config : :class:`ProbeConfig`
+    workers : int >= 1
+    progress : None, True or False
+
+    Returns
+    -------
+    dict
+        ``config``; ``init`` (:func:`init_probe` records); ``compact`` (records of the
+        ``transfer="compact"`` models); ``overfit`` (:func:`run_one` records of the extra
+        non-linear widths).
+    """
+    check_int(workers, "workers", minimum=1)
+    sweep = config.sweep()
+    tasks = []
+    for dataset in config.datasets:
+        for n2 in config.init_widths:
+            for model in INIT_MODELS:
+                for seed in config.seeds:
+                    tasks.append(("init", (dataset, (n2, config.n3), model, seed), sweep))
+        for architecture, hidden in config.compact_configs:
+            hidden = tuple(config.n3 if (architecture == "nonlinear" and k == 1) else h
+                           for k, h in enumerate(hidden))
+            for regime in ("eigenvalues", "eigenvalues+eigenvectors"):
+                for seed in config.seeds:
+                    tasks.append(("compact", (dataset, architecture, hidden, regime, seed),
+                                  sweep))
+        for n2 in config.overfit_widths:
+            for regime in REGIMES:
+                for seed in config.seeds:
+                    tasks.append(("overfit", (dataset, "fixed", "nonlinear", (n2, config.n3),
+                                              [None, "relu"], regime, False, seed), sweep))
+    bar = _progress(len(tasks), progress, "spectral probes")
+    results = _map(_probe_worker, tasks, workers, bar)
+    if bar is not None:
+        bar.close()
+    out = {"config": asdict(config), "init": [], "compact": [], "overfit": []}
+    for kind, record in results:
+        out[kind].append(record)
+    return out
+
+
+def convex_optimum(model, X, y, *, tol: float = 1e-10, max_iter: int = 5000):
+    """Minimise the mean cross-entropy of ``model`` over its parameters by L-BFGS.
+
+    For a model whose logits are affine in its parameters (CDLinear, a dense or a
+    constrained perceptron) the loss is convex: the result is the global minimum over the
+    model class, the best any learning rate or number of epochs could reach on the
+    training loss. The model is left at the optimum.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`
+    X, y : training data
+    tol : float
+        Gradient tolerance (``gtol``) of ``scipy.optimize.minimize``.
+    max_iter : int
+
+    Returns
+    -------
+    dict
+        ``loss`` (the minimum), ``gradient_norm`` (max abs entry at the end),
+        ``iterations``, ``converged``.
+    """
+    from scipy.optimize import minimize
+
+    from ..curvature import flat_params, loss_and_gradient, set_flat_params
+
+    def fun(theta):
+        set_flat_params(model, theta)
+        value, grad = loss_and_gradient(model, X, y)
+        return float(value), np.asarray(grad, dtype=np.float64)
+
+    result = minimize(fun, np.asarray(flat_params(model), dtype=np.float64), jac=True,
+                      method="L-BFGS-B", options={"gtol": tol, "ftol": 1e-15,
+                                                  "maxiter": max_iter, "maxcor": 30})
+    set_flat_params(model, result.x)
+    _, grad = loss_and_gradient(model, X, y)
+    return {"loss": float(result.fun), "gradient_norm": float(np.abs(grad).max()),
+            "iterations": int(result.nit), "converged": bool(result.success)}
+
+
+def best_set(groups, level: float = 0.95):
+    """The names whose accuracy is not significantly below the highest mean's (Welch, ties).
+
+    Parameters
+    ----------
+    groups : dict ``{name: sequence of per-seed values}`` (at least two values each)
+    level : float
+
+    Returns
+    -------
+    list of str
+        The name with the highest mean first, then every name whose Welch interval of
+        ``top − it`` contains 0 (a tie), in the order of ``groups``.
+    """
+    from ..stats import welch_difference_ci
+
+    if not groups:
+        raise ValueError("groups must name at least one model")
+    top = max(groups, key=lambda k: float(np.mean(groups[k])))
+    out = [top]
+    for name, values in groups.items():
+        if name != top and welch_difference_ci(groups[top], values, level).low <= 0:
+            out.append(name)
+    return out
+
+
+# ----------------------------------------------------------------------------
 # Command line: python -m cdnotes spectral
 # ----------------------------------------------------------------------------
 
@@ -706,7 +962,69 @@ def add_parser(subparsers):
     p.add_argument("--progress", action="store_true",
                    help="show the progress bars even when stderr is not a terminal (a log)")
     p.set_defaults(func=run_cli, spectral_parser=p)
+    add_probe_parser(subparsers)
     return p
+
+
+def add_probe_parser(subparsers):
+    """Register ``spectral-probes`` on an ``argparse`` subparsers object.
+
+    Parameters
+    ----------
+    subparsers : the result of ``ArgumentParser.add_subparsers()``
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    from ..cli import _out_path, _positive_int, _seed
+
+    p = subparsers.add_parser(
+        "spectral-probes", help="spectral-domain training: the initialisation probe, the "
+                                "(2I + Φ)⁻¹ form, non-linear widths for overfitting",
+        description="Small runs beside the spectral sweep, added under the key 'probes' to "
+                    "an existing sweep file (--into): the initialisation probe of the "
+                    "non-linear Λ-and-Φ gap, the compact form A = Φ Λ (2I + Φ)⁻¹ Φ and the "
+                    "train-test gap of the non-linear models at more widths N2.")
+    p.add_argument("--into", type=_out_path, required=True,
+                   help="the JSON of `python -m cdnotes spectral`; the probes are added to it")
+    p.add_argument("--seeds", nargs="+", type=_seed, default=[0, 1, 2, 3, 4])
+    p.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
+    p.add_argument("--overfit-widths", nargs="+", type=_positive_int,
+                   default=list(ProbeConfig.overfit_widths))
+    p.add_argument("--workers", type=_positive_int, default=1, help="processes")
+    p.add_argument("--progress", action="store_true")
+    p.set_defaults(func=run_probe_cli)
+    return p
+
+
+def run_probe_cli(args) -> int:
+    """Run ``spectral-probes``: add ``probes`` (with its provenance) to the ``--into`` file.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    from ..results import environment_info, read_json, write_json_atomic
+
+    data = read_json(args.into)
+    config = ProbeConfig(datasets=tuple(args.datasets), seeds=tuple(args.seeds),
+                         overfit_widths=tuple(args.overfit_widths))
+    start = time.perf_counter()
+    probes = run_probes(config, workers=args.workers, progress=True if args.progress else None)
+    probes.update({"command": "spectral-probes", "argv": sys.argv[1:],
+                   "environment": environment_info("numpy"),
+                   "wall_seconds": time.perf_counter() - start})
+    data["probes"] = probes
+    write_json_atomic(args.into, data)
+    print(f"added {sum(len(probes[k]) for k in ('init', 'compact', 'overfit'))} probe records "
+          f"to {args.into} in {probes['wall_seconds']:.1f} s")
+    return 0
 
 
 def run_cli(args) -> int:
