@@ -249,6 +249,32 @@ def test_the_committed_results():
     path = os.path.join(os.path.dirname(__file__), "..", "cdnotes", "measurements",
                         "spectral_training.json")
     assert os.path.getsize(path) <= 2 * 2**20
+    variants = {r["input_eigenvalues"] for r in data["records"] + data["cd_link"]}
+    assert variants == {"fixed", "trained"}
+    assert {"init", "compact", "overfit", "environment"} <= set(data["probes"])
+
+
+@pytest.mark.parametrize("variant,dataset,architecture,hidden,activations,regime,bias,seed", [
+    ("fixed", "digits", "wide", (100,), [None], "eigenvalues", False, 2),
+    ("fixed", "mnist1d", "perceptron", (), [], "constrained", True, 1),
+    ("trained", "digits", "wide", (100,), [None], "eigenvalues", False, 0),
+    ("trained", "mnist1d", "deep", (30, 10), [None, None], "constrained", False, 4)])
+def test_committed_records_reproduce(variant, dataset, architecture, hidden, activations,
+                                     regime, bias, seed):
+    # a few committed runs, rerun from their settings, give the same numbers to the last bit
+    from cdnotes.measurements import load_measurement
+    data = load_measurement("spectral_training")
+    config = SweepConfig(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v)
+                            if isinstance(v, list) else v for k, v in data["config"].items()})
+    committed = next(r for r in data["records"] if (
+        r["input_eigenvalues"], r["dataset"], r["architecture"], tuple(r["hidden"]),
+        r["regime"], r["bias"], r["seed"]) == (variant, dataset, architecture, hidden,
+                                               regime, bias, seed))
+    record, _ = run_one(load_dataset(dataset, config.split_seed), dataset, architecture,
+                        hidden, activations, regime, bias, seed, config,
+                        input_eigenvalues=variant)
+    for field in ("n_trained", "test_accuracy", "train_accuracy", "train_loss"):
+        assert record[field] == committed[field], field
 
 
 def test_init_probe_models_start_where_they_say():

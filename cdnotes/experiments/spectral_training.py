@@ -1155,26 +1155,31 @@ def paired_comparison(records, regime_a: str, regime_b: str, *, bias_a: bool = F
     return out
 
 
-def distance_summary(data):
+def distance_summary(data, input_eigenvalues: str = "fixed"):
     """Mean Wasserstein-1 distances to the unconstrained weights, and the seed-to-seed floor.
 
     Parameters
     ----------
     data : dict from :func:`run_spectral_training`
+    input_eigenvalues : {"fixed", "trained"}
+        The variant summarised (records without the field count as ``"fixed"``).
 
     Returns
     -------
     dict ``{(dataset, architecture, hidden, bias): {"floor", "floor_standardized",
     regime: {"w1", "w1_standardized", "weight_std"}}}`` (means over seeds; hidden a tuple)
     """
+    def chosen(rows):
+        return [r for r in rows if r.get("input_eigenvalues", "fixed") == input_eigenvalues]
+
     out = {}
-    for key, runs in _groups([r for r in data["records"] if "w1" in r], "dataset",
+    for key, runs in _groups([r for r in chosen(data["records"]) if "w1" in r], "dataset",
                              "architecture", "hidden", "bias").items():
         entry = out.setdefault(key, {})
         for regime, group in _groups(runs, "regime").items():
             entry[regime[0]] = {f: float(np.mean([r[f] for r in group]))
                                 for f in ("w1", "w1_standardized", "weight_std")}
-    for key, rows in _groups(data["seed_floor"], "dataset", "architecture", "hidden",
+    for key, rows in _groups(chosen(data["seed_floor"]), "dataset", "architecture", "hidden",
                              "bias").items():
         if key in out:
             out[key]["floor"] = float(np.mean([r["unconstrained_w1"] for r in rows]))
