@@ -330,7 +330,9 @@ def test_run_probes_tiny():
     from cdnotes.experiments.spectral_training import ProbeConfig, run_probes
     out = run_probes(ProbeConfig(datasets=("digits",), seeds=(0,), epochs=1, n3=6,
                                  init_widths=(8,), compact_configs=(("perceptron", ()),),
+                                 from_one_configs=(("wide", (6,)),),
                                  overfit_widths=(5,)), progress=False)
     assert len(out["init"]) == 4 and len(out["compact"]) == 2 and len(out["overfit"]) == 4
+    assert len(out["from_one"]) == 2 and all(r["lam_in_start"] == "one" for r in out["from_one"])
     assert {r["transfer"] for r in out["compact"]} == {"compact"}
     json.dumps(out)

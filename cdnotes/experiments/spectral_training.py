@@ -57,7 +57,7 @@ __all__ = ["REGIMES", "ARCHITECTURES", "DATASETS", "INPUT_VARIANTS", "PAPER_TABL
            "run_table", "weight_distances", "run_cd_link", "run_spectral_training",
            "table1_rows", "regime_curves", "paired_comparison", "distance_summary",
            "cd_link_summary", "best_set", "ProbeConfig", "init_probe", "run_probes",
-           "convex_optimum", "add_parser", "add_probe_parser"]
+           "convex_optimum", "cd_models", "add_parser", "add_probe_parser"]
 
 REGIMES = ("constrained", "eigenvalues", "unconstrained", "eigenvalues+eigenvectors")
 """The paper's four training regimes, in the order of its Table 1."""
@@ -302,7 +302,8 @@ def _linear(activations) -> bool:
 
 
 def run_one(data, dataset: str, architecture: str, hidden, activations, regime: str,
-            bias: bool, seed: int, config: SweepConfig, input_eigenvalues: str = "fixed"):
+            bias: bool, seed: int, config: SweepConfig, input_eigenvalues: str = "fixed",
+            lam_in_start: str = "drawn"):
     """Train one model; its record and, for linear models, the retracted weights.
 
     Parameters
@@ -313,6 +314,9 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
     regime : one of :data:`REGIMES`; bias : bool; seed : int
     config : :class:`SweepConfig`
     input_eigenvalues : {"fixed", "trained"}
+    lam_in_start : {"drawn", "one"}
+        Trained input eigenvalues start ``U[−0.01, 0.01]`` (``"drawn"``, as every trained
+        eigenvalue) or at 1 (``"one"``: the fixed variant's start); recorded if ``"one"``.
 
     Returns
     -------
@@ -327,6 +331,11 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
     model_seed, batch_seed = child_seeds(seed, 2)
     model = build_model(regime, X_train.shape[1], hidden, activations, bias=bias,
                         seed=model_seed, input_eigenvalues=input_eigenvalues)
+    check_choice(lam_in_start, "lam_in_start", ("drawn", "one"))
+    if lam_in_start == "one":
+        for layer in model.linear_layers:
+            if "lam_in" in getattr(layer, "params", {}):
+                layer.lam_in = np.ones(layer.n_in)
     linear = _linear(activations)
     lr = config.lr_linear if linear else config.lr_nonlinear
     tc = TrainConfig(epochs=config.epochs, lr=lr, batch_size=config.batch_size,
@@ -348,6 +357,8 @@ def run_one(data, dataset: str, architecture: str, hidden, activations, regime: 
               "retraction_logit_scale": float(np.abs(logits).max()),
               "merged": [list(run) for run in retraction.merged],
               "train_loss": float(history.train_loss[-1]), "seconds": seconds}
+    if lam_in_start == "one":
+        record["lam_in_start"] = "one"
     weights = np.asarray(retraction.model.linear_layers[0].W) if linear else None
     return record, weights
 
@@ -508,6 +519,22 @@ def _cd_models(n_in: int, B: int, seed: int, input_eigenvalues: str = "fixed"):
     constrained = MLP([MaskedDense(n_in, 10, P - 10, bias=True, frozen="init", seed=seed)])
     dense = MLP([Dense(n_in, 10, seed=seed)])
     return {"cdlinear": cd, "spectral": spectral, "constrained": constrained, "dense": dense}
+
+
+def cd_models(n_in: int, B: int, seed: int, input_eigenvalues: str = "fixed") -> dict:
+    """The matched models of :func:`run_cd_link`, untrained: ``{name: MLP}``.
+
+    Parameters
+    ----------
+    n_in : int; B : int (divides 16 and ``n_in``); seed : int
+    input_eigenvalues : {"fixed", "trained"}
+        The spectral model's variant (its ``N₂`` keeps the count equal to CDLinear's).
+
+    Returns
+    -------
+    dict ``{"cdlinear", "spectral", "constrained", "dense": MLP}``
+    """
+    return _cd_models(n_in, B, seed, input_eigenvalues)
 
 
 def _cd_one(args):
@@ -687,6 +714,9 @@ class ProbeConfig:
     overfit_widths : tuple of int
         ``N₂`` of the non-linear models added for the train–test gap against ``N₂`` (the
         four regimes, no bias, input eigenvalues fixed).
+    from_one_configs : tuple of (architecture, hidden)
+        Trained input eigenvalues started at 1 (the fixed variant's value) instead of
+        ``U[−0.01, 0.01]``: Λ only and Λ and Φ, no bias.
     """
 
     datasets: tuple = DATASETS
@@ -700,13 +730,14 @@ class ProbeConfig:
     init_widths: tuple = (30, 100)
     compact_configs: tuple = (("perceptron", ()), ("wide", (100,)), ("nonlinear", (100, 120)))
     overfit_widths: tuple = (10, 300)
+    from_one_configs: tuple = (("wide", (100,)), ("deep", (100, 30)), ("nonlinear", (100, 120)))
 
     def __post_init__(self):
         SweepConfig(datasets=self.datasets, seeds=self.seeds, epochs=self.epochs,
                     batch_size=self.batch_size, n3=self.n3)            # validates those
         for w in list(self.init_widths) + list(self.overfit_widths):
             check_int(w, "each width", minimum=1)
-        for arch, _ in self.compact_configs:
+        for arch, _ in tuple(self.compact_configs) + tuple(self.from_one_configs):
             check_choice(arch, "architecture", ARCHITECTURES)
 
     def sweep(self, **changes) -> SweepConfig:
@@ -803,7 +834,9 @@ def _probe_worker(args):
         if kind == "compact":
             return kind, _compact_one(data, *task, config)
         variant, *rest = task[1:]
-        record, _ = run_one(data, dataset, *rest, config, input_eigenvalues=variant)
+        start = "one" if kind == "from_one" else "drawn"
+        record, _ = run_one(data, dataset, *rest, config, input_eigenvalues=variant,
+                            lam_in_start=start)
         return kind, record
 
 
@@ -821,7 +854,7 @@ def run_probes(config: ProbeConfig = ProbeConfig(), *, workers: int = 1, progres
     dict
         ``config``; ``init`` (:func:`init_probe` records); ``compact`` (records of the
         ``transfer="compact"`` models); ``overfit`` (:func:`run_one` records of the extra
-        non-linear widths).
+        non-linear widths); ``from_one`` (trained input eigenvalues started at 1).
     """
     check_int(workers, "workers", minimum=1)
     sweep = config.sweep()
@@ -843,23 +876,34 @@ def run_probes(config: ProbeConfig = ProbeConfig(), *, workers: int = 1, progres
                 for seed in config.seeds:
                     tasks.append(("overfit", (dataset, "fixed", "nonlinear", (n2, config.n3),
                                               [None, "relu"], regime, False, seed), sweep))
+        for architecture, hidden in config.from_one_configs:
+            activations = ([None, "relu"] if architecture == "nonlinear"
+                           else [None] * len(hidden))
+            for regime in ("eigenvalues", "eigenvalues+eigenvectors"):
+                for seed in config.seeds:
+                    tasks.append(("from_one", (dataset, "trained", architecture,
+                                               tuple(hidden), activations, regime, False,
+                                               seed), sweep))
     bar = _progress(len(tasks), progress, "spectral probes")
     results = _map(_probe_worker, tasks, workers, bar)
     if bar is not None:
         bar.close()
-    out = {"config": asdict(config), "init": [], "compact": [], "overfit": []}
+    out = {"config": asdict(config), "init": [], "compact": [], "overfit": [],
+           "from_one": []}
     for kind, record in results:
         out[kind].append(record)
     return out
 
 
-def convex_optimum(model, X, y, *, tol: float = 1e-10, max_iter: int = 5000):
-    """Minimise the mean cross-entropy of ``model`` over its parameters by L-BFGS.
+def convex_optimum(model, X, y, *, tol: float = 1e-7, max_iter: int = 2000):
+    """Minimise the mean cross-entropy of a model whose logits are affine in its parameters.
 
-    For a model whose logits are affine in its parameters (CDLinear, a dense or a
-    constrained perceptron) the loss is convex: the result is the global minimum over the
-    model class, the best any learning rate or number of epochs could reach on the
-    training loss. The model is left at the optimum.
+    For such a model (CDLinear, a dense or a constrained perceptron) the loss is convex: the
+    result is the global minimum over the model class, the best any learning rate or number
+    of epochs could reach on the training loss. The logits are written once as
+    ``c + A θ`` (``c`` the logits at ``θ = 0``, column ``j`` of ``A`` from ``θ = e_j``;
+    ``ValueError`` if the model's logits at its current ``θ`` are not ``c + A θ``), then
+    L-BFGS minimises the multinomial log-loss in NumPy. The model is left at the optimum.
 
     Parameters
     ----------
@@ -872,24 +916,61 @@ def convex_optimum(model, X, y, *, tol: float = 1e-10, max_iter: int = 5000):
     Returns
     -------
     dict
-        ``loss`` (the minimum), ``gradient_norm`` (max abs entry at the end),
-        ``iterations``, ``converged``.
+        ``loss`` (the minimum), ``gradient_norm`` (max abs entry of the model's own
+        gradient there, :func:`cdnotes.curvature.loss_and_gradient`), ``iterations``,
+        ``converged``.
     """
     from scipy.optimize import minimize
+    from scipy.special import logsumexp
 
     from ..curvature import flat_params, loss_and_gradient, set_flat_params
 
-    def fun(theta):
-        set_flat_params(model, theta)
-        value, grad = loss_and_gradient(model, X, y)
-        return float(value), np.asarray(grad, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    theta0 = np.asarray(flat_params(model), dtype=np.float64)
+    P = theta0.size
+    if len(model.layers) != 1:
+        raise ValueError("convex_optimum takes a model of one linear layer (a perceptron)")
+    layer, K = model.layers[0], model.n_classes
 
-    result = minimize(fun, np.asarray(flat_params(model), dtype=np.float64), jac=True,
-                      method="L-BFGS-B", options={"gtol": tol, "ftol": 1e-15,
-                                                  "maxiter": max_iter, "maxcor": 30})
+    def weights(theta):
+        set_flat_params(model, theta)
+        W = np.asarray(layer.to_dense(), dtype=np.float64)[:K]
+        b = (np.asarray(layer.params["b"], dtype=np.float64)[:K] if "b" in layer.params
+             else np.zeros(K))
+        return W, b
+
+    W0, b0 = weights(np.zeros(P))
+    dW, db = np.empty((P, K, X.shape[1])), np.empty((P, K))
+    for j in range(P):
+        e = np.zeros(P)
+        e[j] = 1.0
+        W, b = weights(e)
+        dW[j], db[j] = W - W0, b - b0
+    c = X @ W0.T + b0                                         # (N, K) at θ = 0
+    A = (np.einsum("nd,pkd->nkp", X, dW) + db.T[None]).reshape(-1, P)      # (N·K, P)
+    set_flat_params(model, theta0)
+    direct = np.asarray(model.forward(X), dtype=np.float64)
+    if not np.allclose(c.ravel() + A @ theta0, direct.ravel(), rtol=1e-9,
+                       atol=1e-9 * max(1.0, float(np.abs(direct).max()))):
+        raise ValueError("the model's logits are not affine in its parameters")
+    N, K = c.shape
+    rows = np.arange(N)
+
+    def fun(theta):
+        Z = (c.ravel() + A @ theta).reshape(N, K)
+        lse = logsumexp(Z, axis=1)
+        loss = float(np.mean(lse - Z[rows, y]))
+        G = np.exp(Z - lse[:, None])
+        G[rows, y] -= 1.0
+        return loss, A.T @ (G.ravel() / N)
+
+    result = minimize(fun, theta0, jac=True, method="L-BFGS-B",
+                      options={"gtol": tol, "ftol": 1e-15, "maxiter": max_iter,
+                               "maxcor": 30})
     set_flat_params(model, result.x)
     _, grad = loss_and_gradient(model, X, y)
-    return {"loss": float(result.fun), "gradient_norm": float(np.abs(grad).max()),
+    return {"loss": float(result.fun), "gradient_norm": float(np.abs(np.asarray(grad)).max()),
             "iterations": int(result.nit), "converged": bool(result.success)}
 
 
@@ -1022,7 +1103,8 @@ def run_probe_cli(args) -> int:
                    "wall_seconds": time.perf_counter() - start})
     data["probes"] = probes
     write_json_atomic(args.into, data)
-    print(f"added {sum(len(probes[k]) for k in ('init', 'compact', 'overfit'))} probe records "
+    kinds = ("init", "compact", "overfit", "from_one")
+    print(f"added {sum(len(probes[k]) for k in kinds)} probe records "
           f"to {args.into} in {probes['wall_seconds']:.1f} s")
     return 0
 
