@@ -18,6 +18,16 @@ from that identity, never from the big operator (:meth:`SpectralLinear.operator`
 for checks). ``params`` holds exactly the trained arrays, so ``n_params`` is the paper's
 count of trained parameters; frozen arrays are attributes.
 
+The paper's implementation notes give a second form, ``A = Φ Λ (2I + Φ)⁻¹ Φ``
+(``transfer="compact"``). With ``N = Φ − I``, ``(2I + Φ)⁻¹ = (I − N/3)/3`` and so
+``A = Φ Λ (I + 2N/3)/3``: its diagonal blocks are ``Λ/3`` (eigenvalues ``Λ/3``) and
+
+    W = φ ⊙ (lam_in[None, :]/3 + 2·lam_out[:, None]/9)   (n_out, n_in),
+
+the same family of matrices (any ``a·λ_in + b·λ_out`` with ``a, b ≠ 0`` spans it) with
+another scale: with ``lam_in`` = 1, ``W ≈ φ/3`` at the initial eigenvalues. In general
+``W = φ ⊙ (a·λ_in + b·λ_out)`` with ``(a, b)`` from :data:`TRANSFERS`.
+
 :func:`spectral_mlp` stacks such layers (``"relu"`` or ``None`` — a *telescopic* linear
 layer — after each hidden one); :func:`retract` multiplies every run of consecutive linear
 layers with nothing between them into one :class:`~cdnotes.Dense` layer.
@@ -42,13 +52,17 @@ from .mlp import MLP
 from .validation import check_choice, check_int, check_seed
 
 __all__ = ["SpectralLinear", "spectral_mlp", "retract", "Retraction", "TRAIN_GROUPS",
-           "INPUT_EIGENVALUES", "ACTIVATIONS"]
+           "INPUT_EIGENVALUES", "ACTIVATIONS", "TRANSFERS"]
 
 TRAIN_GROUPS = ("eigenvalues", "eigenvectors")
 """What a spectral layer can train: its eigenvalues ``Λ`` and/or its eigenvectors ``φ``."""
 
 INPUT_EIGENVALUES = ("trainable", "fixed")
 """``lam_in`` trained with the eigenvalues, or fixed at 1 (the paper's deep networks)."""
+
+TRANSFERS = {"inverse": (1.0, -1.0), "compact": (1.0 / 3.0, 2.0 / 9.0)}
+"""``W = φ ⊙ (a·λ_in + b·λ_out)``: ``(a, b)`` for ``A = Φ Λ (2I − Φ)`` (``"inverse"``) and
+``A = Φ Λ (2I + Φ)⁻¹ Φ`` (``"compact"``)."""
 
 ACTIVATIONS = ("relu", None)
 """After a hidden spectral layer: a ReLU, or nothing (a telescopic linear layer)."""
@@ -99,6 +113,8 @@ class SpectralLinear(Linear):
         eigenvalues of each layer's output nodes).
     bias : bool, default False
         A trained bias ``b`` ``(n_out,)`` (the paper's spectral layers have none).
+    transfer : {"inverse", "compact"}, default "inverse"
+        ``A = Φ Λ (2I − Φ)`` or ``A = Φ Λ (2I + Φ)⁻¹ Φ`` (:data:`TRANSFERS`).
     seed : int or None
         ``φ ~ U[−0.5, 0.5]``, eigenvalues ``~ U[−0.01, 0.01]``, drawn in that order from
         ``numpy.random.default_rng(seed)`` whichever are trained (so models with the same
@@ -118,8 +134,11 @@ class SpectralLinear(Linear):
     """
 
     def __init__(self, n_in, n_out, *, train=("eigenvalues",), input_eigenvalues="trainable",
-                 bias=False, seed=None, dtype="float64", xp=None, device=None):
+                 bias=False, transfer="inverse", seed=None, dtype="float64", xp=None,
+                 device=None):
         self.train_groups = check_train_groups(train)
+        self.transfer = check_choice(transfer, "transfer", tuple(TRANSFERS))
+        self._a, self._b = TRANSFERS[self.transfer]
         self.input_eigenvalues = check_choice(input_eigenvalues, "input_eigenvalues",
                                               INPUT_EIGENVALUES)
         if not isinstance(bias, (bool, np.bool_)):
@@ -178,12 +197,18 @@ class SpectralLinear(Linear):
     phi = property(lambda self: self._array("phi"), lambda self, v: self._set("phi", v),
                    doc="The eigenvector indentation ``φ`` ``(n_out, n_in)``.")
 
+    def _factor(self, lam_in, lam_out):
+        """``a·λ_in[j] + b·λ_out[i]`` ``(..., n_out, n_in)`` (``λ_in − λ_out`` for "inverse")."""
+        if self.transfer == "inverse":                # exactly the original expression
+            return lam_in[..., None, :] - lam_out[..., :, None]
+        return self._a * lam_in[..., None, :] + self._b * lam_out[..., :, None]
+
     def _weight(self, xp, lam_in, lam_out, phi):
-        """``φ ⊙ (λ_in − λ_out)`` for arrays with any leading axes."""
-        return phi * (lam_in[..., None, :] - lam_out[..., :, None])
+        """``φ ⊙ (a·λ_in + b·λ_out)`` for arrays with any leading axes."""
+        return phi * self._factor(lam_in, lam_out)
 
     def to_dense(self):
-        """``W = φ ⊙ (lam_in[None, :] − lam_out[:, None])``, shape ``(n_out, n_in)``.
+        """``W = φ ⊙ (lam_in[None, :] − lam_out[:, None])`` (or :data:`TRANSFERS`), ``(n_out, n_in)``.
 
         Returns
         -------
@@ -219,6 +244,8 @@ class SpectralLinear(Linear):
     def operator(self):
         """``A = Φ Λ (2I − Φ)`` ``(n_in + n_out, n_in + n_out)``, by explicit matrix products.
 
+        ``transfer="compact"``: ``A = Φ Λ (2I + Φ)⁻¹ Φ`` (the inverse by ``linalg.inv``).
+
         For checks and figures (the forward pass never forms it): its lower-left block
         ``A[n_in:, :n_in]`` is :meth:`to_dense`.
 
@@ -230,7 +257,10 @@ class SpectralLinear(Linear):
         Phi = self.eigenbasis()
         n = Phi.shape[0]
         eye = xp.eye(n, dtype=self.dtype, device=device_of(self.phi))
-        return xp.matmul(Phi * self.eigenvalues()[None, :], 2 * eye - Phi)
+        left = Phi * self.eigenvalues()[None, :]
+        if self.transfer == "compact":
+            return xp.matmul(xp.matmul(left, xp.linalg.inv(2 * eye + Phi)), Phi)
+        return xp.matmul(left, 2 * eye - Phi)
 
     def forward_2d(self, xp, X2):
         """``(N, n_in)`` -> ``(N, n_out)``, no checks; caches for :meth:`backward_2d`."""
@@ -242,14 +272,18 @@ class SpectralLinear(Linear):
     def _grads_from(self, xp, G, lam_in, lam_out, phi):
         """Gradients of ``⟨G, W(θ)⟩`` for ``G`` ``(..., n_out, n_in)``: the trained ones."""
         grads = {}
+        compact = self.transfer == "compact"
         if self._trained["lam_in"] or self._trained["lam_out"]:
             Gphi = G * phi
             if self._trained["lam_in"]:
                 grads["lam_in"] = xp.sum(Gphi, axis=-2)
+                if compact:
+                    grads["lam_in"] = self._a * grads["lam_in"]
             if self._trained["lam_out"]:
-                grads["lam_out"] = -xp.sum(Gphi, axis=-1)
+                grads["lam_out"] = (self._b * xp.sum(Gphi, axis=-1) if compact
+                                    else -xp.sum(Gphi, axis=-1))
         if self._trained["phi"]:
-            grads["phi"] = G * (lam_in[..., None, :] - lam_out[..., :, None])
+            grads["phi"] = G * self._factor(lam_in, lam_out)
         return grads
 
     def backward_2d(self, xp, dY2):
@@ -294,16 +328,17 @@ class SpectralLinear(Linear):
         lam_out = np.asarray(to_numpy(self.lam_out), dtype=np.float64)
         n_out, n_in = self.n_out, self.n_in
         blocks = []
+        a, b = self._a, self._b
         if self._trained["lam_in"]:
             J = np.zeros((n_out, n_in, n_in))
-            J[:, np.arange(n_in), np.arange(n_in)] = phi
+            J[:, np.arange(n_in), np.arange(n_in)] = a * phi
             blocks.append(J.reshape(n_out * n_in, n_in))
         if self._trained["lam_out"]:
             J = np.zeros((n_out, n_in, n_out))
-            J[np.arange(n_out), :, np.arange(n_out)] = -phi
+            J[np.arange(n_out), :, np.arange(n_out)] = b * phi
             blocks.append(J.reshape(n_out * n_in, n_out))
         if self._trained["phi"]:
-            blocks.append(np.diag((lam_in[None, :] - lam_out[:, None]).ravel()))
+            blocks.append(np.diag((a * lam_in[None, :] + b * lam_out[:, None]).ravel()))
         return np.concatenate(blocks, axis=1)
 
     def _point(self, weights):
@@ -318,15 +353,18 @@ class SpectralLinear(Linear):
         return self._weight(xp, lam_in, lam_out, phi)
 
     def _differential_3d(self, xp, weights, tangents):
-        """``DW_θ[v]`` ``(m, n_out, n_in)``: ``v_φ ⊙ (λ_in − λ_out) + φ ⊙ (v_in − v_out)``."""
+        """``DW_θ[v]`` ``(m, n_out, n_in)``: ``v_φ ⊙ (a·λ_in + b·λ_out) + φ ⊙ (a·v_in + b·v_out)``."""
         lam_in, lam_out, phi = self._point(weights)
+        compact = self.transfer == "compact"
         terms = []
         if "phi" in tangents:
-            terms.append(tangents["phi"] * (lam_in[:, None, :] - lam_out[:, :, None]))
+            terms.append(tangents["phi"] * self._factor(lam_in, lam_out))
         if "lam_in" in tangents:
-            terms.append(phi * tangents["lam_in"][:, None, :])
+            v = tangents["lam_in"][:, None, :]
+            terms.append(phi * (self._a * v if compact else v))
         if "lam_out" in tangents:
-            terms.append(-phi * tangents["lam_out"][:, :, None])
+            v = tangents["lam_out"][:, :, None]
+            terms.append(phi * (self._b * v) if compact else -phi * v)
         total = terms[0]
         for term in terms[1:]:
             total = total + term
@@ -361,8 +399,9 @@ class SpectralLinear(Linear):
     def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
         """The bilinear term ``d/dt J_W(θ + t v)ᵀ vec(G)``, ``G = Σ_n dY3ᵀ X3``.
 
-        ``∂/∂φ: G ⊙ (v_in − v_out)``, ``∂/∂λ_in: Σ_o (G ⊙ v_φ)``, ``∂/∂λ_out: −Σ_i (G ⊙ v_φ)``;
-        ``None`` when ``W`` is linear in the trained parameters.
+        ``∂/∂φ: G ⊙ (v_in − v_out)``, ``∂/∂λ_in: Σ_o (G ⊙ v_φ)``, ``∂/∂λ_out: −Σ_i (G ⊙ v_φ)``
+        (``"compact"``: ``a``, ``b`` in place of 1, −1); ``None`` when ``W`` is linear in the
+        trained parameters.
         """
         if self.weights_linear:
             return None
@@ -377,20 +416,25 @@ class SpectralLinear(Linear):
             Gv = G * tangents["phi"]
             if self._trained["lam_in"]:
                 out["lam_in"] = xp.sum(Gv, axis=-2)
+                if self.transfer == "compact":
+                    out["lam_in"] = self._a * out["lam_in"]
             if self._trained["lam_out"]:
-                out["lam_out"] = -xp.sum(Gv, axis=-1)
-            out["phi"] = G * (v_in[:, None, :] - v_out[:, :, None])
+                out["lam_out"] = (self._b * xp.sum(Gv, axis=-1)
+                                  if self.transfer == "compact" else -xp.sum(Gv, axis=-1))
+            out["phi"] = G * self._factor(v_in, v_out)
         else:                                          # only eigenvalues trained, affine W
             return None
         return {name: out[name] for name in tangents}
 
     def _repr_extra(self):
+        extra = "" if self.transfer == "inverse" else f", transfer={self.transfer!r}"
         return (f"train={self.train_groups}, input_eigenvalues={self.input_eigenvalues!r}, "
-                f"bias={self.bias}")
+                f"bias={self.bias}{extra}")
 
 
 def spectral_mlp(widths, *, activations, train=("eigenvalues",), input_eigenvalues="fixed",
-                 bias=False, seed=0, n_classes=None, dtype="float64", xp=None):
+                 bias=False, seed=0, n_classes=None, dtype="float64", xp=None,
+                 transfer="inverse"):
     """A stack of :class:`SpectralLinear` layers ``widths[0] -> ... -> widths[-1]``.
 
     Parameters
@@ -400,7 +444,7 @@ def spectral_mlp(widths, *, activations, train=("eigenvalues",), input_eigenvalu
     activations : sequence of {"relu", None}
         One per hidden layer (``len(widths) - 2``): a ReLU after it, or nothing (a
         telescopic linear layer, :func:`retract` merges it with its neighbours).
-    train, input_eigenvalues
+    train, input_eigenvalues, transfer
         Passed to every layer (:class:`SpectralLinear`).
     bias : bool or sequence of bool
         A bias in every layer, or one entry per layer.
@@ -447,7 +491,7 @@ def spectral_mlp(widths, *, activations, train=("eigenvalues",), input_eigenvalu
     for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         layers.append(SpectralLinear(n_in, n_out, train=train, input_eigenvalues=input_eigenvalues,
                                      bias=biases[k], seed=int(seeds[k].generate_state(1)[0]),
-                                     dtype=dtype, xp=xp))
+                                     dtype=dtype, xp=xp, transfer=transfer))
         if k < len(activations) and activations[k] == "relu":
             layers.append(ReLU())
     return MLP(layers, n_classes=n_classes)

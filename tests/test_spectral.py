@@ -17,8 +17,12 @@ from conftest import asarray, host
 BOTH = ("eigenvalues", "eigenvectors")
 OPTIONS = [dict(), dict(input_eigenvalues="fixed"), dict(train=BOTH),
            dict(train=BOTH, input_eigenvalues="fixed"), dict(train="eigenvectors"),
-           dict(bias=True), dict(train=BOTH, bias=True)]
-IDS = ["L", "L-fixed", "LP", "LP-fixed", "P", "L-bias", "LP-bias"]
+           dict(bias=True), dict(train=BOTH, bias=True),
+           dict(transfer="compact"), dict(input_eigenvalues="fixed", transfer="compact"),
+           dict(train=BOTH, transfer="compact"),
+           dict(train=BOTH, input_eigenvalues="fixed", transfer="compact")]
+IDS = ["L", "L-fixed", "LP", "LP-fixed", "P", "L-bias", "LP-bias", "L-compact",
+       "L-fixed-compact", "LP-compact", "LP-fixed-compact"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,6 +46,31 @@ def test_two_minus_phi_is_the_inverse_and_A_is_phi_lambda_phi_inverse(n_in, n_ou
     np.testing.assert_allclose(A[n_in:, :n_in], layer.to_dense(), atol=1e-16)
     np.testing.assert_allclose(A[:n_in, n_in:], 0, atol=0)
     np.testing.assert_allclose(np.diag(A), layer.eigenvalues(), atol=1e-16)
+
+
+@pytest.mark.parametrize("n_in,n_out", [(1, 1), (3, 5), (7, 2)])
+def test_the_compact_form_two_plus_phi_inverse_phi(n_in, n_out):
+    # A = Φ Λ (2I + Φ)⁻¹ Φ by explicit products against the closed forms of the docstring
+    layer = SpectralLinear(n_in, n_out, train=BOTH, transfer="compact", seed=n_in + n_out)
+    rng = np.random.default_rng(n_in)
+    layer.lam_in, layer.lam_out = rng.standard_normal(n_in), rng.standard_normal(n_out)
+    Phi, lam = layer.eigenbasis(), layer.eigenvalues()
+    I = np.eye(n_in + n_out)
+    A = Phi @ np.diag(lam) @ np.linalg.solve(2 * I + Phi, Phi)
+    np.testing.assert_allclose(layer.operator(), A, atol=1e-14)
+    np.testing.assert_allclose(np.linalg.inv(2 * I + Phi),
+                               (I - (Phi - I) / 3) / 3, atol=1e-14)
+    phi = layer.phi
+    W = phi * (layer.lam_in[None, :] / 3 + 2 * layer.lam_out[:, None] / 9)
+    np.testing.assert_allclose(A[n_in:, :n_in], W, atol=1e-14)
+    np.testing.assert_allclose(layer.to_dense(), W, atol=1e-15)
+    np.testing.assert_allclose(np.diag(A), lam / 3, atol=1e-15)          # eigenvalues Λ/3
+    np.testing.assert_allclose(np.sort(np.linalg.eigvals(A).real), np.sort(lam / 3),
+                               atol=1e-10)
+    # the "inverse" form of the same arrays differs (a test that can fail)
+    other = SpectralLinear(n_in, n_out, train=BOTH, seed=n_in + n_out)
+    other.lam_in, other.lam_out = layer.lam_in, layer.lam_out
+    assert not np.allclose(other.to_dense(), layer.to_dense())
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=IDS)
@@ -117,6 +146,12 @@ def _models():
         "deep-LP-bias": spectral_mlp((8, 6, 5, 4), activations=[None, None], train=BOTH,
                                      bias=True, seed=4),
         "relu-LP": spectral_mlp((8, 7, 6, 4), activations=[None, "relu"], train=BOTH, seed=5),
+        "relu-LP-trained-in": spectral_mlp((8, 7, 6, 4), activations=[None, "relu"],
+                                           train=BOTH, input_eigenvalues="trainable", seed=8),
+        "wide-L-compact": spectral_mlp((8, 6, 4), activations=[None], transfer="compact",
+                                       seed=9),
+        "relu-LP-compact": spectral_mlp((8, 7, 6, 4), activations=[None, "relu"], train=BOTH,
+                                        transfer="compact", seed=10),
         "masked": MLP([MaskedDense(8, 6, 20, seed=6), ReLU(), MaskedDense(6, 4, 9, bias=True,
                                                                           frozen="init", seed=7)]),
     }
@@ -294,7 +329,7 @@ def test_spectral_mlp_shapes_and_counts():
 @pytest.mark.parametrize("bad,match", [
     (dict(train=()), "at least one"), (dict(train=("eigenvalue",)), "among"),
     (dict(train=None), "train"), (dict(input_eigenvalues="one"), "input_eigenvalues"),
-    (dict(bias="yes"), "bias")])
+    (dict(bias="yes"), "bias"), (dict(transfer="2I+Phi"), "transfer")])
 def test_bad_options_are_clear_errors(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         SpectralLinear(3, 2, **bad)

@@ -74,10 +74,15 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
         python -m cdnotes lr-sweep --out cdnotes/measurements/conditioning_training.json
 
 ``spectral_training``
-    Spectral-domain training (the Spectral chapter): the four regimes on digits and MNIST-1D,
-    weight distances, the link to CDLinear with Gauss-Newton conditioning (CPU, ~10 min)::
+    Spectral-domain training (the Spectral chapter): the four regimes on digits and MNIST-1D
+    with the input-node eigenvalues fixed and trained, weight distances, the link to CDLinear
+    with Gauss-Newton conditioning (CPU, ~15 min), then the probes added under ``probes``
+    (~4 min)::
 
-        python -m cdnotes spectral --workers 2 --out cdnotes/measurements/spectral_training.json
+        python -m cdnotes spectral --workers 2 --input-eigenvalues fixed trained \
+            --out cdnotes/measurements/spectral_training.json
+        python -m cdnotes spectral-probes --workers 2 \
+            --into cdnotes/measurements/spectral_training.json
 
 ``digits_baselines``
     scikit-learn classifiers (logistic regression, RBF SVM, k-NN, random forest, MLPClassifier)
