@@ -1,0 +1,91 @@
+"""The papers' claims, one by one: quote, verdict, evidence and the book section that measures it.
+
+>>> from cdnotes.claims import evaluate
+>>> evaluate("cd-iii-4x").verdict
+'holds'
+
+=================  =======================================================================
+``data``           :data:`CLAIMS` (every claim) and :data:`SECTIONS` (the link targets, one
+                   place to retarget them)
+``checks``         the functions that compute verdicts (live, a second or two at most, or
+                   from committed measurement files)
+``quotes``         how a quote is matched verbatim against a paper's text
+``measure``        ``python -m cdnotes.claims``: the digits runs behind the claims no chapter
+                   measures (``claims_digits.json``)
+=================  =======================================================================
+
+A chapter glues a verdict with ``glue_markdown(name, sentence(claim_id))``, so the chapter and
+the table say the same thing.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import checks as _checks  # noqa: F401  (registers the checks)
+from .core import CHECKS, PAPERS, VERDICTS, Claim, Verdict
+from .data import CLAIMS, SECTIONS
+
+__all__ = ["CLAIMS", "SECTIONS", "VERDICTS", "PAPERS", "Claim", "Verdict", "claim", "evaluate",
+           "sentence", "href", "table", "counts"]
+
+_BY_ID = {c.id: c for c in CLAIMS}
+
+
+def claim(claim_id: str) -> Claim:
+    """The claim with this id (``KeyError`` naming the id otherwise)."""
+    try:
+        return _BY_ID[claim_id]
+    except KeyError:
+        raise KeyError(f"no claim {claim_id!r}") from None
+
+
+@lru_cache(maxsize=None)
+def evaluate(claim_id: str) -> Verdict:
+    """The verdict of one claim: its check's, computed now, or its stated verdict and reason."""
+    c = claim(claim_id)
+    if c.check is not None:
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(1):          # small matrices: threads only compete for cores
+            result = CHECKS[c.check]()
+        if not isinstance(result, Verdict):
+            raise TypeError(f"check {c.check!r} returned {type(result).__name__}, not a Verdict")
+        return result
+    return Verdict(c.verdict, c.reason)
+
+
+def sentence(claim_id: str) -> str:
+    """``"**verdict** — evidence"`` (Markdown) for a chapter to glue."""
+    v = evaluate(claim_id)
+    return f"**{v.verdict}** — {v.evidence}"
+
+
+def href(link_key: str, from_page: str = "claims") -> str:
+    """The relative URL of a section key of :data:`SECTIONS` from a page of ``book/``
+    (``"05_digits.html#table-1-three-seeds"``; just ``"#anchor"`` on the same page)."""
+    page, anchor, _ = SECTIONS[link_key]
+    return f"#{anchor}" if page == from_page else f"{page}.html#{anchor}"
+
+
+def table(paper: str | None = None) -> list[dict]:
+    """One row per claim (of one paper, or all), each verdict evaluated.
+
+    Keys: ``id``, ``paper``, ``section``, ``quote``, ``verdict``, ``evidence``, ``computed``
+    (whether a check computed it), ``link`` (the section key), ``href`` and ``link_text``.
+    """
+    rows = []
+    for c in CLAIMS:
+        if paper is not None and c.paper != paper:
+            continue
+        v = evaluate(c.id)
+        rows.append({"id": c.id, "paper": c.paper, "section": c.section, "quote": c.quote,
+                     "verdict": v.verdict, "evidence": v.evidence, "computed": c.check is not None,
+                     "link": c.link, "href": href(c.link), "link_text": SECTIONS[c.link][2]})
+    return rows
+
+
+def counts() -> dict:
+    """``{paper: {verdict: number of claims}}`` over every verdict of :data:`VERDICTS`."""
+    out = {p: dict.fromkeys(VERDICTS, 0) for p in PAPERS}
+    for row in table():
+        out[row["paper"]][row["verdict"]] += 1
+    return out
