@@ -26,7 +26,7 @@ from .core import CHECKS, PAPERS, VERDICTS, Claim, Verdict
 from .data import CLAIMS, SECTIONS
 
 __all__ = ["CLAIMS", "SECTIONS", "VERDICTS", "PAPERS", "Claim", "Verdict", "claim", "evaluate",
-           "sentence", "href", "table", "counts"]
+           "sentence", "href", "link_html", "display_quote", "table", "counts"]
 
 _BY_ID = {c.id: c for c in CLAIMS}
 
@@ -64,6 +64,22 @@ def href(link_key: str, from_page: str = "claims") -> str:
     (``"05_digits.html#table-1-three-seeds"``; just ``"#anchor"`` on the same page)."""
     page, anchor, _ = SECTIONS[link_key]
     return f"#{anchor}" if page == from_page else f"{page}.html#{anchor}"
+
+
+def display_quote(quote: str) -> str:
+    """A quote for a Markdown table cell: each ``|`` inside a formula written ``\\vert``, so
+    the table does not split the formula (the stored quote stays verbatim)."""
+    import re
+
+    return re.sub(r"\$[^$]+\$", lambda m: m.group(0).replace("|", r"\vert "), quote)
+
+
+def link_html(link_key: str, from_page: str = "claims") -> str:
+    """An HTML link to a section key (raw HTML: MyST would read a Markdown link to another
+    page's heading as a cross-reference it cannot resolve)."""
+    import html
+
+    return f'<a href="{href(link_key, from_page)}">{html.escape(SECTIONS[link_key][2])}</a>'
 
 
 def table(paper: str | None = None) -> list[dict]:

@@ -74,7 +74,8 @@ def params_b8_over_b4() -> Verdict:
     p = paper_params()
     r = p["cd4"] / p["cd8"]
     return Verdict("holds" if round(r, 1) == 1.8 else "fails",
-                   f"{p['cd4']:,} / {p['cd8']:,} = {r:.2f}.")
+                   f"CD at B = 4 has {p['cd4']:,} parameters and at B = 8 {p['cd8']:,}: "
+                   f"{r:.2f}× fewer.")
 
 
 @check
@@ -428,7 +429,7 @@ def parseval_sum() -> Verdict:
         eta = np.abs(np.fft.fft(X, axis=1)) ** 2
         worst = max(worst, float(np.abs(eta.sum(1) - B).max()))
     return Verdict("holds" if worst < 1e-12 else "fails",
-                   f"With ‖X_j‖ = 1 and the unnormalised B-point DFT, Σ_k |F[X_j](k)|² = B for "
+                   f"With ‖X_j‖ = 1 and the unnormalised B-point DFT, Σ_k |FFT(X_j)(k)|² = B for "
                    f"every block tried (B = 3, 4, 8, 16; largest deviation {sci(worst)}).")
 
 
@@ -502,7 +503,7 @@ def theorem2_population() -> Verdict:
                else "holds" if abs(k_spec - 1) < 1e-8 else "fails")
     return Verdict(verdict,
                    f"Exact population Hessian, AR(1) inputs (ρ = 0.8, n_in = 16, B = 4): with every "
-                   f"F[X_j](k) at unit variance, as assumed, κ = {sci(k_spec, 3)}; decorrelating "
+                   f"FFT(X_j)(k) at unit variance, as assumed, κ = {sci(k_spec, 3)}; decorrelating "
                    f"the blocks at each frequency too gives κ = {k_block:.6f}, full (ZCA) "
                    f"whitening {k_zca:.6f}.")
 

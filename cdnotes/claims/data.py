@@ -33,7 +33,7 @@ SECTIONS = {
     "ch5-fig1": ("05_digits", "figure-1-training-loss-and-test-accuracy", "ch. 5, Figure 1"),
     "ch5-fig2": ("05_digits", "figure-2-the-last-layer-s-hessian-at-the-end-of-training",
                  "ch. 5, Figure 2"),
-    "ch5-kappa": ("05_digits", "which-gives-5-9-10-1-9-10-and-5-1-10", "ch. 5, which κ"),
+    "ch5-kappa": ("05_digits", "which-gives-5-9-106-1-9-104-and-5-1-102", "ch. 5, which κ"),
     "ch5-time": ("05_digits", "time-per-epoch", "ch. 5, time per epoch"),
     "ch6-dropout": ("06_regularizers", "shannon-dropout", "ch. 6, Shannon dropout"),
     "ch6-fisher": ("06_regularizers", "the-fisher-penalty", "ch. 6, the Fisher penalty"),
