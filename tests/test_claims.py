@@ -162,8 +162,8 @@ def test_parameter_claims_against_a_direct_count():
 def test_eq8_check_against_the_explicit_trace_for_one_block():
     import numpy as np
     import scipy.linalg
-    from cdnotes.claims.checks import _eq8_gap
-    c = np.random.default_rng(8).standard_normal((1, 1, 8))
+    from cdnotes.claims.checks import _eq8_gap, _rng
+    c = _rng(8).standard_normal((1, 1, 8))
     W = scipy.linalg.circulant(c[0, 0])
     explicit = np.trace(np.linalg.inv(W.T @ W + 1e-3 * np.eye(8)))
     assert _eq8_gap(1, 1, 8) == pytest.approx((explicit, explicit), rel=1e-10)

@@ -32,7 +32,22 @@ _BY_ID = {c.id: c for c in CLAIMS}
 
 
 def claim(claim_id: str) -> Claim:
-    """The claim with this id (``KeyError`` naming the id otherwise)."""
+    """The claim with this id.
+
+    Parameters
+    ----------
+    claim_id : str
+        An id of :data:`CLAIMS` (e.g. ``"cd-iii-4x"``).
+
+    Returns
+    -------
+    Claim
+
+    Raises
+    ------
+    KeyError
+        Naming the id, if no claim has it.
+    """
     try:
         return _BY_ID[claim_id]
     except KeyError:
@@ -41,7 +56,19 @@ def claim(claim_id: str) -> Claim:
 
 @lru_cache(maxsize=None)
 def evaluate(claim_id: str) -> Verdict:
-    """The verdict of one claim: its check's, computed now, or its stated verdict and reason."""
+    """The verdict of one claim: its check's, computed now, or its stated verdict and reason.
+
+    Parameters
+    ----------
+    claim_id : str
+        An id of :data:`CLAIMS`.
+
+    Returns
+    -------
+    Verdict
+        ``verdict`` (one of :data:`VERDICTS`) and ``evidence`` (one Markdown sentence). Cached:
+        each check runs once per process.
+    """
     c = claim(claim_id)
     if c.check is not None:
         from threadpoolctl import threadpool_limits
@@ -54,29 +81,78 @@ def evaluate(claim_id: str) -> Verdict:
 
 
 def sentence(claim_id: str) -> str:
-    """``"**verdict** — evidence"`` (Markdown) for a chapter to glue."""
+    """The verdict as one Markdown sentence for a chapter to glue (``glue_markdown``).
+
+    Parameters
+    ----------
+    claim_id : str
+        An id of :data:`CLAIMS`.
+
+    Returns
+    -------
+    str
+        ``"**verdict** — evidence"``.
+    """
     v = evaluate(claim_id)
     return f"**{v.verdict}** — {v.evidence}"
 
 
 def href(link_key: str, from_page: str = "claims") -> str:
-    """The relative URL of a section key of :data:`SECTIONS` from a page of ``book/``
-    (``"05_digits.html#table-1-three-seeds"``; just ``"#anchor"`` on the same page)."""
+    """The relative URL of a section of the book, from a page of ``book/``.
+
+    Parameters
+    ----------
+    link_key : str
+        A key of :data:`SECTIONS`.
+    from_page : str, default "claims"
+        The stem of the page the link is on.
+
+    Returns
+    -------
+    str
+        ``"05_digits.html#table-1-three-seeds"``, or just ``"#anchor"`` on the same page.
+    """
     page, anchor, _ = SECTIONS[link_key]
     return f"#{anchor}" if page == from_page else f"{page}.html#{anchor}"
 
 
 def display_quote(quote: str) -> str:
-    """A quote for a Markdown table cell: each ``|`` inside a formula written ``\\vert``, so
-    the table does not split the formula (the stored quote stays verbatim)."""
+    """A quote for a Markdown table cell: each ``|`` inside a formula written ``\\vert``.
+
+    A table would split the formula at ``|``; the stored quote stays verbatim.
+
+    Parameters
+    ----------
+    quote : str
+        A claim's quote.
+
+    Returns
+    -------
+    str
+    """
     import re
 
     return re.sub(r"\$[^$]+\$", lambda m: m.group(0).replace("|", r"\vert "), quote)
 
 
 def link_html(link_key: str, from_page: str = "claims") -> str:
-    """An HTML link to a section key (raw HTML: MyST would read a Markdown link to another
-    page's heading as a cross-reference it cannot resolve)."""
+    """An HTML link to a section of the book.
+
+    Raw HTML, because MyST reads a Markdown link to another page's heading as a
+    cross-reference, and without heading labels it cannot resolve one.
+
+    Parameters
+    ----------
+    link_key : str
+        A key of :data:`SECTIONS`.
+    from_page : str, default "claims"
+        The stem of the page the link is on.
+
+    Returns
+    -------
+    str
+        ``<a href="…">words of the section</a>``.
+    """
     import html
 
     return f'<a href="{href(link_key, from_page)}">{html.escape(SECTIONS[link_key][2])}</a>'
@@ -85,8 +161,17 @@ def link_html(link_key: str, from_page: str = "claims") -> str:
 def table(paper: str | None = None) -> list[dict]:
     """One row per claim (of one paper, or all), each verdict evaluated.
 
-    Keys: ``id``, ``paper``, ``section``, ``quote``, ``verdict``, ``evidence``, ``computed``
-    (whether a check computed it), ``link`` (the section key), ``href`` and ``link_text``.
+    Parameters
+    ----------
+    paper : str, optional
+        A key of :data:`PAPERS`; all papers when omitted.
+
+    Returns
+    -------
+    list of dict
+        Keys ``id``, ``paper``, ``section``, ``quote``, ``verdict``, ``evidence``,
+        ``computed`` (whether a check computed it), ``link`` (the section key), ``href`` and
+        ``link_text``.
     """
     rows = []
     for c in CLAIMS:
@@ -100,7 +185,13 @@ def table(paper: str | None = None) -> list[dict]:
 
 
 def counts() -> dict:
-    """``{paper: {verdict: number of claims}}`` over every verdict of :data:`VERDICTS`."""
+    """How many claims of each paper got each verdict.
+
+    Returns
+    -------
+    dict
+        ``{paper: {verdict: number of claims}}``, every verdict of :data:`VERDICTS` present.
+    """
     out = {p: dict.fromkeys(VERDICTS, 0) for p in PAPERS}
     for row in table():
         out[row["paper"]][row["verdict"]] += 1
