@@ -482,10 +482,7 @@ CLAIMS = [
        "with the same parameter counts", "ch9-regimes", "spectral_lambda_beats_constrained_deep"),
     _c("sp-deep-weights", "spectral", "Results (deep linear)",
        "The equivalent compact perceptron’s weight distribution from spectral training matches "
-       "that from full direct-space training", "ch9-weights", verdict="partly",
-       reason="Chapter 9 measures the retracted deep models' weight distributions against fully "
-              "trained ones: closer than the constrained models in some settings, never as close "
-              "as two fully trained seeds; its glued figures give the distances."),
+       "that from full direct-space training", "ch9-weights", "spectral_weight_distribution_deep"),
     _c("sp-nonlinear", "spectral", "Results (non-linear)",
        "Spectral eigenvalues-only training outperforms direct-space constrained training for "
        "matched parameter budgets", "ch9-regimes", "spectral_lambda_beats_constrained_nonlinear"),
