@@ -557,6 +557,22 @@ def dense_whitened_kappa() -> Verdict:
 
 
 @check
+def raw_input_advantage() -> Verdict:
+    p = _population()
+    cd, dense = p["none"]["cd"].kappa, p["none"]["dense"].kappa
+    wcd, wdense = p["zca"]["cd"].kappa, p["zca"]["dense"].kappa
+    present = cd < dense
+    none_whitened = abs(wcd - wdense) < 1e-8
+    verdict = "partly" if present and none_whitened else ("holds" if present else "fails")
+    return Verdict(verdict,
+                   f"On raw AR(1) inputs (ρ = 0.8, n_in = 16, B = 4) the population κ is "
+                   f"{sci(cd, 3)} for CD against {sci(dense, 3)} for dense: an advantage is "
+                   f"{'present' if present else 'absent'}; whitened, both are "
+                   f"{wcd:.6f} and {wdense:.6f}, so whitening does not enlarge an advantage, it "
+                   f"removes the difference.")
+
+
+@check
 def dense_hessian_is_input_moment() -> Verdict:
     from ..hessian import dense_hessian
     X = _correlated_inputs(N=40, n_in=6)
@@ -767,14 +783,17 @@ def tiny_networks_saturate() -> Verdict:
             acc = r["test_accuracy"]
             by.setdefault((r["model"], r["n_params"]), []).append(
                 math.nan if acc is None else 100 * acc)
-    small = sorted(by.items(), key=lambda kv: kv[0][1])[:3]
-    parts = [f"{m} ({p:,} parameters) {np.nanmean(a):.1f} %"
-             + (f" ({int(np.isnan(a).sum())} runs failed)" if np.isnan(a).any() else "")
-             for (m, p), a in small]
-    low = min(np.nanmean(a) for _, a in small)
-    return Verdict("holds" if low >= 96 else "partly",
-                   "The three smallest networks of the committed structured runs, mean over "
-                   f"10 seeds: {'; '.join(parts)}.")
+    means = {k: float(np.nanmean(v)) for k, v in by.items()}
+    near = [k for k, m in means.items() if m >= 96.5]
+    small = sorted(means, key=lambda k: k[1])
+    verdict = "holds" if len(near) == len(means) else ("partly" if near else "fails")
+    listing = "; ".join(f"{m} ({p:,}) {means[(m, p)]:.1f} %"
+                        + (" — did not train (near chance)" if means[(m, p)] < 20 else "")
+                        for m, p in small)
+    return Verdict(verdict,
+                   f"{len(near)} of {len(means)} small networks of the committed structured runs "
+                   f"reach 96.5 % (the paper's MLP shape, 10 seeds, mean test accuracy; "
+                   f"parameters in brackets): {listing}.")
 
 
 @lru_cache(maxsize=None)
