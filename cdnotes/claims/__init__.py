@@ -10,8 +10,6 @@
 ``checks``         the functions that compute verdicts (live, a second or two at most, or
                    from committed measurement files)
 ``quotes``         how a quote is matched verbatim against a paper's text
-``measure``        ``python -m cdnotes.claims``: the digits runs behind the claims no chapter
-                   measures (``claims_digits.json``)
 =================  =======================================================================
 
 A chapter glues a verdict with ``glue_markdown(name, sentence(claim_id))``, so the chapter and

@@ -97,7 +97,8 @@ CLAIMS = [
     _c("cd-sum-dense-1e6", "cd", "Digest",
        "dense networks where condition numbers exceed 10^6", "ch8-paper-kappa", "kappa_dense"),
     _c("cd-sum-penalty", "cd", "Digest",
-       "a 0.65% accuracy penalty when reducing parameters 3.8×", "ch5-seeds", "accuracy_gap_b4"),
+       "a 0.65% accuracy penalty when reducing parameters 3.8×", "ch10-accuracy",
+       "accuracy_gap_b4"),
     _c("cd-sum-validates", "cd", "Digest",
        "The 310× condition number improvement validates the theoretical predictions",
        "ch8-paper-kappa", "theorem2_vs_table1"),
@@ -137,13 +138,13 @@ CLAIMS = [
        "digits_split_sizes"),
     _c("cd-abs-acc-cd4", "cd", "Abstract",
        "a CDLinear MLP at $B=4$ achieves $97.50\\%\\pm 0.23\\%$ test accuracy with 2,380 "
-       "parameters", "ch5-seeds", "accuracy_cd4"),
+       "parameters", "ch10-accuracy", "accuracy_cd4"),
     _c("cd-abs-param-matched", "cd", "Abstract",
        "for a parameter-matched dense MLP at 8,970 parameters", "ch10-accuracy",
        "params_matched"),
     _c("cd-abs-within-sd", "cd", "Abstract",
        "$0.65\\%$ accuracy cost, within one standard deviation of the seed-to-seed spread",
-       "ch5-seeds", "accuracy_gap_within_std"),
+       "ch10-accuracy", "accuracy_gap_within_std"),
     _c("cd-abs-kappa-ratio", "cd", "Abstract",
        "The CD-MLP’s mean Hessian condition number $\\kappa=1.9\\times 10^{4}$ is $310\\times$ "
        "smaller than the dense baseline’s $\\kappa=5.9\\times 10^{6}$", "ch5-kappa",
@@ -163,7 +164,7 @@ CLAIMS = [
        "demonstrated only empirically", "ch4-fair", "dense_whitened_kappa"),
     _c("cd-abs-saturates", "cd", "Abstract",
        "The MNIST-1797 benchmark saturates near $98\\%$ for almost any reasonable classifier",
-       "here-measured", "digits_saturates"),
+       "ch5-baselines", "digits_saturates"),
     _c("cd-abs-conditioning-reproducible", "cd", "Abstract",
        "the conditioning advantage is large and reproducible", "ch8-verdict", verdict="partly",
        reason="Chapter 8 computes the whole network's exact Hessian over ten seeds: CD's κ is "
@@ -255,7 +256,7 @@ CLAIMS = [
        "the eigenvalue distribution depends only on the input statistics, not on the weights",
        "ch3-explicit", "hessian_weight_free"),
     _c("cd-iii-parseval", "cd", "III.3",
-       "Parseval’s identity guarantees $\\sum_{k}\\eta_{k}^{(ij)}=B$", "here-measured",
+       "Parseval’s identity guarantees $\\sum_{k}\\eta_{k}^{(ij)}=B$", "ch6-parseval",
        "parseval_sum"),
     # ------------------------------------------------------------------ IV regularizers
     _c("cd-iv-no-tuning", "cd", "IV.1",
@@ -276,7 +277,7 @@ CLAIMS = [
        "fisher_blocks_circulant"),
     _c("cd-iv-eq8", "cd", "IV.2 (Eq. 8)",
        "$\\mathrm{tr}\\bigl(\\mathcal{I}^{-1}\\bigr)=\\sum_{i,j,k}\\frac{1}{\\bigl|"
-       "\\mathcal{F}[\\mathbf{c}_{ij}](k)\\bigr|^{2}+\\varepsilon}$", "here-measured",
+       "\\mathcal{F}[\\mathbf{c}_{ij}](k)\\bigr|^{2}+\\varepsilon}$", "ch6-eq8",
        "eq8_fisher_trace"),
     _c("cd-iv-flatness", "cd", "IV.2",
        "encourages spectrum flatness, and hence good Hessian conditioning, throughout training",
@@ -306,16 +307,16 @@ CLAIMS = [
        "where $\\sigma_{k}^{2}$ are the squared singular values for the dense case (SVD of $W$) "
        "and the FFT-diagonal eigenvalues of Theorem", "ch5-kappa", "kappa_same_reading"),
     _c("cd-vi-acc-dense", "cd", "VI.2",
-       "$98.15\\%\\,\\pm\\,0.47\\%$ for the $8{,}970$-parameter dense baseline", "ch5-seeds",
+       "$98.15\\%\\,\\pm\\,0.47\\%$ for the $8{,}970$-parameter dense baseline", "ch10-accuracy",
        "accuracy_dense"),
     _c("cd-vi-acc-cd8", "cd", "VI.2",
        "accuracy drops to $96.39\\%$ but the parameter count is reduced to $1{,}296$ "
-       "($6.9\\times$ compression)", "ch5-seeds", "accuracy_cd8"),
+       "($6.9\\times$ compression)", "ch10-accuracy", "accuracy_cd8"),
     _c("cd-vi-params-cd8", "cd", "VI.2",
        "the parameter count is reduced to $1{,}296$ ($6.9\\times$ compression)", "ch2-params",
        "params_ratio_b8"),
     _c("cd-vi-gap-b8", "cd", "VI.2 (Table 1)",
-       "The $B=8$ model trades $1.7\\%$ accuracy", "ch5-seeds", "accuracy_gap_b8"),
+       "The $B=8$ model trades $1.7\\%$ accuracy", "ch10-accuracy", "accuracy_gap_b8"),
     _c("cd-vi-compression-b8", "cd", "VI.2 (Table 1)",
        "for an additional factor of $1.8\\times$ in parameter compression", "ch2-params",
        "params_b8_over_b4"),
@@ -324,7 +325,7 @@ CLAIMS = [
        "kappa_ratio_b4_b8"),
     _c("cd-vi-gap-sd", "cd", "VI.2",
        "The accuracy gap (0.65%) is within one standard deviation of the seed-to-seed spread",
-       "ch5-seeds", "accuracy_gap_within_std"),
+       "ch10-accuracy", "accuracy_gap_within_std"),
     _c("cd-vi-kappa-dense", "cd", "VI.2",
        "smaller than the dense baseline’s $\\kappa=5.9\\times 10^{6}$", "ch5-kappa",
        "kappa_dense"),
@@ -351,17 +352,17 @@ CLAIMS = [
               "model and run the largest 90 % of the non-zero eigenvalues span more than three "
               "decades."),
     _c("cd-vi-converge-similar", "cd", "VI.2",
-       "All three models converge to similar final loss within 25 epochs", "here-measured",
+       "All three models converge to similar final loss within 25 epochs", "ch5-early",
        "final_loss_similar"),
     _c("cd-vi-early-advantage", "cd", "VI.2",
        "The dense model has a slight early-epoch advantage (lower loss at epochs 1–10)",
-       "here-measured", "early_epoch_advantage"),
+       "ch5-early", "early_epoch_advantage"),
     _c("cd-vi-epoch20", "cd", "VI.2",
-       "by epoch 20 the CD-MLP $B=4$ reaches lower training loss than dense", "here-measured",
+       "by epoch 20 the CD-MLP $B=4$ reaches lower training loss than dense", "ch5-early",
        "epoch20_cd4_lower"),
     _c("cd-vi-plateau", "cd", "VI.2",
        "all three models reaching a similar plateau, again with dense slightly higher",
-       "here-measured", "plateau_dense_higher"),
+       "ch5-early", "plateau_dense_higher"),
     _c("cd-vi-nine-eigenvalues", "cd", "VI.2 (Fig. 2)",
        "The dense layer has 9 eigenvalues spanning more than 5 decades", "ch5-fig2",
        verdict="partly",
@@ -390,7 +391,7 @@ CLAIMS = [
        "ch10-verdict", "accuracy_gap_harder_task"),
     _c("cd-vii-depth", "cd", "VII",
        "the conditioning advantage may be even more pronounced on deeper networks where "
-       "Hessian condition compounds across layers", "here-measured", "depth_advantage"),
+       "Hessian condition compounds across layers", "ch5-depth", "depth_advantage"),
     _c("cd-vii-conv", "cd", "VII",
        "CDLinear is a particular kind of $1\\times 1$ depthwise circular convolution",
        "ch10-express", "conv_interpretation"),
@@ -420,16 +421,16 @@ CLAIMS = [
     # ------------------------------------------------------------------ VIII conclusions
     _c("cd-viii-fisher-exact", "cd", "VIII",
        "a Fisher-information regularizer that can be evaluated exactly via FFT in "
-       "$O(B\\log B)$ per block", "here-measured", "eq8_fisher_trace"),
+       "$O(B\\log B)$ per block", "ch6-eq8", "eq8_fisher_trace"),
     _c("cd-viii-matches", "cd", "VIII",
        "matches a parameter-matched dense baseline within one standard deviation in test "
-       "accuracy", "ch5-seeds", "accuracy_gap_within_std"),
+       "accuracy", "ch10-accuracy", "accuracy_gap_within_std"),
     _c("cd-viii-fewer", "cd", "VIII",
        "while using $3.8\\times$ fewer parameters and exhibiting a $310\\times$ smaller Hessian "
        "condition number across three random seeds", "ch2-params", "params_ratio_b4"),
     _c("cd-viii-too-small", "cd", "VIII",
        "The MNIST-1797 benchmark is too small to discriminate between accuracy-similar models "
-       "in any practically meaningful way", "ch5-seeds", "benchmark_discriminates"),
+       "in any practically meaningful way", "ch10-accuracy", "benchmark_discriminates"),
     _c("cd-viii-numpy", "cd", "VIII",
        "the wall-clock numbers quoted are software-engineering artifacts of an explicit-loop "
        "prototype", "ch7-cpu", "cpu_speed_batched"),
@@ -444,7 +445,7 @@ CLAIMS = [
        "A_k is then assembled as A_k = Φ_k Λ_k (2I − Φ_k)", "ch9-operator", "phi_inverse"),
     _c("sp-variant", "spectral", "Method",
        "(or, in the compact algorithmic variant, A_k = Φ_k Λ_k (2I + Φ_k)^{-1} Φ_k as per the "
-       "implementation description)", "here-measured", "phi_variant"),
+       "implementation description)", "ch9-compact-form", "phi_variant"),
     _c("sp-compact", "spectral", "Method",
        "For linear architectures, the cascade can be compacted into a single equivalent "
        "perceptron", "ch9-retraction", "compact_cascade"),
@@ -499,7 +500,7 @@ CLAIMS = [
        "eigenvectors are trained", "ch9-regimes",
        "spectral_full_matches_unconstrained_nonlinear"),
     _c("sp-overfitting", "spectral", "Results (non-linear)",
-       "spectral appears more robust to overfitting as N₂ increases", "here-measured",
+       "spectral appears more robust to overfitting as N₂ increases", "ch9-overfitting",
        "spectral_overfitting"),
     _c("sp-table1", "spectral", "Table 1",
        "Train Λ, Φ (spectral eigenvalues+eigenvectors): Linear wide 92.2%, Linear deep 91.8%, "
@@ -517,7 +518,7 @@ CLAIMS = [
        reason="No pretraining is run, here or in the paper; a suggestion, not a measurement."),
     _c("sp-less-overfitting", "spectral", "Discussion",
        "In non-linear settings, spectral training remains advantageous and appears less prone "
-       "to overfitting as capacity grows", "here-measured", "spectral_overfitting"),
+       "to overfitting as capacity grows", "ch9-overfitting", "spectral_overfitting"),
     _c("sp-on-par", "spectral", "Summary",
        "training both eigenvalues and eigenvectors yields accuracy on par with fully trained "
        "direct-space models", "ch9-holds", "spectral_full_matches_unconstrained_all"),

@@ -1,4 +1,0 @@
-"""``python -m cdnotes.claims``: rerun the measurements behind the claims table."""
-from .measure import main
-
-main()
