@@ -159,33 +159,219 @@ def test_parameter_claims_against_a_direct_count():
     assert evaluate("cd-sum-params").verdict == ("holds" if round(dense / cd4, 1) == 3.8 else "fails")
 
 
-def test_eq8_check_against_the_explicit_trace_for_one_block():
+# ------------------------------------------------------------------ one number for one quantity
+# Each check that a chapter measures must agree with that chapter's function on the same data;
+# these tests recompute from the committed files (or run the chapter's own cells) and compare.
+
+def _digits_twenty_text(v):
+    return "chapter 5's twenty live seeds" in v.evidence
+
+
+def test_saturation_is_chapter5s_on_its_committed_baselines():
+    from cdnotes.experiments.verdicts import saturation_verdict
+    from cdnotes.measurements import load_measurement
+    d = load_measurement("digits_baselines")
+    runs = {}
+    for r in d["records"]:                       # the obvious twin of baseline_accuracies
+        runs.setdefault(d["config"]["classifiers"][r["name"]], []).append(r["accuracy"])
+    means = {k: sum(v) / len(v) for k, v in runs.items()}
+    v = evaluate("cd-abs-saturates")
+    assert v.evidence.startswith(saturation_verdict(means))
+    near = sum(abs(m - 98) <= 1 for m in means.values())
+    assert v.verdict == ("holds" if near == len(means) else "partly" if near else "fails")
+    assert claim("cd-abs-saturates").link == "ch5-baselines"
+
+
+def test_depth_verdict_is_chapter5s_gap_growth():
+    import math
     import numpy as np
-    import scipy.linalg
-    from cdnotes.claims.checks import _eq8_gap, _rng
-    c = _rng(8).standard_normal((1, 1, 8))
-    W = scipy.linalg.circulant(c[0, 0])
-    explicit = np.trace(np.linalg.inv(W.T @ W + 1e-3 * np.eye(8)))
-    assert _eq8_gap(1, 1, 8) == pytest.approx((explicit, explicit), rel=1e-10)
+    from scipy import stats
+    from cdnotes.measurements import load_measurement
+    rec = load_measurement("depth_digits")["records"]
+    k = {(r["model"], r["depth"], r["seed"]): math.log10(r["kappa_weights"]) for r in rec}
+    depths = sorted({r["depth"] for r in rec})
+    seeds = sorted({r["seed"] for r in rec})
+    v = evaluate("cd-vii-depth")
+    words = []
+    for m in ("cd4", "cd8"):
+        g = np.array([(k["dense", depths[-1], s] - k[m, depths[-1], s])
+                      - (k["dense", depths[0], s] - k[m, depths[0], s]) for s in seeds])
+        half = stats.t.ppf(0.975, len(g) - 1) * g.std(ddof=1) / np.sqrt(len(g))
+        low, high = g.mean() - half, g.mean() + half
+        assert f"a factor {10 ** g.mean():.2f}, 95 % CI {10 ** low:.2f} to {10 ** high:.2f}" \
+            in v.evidence
+        words.append("grows" if low > 0 else "shrinks" if high < 0 else "other")
+    n = words.count("grows")
+    assert v.verdict == ("holds" if n == 2 else "partly" if n else "fails")
+    assert claim("cd-vii-depth").link == "ch5-depth"
 
 
-def test_sklearn_baselines_are_those_of_the_split():
-    from sklearn.neighbors import KNeighborsClassifier
-    from cdnotes.claims.checks import sklearn_baselines
+def test_convergence_claims_use_chapter5s_depth2_runs_and_epoch_counts():
+    import numpy as np
+    from scipy import stats
+    from cdnotes.claims.checks import convergence_runs
+    from cdnotes.measurements import load_measurement
+    rec = [r for r in load_measurement("depth_digits")["records"] if r["depth"] == 2]
+    runs = convergence_runs()
+    assert {r.n_params for r in runs} == {8970, 2380, 1296}          # the paper's models
+    assert len({r.seed for r in runs}) == 10
+    assert sorted(tuple(r.train_loss) for r in runs) == sorted(tuple(r["train_loss"])
+                                                               for r in rec)
+    loss = {(r["model"], r["seed"]): np.log10(r["train_loss"]) for r in rec}
+    seeds = sorted({r["seed"] for r in rec})
+    lower = {}
+    for m in ("cd4", "cd8"):                     # dense − CD per epoch, t interval below 0
+        d = np.array([loss["dense", s] - loss[m, s] for s in seeds])
+        half = stats.t.ppf(0.975, len(seeds) - 1) * d.std(0, ddof=1) / np.sqrt(len(seeds))
+        lower[m] = int(np.sum((d.mean(0) + half)[:10] < 0))
+    v = evaluate("cd-vi-early-advantage")
+    assert f"at {lower['cd4']} of epochs 1–10 against CD-B4 and at {lower['cd8']}" in v.evidence
+    for cid in ("cd-vi-early-advantage", "cd-vi-epoch20", "cd-vi-converge-similar",
+                "cd-vi-plateau"):
+        assert claim(cid).link == "ch5-early"
+        assert ("10 committed seeds (chapter 5's depth run, depth 2); chapter 5's early-epoch "
+                "section trains 20 seeds live") in evaluate(cid).evidence
+
+
+def test_parseval_is_chapter6s_check_on_the_training_digits():
+    import numpy as np
+    from cdnotes.claims.checks import sci
     from cdnotes.data import digits_split
-    Xtr, Xte, ytr, yte = digits_split(0)
-    knn = 100 * KNeighborsClassifier(3).fit(Xtr, ytr).score(Xte, yte)
-    assert sklearn_baselines()["3-nearest neighbours"] == pytest.approx(knn)
+    from cdnotes.seeds import seed
+    X = digits_split(seed(0))[0]
+    worst = 0.0
+    for B in (4, 8):                             # the obvious twin: Σ|FFT|² / (B‖x‖²) − 1
+        blocks = X.reshape(-1, B)
+        sq = (blocks ** 2).sum(1)
+        nz = sq > 0
+        eta = (np.abs(np.fft.fft(blocks[nz], axis=1)) ** 2).sum(1)
+        worst = max(worst, float(np.max(np.abs(eta - B * sq[nz]) / (B * sq[nz]))))
+    zero4 = int(np.sum((X.reshape(-1, 4) ** 2).sum(1) == 0))
+    v = evaluate("cd-iii-parseval")
+    assert f"Σ_k η_k = B‖X_j‖² to {sci(worst)}" in v.evidence
+    assert f"{zero4:,} zero blocks" in v.evidence
+    assert claim("cd-iii-parseval").link == "ch6-parseval"
 
 
-def test_committed_claims_runs_are_the_papers_protocol():
-    from cdnotes.claims.measure import load
-    d = load()
-    conv = d["convergence"]
-    assert {r["model"] for r in conv} == {"dense", "cd4", "cd8"}
-    assert all(len(r["train_loss"]) == 25 == len(r["test_accuracy"]) for r in conv)
-    assert {r["n_params"] for r in conv} == {8970, 2380, 1296}
-    assert {r["hidden_layers"] for r in d["depth"]} == {1, 2, 3, 4}
+def test_eq8_is_chapter6s_cases_against_the_explicit_trace():
+    from cdnotes.claims.checks import EQ8_EPS, chapter6_eq8
+    from cdnotes.experiments.identities import eq8_trace, fisher_trace_dense
+    from cdnotes.experiments.report import range_text
+    import numpy as np
+    from cdnotes.seeds import seed
+    cases = chapter6_eq8()
+    assert len(cases) == (4 + 6) * len(EQ8_EPS)
+    rng = np.random.default_rng(seed(0))          # chapter 6's random blocks, redrawn
+    first = 0.5 * rng.standard_normal((1, 1, 4))
+    assert cases[0].eq8 == pytest.approx(eq8_trace(first, EQ8_EPS[0]))
+    multi = [c for c in cases if not c.n_out_blocks == c.n_in_blocks == 1]
+    # the exact trace of every case against the inverse of the explicit matrix
+    rng = np.random.default_rng(seed(0))
+    for (ko, ki), c in zip(((1, 1), (4, 1), (1, 4), (4, 4)), cases[::len(EQ8_EPS)]):
+        C = 0.5 * rng.standard_normal((ko, ki, 4))
+        assert c.exact == pytest.approx(fisher_trace_dense(C, c.eps), rel=1e-9)
+    v = evaluate("cd-iv-eq8")
+    assert range_text([c.ratio for c in multi], ".2g") in v.evidence
+    assert claim("cd-iv-eq8").link == claim("cd-viii-fisher-exact").link == "ch6-eq8"
+
+
+def test_kappa_medians_are_chapter8s_weights_reading():
+    from cdnotes.claims.checks import paper_kappa_reading, sci
+    from cdnotes.experiments import network_hessian_summary as nhs
+    from cdnotes.measurements import load_measurement
+    records = load_measurement("network_hessian_digits")["records"]
+    k = paper_kappa_reading()
+    for m in ("dense", "cd4", "cd8"):
+        assert k[m, "weights_sv"] == nhs.paper_reading(records, m)
+    assert f"gives {sci(nhs.paper_reading(records, 'dense').median)}" in \
+        evaluate("cd-vi-kappa-dense").evidence
+    assert "the weights reading" in evaluate("cd-vi-kappa-dense").evidence.lower()
+    assert "the paper's CD definition" in evaluate("cd-vi-kappa-cd8").evidence
+
+
+def test_accuracy_claims_link_chapter10_and_name_both_seed_sets():
+    for c in CLAIMS:
+        if c.check in ("accuracy_dense", "accuracy_cd4", "accuracy_cd8", "accuracy_gap_b4",
+                       "accuracy_gap_b8", "accuracy_gap_within_std"):
+            assert c.link == "ch10-accuracy", c.id
+            v = evaluate(c.id)
+            assert "chapter 10's committed runs" in v.evidence and _digits_twenty_text(v)
+
+
+# ---- chapter 9: its own cells, run on its committed data, against the checks
+
+def _chapter9(*markers):
+    """Run chapter 9's import cell and the code cells containing each marker, in order, with
+    glue captured (``{name: value}``) and figures off; the namespace."""
+    import matplotlib
+    matplotlib.use("Agg")
+    nb = json.loads((ROOT / "book" / "09_spectral_training.ipynb").read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    glued = {}
+    ns = {"__name__": "chapter9"}
+    exec(next(c for c in code if "from cdnotes.experiments.spectral_training import" in c), ns)
+    ns["glue"] = ns["glue_markdown"] = lambda name, value, *a, **k: glued.__setitem__(name, value)
+    ns["markdown_table"] = lambda *a, **k: None
+    for marker in markers:
+        cells = [c for c in code if marker in c]
+        assert len(cells) == 1, f"chapter 9: {len(cells)} cells contain {marker!r}"
+        exec(cells[0], ns)
+    ns["glued"] = glued
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    return ns
+
+
+@pytest.fixture(scope="module")
+def chapter9():
+    return _chapter9('data = load_measurement("spectral_training")', "def best_config(",
+                     "def glue_verdicts(", "layer = SpectralLinear(40, 10",
+                     "compact = {}", "over = [r for r in records", "def gap_of(")
+
+
+def test_spectral_orderings_are_chapter9s_paired_counts(chapter9):
+    from cdnotes.claims.checks import _paired_counts
+    from cdnotes.experiments.spectral_training import ARCHITECTURES
+    for variant in ("fixed", "trained"):
+        counts_ch9 = chapter9["glue_verdicts"](chapter9["by_variant"][variant], "x")
+        for short, a, b in (("lc", "eigenvalues", "constrained"),
+                            ("pu", "eigenvalues+eigenvectors", "unconstrained")):
+            up = sum(counts_ch9[short, ds][0] for ds in ("digits", "mnist1d"))
+            down = sum(counts_ch9[short, ds][1] for ds in ("digits", "mnist1d"))
+            n = sum(counts_ch9[short, ds][2] for ds in ("digits", "mnist1d"))
+            assert _paired_counts(variant, a, b, ARCHITECTURES) == (up, down, n)
+    ev = evaluate("sp-levers").evidence
+    assert "input eigenvalues fixed" in ev and "input eigenvalues trained" in ev
+
+
+def test_spectral_overfitting_is_chapter9s(chapter9):
+    from cdnotes.claims.checks import spectral_overfit_summary
+    o = spectral_overfit_summary()
+    assert o["widths"][-1] == chapter9["glued"]["ch9_over_hi"]
+    for ds in ("digits", "mnist1d"):
+        top = o[ds][0]
+        assert chapter9["ci"](top) in chapter9["glued"][f"ch9_over_{ds}"]
+        assert chapter9["ci"](o[ds][1]) in chapter9["glued"][f"ch9_over_{ds}"]
+    smaller = sum(o[ds][0].low > 0 for ds in ("digits", "mnist1d"))
+    larger = sum(o[ds][0].high < 0 for ds in ("digits", "mnist1d"))
+    words = {0: "neither of the two", 1: "one of the two", 2: "both"}
+    assert (words[smaller], words[larger]) == (chapter9["glued"]["ch9_over_smaller"],
+                                               chapter9["glued"]["ch9_over_larger"])
+    assert claim("sp-overfitting").link == "ch9-overfitting"
+
+
+def test_spectral_operator_compact_form_and_retraction_are_chapter9s(chapter9):
+    from cdnotes.claims.checks import chapter9_operator, spectral_compact_changes
+    assert chapter9_operator() == (chapter9["inverse_error"], chapter9["block_error"],
+                                   chapter9["eigen_error"])
+    changes = spectral_compact_changes()
+    assert set(changes) == set(chapter9["compact"])
+    assert (sum(e.low > 0 for e in changes.values()),
+            sum(e.high < 0 for e in changes.values())) == (chapter9["c_up"], chapter9["c_down"])
+    assert max(abs(e.mean) for e in changes.values()) == chapter9["glued"]["ch9_compact_max"]
+    from cdnotes.claims.checks import sci
+    assert sci(chapter9["glued"]["ch9_worst_retraction"]) in evaluate("sp-retract").evidence
+    assert f"{chapter9['glued']['ch9_n_runs']} committed runs" in evaluate("sp-retract").evidence
 
 
 # ------------------------------------------------------------------ links
