@@ -326,7 +326,8 @@ def _chapter9(*markers):
 def chapter9():
     return _chapter9('data = load_measurement("spectral_training")', "def best_config(",
                      "def glue_verdicts(", "layer = SpectralLinear(40, 10",
-                     "compact = {}", "over = [r for r in records", "def gap_of(")
+                     "compact = {}", "over = [r for r in records", "def gap_of(",
+                     'dist = distance_summary(data, "fixed")', "keys = list(holds)")
 
 
 def test_spectral_orderings_are_chapter9s_paired_counts(chapter9):
@@ -426,3 +427,15 @@ def test_claims_page_shows_every_claim(built_html):
     rows = re.findall(r"<tr[^>]*>", page)
     assert len(rows) >= len(CLAIMS)
 
+
+
+def test_spectral_weight_distributions_are_chapter9s(chapter9):
+    holds = chapter9["holds"]
+    for cid, arch in (("sp-weights", "perceptron"), ("sp-deep-weights", "deep")):
+        ev = evaluate(cid).evidence
+        keys = [k for k in holds if k[1] == arch]
+        assert keys
+        for k in keys:
+            e = holds[k]
+            assert f"Λ only {e['eigenvalues']['w1']:.3f} ({e['eigenvalues']['w1'] / e['floor']:.1f}× " \
+                   f"the floor), constrained {e['constrained']['w1']:.3f}" in ev
