@@ -326,7 +326,8 @@ def _chapter9(*markers):
 def chapter9():
     return _chapter9('data = load_measurement("spectral_training")', "def best_config(",
                      "def glue_verdicts(", "layer = SpectralLinear(40, 10",
-                     "compact = {}", "over = [r for r in records", "def gap_of(",
+                     "changes = compact_changes(", "gapd = overfit_runs(",
+                     "comparison = overfit_comparison(",
                      'dist = distance_summary(data, "fixed")', "keys = list(holds)")
 
 
@@ -366,7 +367,7 @@ def test_spectral_operator_compact_form_and_retraction_are_chapter9s(chapter9):
     assert chapter9_operator() == (chapter9["inverse_error"], chapter9["block_error"],
                                    chapter9["eigen_error"])
     changes = spectral_compact_changes()
-    assert set(changes) == set(chapter9["compact"])
+    assert set(changes) == set(chapter9["changes"])
     assert (sum(e.low > 0 for e in changes.values()),
             sum(e.high < 0 for e in changes.values())) == (chapter9["c_up"], chapter9["c_down"])
     assert max(abs(e.mean) for e in changes.values()) == chapter9["glued"]["ch9_compact_max"]

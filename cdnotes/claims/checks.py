@@ -1293,44 +1293,18 @@ def spectral_full_matches_unconstrained_all() -> Verdict:
 
 
 @lru_cache(maxsize=None)
-def spectral_overfit_gaps() -> dict:
-    """Chapter 9's overfitting data: the non-linear models without bias, input eigenvalues
-    fixed, at the sweep's N₂ and the probes' (``probes["overfit"]``), by (data, regime, N₂):
-    ``{seed: record}``."""
-    over = [r for r in spectral_variant("fixed") if r["architecture"] == "nonlinear"
-            and not r["bias"]]
-    over += [r for r in spectral_data()["probes"]["overfit"] if not r["bias"]]
-    out = {}
-    for r in over:
-        out.setdefault((r["dataset"], r["regime"], r["hidden"][0]), {})[r["seed"]] = r
-    return out
-
-
-def _paired_seeds(a: dict, b: dict):
-    from ..stats import paired_difference_ci
-    seeds = sorted(a)
-    return paired_difference_ci([a[s] for s in seeds], [b[s] for s in seeds])
-
-
 def spectral_overfit_summary() -> dict:
-    """Chapter 9's overfitting comparison at the largest N₂: per data set, the direct model's
-    train–test gap minus Λ and Φ's, and test accuracy Λ and Φ − direct (paired by seed)."""
-    g = spectral_overfit_gaps()
-    widths = sorted({k[2] for k in g})
-    hi = widths[-1]
-
-    def field(ds, regime, f):
-        if f == "gap":
-            return {s: r["train_accuracy"] - r["test_accuracy"]
-                    for s, r in g[ds, regime, hi].items()}
-        return {s: r[f] for s, r in g[ds, regime, hi].items()}
-
-    spectral, direct = "eigenvalues+eigenvectors", "unconstrained"
-    out = {"widths": widths}
+    """Chapter 9's overfitting comparison at the largest N₂ (``spectral_analysis``): per data
+    set, the direct model's train–test gap minus Λ and Φ's, and test accuracy Λ and Φ − direct
+    (paired by seed), and the verdict chapter 9 draws from them."""
+    from ..experiments.spectral_analysis import (overfit_comparison, overfit_runs,
+                                                 overfit_verdict)
+    runs = overfit_runs(spectral_variant("fixed"), spectral_data()["probes"]["overfit"])
+    comparison = overfit_comparison(runs)
+    out = {"widths": comparison["widths"], "verdict": overfit_verdict(comparison)}
     for ds in ("digits", "mnist1d"):
-        out[ds] = (_paired_seeds(field(ds, direct, "gap"), field(ds, spectral, "gap")),
-                   _paired_seeds(field(ds, spectral, "test_accuracy"),
-                                 field(ds, direct, "test_accuracy")))
+        c = comparison[ds, "eigenvalues+eigenvectors", "unconstrained"]
+        out[ds] = (c["gap_difference"], c["test_difference"])
     return out
 
 
@@ -1338,17 +1312,9 @@ def spectral_overfit_summary() -> dict:
 def spectral_overfitting() -> Verdict:
     o = spectral_overfit_summary()
     widths = o["widths"]
-    smaller = sum(o[ds][0].low > 0 for ds in ("digits", "mnist1d"))
-    larger = sum(o[ds][0].high < 0 for ds in ("digits", "mnist1d"))
-    lower = sum(o[ds][1].high < 0 for ds in ("digits", "mnist1d"))
-    if smaller == 2 and lower == 0:
-        verdict = "holds"
-    elif smaller:
-        verdict = "partly"
-    elif larger:
-        verdict = "fails"
-    else:
-        verdict = "not testable here"
+    v = o["verdict"]
+    smaller, larger = v["smaller"], v["larger"]
+    verdict = {"no verdict": "not testable here"}.get(v["verdict"], v["verdict"])
     names = {"digits": "digits", "mnist1d": "MNIST-1D"}
     parts = [f"{names[ds]}: gap {ci_text(o[ds][0], digits=1)}, test accuracy "
              f"{ci_text(o[ds][1], digits=1)}"
@@ -1450,17 +1416,11 @@ def phi_inverse() -> Verdict:
 
 
 def spectral_compact_changes() -> dict:
-    """Chapter 9's trained comparison of the two forms: per (data, architecture, hidden,
-    regime), test accuracy (2I + Φ)⁻¹Φ − (2I − Φ), paired by seed (input eigenvalues fixed,
-    no bias; the probes' ``compact`` runs against the sweep's)."""
-    inverse, compact = {}, {}
-    for recs, out in ((spectral_variant("fixed"), inverse),
-                      (spectral_data()["probes"]["compact"], compact)):
-        for r in recs:
-            if not r["bias"]:
-                key = (r["dataset"], r["architecture"], tuple(r["hidden"]), r["regime"])
-                out.setdefault(key, {})[r["seed"]] = r["test_accuracy"]
-    return {k: _paired_seeds(compact[k], inverse[k]) for k in compact}
+    """Chapter 9's trained comparison of the two forms (``spectral_analysis.compact_changes``):
+    per (data, architecture, hidden, regime), test accuracy (2I + Φ)⁻¹Φ − (2I − Φ), paired by
+    seed (input eigenvalues fixed, no bias; the probes' ``compact`` runs against the sweep's)."""
+    from ..experiments.spectral_analysis import compact_changes
+    return compact_changes(spectral_variant("fixed"), spectral_data()["probes"]["compact"])
 
 
 @check
