@@ -51,10 +51,10 @@ PALETTE = {
     "shfin": "#393b79",            # navy
     "cnn": "#637939",              # dark olive
     "perceptron": "#ad494a",       # brick
-    # optimizers (chapter 11)
-    "sgd": "#3182bd",
-    "adam": "#e6550d",
-    "kfac": "#31a354",
+    # optimizers (chapter 11): colours no model uses (blue and orange mean dense and CD-B4)
+    "sgd": "#252525",              # near-black
+    "adam": "#bd9e39",             # mustard
+    "kfac": "#7b4173",             # plum
     # roles
     "reference": "#000000",
     "guide": "#bfbfbf",

@@ -62,6 +62,8 @@ def test_every_palette_entry_is_a_distinct_hex_colour_per_model():
     models = ["dense", "cd4", "cd8", "low_rank", "toeplitz", "kronecker", "monarch", "acdc",
               "sparse", "fourier_mixing", "shfin", "cnn"]
     assert len({color(m) for m in models}) == len(models)
+    optimizers = {color(o) for o in ("sgd", "adam", "kfac")}
+    assert len(optimizers) == 3 and not optimizers & {color(m) for m in models}
 
 
 def test_color_knows_the_library_names_and_refuses_others():
