@@ -12,8 +12,9 @@
 ``quotes``         how a quote is matched verbatim against a paper's text
 =================  =======================================================================
 
-A chapter glues a verdict with ``glue_markdown(name, sentence(claim_id))``, so the chapter and
-the table say the same thing.
+A check that reads a chapter's committed data calls the chapter's own library function on it
+(``tests/test_claims.py`` runs each against the chapter), so the chapter and the table say the
+same thing; ``glue_markdown(name, sentence(claim_id))`` puts a verdict on any page.
 """
 from __future__ import annotations
 
