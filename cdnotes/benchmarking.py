@@ -38,7 +38,7 @@ from .validation import check_choice, check_int, check_real
 __all__ = ["best_time", "synchronize", "blas_threads", "resolve_clock", "interleaved_seconds", "step_seconds",
            "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins", "measure_path_costs",
            "calibrate_auto", "auto_rule_check", "rechoose", "epoch_time_ratio",
-           "digits_epoch_seconds"]
+           "digits_epoch_seconds", "goal_text"]
 
 
 def best_time(fn, repeats: int = 5):
@@ -749,3 +749,46 @@ def digits_epoch_seconds(models=("dense", "cd4", "cd8"), *, epochs: int = 10, re
     return {"models": models, "epochs": epochs, "repeats": repeats, "seed": seed, "method": method,
             "threads": threads, "batch_size": batch_size, "n_train": int(X.shape[0]),
             **{clock: _epoch_summary(measured[clock], models) for clock in clocks}}
+
+
+def goal_text(meets: dict, labels: dict, layers) -> str:
+    """Which layers met a speed goal, which missed it, and which it did not cover, in words.
+
+    Parameters
+    ----------
+    meets : dict
+        Layer key -> ``True`` (met), ``False`` (missed) or ``None`` (not measured), for the
+        layers the goal covers.
+    labels : dict
+        Layer key -> name as shown.
+    layers : iterable of str
+        Every layer measured, in the order to list them.
+
+    Returns
+    -------
+    str, e.g. ``"was met by A and B; none of the six layers the goal covers missed it;
+    C and D were not part of it"``
+    """
+    from .experiments.report import listed, number_word
+
+    def names(keys):
+        return listed([labels[k] for k in keys], fmt="s")
+
+    met = [k for k, v in meets.items() if v]
+    missed = [k for k, v in meets.items() if v is False]
+    unmeasured = [k for k, v in meets.items() if v is None]
+    outside = [k for k in layers if k not in meets]
+    covered = ("the one layer the goal covers" if len(meets) == 1 else
+               f"the {number_word(len(meets))} layers the goal covers")
+    parts = [f"was met by {names(met)}" if met else f"was met by none of {covered}"]
+    if not missed:
+        parts.append(f"none of {covered} missed it")
+    else:
+        parts.append(f"{names(missed)} missed it")
+    if unmeasured:
+        parts.append(f"{names(unmeasured)} {'was' if len(unmeasured) == 1 else 'were'} "
+                     "not measured at that width")
+    if outside:
+        parts.append(f"{names(outside)} {'was' if len(outside) == 1 else 'were'} "
+                     "not part of it")
+    return "; ".join(parts)

@@ -311,3 +311,17 @@ def test_epoch_time_ratio_against_a_direct_computation():
         benchmarking.epoch_time_ratio([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="positive"):
         benchmarking.epoch_time_ratio([[0.0]], [[1.0]])
+
+
+def test_goal_text_names_met_missed_and_uncovered():
+    from cdnotes.benchmarking import goal_text
+
+    labels = {k: k.upper() for k in "abcdef"}
+    text = goal_text({"a": True, "b": True}, labels, "abcd")
+    assert text == ("was met by A and B; none of the two layers the goal covers missed it; "
+                    "C and D were not part of it")
+    text = goal_text({"a": True, "b": False, "c": None}, labels, "abc")
+    assert text == "was met by A; B missed it; C was not measured at that width"
+    text = goal_text({"a": False}, labels, "ae")
+    assert text == ("was met by none of the one layer the goal covers; A missed it; "
+                    "E was not part of it")

@@ -245,3 +245,74 @@ def test_epoch_ratio_by_seed_pairs_the_seeds_both_finished():
     assert out["median"] == 2.0 and out["lo"] == 1.5 and out["hi"] == 2.0
     assert out["geometric_mean"] == pytest.approx((2.0 * 1.5 * 2.0) ** (1 / 3))
     assert out["low"] < out["geometric_mean"] < out["high"]
+
+
+def test_failure_text_counts_each_case():
+    from cdnotes.experiments.structured import failure_text
+
+    assert (failure_text("low-rank B8", 10, 7, 3)
+            == "low-rank B8: 7 of 10 runs diverged, and the other 3 all ended below 20%")
+    assert failure_text("m", 10, 7, 2) == "m: 7 of 10 runs diverged, and 2 of the other 3 ended below 20%"
+    assert failure_text("m", 10, 9, 1) == "m: 9 of 10 runs diverged, and the other one ended below 20%"
+    assert failure_text("m", 10, 4, 0) == "m: 4 of 10 runs diverged"
+    assert failure_text("m", 10, 10, 0) == "m: all 10 runs diverged"
+    assert failure_text("m", 10, 0, 4) == "m: 4 of 10 runs ended below 20%"
+    with pytest.raises(ValueError):
+        failure_text("m", 10, 7, 4)
+
+
+def test_ratio_sides_text_counts_the_intervals():
+    from cdnotes.experiments.structured import ratio_sides_text
+
+    none = ratio_sides_text(["unsettled"] * 4)
+    assert none.startswith("None of the four intervals excludes 1, so this grid does not")
+    assert ratio_sides_text(["slower"] * 4).startswith("All four intervals lie above 1")
+    assert ratio_sides_text(["faster", "faster"]).startswith("Both intervals lie below 1")
+    some = ratio_sides_text(["slower", "unsettled", "faster", "slower"])
+    assert some.startswith("Three of the four intervals exclude 1 (2 above 1 and 1 below 1)")
+    assert ratio_sides_text(["unsettled"] * 2).startswith("Neither interval excludes 1")
+    with pytest.raises(ValueError):
+        ratio_sides_text(["quicker"])
+
+
+def test_p_text_two_significant_digits():
+    from cdnotes.experiments.structured import p_text
+
+    assert p_text(0.05234) == "p = 0.052"
+    assert p_text(0.5) == "p = 0.5"
+    assert p_text(1.0) == "p = 1"
+    assert p_text(0.0123) == "p = 0.012"
+    assert p_text(0.0004) == "p < 0.001"
+
+
+def test_sci_text_against_the_logarithm():
+    from cdnotes.experiments.structured import sci_text
+
+    for x in (2.34e8, 4.56e8, 1.3e7, 1.0e10, 9.96e3, 3.0):
+        e = int(np.floor(np.log10(x)))
+        m = x / 10.0 ** e
+        if round(m, 1) >= 10:             # 9.96 -> 10.0 rounds into the next decade
+            e, m = e + 1, m / 10
+        digits = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(e))
+        want = f"10{digits}" if round(m, 1) == 1 else f"{m:.1f} × 10{digits}"
+        assert sci_text(x) == want
+    with pytest.raises(ValueError):
+        sci_text(0.0)
+
+
+def test_kappa_verdict_is_a_sign_test_refused_at_the_ceiling():
+    from math import comb
+
+    from cdnotes.experiments.structured import kappa_verdict
+
+    even = {"lower": 5, "higher": 5, "undecided": 0, "n": 10}
+    assert kappa_verdict(even, 1e5, 1e6) == "no verdict (sign test, p = 1)"
+    allow = {"lower": 10, "higher": 0, "undecided": 0, "n": 10}
+    # the slow twin: two-sided exact binomial, 2 * P(X >= 10 | n=10, 1/2)
+    p = 2 * sum(comb(10, k) for k in range(10, 11)) / 2 ** 10
+    assert kappa_verdict(allow, 1e5, 1e6) == f"lower (sign test, p = {p:.2g})"
+    high = {"lower": 1, "higher": 9, "undecided": 2, "n": 12}
+    p = 2 * sum(comb(10, k) for k in range(0, 2)) / 2 ** 10
+    assert kappa_verdict(high, 1e5, 1e6) == f"higher (sign test, p = {p:.2g})"
+    assert kappa_verdict(allow, 1e5, None) == "no verdict: dense's median is at the ceiling"
+    assert kappa_verdict(allow, None, 1e5) == "no verdict: its median is at the ceiling"
