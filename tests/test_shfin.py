@@ -625,9 +625,10 @@ def test_parts_text_puts_parameter_counts_beside_the_verdict():
                            "measurable difference; the full block has 6,884")
     assert "removing the mixing or one level also removes parameters" in text
     assert "capacity they add" in text
-    # a part that removes no parameter, or that made no difference, is not confounded
+    # a part that removes no parameter, made no difference or hurt is not confounded
     assert "capacity" not in parts_text({"the selection": ("above", 6884),
-                                         "the mixing": ("indistinguishable from", 100)},
-                                        6884)
-    one = parts_text({"the mixing": ("below", 1764)}, 6884)
-    assert "measurably hurt" in one and "its effect is" in one
+                                         "the mixing": ("indistinguishable from", 100),
+                                         "the masks": ("below", 6858)}, 6884)
+    one = parts_text({"the mixing": ("above", 1764), "the masks": ("below", 6858)}, 6884)
+    assert "measurably hurt" in one and "removing the mixing also" in one
+    assert "its effect is" in one and "the masks also" not in one

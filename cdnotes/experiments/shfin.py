@@ -317,15 +317,16 @@ def parts_text(parts, full_params):
     str
         ``"the mixing (without it 1,764 parameters) and the second level (without it
         4,319) both measurably helped, against 6,884 parameters for the full block; …"``.
-        Where a part that measurably mattered also changes the parameter count, the
-        sentence says that its effect is not separated from the capacity it adds.
+        Where a part that measurably helped also brings parameters (the variant without it
+        has fewer), the sentence says that its effect is not separated from the capacity
+        it adds.
     """
     if not parts:
         raise ValueError("parts_text needs at least one part")
     named = [(f"{p} ({n:,} parameters without it)", r) for p, (r, n) in parts.items()]
     text = "; ".join(_grouped(named, _PART)) + f"; the full block has {full_params:,}"
-    confounded = [p for p, (r, n) in parts.items()
-                  if r != "indistinguishable from" and n != full_params]
+    # a part that helped but also brings parameters: its gain may be the capacity's
+    confounded = [p for p, (r, n) in parts.items() if r == "above" and n < full_params]
     if confounded:
         one = len(confounded) == 1
         text += (f", so removing {listed(confounded, fmt='s').replace(' and ', ' or ')} "
