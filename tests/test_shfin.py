@@ -622,7 +622,7 @@ def test_parts_text_puts_parameter_counts_beside_the_verdict():
     assert text.startswith("the mixing (1,764 parameters without it) and one level "
                            "(4,319 parameters without it) both measurably helped; "
                            "the selection (6,884 parameters without it) made no "
-                           "measurable difference; the full block has 6,884")
+                           "measurable difference; the full block has 6,884 parameters")
     assert "removing the mixing or one level also removes parameters" in text
     assert "capacity they add" in text
     # a part that removes no parameter, made no difference or hurt is not confounded

@@ -315,8 +315,9 @@ def parts_text(parts, full_params):
     Returns
     -------
     str
-        ``"the mixing (without it 1,764 parameters) and the second level (without it
-        4,319) both measurably helped, against 6,884 parameters for the full block; …"``.
+        ``"the mixing (1,764 parameters without it) and the second level (4,319
+        parameters without it) both measurably helped; the full block has 6,884
+        parameters, so removing …"``.
         Where a part that measurably helped also brings parameters (the variant without it
         has fewer), the sentence says that its effect is not separated from the capacity
         it adds.
@@ -324,7 +325,8 @@ def parts_text(parts, full_params):
     if not parts:
         raise ValueError("parts_text needs at least one part")
     named = [(f"{p} ({n:,} parameters without it)", r) for p, (r, n) in parts.items()]
-    text = "; ".join(_grouped(named, _PART)) + f"; the full block has {full_params:,}"
+    text = ("; ".join(_grouped(named, _PART))
+            + f"; the full block has {full_params:,} parameters")
     # a part that helped but also brings parameters: its gain may be the capacity's
     confounded = [p for p, (r, n) in parts.items() if r == "above" and n < full_params]
     if confounded:
