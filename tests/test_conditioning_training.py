@@ -138,3 +138,36 @@ def test_cell_values_and_difference_against_a_direct_computation():
     assert ct.cell_difference(runs, rows[0.001], rows[0.01], "steps") is None    # never reached
     with pytest.raises(ValueError, match="what"):
         ct.cell_values(runs, rows[0.1], "loss")
+
+
+def test_spread_text_compares_within_each_data_set():
+    values = {("digits", "dense"): 6.4, ("digits", "cd4"): 9.1, ("digits", "cd8"): 7.0,
+              ("mnist1d", "dense"): 10.0, ("mnist1d", "cd4"): 13.0}
+    text = ct.spread_text(values, {"digits": "digits", "mnist1d": "MNIST-1D"})
+    # the slow way: each data set's ratio on its own, never across data sets (13/6.4)
+    assert text == ("a factor of 1.42 on digits (6.4 to 9.1) and of 1.30 on MNIST-1D "
+                    "(10.0 to 13.0)")
+    assert f"{13.0 / 6.4:.2f}" not in text
+    with pytest.raises(ValueError, match="no value"):
+        ct.spread_text(values, {"other": "other"})
+
+
+def test_protocol_text_has_no_reprs():
+    text = ct.protocol_text(748, [0, 1, 2, 3, 4], {"digits": 15, "mnist1d": 12},
+                            {"digits": 0.1, "mnist1d": 1.3},
+                            {"digits": "digits", "mnist1d": "MNIST-1D"})
+    assert text == ("748 runs, seeds 0–4; digits: 15 epochs, loss threshold 0.1; "
+                    "MNIST-1D: 12 epochs, loss threshold 1.3")
+    assert not set("[]{}'") & set(text)
+    assert "seeds 0, 2, 5;" in ct.protocol_text(3, [5, 0, 2], {"d": 1}, {"d": 1.0},
+                                                {"d": "d"})
+
+
+def test_significant_keeps_two_figures():
+    from cdnotes.experiments.report import significant
+    assert significant(5.9e6 / 5.1e2) == "1.2 × 10⁴"
+    assert significant(311.4) == significant(310.2) == "310"
+    assert significant(0.04213) == "0.042" and significant(9.97) == "10"
+    assert significant(78.44, 3) == "78.4" and significant(-1234) == "-1200"
+    with pytest.raises(ValueError):
+        significant(float("nan"))

@@ -599,3 +599,36 @@ def test_late_slope_is_each_seeds_least_squares_slope():
         late_slope(result, "z")
     with pytest.raises(ValueError, match="epochs"):
         late_slope(result, "y", last=4)
+
+
+def test_compared_text_groups_equal_verdicts_once():
+    from cdnotes.experiments.shfin import compared_text
+    both = compared_text({"the low-pass mask": "above", "no mask": "above"}, "the learned")
+    assert both == "the low-pass mask and no mask both did better than the learned"
+    assert both.count("better") == 1
+    mixed = compared_text({"A": "below", "B": "indistinguishable from", "C": "below"}, "R")
+    assert mixed == ("A and C both did worse than R, and B did not measurably differ "
+                     "from it")
+    three = compared_text({"A": "above", "B": "above", "C": "above"}, "R")
+    assert three == "A, B and C all did better than R"
+    with pytest.raises(ValueError):
+        compared_text({}, "R")
+
+
+def test_parts_text_puts_parameter_counts_beside_the_verdict():
+    from cdnotes.experiments.shfin import parts_text
+    text = parts_text({"the mixing": ("above", 1764), "one level": ("above", 4319),
+                       "the selection": ("indistinguishable from", 6884)}, 6884)
+    assert text.startswith("the mixing (1,764 parameters without it) and one level "
+                           "(4,319 parameters without it) both measurably helped; "
+                           "the selection (6,884 parameters without it) made no "
+                           "measurable difference; the full block has 6,884 parameters")
+    assert "removing the mixing or one level also removes parameters" in text
+    assert "capacity they add" in text
+    # a part that removes no parameter, made no difference or hurt is not confounded
+    assert "capacity" not in parts_text({"the selection": ("above", 6884),
+                                         "the mixing": ("indistinguishable from", 100),
+                                         "the masks": ("below", 6858)}, 6884)
+    one = parts_text({"the mixing": ("above", 1764), "the masks": ("below", 6858)}, 6884)
+    assert "measurably hurt" in one and "removing the mixing also" in one
+    assert "its effect is" in one and "the masks also" not in one

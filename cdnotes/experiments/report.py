@@ -8,11 +8,15 @@
 ('rates 0.1, 0.2 and 0.5', '19', '5.0–9.1')
 >>> count_words(6, 6), count_words(0, 3), count_words(4, 6), count_words(4, 6, "triples")
 ('all six', 'none of the three', '4 of the six', '4 of the six triples')
+>>> significant(11569.3), significant(311.4), significant(78.44, 3), significant(0.0421)
+('1.2 × 10⁴', '310', '78.4', '0.042')
 """
 from __future__ import annotations
 
+import math
+
 __all__ = ["ci_text", "zero_word", "position", "listed", "range_text", "number_word",
-           "count_words"]
+           "count_words", "significant"]
 
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
@@ -148,3 +152,36 @@ def count_words(k: int, n: int, noun: str = "") -> str:
     text = (f"all {total}" if k == n else f"none of the {total}" if k == 0
             else f"{k} of the {total}")
     return f"{text} {noun}" if noun else text
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def significant(x: float, digits: int = 2) -> str:
+    """``x`` rounded to ``digits`` significant figures, as a reader writes it.
+
+    From 10⁴ up in powers-of-ten notation (``"1.2 × 10⁴"``), below it in plain digits with
+    the rounded-away places as zeros (``"310"``, ``"0.042"``), so no digit is printed
+    that the rounding did not keep.
+
+    Parameters
+    ----------
+    x : float, finite
+    digits : int >= 1, default 2
+
+    Returns
+    -------
+    str
+    """
+    if not math.isfinite(x):
+        raise ValueError(f"significant needs a finite number; got {x}")
+    if x == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(x)))
+    rounded = round(x, digits - 1 - exponent)
+    exponent = math.floor(math.log10(abs(rounded)))          # 9.96 -> 10
+    if exponent >= 4:
+        mantissa = rounded / 10 ** exponent
+        return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPTS)}"
+    places = max(digits - 1 - exponent, 0)
+    return f"{rounded:.{places}f}"
