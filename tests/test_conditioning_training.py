@@ -163,11 +163,11 @@ def test_protocol_text_has_no_reprs():
                                                 {"d": "d"})
 
 
-def test_significant_keeps_two_figures():
-    from cdnotes.experiments.report import significant
-    assert significant(5.9e6 / 5.1e2) == "1.2 × 10⁴"
-    assert significant(311.4) == significant(310.2) == "310"
-    assert significant(0.04213) == "0.042" and significant(9.97) == "10"
-    assert significant(78.44, 3) == "78.4" and significant(-1234) == "-1200"
+def test_sig_text_keeps_two_figures():
+    from cdnotes.experiments.report import sig_text
+    assert sig_text(5.9e6 / 5.1e2) == "1.2 × 10⁴"
+    assert sig_text(311.4) == sig_text(310.2) == "310"
+    assert sig_text(0.04213) == "0.042" and sig_text(9.97) == "10"
+    assert sig_text(78.44, 3) == "78.4" and sig_text(-1234) == "-1200"
     with pytest.raises(ValueError):
-        significant(float("nan"))
+        sig_text(float("nan"))

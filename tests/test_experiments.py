@@ -274,3 +274,37 @@ def test_count_words():
     assert number_word(21) == "21" and number_word(20) == "twenty"
     with pytest.raises(ValueError):
         count_words(4, 3)
+
+
+def test_sig_text_keeps_two_significant_figures():
+    from decimal import Decimal
+
+    from cdnotes.experiments.report import ratio_ci_text, sig_text
+    from cdnotes.stats import Estimate
+    rng = np.random.default_rng(0)
+    for x in 10 ** rng.uniform(-2.9, 3.9, 300):
+        text = sig_text(x)
+        # the slow twin: the number read back agrees with x to two significant figures
+        digits = Decimal(text.replace(" ", "")).as_tuple().digits
+        assert abs(float(text) - x) <= 0.5 * 10 ** (np.floor(np.log10(x)) - 1) * 1.0001
+        assert len(str(int(Decimal(text).normalize().scaleb(
+            -Decimal(text).adjusted() + 1)))) <= 2, (x, text, digits)
+    assert sig_text(11569.0) == "1.2 × 10⁴" and sig_text(9999) == "1.0 × 10⁴"
+    assert sig_text(310.5) == "310" and sig_text(0.999) == "1.0" and sig_text(2.1e-5) == "2.1 × 10⁻⁵"
+    e = Estimate(mean=np.log10(5.594), std=1.0, n=10, low=np.log10(0.1534),
+                 high=np.log10(212.33), level=0.95)
+    assert ratio_ci_text(e) == "5.6 [0.15, 210]"
+
+
+def test_like_for_like_text_words_follow_the_intervals():
+    from cdnotes.experiments.verdicts import like_for_like_text, ratio_interval_text
+    from cdnotes.stats import Estimate
+
+    def est(mean, low, high):
+        return Estimate(mean, 1.0, 20, low, high, 0.95)
+    assert ratio_interval_text(est(0.1, -0.2, 0.4)).endswith("includes 1)")
+    assert ratio_interval_text(est(-0.5, -0.8, -0.2)).endswith("below 1)")
+    text = like_for_like_text({"B = 4": est(0.62, 0.01, 1.24)},
+                              {"B = 4": ("lower", 9), "B = 8": ("unresolved", 10)}, "ch8")
+    assert text.startswith("seed by seed, the geometric mean of the ratio dense / CD is 4.2 (95 %")
+    assert "ch8 (9–10 seeds) find CD lower at B = 4; they leave it unresolved at B = 8" in text

@@ -174,3 +174,29 @@ def test_ordering_verdict_pairs_neighbours(records):
     # at initialisation CD's bulk sits further below its top at equal count: reversed
     assert nhs.ordering_verdict(records, "ratio_rank_half", ("cd8", "dense"), "init",
                                 "raw") == "holds"
+
+
+def test_settings_sentence_groups_every_setting_once():
+    from cdnotes.experiments.network_hessian_summary import settings_sentence
+    six = {f"s{i}": "at the ceiling" for i in range(6)}
+    assert settings_sentence(six) == "no verdict (a run at the ceiling) in all six settings"
+    mixed = {"Qa": "lower", "Qb": "at the ceiling", "Qc": "lower", "Qd": None, "Qe": "higher"}
+    text = settings_sentence(mixed)
+    assert text.startswith("lower on whitened digits (interval below 1) for Qa and Qc; higher")
+    assert "for Qb" in text and "for Qe" in text and "two common seeds) for Qd" in text
+    # the slow twin: every label appears exactly once, and one clause per word used
+    for label in mixed:
+        assert text.count(f" {label}") == 1
+    assert text.count("; ") == len(set(mixed.values())) - 1
+
+
+def test_probes_sentence_counts_in_words():
+    from cdnotes.experiments.network_hessian_summary import probe_words, probes_sentence
+    assert probe_words(1) == "one probe" and probe_words(4.0) == "four probes"
+    assert probe_words(2.5) == "2.5 probes" and "inf" not in probe_words(math.inf)
+    assert probes_sentence([1, 1, 1, 4], [1, 2, 4, 8]) == (
+        "the median run needed one probe, and none more than four")
+    assert probes_sentence([None, None, 2], [1, 2, 4, 8]) == (
+        "the median run needed more than the eight tried, and some needed more than the "
+        "eight tried")
+    assert "(s)" not in probes_sentence([1, 2], [1, 2])

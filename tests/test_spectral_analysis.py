@@ -83,3 +83,20 @@ def test_compact_changes_pairs_the_same_configuration():
         direct_paired({s: 81 + 2 * s for s in range(4)}, {s: 80 + s for s in range(4)}))
     with pytest.raises(ValueError, match="no sweep runs"):
         compact_changes([], compact)
+
+
+def test_init_probe_sentences_follow_their_intervals():
+    from cdnotes.experiments.spectral_analysis import change_words, init_scale_verdict
+    from cdnotes.stats import Estimate
+
+    def est(mean, low, high):
+        return Estimate(mean, 1.0, 5, low, high, 0.95)
+    assert change_words(est(5.3, 4.2, 6.3), "u − s").startswith("lost 5.3 points (u − s: +5.3")
+    assert change_words(est(-2.0, -3.0, -1.0), "u − s").startswith("gained 2.0 points")
+    assert "not significantly" in change_words(est(0.5, -0.5, 1.5), "u − s")
+    he = [est(1.3, -1.1, 3.7), est(0.8, -2.2, 3.8)]
+    all_closed = init_scale_verdict(2, 2, he, "20 epochs")
+    assert "not measurably below" in all_closed and "up to 2.2 points" in all_closed
+    assert "as well as" not in all_closed
+    assert "some of the probed" in init_scale_verdict(1, 2, he, "20 epochs")
+    assert "does not explain" in init_scale_verdict(0, 0, he, "20 epochs")

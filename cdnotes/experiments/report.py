@@ -8,19 +8,20 @@
 ('rates 0.1, 0.2 and 0.5', '19', '5.0–9.1')
 >>> count_words(6, 6), count_words(0, 3), count_words(4, 6), count_words(4, 6, "triples")
 ('all six', 'none of the three', '4 of the six', '4 of the six triples')
->>> significant(11569.3), significant(311.4), significant(78.44, 3), significant(0.0421)
-('1.2 × 10⁴', '310', '78.4', '0.042')
+>>> sig_text(11569.0), sig_text(310.5), sig_text(5.594), sig_text(0.1534), sig_text(212.33)
+('1.2 × 10⁴', '310', '5.6', '0.15', '210')
 """
 from __future__ import annotations
 
 import math
 
 __all__ = ["ci_text", "zero_word", "position", "listed", "range_text", "number_word",
-           "count_words", "significant"]
+           "count_words", "sig_text", "ratio_ci_text"]
 
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
                  "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def ci_text(e, fmt: str = "+.2f") -> str:
@@ -154,34 +155,50 @@ def count_words(k: int, n: int, noun: str = "") -> str:
     return f"{text} {noun}" if noun else text
 
 
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def significant(x: float, digits: int = 2) -> str:
+def sig_text(x: float, digits: int = 2, sci_from: float = 1e4) -> str:
     """``x`` rounded to ``digits`` significant figures, as a reader writes it.
 
-    From 10⁴ up in powers-of-ten notation (``"1.2 × 10⁴"``), below it in plain digits with
-    the rounded-away places as zeros (``"310"``, ``"0.042"``), so no digit is printed
-    that the rounding did not keep.
+    Plain decimals below ``sci_from`` in magnitude (``"310"``, ``"5.6"``, ``"0.15"``), and
+    ``"a × 10ⁿ"`` from there on (``"1.2 × 10⁴"``) or below 10⁻³. No trailing ``".0"`` beyond
+    the significant figures.
 
     Parameters
     ----------
-    x : float, finite
+    x : float
+        Finite.
     digits : int >= 1, default 2
+    sci_from : float, default 1e4
 
     Returns
     -------
     str
     """
     if not math.isfinite(x):
-        raise ValueError(f"significant needs a finite number; got {x}")
+        raise ValueError(f"sig_text needs a finite number; got {x}")
     if x == 0:
         return "0"
-    exponent = math.floor(math.log10(abs(x)))
+    text = f"{x:.{digits - 1}e}"                              # rounded once
+    exponent = int(text.split("e")[1])
+    if abs(float(text)) >= sci_from or abs(float(text)) < 1e-3:
+        mantissa = f"{x / 10 ** exponent:.{digits - 1}f}"
+        return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    decimals = max(digits - 1 - exponent, 0)
     rounded = round(x, digits - 1 - exponent)
-    exponent = math.floor(math.log10(abs(rounded)))          # 9.96 -> 10
-    if exponent >= 4:
-        mantissa = rounded / 10 ** exponent
-        return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPTS)}"
-    places = max(digits - 1 - exponent, 0)
-    return f"{rounded:.{places}f}"
+    return f"{rounded:.{decimals}f}"
+
+
+def ratio_ci_text(e, digits: int = 2) -> str:
+    """``"m [low, high]"`` of an estimate of a log10 ratio, back on the ratio's scale.
+
+    Parameters
+    ----------
+    e : Estimate of ``log10`` of a ratio (``mean``, ``low``, ``high``)
+    digits : int, default 2
+        Significant figures of each number (:func:`sig_text`).
+
+    Returns
+    -------
+    str
+    """
+    return " ".join([sig_text(10 ** e.mean, digits),
+                     f"[{sig_text(10 ** e.low, digits)}, {sig_text(10 ** e.high, digits)}]"])

@@ -16,10 +16,11 @@ stays right on every seed set.
 """
 from __future__ import annotations
 
-from .report import count_words
+from .report import count_words, listed, range_text, sig_text
 
 __all__ = ["ALPHA", "significance_word", "gap_verdict", "spread_verdict", "count_verdict",
-           "growth_verdict", "saturation_verdict", "epochs_verdict"]
+           "growth_verdict", "saturation_verdict", "epochs_verdict", "ratio_interval_text",
+           "like_for_like_text"]
 
 ALPHA = 0.05
 """Level of every test whose sentence these functions choose."""
@@ -211,3 +212,74 @@ def epochs_verdict(gaps, epochs, direction: str) -> tuple:
     hits = [gaps[e - 1].high < 0 if direction == "below" else gaps[e - 1].low > 0
             for e in epochs]
     return int(sum(hits)), len(epochs)
+
+
+def _one_word(e) -> str:
+    return "above 1" if e.low > 0 else "below 1" if e.high < 0 else "includes 1"
+
+
+def ratio_interval_text(e) -> str:
+    """``"4.2 (95 % CI 1.0 to 17: above 1)"``: a paired log10 ratio back on the ratio scale.
+
+    Parameters
+    ----------
+    e : Estimate of ``log10`` of a ratio
+        The word (above 1, below 1, includes 1) comes from the unrounded interval.
+
+    Returns
+    -------
+    str
+
+    >>> from cdnotes.stats import Estimate
+    >>> ratio_interval_text(Estimate(0.62, 1.0, 20, 0.01, 1.24, 0.95))
+    '4.2 (95 % CI 1.0 to 17: above 1)'
+    """
+    return (f"{sig_text(10 ** e.mean)} ({e.level:.0%} CI ".replace("%", " %")
+            + f"{sig_text(10 ** e.low)} to {sig_text(10 ** e.high)}: {_one_word(e)})")
+
+
+_OTHER_WORDS = {"lower": "find CD lower", "higher": "find CD higher",
+                "unresolved": "leave it unresolved",
+                "at the ceiling": "give no verdict (a run at the ceiling)",
+                None: "give no verdict (fewer than two seeds)"}
+
+
+def like_for_like_text(ratios: dict, other: dict, where: str) -> str:
+    """The weights-reading comparison dense / CD, seed by seed, beside another measurement's.
+
+    Parameters
+    ----------
+    ratios : dict
+        Label (``"B = 4"``) -> Estimate of ``log10(κ dense / κ CD)`` paired by seed.
+    other : dict
+        Label -> ``(verdict, n_seeds)`` of CD against dense elsewhere (a
+        :func:`cdnotes.experiments.network_hessian_summary.verdict` word: ``"lower"`` means
+        CD's κ is lower, ``"unresolved"``, ``"higher"``, ``"at the ceiling"`` or None).
+    where : str
+        Names the other measurement (``"chapter 8's two-layer runs"``).
+
+    Returns
+    -------
+    str
+        No capital, no full stop.
+
+    >>> from cdnotes.stats import Estimate
+    >>> like_for_like_text({"B = 4": Estimate(0.62, 1.0, 20, 0.01, 1.24, 0.95),
+    ...                     "B = 8": Estimate(1.35, 1.0, 20, 0.62, 2.07, 0.95)},
+    ...                    {"B = 4": ("unresolved", 10), "B = 8": ("unresolved", 10)},
+    ...                    "chapter 8's runs")
+    "seed by seed, the geometric mean of the ratio dense / CD is 4.2 (95 % CI 1.0 to 17: above 1) at B = 4 and 22 (95 % CI 4.2 to 120: above 1) at B = 8; chapter 8's runs (10 seeds) leave it unresolved at B = 4 and B = 8"
+    """
+    parts = [f"{ratio_interval_text(e)} at {label}" for label, e in ratios.items()]
+    text = ("seed by seed, the geometric mean of the ratio dense / CD is "
+            + listed(parts, none="not measured", fmt=""))
+    groups = {}
+    for label, (word, _) in other.items():
+        groups.setdefault(word, []).append(label)
+    said = [f"{_OTHER_WORDS[word]} at {' and '.join(labels)}" if len(labels) < 3
+            else f"{_OTHER_WORDS[word]} at {', '.join(labels[:-1])} and {labels[-1]}"
+            for word, labels in groups.items()]
+    if said:
+        seeds = range_text([n for _, n in other.values()])
+        text += f"; {where} ({seeds} seeds) " + "; they ".join(said)
+    return text
