@@ -332,13 +332,16 @@ window.addEventListener('load', () => setTimeout(() => {
 
 
 def page_width(page: Path, profile: Path) -> dict:
-    """``{"doc_width", "overflow"}`` of ``page`` rendered headless at 1280 px."""
+    """``{"doc_width", "overflow"}`` of ``page`` rendered headless at 1280 px (Chromium
+    profiles go in new folders under ``profile``)."""
     probe = page.with_name("__width_" + page.name)          # beside the page: relative assets load
     probe.write_text(page.read_text().replace("</body>", MEASURE_WIDTH + "</body>"))
     try:
-        for _ in range(3):          # a loaded machine sometimes ends the virtual time first
+        for attempt in range(3):    # a loaded machine sometimes ends the virtual time first
+            # a fresh profile each time: a Chromium helper still exiting holds the last one's lock
+            fresh = profile / f"{page.stem}-{attempt}"
             proc = subprocess.run([_chromium(), *CHROMIUM_FLAGS, "--window-size=1280,1000",
-                                   f"--user-data-dir={profile}", "--dump-dom", probe.as_uri()],
+                                   f"--user-data-dir={fresh}", "--dump-dom", probe.as_uri()],
                                   capture_output=True, text=True, timeout=180)
             found = re.search(r'<pre id="width-measure">(.*?)</pre>', proc.stdout, re.S)
             if found:
