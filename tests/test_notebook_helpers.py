@@ -100,3 +100,33 @@ def test_notebooks_take_their_colours_from_the_palette(path):
     found = [m.group(0) for c in nb["cells"] if c["cell_type"] == "code"
              for m in COLOUR_LITERAL.finditer("".join(c["source"]))]
     assert not found, f"{path.name}: colour literals {sorted(set(found))}"
+
+
+def test_glue_markdown_refuses_a_non_string_and_prints_outside_a_book(monkeypatch, capsys):
+    import builtins
+
+    from cdnotes.notebook import glue_markdown
+    with pytest.raises(TypeError, match="takes a str"):
+        glue_markdown("x", 3.0)
+    real_import = builtins.__import__
+
+    def no_myst_nb(name, *args, **kwargs):          # as in Colab: myst_nb not installed
+        if name == "myst_nb":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_myst_nb)
+    glue_markdown("ch_x", "CD-B8 is $1.3\\times$ dense")
+    assert capsys.readouterr().out == "ch_x = CD-B8 is $1.3\\times$ dense\n"
+
+
+def test_only_a_short_single_token_glued_value_is_kept_on_one_line():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("page_style",
+                                                  ROOT / "book" / "_ext" / "page_style.py")
+    page_style = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_style)
+    for number in ("1.0e-14", "−0.58", "3.2×", "[0.75,2.1]"):
+        assert page_style.is_glued_number(number), number
+    for sentence in ("holds in all six settings", "", "x" * (page_style.MAX_NUMBER_CHARS + 1)):
+        assert not page_style.is_glued_number(sentence), sentence
