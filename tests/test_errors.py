@@ -430,12 +430,12 @@ def test_estimator_handles_features_of_huge_magnitude(rng):
 
 @pytest.fixture
 def no_training(monkeypatch):
-    import cdnotes.experiments
+    import cdnotes.engine
 
     def refuse(*args, **kwargs):
         raise AssertionError("training started although an option was invalid")
 
-    monkeypatch.setattr(cdnotes.experiments, "run_table1", refuse)
+    monkeypatch.setattr(cdnotes.engine, "run_sweep", refuse)
 
 
 @pytest.mark.parametrize("argv", [["--epochs", "0"], ["--epochs", "2.5"], ["--lr", "-0.1"],

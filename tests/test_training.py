@@ -194,10 +194,12 @@ def test_cli_table1_writes_json(tmp_path):
     assert len(data["records"]) == 4 and os.listdir(out.parent) == ["r.json"]
     rec = data["records"][0]
     for key in ("model", "seed", "n_params", "test_accuracy", "final_test_accuracy", "train_loss",
-                "epoch_seconds", "kappa", "config", "environment"):
+                "epoch_seconds", "kappa", "config", "job", "source"):
         assert key in rec
-    assert len(rec["test_accuracy"]) == 2 and rec["environment"]["backend"] == "numpy"
-    assert "numpy" in rec["environment"]["versions"]
+    assert rec["job"] == {"model": "cd4", "seed": 0}
+    environment = data["sources"][rec["source"]]["environment"]
+    assert len(rec["test_accuracy"]) == 2 and environment["backend"] == "numpy"
+    assert "numpy" in environment["versions"]
 
 
 def test_cli_help():

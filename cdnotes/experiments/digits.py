@@ -759,3 +759,20 @@ def epoch_gaps(records, a: str, b: str, metric: str = "log10_loss", level: float
     if A.ndim != 2 or A.shape[1] == 0:
         raise ValueError("epoch_gaps needs per-epoch values (runs with per_epoch=True)")
     return [paired_difference_ci(A[:, e], B[:, e], level) for e in range(A.shape[1])]
+
+
+def table1_job(job: dict, settings: dict) -> dict:
+    """One (model, seed) of ``python -m cdnotes table1`` for the sweep runner.
+
+    Parameters
+    ----------
+    job : dict ``{"model": str, "seed": int}``
+    settings : dict ``{"config": TrainConfig fields, "dropout", "split_seed", "curvature"}``
+
+    Returns
+    -------
+    dict, :meth:`DigitsRecord.to_json` of :func:`run_digits`
+    """
+    return run_digits(job["model"], job["seed"], config=TrainConfig(**settings["config"]),
+                      dropout=settings["dropout"], split_seed=settings["split_seed"],
+                      curvature=settings["curvature"]).to_json()

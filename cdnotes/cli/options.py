@@ -1,0 +1,135 @@
+"""The options every sub-command shares, checked while the command line is parsed.
+
+A bad value (``--epochs 0``, ``--lr nan``, ``--momentum 1.5``, an ``--out`` that is a
+directory or cannot be written, a seed given twice) is a usage error (exit status 2) that
+names the option and what it may be — before any job runs.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+__all__ = ["option_type", "positive_int", "seed", "positive", "non_negative", "unit",
+           "out_path", "add_output_options", "add_sweep_options", "check_distinct",
+           "show_progress", "run_sweep_command"]
+
+
+def option_type(what: str, convert, test):
+    """An argparse ``type=``: ``convert(text)`` must succeed and ``test(value)`` hold.
+
+    Parameters
+    ----------
+    what : str, what the value must be ("a positive integer"), used in the error
+    convert : callable ``str -> value`` raising ``ValueError`` on bad text
+    test : callable ``value -> bool``
+    """
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+positive_int = option_type("a positive integer", int, lambda v: v >= 1)
+seed = option_type("a non-negative integer", int, lambda v: v >= 0)
+positive = option_type("a finite number > 0", float, lambda v: math.isfinite(v) and v > 0)
+non_negative = option_type("a finite number >= 0", float, lambda v: math.isfinite(v) and v >= 0)
+unit = option_type("a number in [0, 1)", float, lambda v: 0 <= v < 1)
+
+
+def out_path(text):
+    """``--out``: a file path that can be written (checked before any job runs)."""
+    from ..results import check_writable_path
+
+    try:
+        return check_writable_path(text, "--out")
+    except (TypeError, OSError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_output_options(parser, *, out: str, seeds=None):
+    """``--seeds`` (when ``seeds`` is a default list), ``--out`` and ``--quiet``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    out : str, the default output file
+    seeds : list of int, optional, the default seeds (no ``--seeds`` option when omitted)
+    """
+    if seeds is not None:
+        parser.add_argument("--seeds", type=seed, nargs="+", default=list(seeds),
+                            help="seeds (distinct integers >= 0; default: "
+                                 f"{' '.join(map(str, seeds))})")
+    parser.add_argument("--out", type=out_path, default=out,
+                        help=f"output JSON file, written atomically; missing directories are "
+                             f"created (default: {out})")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing, show no progress bar")
+
+
+def add_sweep_options(parser, *, out: str, seeds=None):
+    """:func:`add_output_options` plus the sweep runner's ``--jobs``, ``--dask``, ``--resume``."""
+    add_output_options(parser, out=out, seeds=seeds)
+    parser.add_argument("--jobs", type=positive_int, default=1,
+                        help="local worker processes (default: 1; the records are the same "
+                             "for any value)")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="run the jobs on the workers of a running dask.distributed "
+                             "scheduler, e.g. tcp://10.0.0.5:8786 (pip install "
+                             "'cdnotes[cluster]'); --jobs is then ignored")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the jobs already in --out (and its journal, after a kill) "
+                             "and run only the others")
+
+
+def check_distinct(parser, args, *names):
+    """A usage error when an option given as a list repeats a value.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser (its ``error`` exits with status 2)
+    args : argparse.Namespace
+    names : str, attribute names (``"seeds"``, ``"sgd_rates"``); absent or ``None`` skipped
+    """
+    for name in names:
+        values = getattr(args, name, None)
+        if values is None:
+            continue
+        if len(set(values)) != len(values):
+            parser.error(f"argument --{name.replace('_', '-')}: values must be distinct; got "
+                         f"{' '.join(map(str, values))}")
+
+
+def show_progress(args) -> bool:
+    """A progress bar when stderr is a terminal and ``--quiet`` was not given."""
+    return sys.stderr.isatty() and not getattr(args, "quiet", False)
+
+
+def run_sweep_command(parser, args, sweep) -> dict:
+    """Run ``sweep`` as the parsed ``--out --jobs --dask --resume --quiet`` ask.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser, for usage errors (a resumed file of other settings)
+    args : argparse.Namespace from a parser given :func:`add_sweep_options`
+    sweep : cdnotes.engine.Sweep
+
+    Returns
+    -------
+    dict, the document written
+    """
+    from ..engine import SweepDocumentError, run_sweep
+
+    try:
+        return run_sweep(sweep, args.out, n_jobs=args.jobs, dask=args.dask,
+                         resume=args.resume, progress=show_progress(args))
+    except SweepDocumentError as exc:
+        parser.error(f"argument --resume: {exc}")
