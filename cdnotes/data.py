@@ -16,7 +16,11 @@ import numpy as np
 
 from .cache import cache_dir
 
-__all__ = ["load_digits", "digits_split", "load_mnist1d", "MNIST1D_ARGS"]
+__all__ = ["load_digits", "digits_split", "load_mnist1d", "load_dataset", "DATASETS",
+           "MNIST1D_ARGS"]
+
+DATASETS = ("digits", "mnist1d")
+"""The data sets every experiment can train on."""
 
 # mnist1d's ``get_dataset_args()`` defaults (version 0.0.2), which reproduce the published
 # set. ``load_mnist1d`` checks that the installed package still has these values, so a change
@@ -150,3 +154,26 @@ def load_mnist1d(cache: bool = True):
             if os.path.exists(tmp):
                 os.remove(tmp)
     return arrays
+
+
+def load_dataset(name: str, split_seed: int = 0):
+    """``(X_train, X_test, y_train, y_test)`` of a data set, float64 inputs, labels 0-9.
+
+    Parameters
+    ----------
+    name : {"digits", "mnist1d"}
+        Digits: 64 inputs, the stratified 1437/360 split of :func:`digits_split`. MNIST-1D: 40
+        inputs, its fixed 4000/1000 split (:func:`load_mnist1d`, generated locally).
+    split_seed : int >= 0, default 0
+        The digits split; MNIST-1D has one split and ignores it.
+
+    Returns
+    -------
+    tuple of four NumPy arrays: X_train ``(N, d)``, X_test ``(M, d)``, y_train ``(N,)``,
+    y_test ``(M,)``
+    """
+    from .validation import check_choice, check_int
+
+    check_choice(name, "dataset", DATASETS)
+    split_seed = check_int(split_seed, "split_seed", minimum=0)
+    return tuple(digits_split(split_seed)) if name == "digits" else tuple(load_mnist1d())

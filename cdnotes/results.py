@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 __all__ = ["environment_info", "write_json_atomic", "read_json", "jsonable", "check_writable_path",
-           "FLOAT_MARKER"]
+           "FLOAT_MARKER", "decode_non_finite"]
 
 _PACKAGES = ("cdnotes", "numpy", "scipy", "scikit-learn", "array-api-compat", "cupy-cuda12x",
              "cupy-cuda13x", "array-api-strict")
@@ -102,7 +102,7 @@ def jsonable(obj, _where: str = "obj"):
                     "convert it to a number, string, list or dict first")
 
 
-def _decode(obj: dict):
+def decode_non_finite(obj: dict):
     """``json`` object hook: a ``{"__float__": ...}`` marker back to its float."""
     if len(obj) == 1 and FLOAT_MARKER in obj and obj[FLOAT_MARKER] in _NON_FINITE:
         return _NON_FINITE[obj[FLOAT_MARKER]]
@@ -221,7 +221,7 @@ def read_json(path):
     if not raw.strip():
         raise ValueError(f"{path} is empty; expected a JSON document")
     try:
-        return json.loads(raw.decode("utf-8"), object_hook=_decode)
+        return json.loads(raw.decode("utf-8"), object_hook=decode_non_finite)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text file ({exc}); expected a JSON "
                          "document") from None

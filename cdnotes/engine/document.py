@@ -111,7 +111,7 @@ def read_journal(path) -> tuple:
     SweepDocumentError
         A damaged line other than the last one.
     """
-    from ..results import _decode
+    from ..results import decode_non_finite
 
     if not os.path.exists(path):
         return None, []
@@ -122,7 +122,7 @@ def read_journal(path) -> tuple:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, object_hook=_decode)
+            record = json.loads(line, object_hook=decode_non_finite)
         except ValueError:
             if number >= len(lines) - 1:       # the torn tail of a killed write
                 break
