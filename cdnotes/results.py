@@ -103,7 +103,16 @@ def jsonable(obj, _where: str = "obj"):
 
 
 def decode_non_finite(obj: dict):
-    """``json`` object hook: a ``{"__float__": ...}`` marker back to its float."""
+    """``json`` object hook: a ``{"__float__": ...}`` marker back to its float.
+
+    Parameters
+    ----------
+    obj : dict, one decoded JSON object
+
+    Returns
+    -------
+    float for a marker of :data:`FLOAT_MARKER`, else ``obj`` unchanged
+    """
     if len(obj) == 1 and FLOAT_MARKER in obj and obj[FLOAT_MARKER] in _NON_FINITE:
         return _NON_FINITE[obj[FLOAT_MARKER]]
     return obj

@@ -24,7 +24,12 @@ _LEGACY = (("..experiments.shfin", "add_parser"),
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m cdnotes`` parser with every sub-command registered."""
+    """The ``python -m cdnotes`` parser with every sub-command registered.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(
         prog="python -m cdnotes",
         description="cdnotes: the experiments of the Communication Dynamics neural-network "
@@ -38,7 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Parse ``argv`` (default ``sys.argv[1:]``) and run the sub-command; the exit status."""
+    """Parse the command line and run the sub-command.
+
+    Parameters
+    ----------
+    argv : list of str, optional (default ``sys.argv[1:]``)
+
+    Returns
+    -------
+    int, the exit status
+    """
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -23,6 +23,10 @@ def option_type(what: str, convert, test):
     what : str, what the value must be ("a positive integer"), used in the error
     convert : callable ``str -> value`` raising ``ValueError`` on bad text
     test : callable ``value -> bool``
+
+    Returns
+    -------
+    callable ``str -> value`` raising ``argparse.ArgumentTypeError`` on a bad value
     """
 
     def parse(text):
@@ -35,6 +39,9 @@ def option_type(what: str, convert, test):
         return value
 
     parse.__name__ = what
+    parse.__doc__ = (f"An option value that must be {what}.\n\n    Parameters\n    ----------\n"
+                     "    text : str, the value as typed\n\n    Returns\n    -------\n"
+                     "    the converted value\n")
     return parse
 
 
@@ -46,7 +53,16 @@ unit = option_type("a number in [0, 1)", float, lambda v: 0 <= v < 1)
 
 
 def out_path(text):
-    """``--out``: a file path that can be written (checked before any job runs)."""
+    """``--out``: a file path that can be written (checked before any job runs).
+
+    Parameters
+    ----------
+    text : str, the path as typed
+
+    Returns
+    -------
+    str, the path
+    """
     from ..results import check_writable_path
 
     try:
@@ -63,6 +79,10 @@ def add_output_options(parser, *, out: str, seeds=None):
     parser : argparse.ArgumentParser
     out : str, the default output file
     seeds : list of int, optional, the default seeds (no ``--seeds`` option when omitted)
+
+    Returns
+    -------
+    None
     """
     if seeds is not None:
         parser.add_argument("--seeds", type=seed, nargs="+", default=list(seeds),
@@ -76,7 +96,18 @@ def add_output_options(parser, *, out: str, seeds=None):
 
 
 def add_sweep_options(parser, *, out: str, seeds=None):
-    """:func:`add_output_options` plus the sweep runner's ``--jobs``, ``--dask``, ``--resume``."""
+    """:func:`add_output_options` plus the sweep runner's ``--jobs``, ``--dask``, ``--resume``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    out : str, the default output file
+    seeds : list of int, optional, the default seeds
+
+    Returns
+    -------
+    None
+    """
     add_output_options(parser, out=out, seeds=seeds)
     parser.add_argument("--jobs", type=positive_int, default=1,
                         help="local worker processes (default: 1; the records are the same "
@@ -98,6 +129,10 @@ def check_distinct(parser, args, *names):
     parser : argparse.ArgumentParser (its ``error`` exits with status 2)
     args : argparse.Namespace
     names : str, attribute names (``"seeds"``, ``"sgd_rates"``); absent or ``None`` skipped
+
+    Returns
+    -------
+    None (or exits with status 2)
     """
     for name in names:
         values = getattr(args, name, None)
@@ -109,7 +144,16 @@ def check_distinct(parser, args, *names):
 
 
 def show_progress(args) -> bool:
-    """A progress bar when stderr is a terminal and ``--quiet`` was not given."""
+    """Whether to show a progress bar: stderr is a terminal and ``--quiet`` was not given.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    bool
+    """
     return sys.stderr.isatty() and not getattr(args, "quiet", False)
 
 

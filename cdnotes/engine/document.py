@@ -25,7 +25,15 @@ TIMING_KEYS = ("wall_seconds", "seconds", "epoch_seconds", "environment", "sourc
 
 
 class SweepDocumentError(ValueError):
-    """A file that is not a usable results document of the expected command."""
+    """A file that is not a usable results document of the expected command.
+
+    Parameters
+    ----------
+    message : str, what is wrong and with which file
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
 
 
 def job_key(job: dict) -> str:
@@ -43,7 +51,16 @@ def job_key(job: dict) -> str:
 
 
 def journal_path(out) -> str:
-    """The journal file of results document ``out``: ``<out>.journal.jsonl``."""
+    """The journal file of a results document.
+
+    Parameters
+    ----------
+    out : str or os.PathLike, the results document
+
+    Returns
+    -------
+    str, ``<out>.journal.jsonl``
+    """
     return os.fspath(out) + ".journal.jsonl"
 
 
@@ -143,6 +160,10 @@ def append_journal(path, record: dict, header: dict) -> None:
     path : str or os.PathLike
     record : dict, JSON-able
     header : dict ``{"command", "settings"}``, written as the first line of a new journal
+
+    Returns
+    -------
+    None
     """
     line = json.dumps(jsonable(record), allow_nan=False, separators=(",", ":"))
     if not os.path.exists(path) or os.path.getsize(path) == 0:
