@@ -4,9 +4,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_ENV", "cache_dir"]
+__all__ = ["CACHE_DIR_ENV", "CacheWarning", "cache_dir"]
 
 CACHE_DIR_ENV = "CDNOTES_CACHE_DIR"
+
+
+class CacheWarning(UserWarning):
+    """A cache file was damaged (unreadable, or wrong contents) and is being regenerated.
+
+    The message names the file and what was wrong with it.
+
+    Attributes
+    ----------
+    args : tuple
+        ``(message,)``.
+    """
 
 
 def cache_dir() -> Path:

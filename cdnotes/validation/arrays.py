@@ -178,9 +178,9 @@ def check_labels(xp, y, n_samples: int, n_classes: int, name: str = "y"):
     """
     check_array(y, name)
     if array_library(y) != array_library(xp):
-        raise TypeError(f"{name} is a {array_library(y)} array but the data (and model) are "
-                        f"{array_library(xp)} arrays; labels must come from the same array "
-                        f"library (NumPy, CuPy or array_api_strict): convert them first, e.g. "
+        raise TypeError(f"{name} comes from {array_library(y)} but the data (and model) from "
+                        f"{array_library(xp)}; labels must come from the same array library "
+                        f"(NumPy, CuPy or array_api_strict): convert them first, e.g. "
                         f"xp.asarray({name})")
     if tuple(y.shape) != (n_samples,):
         raise ValueError(f"{name} must have shape ({n_samples},), one label per sample; "
