@@ -152,22 +152,20 @@ def _check_2d(X, model, name):
 
 
 def _optimizer(optimizer, config):
-    """The optimizer ``train`` steps: ``config``'s, one named, or the given instance."""
+    """The optimizer ``train`` steps: ``config``'s, or the given instance."""
     if optimizer is None:
         return config.make_optimizer()
-    if isinstance(optimizer, str):
-        check_choice(optimizer, "optimizer", OPTIMIZERS)
-        return make_optimizer(optimizer, lr=config.lr, momentum=config.momentum,
-                              beta1=config.beta1, beta2=config.beta2, eps=config.eps)
+    names = ", ".join(map(repr, OPTIMIZERS))
     if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer instance, a name "
-                        f"({', '.join(map(repr, OPTIMIZERS))}) or None; got the class "
-                        f"{optimizer.__name__}: create one first, e.g. "
-                        f"optimizer={optimizer.__name__}(lr=1e-3)")
+        raise TypeError(f"optimizer must be an optimizer instance with a step(layers) method, "
+                        f"or None; got the class {optimizer.__name__}: create one first, e.g. "
+                        f"optimizer={optimizer.__name__}(lr=1e-3), or choose by name with "
+                        f"TrainConfig(optimizer=...) ({names})")
     if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(layers) method (an instance such as "
-                        f"Adam(lr=1e-3)), be a name ({', '.join(map(repr, OPTIMIZERS))}) or "
-                        f"None; got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must be an optimizer instance with a step(layers) method "
+                        f"(e.g. Adam(lr=1e-3)) or None; got {type(optimizer).__name__}"
+                        + (f". To choose by name use TrainConfig(optimizer={optimizer!r}) "
+                           f"({names})" if isinstance(optimizer, str) else ""))
     return optimizer
 
 
@@ -196,9 +194,9 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
         Batch order.
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
-    optimizer : object with ``step(layers)``, a name in :data:`~cdnotes.train.OPTIMIZERS`, or None
-        Replaces ``config.make_optimizer()`` (e.g. a preconditioned optimizer; a name builds
-        that optimizer with ``config``'s hyper-parameters; a class is refused). It is called
+    optimizer : object with ``step(layers)``, optional
+        Replaces ``config.make_optimizer()`` (e.g. a preconditioned optimizer; a class or a
+        name is refused: names go in ``TrainConfig(optimizer=...)``). It is called
         after each mini-batch's backward pass, when every layer's ``grads`` hold the batch's
         gradient and the layers still hold their cached inputs.
 
