@@ -117,7 +117,7 @@ def accuracy(model, X, y) -> float:
     check_array(X, "X")
     check_array(y, "y")
     _check_model(model)
-    check_same_library(X=X, y=y, **{"the model": model.linear_layers[0].reference_param})
+    check_same_library(X=X, y=y, **{"the model": _a_parameter(model)})
     predicted = model.predict(X)                   # checks X
     xp = namespace_of(X, y)
     check_labels(xp, y, X.shape[0], model.n_classes, "y")
@@ -142,6 +142,11 @@ def _check_model(model):
     if not model.linear_layers:
         raise ValueError("model has no linear layer to train")
     return model
+
+
+def _a_parameter(model):
+    """One parameter array of ``model``: its array library and dtype (``None`` if none)."""
+    return next((p for layer in model.linear_layers for p in layer.params.values()), None)
 
 
 def _check_2d(X, model, name):
@@ -218,7 +223,7 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     if X_test is not None:
         check_array(X_test, "X_test")
         check_array(y_test, "y_test")
-    like = model.linear_layers[0].reference_param
+    like = _a_parameter(model)
     check_same_library(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
                        **{"the model": like})
     xp = namespace_of(X_train)
