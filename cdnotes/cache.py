@@ -12,13 +12,14 @@ CACHE_DIR_ENV = "CDNOTES_CACHE_DIR"
 class CacheWarning(UserWarning):
     """A cache file was damaged (unreadable, or wrong contents) and is being regenerated.
 
-    The message names the file and what was wrong with it.
-
-    Attributes
+    Parameters
     ----------
-    args : tuple
-        ``(message,)``.
+    message : str
+        Names the file and what was wrong with it.
     """
+
+    def __init__(self, message: str):
+        super().__init__(message)
 
 
 def cache_dir() -> Path:

@@ -140,6 +140,11 @@ def test_eigenvalues_refuse_a_non_hermitian_or_a_real_only_driver():
     with pytest.raises(TypeError, match=r"cov must be a real matrix \(float32 or float64\); got a "
                                         "complex one"):
         ZCAWhitener().fit_covariance(H @ H.conj().T)
+    from cdnotes.conditioning import draw_samples, population_conditioning
+    for call in (lambda: draw_samples(H @ H.conj().T, 10, 0),
+                 lambda: population_conditioning(H @ H.conj().T, "zca", 5, 5)):
+        with pytest.raises(TypeError, match="cov must be a real matrix"):
+            call()
 
 
 def test_lanczos_of_a_complex_hermitian_matvec():

@@ -32,7 +32,8 @@ __all__ = ["lanczos", "spectral_density", "smooth_density"]
 
 def _check_matvec(matvec):
     if not callable(matvec):
-        raise TypeError(f"matvec must be a function v (P,) -> H v (P,); got {type(matvec).__name__}")
+        raise TypeError(f"matvec must be a function v (P,) -> H v (P,); got "
+                        f"{type(matvec).__name__}")
     return matvec
 
 
