@@ -4,9 +4,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_ENV", "cache_dir"]
+__all__ = ["CACHE_DIR_ENV", "CacheWarning", "cache_dir"]
 
 CACHE_DIR_ENV = "CDNOTES_CACHE_DIR"
+
+
+class CacheWarning(UserWarning):
+    """A cache file was damaged (unreadable, or wrong contents) and is being regenerated.
+
+    Parameters
+    ----------
+    message : str
+        Names the file and what was wrong with it.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
 
 
 def cache_dir() -> Path:

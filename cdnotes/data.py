@@ -11,10 +11,11 @@ import json
 import os
 import random
 import tempfile
+import warnings
 
 import numpy as np
 
-from .cache import cache_dir
+from .cache import CacheWarning, cache_dir
 
 __all__ = ["load_digits", "digits_split", "load_mnist1d", "load_dataset", "DATASETS",
            "MNIST1D_ARGS"]
@@ -102,6 +103,30 @@ def _mnist1d_cache_file():
     return cache_dir() / f"mnist1d-{key}.npz"
 
 
+_MNIST1D_KEYS = ("X_train", "X_test", "y_train", "y_test")
+_MNIST1D_SHAPES = ((4000, 40), (1000, 40), (4000,), (1000,))
+
+
+def _read_mnist1d_cache(path):
+    """``(arrays, None)`` from a sound cache file, or ``(None, what is wrong with it)``."""
+    try:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as f:
+            arrays = tuple(np.asarray(f[key]) for key in _MNIST1D_KEYS)
+    except Exception as exc:        # noqa: BLE001 - any damage: BadZipFile, EOFError, zlib...
+        return None, f"it cannot be read: {type(exc).__name__}: {exc}"
+    for key, a, shape in zip(_MNIST1D_KEYS, arrays, _MNIST1D_SHAPES):
+        if a.shape != shape:
+            return None, f"{key} has shape {a.shape}, not {shape}"
+        wanted = np.float64 if key.startswith("X") else np.int64
+        if a.dtype != wanted:
+            return None, f"{key} has dtype {a.dtype}, not {np.dtype(wanted).name}"
+        if key.startswith("X") and not np.all(np.isfinite(a)):
+            return None, f"{key} holds NaN or inf"
+        if key.startswith("y") and (a.min() < 0 or a.max() > 9):
+            return None, f"{key} holds labels outside 0-9"
+    return arrays, None
+
+
 def load_mnist1d(cache: bool = True):
     """MNIST-1D (Greydanus 2020): 4000 training and 1000 test sequences of length 40.
 
@@ -111,6 +136,12 @@ def load_mnist1d(cache: bool = True):
     arrays are kept in ``cache_dir()/mnist1d-<hash>.npz`` (no pickle) and read from there
     next time. The global ``numpy.random`` and ``random`` states, which the generator
     reseeds, are restored afterwards.
+
+    A cache file that cannot be read (truncated, empty, a damaged byte: the ``.npz`` members
+    carry CRC-32 checksums) or whose contents are wrong (shapes, dtypes: float64 inputs and
+    int64 labels, NaN/inf, labels outside 0-9) is never returned: a
+    :class:`~cdnotes.cache.CacheWarning` names the file and what is wrong, and the data are
+    regenerated and the file rewritten.
 
     Parameters
     ----------
@@ -130,13 +161,12 @@ def load_mnist1d(cache: bool = True):
         raise TypeError(f"cache must be True or False; got {cache!r}")
     path = _mnist1d_cache_file()
     if cache and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                arrays = tuple(f[k] for k in ("X_train", "X_test", "y_train", "y_test"))
-            if [a.shape for a in arrays] == [(4000, 40), (1000, 40), (4000,), (1000,)]:
-                return arrays
-        except (OSError, ValueError, KeyError):
-            pass                                     # a damaged cache file: regenerate
+        arrays, problem = _read_mnist1d_cache(path)
+        if problem is None:
+            return arrays
+        warnings.warn(f"the MNIST-1D cache file {path} is damaged ({problem}); regenerating it "
+                      "locally with the mnist1d package and rewriting the file", CacheWarning,
+                      stacklevel=2)
     arrays = _generate_mnist1d()
     if cache:
         try:
@@ -146,7 +176,7 @@ def load_mnist1d(cache: bool = True):
             return arrays
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **dict(zip(("X_train", "X_test", "y_train", "y_test"), arrays)))
+                np.savez(f, **dict(zip(_MNIST1D_KEYS, arrays)))
             os.replace(tmp, path)
         except OSError:
             pass

@@ -15,6 +15,11 @@ covariance (``fit_covariance``) — the latter is how the book computes
                        ``mode="block"`` also decorrelates the blocks at each frequency
 =====================  ==================================================================
 
+Dtypes: ``transform`` (and ``fit_transform``) keeps float32 input float32, as scikit-learn's
+own scalers do: the map is fitted and applied in float64, and only its result is rounded to
+float32. Any other input (float64, integers, float16) gives float64. Fitted attributes are
+float64.
+
 Directions of (numerically) zero variance — constant pixels of the digits, say —
 are mapped to zero, never amplified: eigenvalues below ``rtol·λ_max`` count as zero.
 """
@@ -90,10 +95,20 @@ class _AffineWhitener(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """``(X − mean_) @ matrix_.T``, shape ``(n_samples, n_features)``."""
+        """``(X − mean_) @ matrix_.T``, shape ``(n_samples, n_features)``.
+
+        Computed in float64; float32 ``X`` gives float32 (rounded once, at the end), any
+        other ``X`` float64.
+        """
         check_is_fitted(self, "matrix_")
-        X = sklearn_data(self, X, dtype=np.float64, reset=False)
-        return (X - self.mean_) @ self.matrix_.T
+        X = sklearn_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        out = (X.astype(np.float64, copy=False) - self.mean_) @ self.matrix_.T
+        return out.astype(X.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
     def transformed_covariance(self, cov):
         """Covariance after the transform, ``A cov Aᵀ``, for inputs of covariance ``cov``."""

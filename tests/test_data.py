@@ -1,11 +1,13 @@
 """Data sets: digits splits and MNIST-1D generated offline (the network is blocked here)."""
 import random
+import re
 import socket
 
 import numpy as np
 import pytest
 
 from cdnotes import data
+from cdnotes.cache import CacheWarning
 
 
 @pytest.fixture
@@ -60,8 +62,10 @@ def test_mnist1d_without_cache_and_with_a_damaged_cache(no_network, monkeypatch,
     monkeypatch.setenv("CDNOTES_CACHE_DIR", str(tmp_path))
     fresh = data.load_mnist1d(cache=False)
     assert not list(tmp_path.glob("*.npz"))
-    data._mnist1d_cache_file().write_bytes(b"not an npz file")
-    repaired = data.load_mnist1d()
+    path = data._mnist1d_cache_file()
+    path.write_bytes(b"not an npz file")
+    with pytest.warns(CacheWarning, match=re.escape(str(path)) + " is damaged"):
+        repaired = data.load_mnist1d()
     for a, b in zip(fresh, repaired):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(TypeError, match="cache"):

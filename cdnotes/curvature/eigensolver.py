@@ -99,37 +99,45 @@ def _eig_two_stage(H, overwrite):
 
 
 def eigenvalues_symmetric(H, *, driver="auto", overwrite=False, check=True, blas_threads=1):
-    """All eigenvalues of a real symmetric matrix, ascending.
+    """All eigenvalues of a real symmetric (or complex Hermitian) matrix, ascending.
 
     Parameters
     ----------
-    H : array-like ``(n, n)``, real, finite, symmetric (only its lower triangle is read by
-        the LAPACK drivers)
+    H : array-like ``(n, n)``, finite, real symmetric or complex Hermitian (only its lower
+        triangle is read by the LAPACK drivers)
     driver : one of :data:`DRIVERS`
-        ``"auto"``: :data:`AUTO_DRIVER` if available, else ``"evd"``.
+        ``"auto"``: :data:`AUTO_DRIVER` if available, else ``"evd"``; for a complex ``H``
+        ``"auto"`` is ``"evd"`` (``"2stage"`` is real only and refused for a complex ``H``).
     overwrite : bool
         Allow the solver to overwrite ``H`` (saves one ``n × n`` copy; ``"2stage"`` with a
         contiguous float64 ``H``, and the SciPy drivers).
     check : bool
-        Check finiteness and symmetry (relative ``1e-8``) first
-        (:func:`~cdnotes.validation.check_square_symmetric`: a copy of ``H`` and two
-        temporaries of its size; pass ``False`` for a matrix known to be symmetric, such as
-        :func:`~cdnotes.curvature.network_hessian`'s).
+        Check finiteness and symmetry (relative ``1e-8``; Hermitian symmetry for a complex
+        ``H``) first (:func:`~cdnotes.validation.check_square_symmetric`: a copy of ``H`` and
+        two temporaries of its size; pass ``False`` for a matrix known to be symmetric, such
+        as :func:`~cdnotes.curvature.network_hessian`'s).
     blas_threads : int or None, default 1
         BLAS threads (:func:`~cdnotes.curvature.products.blas_limit`; ``None``: as is). On
         the book's shared 2-core machine two threads were up to 50× slower than one.
 
     Returns
     -------
-    numpy array ``(n,)``, float64, ascending
+    numpy array ``(n,)``, float64, ascending (real also for a Hermitian ``H``)
     """
     check_choice(driver, "driver", DRIVERS)
     overwrite, check = check_bool(overwrite, "overwrite"), check_bool(check, "check")
     if check:
-        H = check_square_symmetric(H, "H")
+        H = check_square_symmetric(H, "H", hermitian=True)
         overwrite = True                       # H is our own copy now
     else:
-        H = np.asarray(H, dtype=np.float64)
+        H = np.asarray(H)
+        H = H.astype(np.complex128 if np.iscomplexobj(H) else np.float64, copy=False)
+    if H.dtype.kind == "c":
+        if driver == "2stage":
+            raise ValueError("driver='2stage' (LAPACKE dsyevd_2stage) takes real matrices only; "
+                             "H is complex: use driver 'auto', 'evd', 'evr', 'ev' or 'numpy'")
+        if driver == "auto":
+            driver = "evd"
     if driver == "auto":
         driver = AUTO_DRIVER if AUTO_DRIVER != "2stage" or two_stage_available() else "evd"
     if driver == "2stage" and not two_stage_available():

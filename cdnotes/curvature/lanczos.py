@@ -16,7 +16,8 @@ network, ``CurvatureProducts(model, X, y).matvec()``):
 * :func:`smooth_density` — that discrete measure convolved with a Gaussian on a grid, for
   plots.
 
-Host NumPy, float64, seeded (``numpy.random.default_rng(seed)``).
+Host NumPy, float64 (complex128 Lanczos vectors for a complex Hermitian ``H``), seeded
+(``numpy.random.default_rng(seed)``).
 """
 from __future__ import annotations
 
@@ -31,13 +32,19 @@ __all__ = ["lanczos", "spectral_density", "smooth_density"]
 
 def _check_matvec(matvec):
     if not callable(matvec):
-        raise TypeError(f"matvec must be a function v (P,) -> H v (P,); got {type(matvec).__name__}")
+        raise TypeError(f"matvec must be a function v (P,) -> H v (P,); got "
+                        f"{type(matvec).__name__}")
     return matvec
 
 
 def _apply(matvec, v, P):
+    """``matvec(v)`` as a host vector: float64, or complex128 when the product is complex."""
     w = matvec(v)
-    w = np.asarray(to_numpy(w) if hasattr(w, "__array_namespace__") else w, dtype=np.float64)
+    w = np.asarray(to_numpy(w) if hasattr(w, "__array_namespace__") else w)
+    if w.dtype.kind not in "biufc":
+        raise TypeError(f"matvec must return numbers, an array of shape ({P},); got dtype "
+                        f"{w.dtype}")
+    w = w.astype(np.complex128 if w.dtype.kind == "c" else np.float64, copy=False)
     if w.shape != (P,):
         raise ValueError(f"matvec must return an array of shape ({P},); got {w.shape}")
     if not np.all(np.isfinite(w)):
@@ -50,6 +57,9 @@ def _tridiagonal(matvec, v, n_steps):
 
     Returns ``alpha`` ``(k,)`` and ``beta`` ``(k−1,)`` of the ``k <= n_steps`` steps done:
     it stops early when the Krylov space is invariant (``β`` below ``1e-12·‖H‖`` est.).
+    A complex product switches to complex Lanczos vectors (Hermitian ``H``: ``α = vᴴ H v``
+    is real, the tridiagonal matrix real symmetric); an ``α`` with an imaginary part above
+    ``1e-8·‖H‖`` (est.) means ``H`` is not Hermitian and is refused.
     """
     P = v.shape[0]
     Q = np.empty((min(n_steps, P), P))
@@ -58,11 +68,25 @@ def _tridiagonal(matvec, v, n_steps):
     for k in range(Q.shape[0]):
         Q[k] = v
         w = _apply(matvec, v, P)
-        a = float(v @ w)
+        if w.dtype.kind == "c" and Q.dtype.kind != "c":
+            Q = Q.astype(np.complex128)
+        if Q.dtype.kind == "c":
+            a_complex = np.vdot(v, w)
+            b_est = float(np.linalg.norm(w))
+            if abs(a_complex.imag) > 1e-8 * max(scale, abs(a_complex.real), b_est):
+                raise ValueError(f"matvec is not Hermitian: vᴴ H v = {a_complex:.6g} has an "
+                                 "imaginary part; lanczos needs a real symmetric or complex "
+                                 "Hermitian H")
+            a = float(a_complex.real)
+        else:
+            a = float(v @ w)
         alpha.append(a)
         # Full reorthogonalisation, twice ("twice is enough"): w ⟂ every earlier vector.
         for _ in range(2):
-            w -= Q[:k + 1].T @ (Q[:k + 1] @ w)
+            if Q.dtype.kind == "c":
+                w = w - Q[:k + 1].T @ (Q[:k + 1].conj() @ w)
+            else:
+                w -= Q[:k + 1].T @ (Q[:k + 1] @ w)
         b = float(np.linalg.norm(w))
         scale = max(scale, abs(a), b)
         if k + 1 == Q.shape[0] or b <= 1e-12 * scale:
@@ -83,7 +107,9 @@ def lanczos(matvec, P, *, n_steps, seed=0):
     Parameters
     ----------
     matvec : callable ``(P,) -> (P,)``
-        ``v ↦ H v`` for a symmetric ``H`` (NumPy float64 in; any backend out).
+        ``v ↦ H v`` for a real symmetric ``H`` (NumPy float64 in; any backend out), or a
+        complex Hermitian ``H`` (complex128 in after the first product; the Ritz values are
+        real). A complex product of a non-Hermitian ``H`` is refused (``ValueError``).
     P : int
         The dimension.
     n_steps : int >= 1

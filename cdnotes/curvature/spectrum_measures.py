@@ -22,6 +22,7 @@ gives κ on its range with its null space counted.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,16 @@ class SpectrumMeasures:
     top1pct_share: float
 
 
+def _cutoffs(cutoffs) -> tuple:
+    """``cutoffs`` as a tuple of Python floats in (0, 1); a bare number is one cutoff."""
+    allowed = "a float in (0, 1) or a sequence of them, e.g. (1e-2, 1e-6)"
+    if isinstance(cutoffs, numbers.Real) and not isinstance(cutoffs, bool):
+        cutoffs = (cutoffs,)
+    if isinstance(cutoffs, (str, bytes, dict)) or not hasattr(cutoffs, "__iter__"):
+        raise TypeError(f"cutoffs must be {allowed}; got {cutoffs!r} ({type(cutoffs).__name__})")
+    return tuple(check_rtol(c, "each cutoff") for c in cutoffs)
+
+
 def spectrum_measures(eigenvalues, *, cutoffs=DEFAULT_CUTOFFS,
                       percentiles=DEFAULT_PERCENTILES) -> SpectrumMeasures:
     """Cutoff-robust measures of a (possibly indefinite) spectrum.
@@ -73,23 +84,32 @@ def spectrum_measures(eigenvalues, *, cutoffs=DEFAULT_CUTOFFS,
     Parameters
     ----------
     eigenvalues : array-like ``(n,)``, real, finite, not all zero
-    cutoffs : sequence of floats in (0, 1)
-        Relative cutoffs of ``κ(cutoff)``.
-    percentiles : sequence of numbers in [0, 100]
+    cutoffs : sequence of floats in (0, 1), or one float
+        Relative cutoffs of ``κ(cutoff)`` (a bare number is one cutoff, as for
+        ``percentiles``).
+    percentiles : sequence of numbers in [0, 100], or one number
 
     Returns
     -------
     SpectrumMeasures
+        Eigenvalues up to the largest float are fine: when ``Σ|λ|`` would overflow, the
+        ratios are computed on ``|λ|`` divided by a power of two (exact).
     """
     ev = check_host_vector(eigenvalues, "eigenvalues")
-    cutoffs = tuple(check_rtol(c, "each cutoff") for c in cutoffs)
+    cutoffs = _cutoffs(cutoffs)
     percentiles = tuple(check_host_vector(percentiles, "percentiles"))
     if any(not 0 <= q <= 100 for q in percentiles):
         raise ValueError(f"percentiles must be in [0, 100]; got {percentiles}")
     mag = np.abs(ev)
-    top, total = float(mag.max()), float(mag.sum())
-    if top == 0:
+    abs_max = float(mag.max())
+    if abs_max == 0:
         raise ValueError("every eigenvalue is zero: the spectrum has no scale")
+    with np.errstate(over="ignore"):
+        total = float(mag.sum())
+    if not math.isfinite(total):                  # Σ|λ| overflows: rescale exactly
+        mag = mag * 2.0 ** -int(np.frexp(abs_max)[1])
+        total = float(mag.sum())
+    top = float(mag.max())
     kappa, below = {}, {}
     for c in cutoffs:
         kept = mag[mag > c * top]
@@ -101,7 +121,7 @@ def spectrum_measures(eigenvalues, *, cutoffs=DEFAULT_CUTOFFS,
     p = mag[mag > 0] / total
     ordered = np.sort(mag)[::-1]
     return SpectrumMeasures(
-        n=int(ev.size), lambda_max=float(ev.max()), lambda_min=float(ev.min()), abs_max=top,
+        n=int(ev.size), lambda_max=float(ev.max()), lambda_min=float(ev.min()), abs_max=abs_max,
         negative_mass=float(mag[ev < 0].sum() / total), n_negative=int(np.sum(ev < 0)),
         kappa=kappa, n_below=below, percentile_ratio=ratios,
         effective_rank_entropy=float(np.exp(-np.sum(p * np.log(p)))),

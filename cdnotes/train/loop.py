@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..validation import (check_array, check_choice, check_input, check_int, check_labels,
-                          check_real, check_seed)
+from ..validation import (check_array, check_choice, check_input, check_int,
+                          check_labels, check_real, check_same_dtype, check_same_library,
+                          check_seed)
 from .losses import LOSS_KERNELS, LOSSES
 from .optimizers import OPTIMIZERS, make_optimizer
 from .regularizers import fisher_penalty_and_grad
@@ -115,10 +116,62 @@ def accuracy(model, X, y) -> float:
     """
     check_array(X, "X")
     check_array(y, "y")
+    _check_model(model)
+    check_same_library(X=X, y=y, **{"the model": _a_parameter(model)})
     predicted = model.predict(X)                   # checks X
     xp = namespace_of(X, y)
     check_labels(xp, y, X.shape[0], model.n_classes, "y")
     return float(xp.mean(xp.astype(predicted == y, xp.float64)))
+
+
+_MODEL_PARTS = ("n_in", "n_classes", "linear_layers", "forward_2d", "backward_2d", "predict",
+                "train", "eval")
+
+
+def _check_model(model):
+    """``model`` must be a cdnotes model (an MLP), not a bare layer, a class or anything else."""
+    missing = [part for part in _MODEL_PARTS if not hasattr(model, part)]
+    if isinstance(model, type) or missing:
+        what = f"the class {model.__name__}" if isinstance(model, type) else type(model).__name__
+        hint = (" Wrap a single layer in a model: MLP([layer]) (cdnotes.mlp.MLP), or build one "
+                "with make_mlp(widths)" if hasattr(model, "params") and hasattr(model, "n_in")
+                else "")
+        raise TypeError(f"model must be a cdnotes model (cdnotes.mlp.MLP, e.g. from make_mlp) "
+                        f"with {', '.join(_MODEL_PARTS)}; got {what}, which lacks "
+                        f"{', '.join(missing) or 'an instance'}.{hint}")
+    if not model.linear_layers:
+        raise ValueError("model has no linear layer to train")
+    return model
+
+
+def _a_parameter(model):
+    """One parameter array of ``model``: its array library and dtype (``None`` if none)."""
+    return next((p for layer in model.linear_layers for p in layer.params.values()), None)
+
+
+def _check_2d(X, model, name):
+    if X.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, n_in) = (N, {model.n_in}), one row per "
+                         f"sample; got {X.ndim} dimension(s), shape {tuple(X.shape)}. Flatten "
+                         f"each sample first, e.g. {name}.reshape(N, -1)")
+
+
+def _optimizer(optimizer, config):
+    """The optimizer ``train`` steps: ``config``'s, or the given instance."""
+    if optimizer is None:
+        return config.make_optimizer()
+    names = ", ".join(map(repr, OPTIMIZERS))
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimizer instance with a step(layers) method, "
+                        f"or None; got the class {optimizer.__name__}: create one first, e.g. "
+                        f"optimizer={optimizer.__name__}(lr=1e-3), or choose by name with "
+                        f"TrainConfig(optimizer=...) ({names})")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must be an optimizer instance with a step(layers) method "
+                        f"(e.g. Adam(lr=1e-3)) or None; got {type(optimizer).__name__}"
+                        + (f". To choose by name use TrainConfig(optimizer={optimizer!r}) "
+                           f"({names})" if isinstance(optimizer, str) else ""))
+    return optimizer
 
 
 def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainConfig = TrainConfig(),
@@ -134,8 +187,12 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     Parameters
     ----------
     model : :class:`~cdnotes.mlp.MLP`
-        Any model whose ``linear_layers`` implement :class:`cdnotes.layers.Linear`.
+        Any model whose ``linear_layers`` implement :class:`cdnotes.layers.Linear` (a bare
+        layer is refused: wrap it, ``MLP([layer])``).
     X_train : array ``(N, n_in)``; y_train : integer array ``(N,)`` in ``[0, n_classes)``
+        The model's array library and dtype: the model keeps its dtype, so float64 data
+        for a float32 model (or the reverse) is refused (``TypeError``), as in
+        :meth:`~cdnotes.mlp.MLP.forward`; cast one of them first.
     X_test, y_test : optional, the same for the per-epoch test accuracy
     config : TrainConfig
     seed : int
@@ -143,7 +200,8 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
     optimizer : object with ``step(layers)``, optional
-        Replaces ``config.make_optimizer()`` (e.g. a preconditioned optimizer). It is called
+        Replaces ``config.make_optimizer()`` (e.g. a preconditioned optimizer; a class or a
+        name is refused: names go in ``TrainConfig(optimizer=...)``). It is called
         after each mini-batch's backward pass, when every layer's ``grads`` hold the batch's
         gradient and the layers still hold their cached inputs.
 
@@ -159,24 +217,27 @@ def train(model, X_train, y_train, X_test=None, y_test=None, *, config: TrainCon
     check_array(X_train, "X_train")
     check_array(y_train, "y_train")
     check_seed(seed)
-    xp = namespace_of(X_train)
-    check_input(xp, X_train, model.n_in, "X_train")
-    check_labels(xp, y_train, X_train.shape[0], model.n_classes, "y_train")
+    _check_model(model)
     if (X_test is None) != (y_test is None):
         raise ValueError("give both X_test and y_test, or neither")
     if X_test is not None:
         check_array(X_test, "X_test")
         check_array(y_test, "y_test")
-        check_input(xp, X_test, model.n_in, "X_test")
-        check_labels(xp, y_test, X_test.shape[0], model.n_classes, "y_test")
+    like = _a_parameter(model)
+    check_same_library(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
+                       **{"the model": like})
+    xp = namespace_of(X_train)
+    for X, y, part in ((X_train, y_train, "train"), (X_test, y_test, "test")):
+        if X is None:
+            continue
+        _check_2d(X, model, f"X_{part}")
+        check_input(xp, X, model.n_in, f"X_{part}")
+        check_labels(xp, y, X.shape[0], model.n_classes, f"y_{part}")
+    check_same_dtype(X_train=X_train, X_test=X_test, **{"the model": like})
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     loss_fn = LOSS_KERNELS[config.loss]
-    if optimizer is None:
-        optimizer = config.make_optimizer()
-    elif not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(layers) method; got "
-                        f"{type(optimizer).__name__}")
+    optimizer = _optimizer(optimizer, config)
     rng = np.random.default_rng(seed)
     layers = model.linear_layers
     circulant = [(layer, layer.circulant_param) for layer in layers
