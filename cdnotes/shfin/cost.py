@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..benchmarking import best_time
+from ..timing import best_time, synchronize
 from ..validation import check_int
 from .block import SHFINBlock
 from . import kernels as K
@@ -143,7 +143,6 @@ def time_forward(lengths, *, channels=16, rank=4, patch=16, k_local=4, k_global=
         ``shfin_flops``, ``attention_flops`` (per sample, times ``batch``).
     """
     from ..backend import import_namespace
-    from ..benchmarking import synchronize
 
     xp = import_namespace(backend)
     rows = []
