@@ -15,7 +15,7 @@ LAYERS = [
     {"validation", "backend", "results", "seeds", "cache", "ceiling", "stats", "plotting",
      "notebook", "data", "measurements", "words"},
     {"operators", "hessian", "whitening", "conditioning", "gradcheck", "timing"},
-    {"layers", "structured", "shfin", "spectral", "mlp", "preconditioning"},
+    {"layers", "structured", "shfin", "spectral", "spectral_domain", "mlp", "preconditioning"},
     {"curvature", "train", "estimators", "benchmarking", "explorer"},
     {"engine", "experiments", "claims", "report"},
     {"cli", "__main__"},

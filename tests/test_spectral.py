@@ -10,7 +10,7 @@ from cdnotes.curvature import (CurvatureProducts, flat_params, loss_and_gradient
 from cdnotes.gradcheck import gradcheck
 from cdnotes.layers import Dense, MaskedDense, ReLU, ShannonDropout
 from cdnotes.mlp import MLP
-from cdnotes.spectral import SpectralLinear, check_train_groups, retract, spectral_mlp
+from cdnotes.spectral_domain import SpectralLinear, check_train_groups, retract, spectral_mlp
 from cdnotes.train import TrainConfig, accuracy, train
 from conftest import asarray, host
 

@@ -213,7 +213,7 @@ def retraction_exact() -> Verdict:
 
 @check
 def compact_cascade() -> Verdict:
-    from ...spectral import retract, spectral_mlp
+    from ...spectral_domain import retract, spectral_mlp
     X = _rng(13).standard_normal((20, 16))
     model = spectral_mlp((16, 12, 8, 4), activations=(None, None), seed=0)
     r = retract(model)
@@ -228,7 +228,7 @@ def chapter9_operator() -> tuple:
     """Chapter 9's live check of the operator, the same layer and draws: (2I − Φ) against
     Φ⁻¹, A's lower-left block against W, and AΦ against ΦΛ."""
     from ...seeds import seed
-    from ...spectral import SpectralLinear
+    from ...spectral_domain import SpectralLinear
     layer = SpectralLinear(40, 10, train=("eigenvalues", "eigenvectors"), seed=seed(0))
     rng = np.random.default_rng(seed(1))
     layer.lam_in, layer.lam_out = rng.standard_normal(40), rng.standard_normal(10)
