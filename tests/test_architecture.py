@@ -14,7 +14,8 @@ MAX_LINES = 400
 LAYERS = [
     {"validation", "backend", "results", "seeds", "cache", "ceiling", "stats", "plotting",
      "notebook", "data", "measurements", "words"},
-    {"operators", "hessian", "whitening", "conditioning", "gradcheck", "timing"},
+    {"operators", "hessian", "layer_hessian", "whitening", "conditioning", "gradcheck",
+     "timing"},
     {"layers", "structured", "shfin", "spectral", "spectral_domain", "mlp", "preconditioning"},
     {"curvature", "train", "estimators", "benchmarking", "explorer"},
     {"engine", "experiments", "claims", "report"},

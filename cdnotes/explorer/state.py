@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..conditioning import ar1_covariance, condition_number, draw_samples
-from ..hessian import cdlinear_spectrum, dense_spectrum, theorem1_eigenvalues
+from ..layer_hessian import cdlinear_spectrum, dense_spectrum, theorem1_eigenvalues
 from ..validation import divisors
 from ..whitening import make_whitener
 

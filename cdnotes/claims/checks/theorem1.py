@@ -18,7 +18,7 @@ def _correlated_inputs(N=200, n_in=16, rho=0.6, seed=0):
 
 @lru_cache(maxsize=None)
 def _theorem1_case():
-    from ...hessian import cdlinear_hessian, hessian_structure
+    from ...layer_hessian import cdlinear_hessian, hessian_structure
     X = _correlated_inputs()
     H = np.asarray(cdlinear_hessian(X, 8, 4))
     return X, H, hessian_structure(H, 8, 16, 4)
@@ -46,7 +46,7 @@ def theorem1_block_diagonal() -> Verdict:
 
 
 def _theorem1_gap(X, n_out, B):
-    from ...hessian import cdlinear_spectrum, theorem1_eigenvalues
+    from ...layer_hessian import cdlinear_spectrum, theorem1_eigenvalues
     exact = np.sort(np.asarray(cdlinear_spectrum(X, n_out, B)))
     stated = np.sort(np.asarray(theorem1_eigenvalues(X, n_out, B)))
     return float(np.abs(exact - stated).max() / exact.max()), exact, stated
@@ -54,7 +54,7 @@ def _theorem1_gap(X, n_out, B):
 
 @check
 def theorem1_eigenvalues_exact() -> Verdict:
-    from ...hessian import cdlinear_hessian
+    from ...layer_hessian import cdlinear_hessian
     X1 = _rng(5).standard_normal((200, 4))
     gap1, exact1, _ = _theorem1_gap(X1, 8, 4)
     direct = np.linalg.eigvalsh(np.asarray(cdlinear_hessian(X1, 8, 4)))
@@ -82,7 +82,7 @@ def hessian_weight_free() -> Verdict:
         grads.append(layer)
     # the gradient of ½‖XWᵀ − T‖² is linear in C with a C-independent matrix: its change between
     # two weight tensors is H·ΔC with the explicit H
-    from ...hessian import cdlinear_hessian
+    from ...layer_hessian import cdlinear_hessian
     H = np.asarray(cdlinear_hessian(X, 8, 4))
     diffs = []
     for layer in grads:

@@ -74,7 +74,7 @@ def raw_input_advantage() -> Verdict:
 
 @check
 def dense_hessian_is_input_moment() -> Verdict:
-    from ...hessian import dense_hessian
+    from ...layer_hessian import dense_hessian
     X = _correlated_inputs(N=40, n_in=6)
     H = np.asarray(dense_hessian(X, 3))
     err = float(np.abs(H - np.kron(np.eye(3), X.T @ X)).max() / np.abs(H).max())
@@ -111,7 +111,7 @@ def random_dense_kappa() -> Verdict:
 
 @check
 def theorem2_finite_sample() -> Verdict:
-    from ...hessian import cdlinear_spectrum
+    from ...layer_hessian import cdlinear_spectrum
     rng = _rng(11)
     rows = {}
     for n_in in (16, 64):
@@ -133,7 +133,7 @@ def theorem2_finite_sample() -> Verdict:
 
 @check
 def one_step_gradient_descent() -> Verdict:
-    from ...hessian import cdlinear_hessian
+    from ...layer_hessian import cdlinear_hessian
     from ...whitening import make_whitener
     X = _correlated_inputs(N=400, n_in=8, rho=0.8)
     res = {}
