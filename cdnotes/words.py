@@ -16,7 +16,8 @@ _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", 
 
 
 def listed(values, one: str = "", many: str = "", none: str = "none", fmt: str = "g") -> str:
-    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if empty).
+    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if
+    empty).
 
     Parameters
     ----------

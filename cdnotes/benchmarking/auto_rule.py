@@ -65,7 +65,8 @@ def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
     }
     clock = resolve_clock(clock, "numpy", threads)
     with blas_threads(threads):
-        best = {k: min(v) for k, v in interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
+        best = {k: min(v) for k, v in
+                interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
     costs = PathCosts(overhead_dense_s=best["tiny_dense"], overhead_fft_s=best["tiny_fft"],
                       gemm_flops=2.0 * N * n * n / best["gemm"],
                       complex_flops=8.0 * F * N * K * K / best["complex"],
@@ -173,7 +174,8 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
                 auto = resolve_method("auto", B, n_in, n_out, batch=batch, costs=costs)
                 faster = min(t, key=t.get)
                 rows.append({"n_in": n_in, "n_out": n_out, "block_size": B, "batch": batch,
-                             "dense_s": best["dense"], "fft_s": t["fft"], "materialised_s": t["dense"],
+                             "dense_s": best["dense"], "fft_s": t["fft"],
+                             "materialised_s": t["dense"],
                              "auto": auto, "faster": faster, "regret": t[auto] / t[faster]})
     return rows
 

@@ -99,11 +99,12 @@ def speed_sweep(widths, block_sizes, *, batch=256, dtype="float32", backend="num
     """Dense layer vs CDLinear's FFT and materialised paths, ``n_in = n_out = width``.
 
     For each width, the dense layer and the paths of every block size dividing it are
-    timed in turns (:func:`~cdnotes.timing.interleaved_seconds`), ``repeats`` rounds per sweep, or more until
-    ``min_seconds`` have passed (plus one untimed round in the first sweep); the whole sweep
-    over all widths runs ``sweeps`` times, one after the other. ``clock=None`` is processor time on the CPU with ``threads=1``, else
-    wall-clock time. ``materialised``: time the materialised path too — ``True`` for every
-    block size, or a collection of the block sizes to time it at.
+    timed in turns (:func:`~cdnotes.timing.interleaved_seconds`), ``repeats`` rounds per sweep,
+    or more until ``min_seconds`` have passed (plus one untimed round in the first sweep); the
+    whole sweep over all widths runs ``sweeps`` times, one after the other. ``clock=None`` is
+    processor time on the CPU with ``threads=1``, else wall-clock time. ``materialised``: time
+    the materialised path too — ``True`` for every block size, or a collection of the block
+    sizes to time it at.
 
     Parameters
     ----------

@@ -40,12 +40,14 @@ def _grid_values(block_sizes, whitenings, n_samples, rho, n_in: int, n_out: int)
         For a block size that does not divide ``n_in`` and ``n_out``, an unknown
         whitening, a non-positive ``N``, a ``ρ`` outside ``(−1, 1)``, or an empty axis.
     """
-    sizes = _as_list(_block_sizes(n_in, n_out) if block_sizes is None else block_sizes, "block_sizes")
+    sizes = _as_list(_block_sizes(n_in, n_out) if block_sizes is None else block_sizes,
+                     "block_sizes")
     sizes = [check_block_size(n_in, n_out, b)[2] for b in sizes]
     whitenings = _as_list(whitenings, "whitenings")
     unknown = [w for w in whitenings if w not in WHITENING_NAMES]
     if unknown:
-        raise ValueError(f"unknown whitening {unknown[0]!r}; choose from {', '.join(WHITENING_NAMES)}")
+        raise ValueError(f"unknown whitening {unknown[0]!r}; "
+                         f"choose from {', '.join(WHITENING_NAMES)}")
     ns = _as_list(n_samples, "n_samples")
     if any(isinstance(n, bool) or int(n) != n or n < 1 for n in ns):
         raise ValueError(f"n_samples must be positive integers; got {ns}")
@@ -56,7 +58,8 @@ def _grid_values(block_sizes, whitenings, n_samples, rho, n_in: int, n_out: int)
 
 
 def _thin(values: np.ndarray, max_points: int) -> np.ndarray:
-    """``min(P, max_points)`` of the ``P`` sorted values, at ranks ``round(linspace(0, P − 1, m))``."""
+    """``min(P, max_points)`` of the ``P`` sorted values, at ranks
+    ``round(linspace(0, P − 1, m))``."""
     m = min(values.size, max_points)
     return values[np.round(np.linspace(0, values.size - 1, m)).astype(int)]
 

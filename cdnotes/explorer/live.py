@@ -37,7 +37,8 @@ def hessian_explorer(n_in: int = 32, n_out: int = 32, seed: int = 0):
                                       description="whitening"),
         "n_samples": widgets.SelectionSlider(options=list(N_CHOICES), value=start["n_samples"],
                                              description="N"),
-        "rho": widgets.FloatSlider(value=start["rho"], min=0.0, max=0.95, step=0.05, description="ρ"),
+        "rho": widgets.FloatSlider(value=start["rho"], min=0.0, max=0.95, step=0.05,
+                                   description="ρ"),
     }
     out = widgets.Output()
     box = widgets.VBox([widgets.HBox(list(controls.values())[:2]),

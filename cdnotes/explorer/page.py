@@ -26,7 +26,8 @@ def _svg_axes(lo: float, hi: float) -> str:
     parts = [f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" class="cdx-frame"/>']
     for t in (0, 0.25, 0.5, 0.75, 1):
         x = x0 + t * w
-        parts.append(f'<line x1="{x:.1f}" y1="{y0 + h}" x2="{x:.1f}" y2="{y0 + h + 5}" class="cdx-tick"/>'
+        parts.append(f'<line x1="{x:.1f}" y1="{y0 + h}" x2="{x:.1f}" y2="{y0 + h + 5}" '
+                     'class="cdx-tick"/>'
                      f'<text x="{x:.1f}" y="{y0 + h + 20}" text-anchor="middle">{t:g}</text>')
     for d in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
         y = y0 + h * (hi - d) / (hi - lo)
@@ -185,7 +186,8 @@ _SCRIPT = """
 
 
 def _start_indices(values: list[list], initial: dict | None, block_sizes_all) -> list[int]:
-    """Index of the opening value on each axis: ``initial`` (explorer_state keywords) over the defaults."""
+    """Index of the opening value on each axis: ``initial`` (explorer_state keywords) over the
+    defaults."""
     start = _default_setting(block_sizes_all)
     indices = []
     for (key, kw, _), vals in zip(_AXES, values):

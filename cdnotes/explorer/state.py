@@ -133,6 +133,7 @@ def _block_sizes(n_in: int, n_out: int) -> list[int]:
 
 
 def _default_setting(block_sizes) -> dict:
-    """:data:`DEFAULT_SETTING`, with ``B`` replaced by the largest allowed size if 8 is not allowed."""
+    """:data:`DEFAULT_SETTING`, with ``B`` replaced by the largest allowed size if 8 is not
+    allowed."""
     b = DEFAULT_SETTING["block_size"]
     return {**DEFAULT_SETTING, "block_size": b if b in block_sizes else max(block_sizes)}

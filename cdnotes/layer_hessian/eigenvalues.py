@@ -81,7 +81,7 @@ def theorem1_eigenvalues(X, n_out, block_size):
     """
     xp, n_in, n_out, B = _check(X, n_out, block_size)
     N, Ki, Ko = X.shape[0], n_in // B, n_out // B
-    Xf = fft_of(xp).rfft(xp.reshape(X, (N, Ki, B)), axis=-1)                             # (N, Ki, F)
+    Xf = fft_of(xp).rfft(xp.reshape(X, (N, Ki, B)), axis=-1)                            # (N, Ki, F)
     power = xp.sum(xp.real(Xf) ** 2 + xp.imag(Xf) ** 2, axis=0)                          # (Ki, F)
     # Real inputs: |X̂(B − k)| = |X̂(k)|, so each rfft bin stands for 1 or 2 frequencies.
     power = xp.take(power, xp.asarray(_bins(B), device=device_of(X)), axis=1)            # (Ki, B)

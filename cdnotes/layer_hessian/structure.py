@@ -57,7 +57,7 @@ def block_circulance(H, block_size):
     nb = P // B
     blocks = Hn.reshape(nb, B, nb, B).transpose(0, 2, 1, 3)                     # (a, b, k, l)
     k = np.arange(B)
-    diag_of = (k[:, None] - k[None, :]) % B                                      # which wrapped diagonal
+    diag_of = (k[:, None] - k[None, :]) % B                                 # which wrapped diagonal
     first_col = np.stack([blocks[..., diag_of == m].mean(-1) for m in range(B)], axis=-1)
     nearest = first_col[..., diag_of]
     total = np.linalg.norm(Hn) or 1.0

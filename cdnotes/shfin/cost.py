@@ -65,7 +65,8 @@ def attention_flops(seq_len, channels, rank) -> float:
     """
     L, C, r = (check_int(v, n, minimum=1) for v, n in ((seq_len, "seq_len"),
                                                         (channels, "channels"), (rank, "rank")))
-    return 2.0 * L * C * (2 * r + C) + 2.0 * L * L * r + 5.0 * L * L + 2.0 * L * L * C + 10.0 * L * C
+    return (2.0 * L * C * (2 * r + C) + 2.0 * L * L * r + 5.0 * L * L + 2.0 * L * L * C
+            + 10.0 * L * C)
 
 
 class SelfAttention:

@@ -115,7 +115,8 @@ def patch_rfft(xp, X, s: int):
 
 
 def patch_rfft_vjp(xp, dF, s: int):
-    """VJP of :func:`patch_rfft`: ``X̄ = irfft(√s F̄ / c)`` per patch (``c``: :func:`onesided_weights`).
+    """VJP of :func:`patch_rfft`: ``X̄ = irfft(√s F̄ / c)`` per patch
+    (``c``: :func:`onesided_weights`).
 
     Parameters
     ----------

@@ -12,7 +12,8 @@ _TINY = 1e-30
 
 
 def relaxed_topk(xp, scores, k: int, tau: float):
-    """A differentiable top-``k`` subset: ``Σ_j softmax(w_j/τ)`` with ``w_{j+1} = w_j + log(1 − p_j)``.
+    """A differentiable top-``k`` subset: ``Σ_j softmax(w_j/τ)`` with
+    ``w_{j+1} = w_j + log(1 − p_j)``.
 
     The successive-softmax relaxation of Xie & Ermon (2019): each round picks one item
     softly and lowers its score, so the weights are non-negative, sum to ``k`` and tend to

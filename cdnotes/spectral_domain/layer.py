@@ -169,7 +169,8 @@ class SpectralLinear(Linear):
         return phi * self._factor(lam_in, lam_out)
 
     def to_dense(self):
-        """``W = φ ⊙ (lam_in[None, :] − lam_out[:, None])`` (or :data:`TRANSFERS`), ``(n_out, n_in)``.
+        """``W = φ ⊙ (lam_in[None, :] − lam_out[:, None])`` (or :data:`TRANSFERS`),
+        ``(n_out, n_in)``.
 
         Returns
         -------
@@ -314,7 +315,8 @@ class SpectralLinear(Linear):
         return self._weight(xp, lam_in, lam_out, phi)
 
     def _differential_3d(self, xp, weights, tangents):
-        """``DW_θ[v]`` ``(m, n_out, n_in)``: ``v_φ ⊙ (a·λ_in + b·λ_out) + φ ⊙ (a·v_in + b·v_out)``."""
+        """``DW_θ[v]`` ``(m, n_out, n_in)``:
+        ``v_φ ⊙ (a·λ_in + b·λ_out) + φ ⊙ (a·v_in + b·v_out)``."""
         lam_in, lam_out, phi = self._point(weights)
         compact = self.transfer == "compact"
         terms = []
@@ -340,7 +342,8 @@ class SpectralLinear(Linear):
         return xp.matmul(dY3, self._dense_3d(xp, weights))
 
     def weight_grads_3d(self, xp, X3, dY3):
-        """Gradients of ``Σ_n dY3[k, n] · (X3[k, n] Wᵀ)`` at the layer's parameters ``(m, *shape)``."""
+        """Gradients of ``Σ_n dY3[k, n] · (X3[k, n] Wᵀ)`` at the layer's parameters
+        ``(m, *shape)``."""
         return self.weight_grads_at_3d(xp, X3, dY3, None)
 
     def weight_grads_at_3d(self, xp, X3, dY3, weights):

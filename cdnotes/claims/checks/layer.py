@@ -150,7 +150,8 @@ def block_circulant_family() -> Verdict:
     C = rng.standard_normal((2, 3, 4))
     W = np.asarray(CDLinear.from_coefficients(C).to_dense())
     E = lambda i, j: np.eye(2)[:, [i]] @ np.eye(3)[[j], :]          # noqa: E731
-    kron = sum(np.kron(E(i, j), scipy.linalg.circulant(C[i, j])) for i in range(2) for j in range(3))
+    kron = sum(np.kron(E(i, j), scipy.linalg.circulant(C[i, j]))
+               for i in range(2) for j in range(3))
     e_block = float(np.abs(W - kron).max())
     ok = e_circ < 1e-14 and e_block < 1e-14
     return Verdict("holds" if ok else "fails",

@@ -176,7 +176,8 @@ def _weight_distribution(architecture) -> Verdict:
         within += ratio <= 2                                      # chapter 9's "close"
         closer += e["eigenvalues"]["w1"] < e["constrained"]["w1"]
         shape = "–".join(map(str, hidden)) or "perceptron"
-        out.append(f"{ {'digits': 'digits', 'mnist1d': 'MNIST-1D'}[ds]} {shape}: Λ only {e['eigenvalues']['w1']:.3f} "
+        out.append(f"{ {'digits': 'digits', 'mnist1d': 'MNIST-1D'}[ds]} {shape}: "
+                   f"Λ only {e['eigenvalues']['w1']:.3f} "
                    f"({ratio:.1f}× the floor), constrained {e['constrained']['w1']:.3f}")
     verdict = "holds" if n and within == n else ("partly" if within or closer else "fails")
     return Verdict(verdict,

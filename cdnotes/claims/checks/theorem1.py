@@ -93,9 +93,9 @@ def hessian_weight_free() -> Verdict:
     err = float(np.abs((diffs[1] - diffs[0]) - H @ dC).max() / np.abs(H @ dC).max())
     return Verdict("holds" if err < 1e-10 else "fails",
                    f"For one layer under squared error the loss is quadratic in C: the gradient "
-                   f"changes between two weight tensors by exactly H·ΔC (error {sci(err)}), H built "
-                   f"from the inputs alone. Through a network, a layer's inputs depend on earlier "
-                   f"weights (chapter *The whole network's Hessian*).")
+                   f"changes between two weight tensors by exactly H·ΔC (error {sci(err)}), "
+                   f"H built from the inputs alone. Through a network, a layer's inputs depend on "
+                   f"earlier weights (chapter *The whole network's Hessian*).")
 
 
 @lru_cache(maxsize=None)

@@ -27,9 +27,10 @@ def theorem2_population() -> Verdict:
     verdict = ("corrected" if k_spec > 1.5 and abs(k_block - 1) < 1e-8 and abs(k_zca - 1) < 1e-8
                else "holds" if abs(k_spec - 1) < 1e-8 else "fails")
     return Verdict(verdict,
-                   f"Exact population Hessian, AR(1) inputs (ρ = 0.8, n_in = 16, B = 4): with every "
-                   f"FFT(X_j)(k) at unit variance, as assumed, κ = {sci(k_spec, 3)}; decorrelating "
-                   f"the blocks at each frequency too gives κ = {k_block:.6f}, full (ZCA) "
+                   f"Exact population Hessian, AR(1) inputs (ρ = 0.8, n_in = 16, B = 4): with "
+                   f"every FFT(X_j)(k) at unit variance, as assumed, κ = {sci(k_spec, 3)}; "
+                   f"decorrelating the blocks at each frequency too gives κ = {k_block:.6f}, "
+                   f"full (ZCA) "
                    f"whitening {k_zca:.6f}.")
 
 

@@ -69,7 +69,8 @@ def depth_advantage() -> Verdict:
     verdict = "holds" if grows == 2 else ("partly" if grows else "fails")
     text = "; ".join(parts)
     return Verdict(verdict,
-                   text[0].upper() + text[1:] + f". Chapter 5's depth run (`{d['command']}`): width 64, "
+                   text[0].upper() + text[1:]
+                   + f". Chapter 5's depth run (`{d['command']}`): width 64, "
                    f"{depths[0]}–{depths[-1]} hidden layers, seeds "
                    f"{range_text(d['config']['seeds'])} paired, the weights reading for every "
                    f"model (σ²max/σ²min of each weight matrix, mean over layers: the paper's "
