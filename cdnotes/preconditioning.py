@@ -24,7 +24,7 @@ The K-FAC-style optimizer that uses them in a network is
 from __future__ import annotations
 
 from .backend import device_of, namespace_of
-from .hessian._common import check_layer_inputs
+from .layer_hessian.inputs import check_layer_inputs
 from .operators.bcmatmul import block_spectrum
 from .operators.fft import fft_of
 from .validation import check_array, check_float_array, check_real, check_same_dtype

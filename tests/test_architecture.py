@@ -13,9 +13,10 @@ MAX_LINES = 400
 # Lower layers never import higher ones (a module may import its own layer and below).
 LAYERS = [
     {"validation", "backend", "results", "seeds", "cache", "ceiling", "stats", "plotting",
-     "notebook", "data", "measurements"},
-    {"operators", "hessian", "whitening", "conditioning", "gradcheck"},
-    {"layers", "structured", "shfin", "spectral", "mlp", "preconditioning"},
+     "notebook", "data", "measurements", "words"},
+    {"operators", "hessian", "layer_hessian", "whitening", "conditioning", "gradcheck",
+     "timing"},
+    {"layers", "structured", "shfin", "spectral", "spectral_domain", "mlp", "preconditioning"},
     {"curvature", "train", "estimators", "benchmarking", "explorer"},
     {"engine", "experiments", "claims", "report"},
     {"cli", "__main__"},

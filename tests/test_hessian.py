@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 import cdnotes
 from cdnotes import conditioning as cn
-from cdnotes import hessian as hs
+from cdnotes import layer_hessian as hs
 from cdnotes.gradcheck import numerical_gradient
 from conftest import asarray, host
 

@@ -25,6 +25,8 @@ from cdnotes.mlp import MLP, make_mlp, paper_model
 from cdnotes.structured import FourierMixing, Kronecker, LowRank, Monarch, SparseFixed, Toeplitz
 from cdnotes.train.losses import LOSS_HESSIAN_KERNELS, LOSS_KERNELS
 from conftest import asarray, host
+from _fd import central_difference, check_hvp_by_central_differences
+from _fd import relative as _relative
 
 MODELS = ["dense", "cd4", "cd8"]
 LOSSES = ["cross_entropy", "squared_error"]
@@ -43,36 +45,6 @@ def one_blas_thread():
 def digits():
     X, _, y, _ = digits_split(0)
     return X[:300], y[:300]
-
-
-def _relative(a, b):
-    return float(np.abs(np.asarray(a) - np.asarray(b)).max() / np.abs(np.asarray(b)).max())
-
-
-def _masks(model, X):
-    """Signs of every ReLU's input (to check a finite difference crosses no kink)."""
-    import array_api_compat.numpy as xp
-    out, H = [], X
-    for layer in model.layers:
-        if isinstance(layer, ReLU):
-            out.append(H > 0)
-        H = layer.forward_2d(xp, H)
-    return out
-
-
-def _step(model, X, y, v, largest):
-    """A finite-difference step along ``v`` that stays a tenth of the way to the nearest ReLU
-    kink (first order: pre-activation z over its directional derivative), at most ``largest``."""
-    from cdnotes.curvature.params import unflatten
-    import array_api_compat.numpy as xp
-    ops = CurvatureProducts(model, X, y)
-    inputs, _ = ops._pass.forward_tangents(unflatten(xp, model, v[:, None]))
-    distance = np.inf
-    for step, T in zip(ops._pass.steps, inputs):
-        if isinstance(step.layer, ReLU) and T is not None:
-            moving = T[0] != 0
-            distance = min(distance, float(np.min(np.abs(step.X[moving] / T[0][moving]))))
-    return min(largest, 0.1 * distance)
 
 
 def _trained_ish(name, seed):
@@ -134,14 +106,8 @@ def test_gradient_matches_central_differences_of_the_loss(name, loss, digits):
     assert grad.shape == theta.shape and np.isfinite(value)
     for _ in range(3):
         v = rng.standard_normal(theta.shape)
-        eps = _step(model, X, y, v, 1e-6)
-        set_flat_params(model, theta + eps * v)
-        up, masks_up = loss_and_gradient(model, X, y, loss)[0], _masks(model, X)
-        set_flat_params(model, theta - eps * v)
-        down, masks_down = loss_and_gradient(model, X, y, loss)[0], _masks(model, X)
-        assert all(np.array_equal(a, b) for a, b in zip(masks_up, masks_down)), "kink crossed"
-        assert abs((up - down) / (2 * eps) - grad @ v) <= 1e-6 * abs(grad @ v)
-    set_flat_params(model, theta)
+        fd = central_difference(model, X, y, v, loss=loss, step=1e-6, of="loss")
+        assert abs(fd - grad @ v) <= 1e-6 * abs(grad @ v)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -152,15 +118,7 @@ def test_hessian_vector_product_matches_central_differences_of_the_gradient(name
     theta, rng = flat_params(model), np.random.default_rng(5)
     V = rng.standard_normal((theta.size, 3))
     HV = hessian_vector_product(model, X, y, V, loss=loss)
-    for k in range(V.shape[1]):
-        eps = _step(model, X, y, V[:, k], 1e-6)
-        set_flat_params(model, theta + eps * V[:, k])
-        up, masks_up = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        set_flat_params(model, theta - eps * V[:, k])
-        down, masks_down = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        assert all(np.array_equal(a, b) for a, b in zip(masks_up, masks_down)), "kink crossed"
-        assert _relative(HV[:, k], (up - down) / (2 * eps)) < 1e-6
-    set_flat_params(model, theta)
+    check_hvp_by_central_differences(model, X, y, V, HV, loss=loss, step=1e-6)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -636,13 +594,8 @@ def test_toeplitz_network_products_match_central_differences(rng):
     H = network_hessian(model, X, y)
     theta = flat_params(model)
     v = rng.standard_normal(theta.shape)
-    eps = _step(model, X, y, v, 1e-4)
-    set_flat_params(model, theta + eps * v)
-    g_plus = loss_and_gradient(model, X, y)[1]
-    set_flat_params(model, theta - eps * v)
-    g_minus = loss_and_gradient(model, X, y)[1]
-    set_flat_params(model, theta)
-    assert _relative(H @ v, (g_plus - g_minus) / (2 * eps)) < 1e-6
+    check_hvp_by_central_differences(model, X, y, v[:, None], H @ v[:, None],
+                                     loss="cross_entropy", step=1e-4)
     np.testing.assert_allclose(H, H.T, atol=1e-12)
 
 
@@ -672,15 +625,7 @@ def test_products_of_factors_exact_hessian_and_gauss_newton(make, rng):
     theta = flat_params(model)
     V = rng.standard_normal((theta.size, 2))
     H = hessian_vector_product(model, X, y, V)
-    for k in range(2):
-        v = V[:, k]
-        eps = _step(model, X, y, v, 1e-4)
-        set_flat_params(model, theta + eps * v)
-        g_plus = loss_and_gradient(model, X, y)[1]
-        set_flat_params(model, theta - eps * v)
-        g_minus = loss_and_gradient(model, X, y)[1]
-        set_flat_params(model, theta)
-        assert _relative(H[:, k], (g_plus - g_minus) / (2 * eps)) < 1e-6
+    check_hvp_by_central_differences(model, X, y, V, H, loss="cross_entropy", step=1e-4)
     J = np.empty((X.shape[0], 3, theta.size))
     for p in range(theta.size):
         e = np.zeros(theta.size)

@@ -20,6 +20,8 @@ from cdnotes.gradcheck import gradcheck
 from cdnotes.mlp import MLP
 from cdnotes.structured import ACDC, FourierMixing, SparseFixed
 from cdnotes.structured.dct import dct, dct_matrix, idct
+from _fd import check_hvp_by_central_differences
+from _fd import relative as _relative
 from conftest import asarray, host
 
 # ----------------------------------------------------------------------------
@@ -235,7 +237,6 @@ def test_acdc_kernels_and_tangent_hooks_against_the_weight_jacobian(rng):
 @pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
 def test_hessian_vector_products_of_an_acdc_model_match_central_differences(loss):
     """ACDC's W is multilinear: the R-operator needs its own curvature term (the hooks)."""
-    from test_network_curvature import _masks, _relative, _step
     rng = np.random.default_rng(11)
     X, y = rng.standard_normal((30, 8)), rng.integers(0, 4, 30)
     model = MLP([ACDC(8, 2, seed=1), ReLU(), SparseFixed(8, 8, 0.5, seed=2), ReLU(),
@@ -245,15 +246,7 @@ def test_hessian_vector_products_of_an_acdc_model_match_central_differences(loss
     theta = flat_params(model)
     V = rng.standard_normal((theta.size, 3))
     HV = hessian_vector_product(model, X, y, V, loss=loss)
-    for k in range(V.shape[1]):
-        eps = _step(model, X, y, V[:, k], 1e-5)
-        set_flat_params(model, theta + eps * V[:, k])
-        up, masks_up = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        set_flat_params(model, theta - eps * V[:, k])
-        down, masks_down = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        assert all(np.array_equal(a, b) for a, b in zip(masks_up, masks_down)), "kink crossed"
-        assert _relative(HV[:, k], (up - down) / (2 * eps)) < 1e-6
-    set_flat_params(model, theta)
+    check_hvp_by_central_differences(model, X, y, V, HV, loss=loss, step=1e-5)
     H = network_hessian(model, X, y, loss=loss)
     assert np.abs(H - H.T).max() <= 1e-10 * np.abs(H).max()
     assert _relative(H @ V, HV) < 1e-10
@@ -452,29 +445,19 @@ def _model(seed):
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
 def test_hessian_vector_products_match_central_differences_of_the_gradient(loss):
-    from test_network_curvature import _masks, _relative, _step
     rng = np.random.default_rng(5)
     X, y = rng.standard_normal((40, 8)), rng.integers(0, 4, 40)
     model = _model(3)
     theta = flat_params(model)
     V = rng.standard_normal((theta.size, 3))
     HV = hessian_vector_product(model, X, y, V, loss=loss)
-    for k in range(V.shape[1]):
-        eps = _step(model, X, y, V[:, k], 1e-6)
-        set_flat_params(model, theta + eps * V[:, k])
-        up, masks_up = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        set_flat_params(model, theta - eps * V[:, k])
-        down, masks_down = loss_and_gradient(model, X, y, loss)[1], _masks(model, X)
-        assert all(np.array_equal(a, b) for a, b in zip(masks_up, masks_down)), "kink crossed"
-        assert _relative(HV[:, k], (up - down) / (2 * eps)) < 1e-6
-    set_flat_params(model, theta)
+    check_hvp_by_central_differences(model, X, y, V, HV, loss=loss, step=1e-6)
     H = network_hessian(model, X, y, loss=loss)
     assert _relative(H @ V, HV) < 1e-10
 
 
 @pytest.mark.parametrize("with_acdc", [False, True], ids=["sparse-fourier", "acdc"])
 def test_curvature_products_on_every_backend(xp, with_acdc):
-    from test_network_curvature import _relative
     rng = np.random.default_rng(8)
     X, y = rng.standard_normal((20, 8)), rng.integers(0, 4, 20)
     model = (MLP([ACDC(8, 2, seed=4), ReLU(), ACDC(8, 1, seed=5)], n_classes=4) if with_acdc

@@ -6,9 +6,11 @@
 
 =================  =======================================================================
 ``data``           :data:`CLAIMS` (every claim) and :data:`SECTIONS` (the link targets, one
-                   place to retarget them)
-``checks``         the functions that compute verdicts (live, a second or two at most, or
-                   from committed measurement files)
+                   place to retarget them); the claims are written in ``cd_paper`` (the CD
+                   paper's) and ``other_papers`` (the spectral-domain and SHFIN papers')
+``checks``         the functions that compute verdicts (a package, one module per part of the
+                   papers; live, a second or two at most, or from committed measurement
+                   files)
 ``quotes``         how a quote is matched verbatim against a paper's text
 =================  =======================================================================
 

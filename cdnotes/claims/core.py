@@ -11,6 +11,9 @@ part, or in some settings and not others. ``corrected``: the claim is wrong as s
 book states and checks what is true instead. ``fails``: the measurement contradicts it.
 ``not testable here``: nothing this book can run settles it (scale, data, physics)."""
 
+NT = VERDICTS[-1]
+"""``"not testable here"``, the verdict of a claim nothing this book can run settles."""
+
 PAPERS = {
     "cd": ("Communication Dynamics Neural Networks (the CD paper)", "cd-neural-networks.txt"),
     "spectral": ("Machine learning in spectral domain", "spectral-domain-training.txt"),

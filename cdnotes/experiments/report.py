@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 
+from ..words import listed, number_word
+
 __all__ = ["ci_text", "zero_word", "position", "listed", "range_text", "number_word",
            "count_words", "sig_text", "ratio_ci_text"]
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                 "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-                 "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -71,34 +70,6 @@ def position(value: float, e) -> str:
     return "above" if value > e.high else "below" if value < e.low else "inside"
 
 
-def listed(values, one: str = "", many: str = "", none: str = "none", fmt: str = "g") -> str:
-    """``none``, ``"<one> a"``, ``"<many> a and b"`` or ``"<many> a, b and c"`` (no prefix if empty).
-
-    Parameters
-    ----------
-    values : iterable of numbers
-        Listed in the order given.
-    one : str, default ""
-        Prefix for a single value (e.g. ``"rate"``).
-    many : str, default ""
-        Prefix for two or more (e.g. ``"rates"``).
-    none : str, default "none"
-        The whole text when ``values`` is empty.
-    fmt : str, default "g"
-        Format spec of each value.
-
-    Returns
-    -------
-    str
-    """
-    items = [format(v, fmt) for v in values]
-    if not items:
-        return none
-    prefix = one if len(items) == 1 else many
-    text = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-    return f"{prefix} {text}" if prefix else text
-
-
 def range_text(values, fmt: str = ".0f") -> str:
     """``"low–high"`` of a few values as formatted, or one number when both ends agree.
 
@@ -115,20 +86,6 @@ def range_text(values, fmt: str = ".0f") -> str:
     """
     low, high = format(min(values), fmt), format(max(values), fmt)
     return low if low == high else f"{low}–{high}"
-
-
-def number_word(n: int) -> str:
-    """``n`` spelled out for 0–20 (``"six"``), else its digits.
-
-    Parameters
-    ----------
-    n : int >= 0
-
-    Returns
-    -------
-    str
-    """
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
 def count_words(k: int, n: int, noun: str = "") -> str:

@@ -301,7 +301,7 @@ class SHFINBlock(Layer):
                 logits = self.params[f"logits{level}"]
                 if c["relax"] is None:               # evaluation: a step function of the logits
                     grads[f"logits{level}"] = xp.zeros_like(logits)
-                else:                                # straight-through: ∂L/∂m through the relaxation
+                else:                               # straight-through: ∂L/∂m through the relaxation
                     dm_kept = xp.sum(xp.real(xp.conj(c["Fk"]) * dZ), axis=(0, 1, 3))
                     dm = xp.take(xp.concat([dm_kept, xp.zeros((1,), dtype=dm_kept.dtype,
                                                                device=device_of(dm_kept))]),
@@ -314,5 +314,5 @@ class SHFINBlock(Layer):
 
     def __repr__(self):
         return (f"SHFINBlock(seq_len={self.seq_len}, channels={self.channels}, "
-                f"patch_sizes={self.patch_sizes}, k={self.k}, rank={self.rank}, mask={self.mask!r}, "
-                f"mixing={self.mixing!r}, n_params={self.n_params})")
+                f"patch_sizes={self.patch_sizes}, k={self.k}, rank={self.rank}, "
+                f"mask={self.mask!r}, mixing={self.mixing!r}, n_params={self.n_params})")

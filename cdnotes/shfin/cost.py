@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..benchmarking import best_time
+from ..timing import best_time, synchronize
 from ..validation import check_int
 from .block import SHFINBlock
 from . import kernels as K
@@ -65,7 +65,8 @@ def attention_flops(seq_len, channels, rank) -> float:
     """
     L, C, r = (check_int(v, n, minimum=1) for v, n in ((seq_len, "seq_len"),
                                                         (channels, "channels"), (rank, "rank")))
-    return 2.0 * L * C * (2 * r + C) + 2.0 * L * L * r + 5.0 * L * L + 2.0 * L * L * C + 10.0 * L * C
+    return (2.0 * L * C * (2 * r + C) + 2.0 * L * L * r + 5.0 * L * L + 2.0 * L * L * C
+            + 10.0 * L * C)
 
 
 class SelfAttention:
@@ -143,7 +144,6 @@ def time_forward(lengths, *, channels=16, rank=4, patch=16, k_local=4, k_global=
         ``shfin_flops``, ``attention_flops`` (per sample, times ``batch``).
     """
     from ..backend import import_namespace
-    from ..benchmarking import synchronize
 
     xp = import_namespace(backend)
     rows = []

@@ -14,6 +14,7 @@ forward returned as its cache, and returns the gradients of the forward's inputs
 ``spectral_attention``      ``M = softmax(Re(Q Kᴴ)/√r) V`` with ``Q, K, V = Z W_q, Z W_k, Z W_v``
 ``relaxed_topk``            successive-softmax relaxation of a top-``k`` subset (Xie & Ermon 2019)
 ``hard_topk``               the indices of the ``k`` largest scores, in increasing order
+                            (both written in :mod:`cdnotes.shfin.topk`, re-exported here)
 ``layer_norm``              normalisation over the last axis with ``gamma``, ``beta``
 ==========================  =============================================================
 """
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..backend import device_of
 from ..operators.fft import complex_dtype, fft_of
+from .topk import hard_topk, relaxed_topk, relaxed_topk_vjp
 
 __all__ = ["as_complex", "split_complex", "patch_rfft", "patch_rfft_vjp", "patch_irfft",
            "patch_irfft_vjp", "gather", "scatter", "complex_matmul", "complex_matmul_vjp",
@@ -113,7 +115,8 @@ def patch_rfft(xp, X, s: int):
 
 
 def patch_rfft_vjp(xp, dF, s: int):
-    """VJP of :func:`patch_rfft`: ``X̄ = irfft(√s F̄ / c)`` per patch (``c``: :func:`onesided_weights`).
+    """VJP of :func:`patch_rfft`: ``X̄ = irfft(√s F̄ / c)`` per patch
+    (``c``: :func:`onesided_weights`).
 
     Parameters
     ----------
@@ -300,87 +303,6 @@ def spectral_attention_vjp(xp, dM, cache):
     dZk, dWk = complex_matmul_vjp(xp, dK, Z, Wk)
     dZv, dWv = complex_matmul_vjp(xp, dV, Z, Wv)
     return dZq + dZk + dZv, dWq, dWk, dWv
-
-
-# -- masks ----------------------------------------------------------------------------------
-
-_TINY = 1e-30
-
-
-def relaxed_topk(xp, scores, k: int, tau: float):
-    """A differentiable top-``k`` subset: ``Σ_j softmax(w_j/τ)`` with ``w_{j+1} = w_j + log(1 − p_j)``.
-
-    The successive-softmax relaxation of Xie & Ermon (2019): each round picks one item
-    softly and lowers its score, so the weights are non-negative, sum to ``k`` and tend to
-    the 0/1 indicator of the ``k`` largest scores as ``τ → 0``. With Gumbel noise added to
-    the logits, ``scores`` is a Gumbel-softmax top-``k`` sample.
-
-    Parameters
-    ----------
-    xp : namespace
-    scores : real array ``(n,)``
-    k : int in ``[1, n]``
-    tau : float > 0
-
-    Returns
-    -------
-    soft : real array ``(n,)``
-    cache : tuple for :func:`relaxed_topk_vjp`
-    """
-    w = scores
-    probs, keeps = [], []
-    soft = xp.zeros_like(scores)
-    for _ in range(k):
-        z = w / tau
-        e = xp.exp(z - xp.max(z))
-        p = e / xp.sum(e)
-        q = 1.0 - p
-        keep = q > _TINY
-        w = w + xp.log(xp.where(keep, q, xp.full_like(q, _TINY)))
-        probs.append(p)
-        keeps.append(keep)
-        soft = soft + p
-    return soft, (probs, keeps, tau)
-
-
-def relaxed_topk_vjp(xp, dsoft, cache):
-    """VJP of :func:`relaxed_topk` (backward through the ``k`` rounds).
-
-    Parameters
-    ----------
-    xp : namespace
-    dsoft : real array ``(n,)``
-    cache : the second output of :func:`relaxed_topk`
-
-    Returns
-    -------
-    real array ``(n,)``: the gradient with respect to ``scores``
-    """
-    probs, keeps, tau = cache
-    dw = xp.zeros_like(dsoft)                      # gradient of w_{j+1}
-    for p, keep in zip(reversed(probs), reversed(keeps)):
-        q = 1.0 - p
-        safe = xp.where(keep, q, xp.ones_like(q))
-        dp = dsoft - xp.where(keep, dw / safe, xp.zeros_like(q))
-        dw = dw + p * (dp - xp.sum(p * dp)) / tau
-    return dw
-
-
-def hard_topk(xp, scores, k: int):
-    """Indices of the ``k`` largest ``scores`` (ties to the lower index), increasing.
-
-    Parameters
-    ----------
-    xp : namespace
-    scores : real array ``(n,)``
-    k : int in ``[1, n]``
-
-    Returns
-    -------
-    integer array ``(k,)``
-    """
-    order = xp.argsort(-scores, stable=True)
-    return xp.sort(order[:k])
 
 
 # -- layer normalisation ----------------------------------------------------------------------
