@@ -109,8 +109,10 @@ def check_distinct(parser, args, *names):
 
 
 def show_progress(args) -> bool:
-    """A progress bar when stderr is a terminal and ``--quiet`` was not given."""
-    return sys.stderr.isatty() and not getattr(args, "quiet", False)
+    """A progress bar when stderr is a terminal (or ``--progress`` was given) and ``--quiet``
+    was not."""
+    return ((sys.stderr.isatty() or getattr(args, "progress", False))
+            and not getattr(args, "quiet", False))
 
 
 def run_sweep_command(parser, args, sweep) -> dict:
