@@ -50,14 +50,15 @@ def read_document(doc, command: str) -> dict:
     Raises
     ------
     ValueError
-        Not an object with ``records``, or the document of another command.
+        Not an object (with a list of ``records``), or the document of another command.
     """
     if isinstance(doc, (str, os.PathLike)):
         from ..results import read_json
 
         doc = read_json(doc)
-    if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
-        raise ValueError(f"not a {command} results document: it needs a 'records' list")
+    if not isinstance(doc, dict) or not isinstance(doc.get("records", []), list):
+        raise ValueError(f"not a {command} results document: it must be an object whose "
+                         "'records' are a list")
     if doc.get("command", command) != command:
         raise ValueError(f"a results document of {doc.get('command')!r}, not of {command!r}")
     return doc
