@@ -27,11 +27,12 @@ def add_parser(subparsers):
     p.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS),
                    help="data sets (default: digits mnist1d)")
     p.add_argument("--epochs", type=positive_int, default=20, help="epochs (default: 20)")
-    p.add_argument("--wide", nargs="+", type=positive_int, default=list(SweepConfig.wide),
+    p.add_argument("--wide", nargs="+", type=positive_int, metavar="N2",
+                   default=list(SweepConfig.wide),
                    help="hidden widths N2 of the wide linear models (default: "
                         f"{' '.join(map(str, SweepConfig.wide))})")
     p.add_argument("--nonlinear", nargs="+", type=positive_int,
-                   default=list(SweepConfig.nonlinear),
+                   default=list(SweepConfig.nonlinear), metavar="N2",
                    help="widths N2 of the non-linear models' linear layer (default: "
                         f"{' '.join(map(str, SweepConfig.nonlinear))})")
     p.add_argument("--input-eigenvalues", nargs="+", choices=INPUT_VARIANTS,
@@ -40,7 +41,7 @@ def add_parser(subparsers):
                         "1 (the paper, the default) and/or trained; one run each")
     p.add_argument("--architectures", nargs="+", choices=ARCHITECTURES,
                    default=list(ARCHITECTURES), help="the architectures run (default: all)")
-    p.add_argument("--workers", type=positive_int, dest="jobs",
+    p.add_argument("--workers", type=positive_int, dest="jobs", metavar="N",
                    help="the same as --jobs (its former name)")
     p.add_argument("--no-cd-link", action="store_true", help="skip the CDLinear comparison")
     p.add_argument("--progress", action="store_true",

@@ -20,7 +20,7 @@ def add_parser(subparsers):
                     "input eigenvalues started at 1. One job per run; the probes' results "
                     "file (--out) is also added under the key 'probes' to the spectral "
                     "results file --into.")
-    p.add_argument("--into", type=out_path, required=True,
+    p.add_argument("--into", type=out_path, required=True, metavar="FILE",
                    help="the results file of `python -m cdnotes spectral`; the probes are "
                         "added to it under 'probes'")
     add_sweep_options(p, out="spectral_probes.json", seeds=[0, 1, 2, 3, 4])
@@ -28,11 +28,11 @@ def add_parser(subparsers):
                    help="data sets (default: digits mnist1d)")
     p.add_argument("--epochs", type=positive_int, default=ProbeConfig.epochs,
                    help=f"epochs of every run (default: {ProbeConfig.epochs}, the sweep's)")
-    p.add_argument("--overfit-widths", nargs="+", type=positive_int,
+    p.add_argument("--overfit-widths", nargs="+", type=positive_int, metavar="N2",
                    default=list(ProbeConfig.overfit_widths),
                    help="widths N2 of the non-linear models added for the train-test gap "
                         f"(default: {' '.join(map(str, ProbeConfig.overfit_widths))})")
-    p.add_argument("--workers", type=positive_int, dest="jobs",
+    p.add_argument("--workers", type=positive_int, dest="jobs", metavar="N",
                    help="the same as --jobs (its former name)")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal (a log)")

@@ -50,6 +50,9 @@ def spectral_results(doc) -> dict:
     """
     doc = read_document(doc, "spectral")
     if not is_sweep_document(doc):
+        probes = doc.get("probes")
+        if isinstance(probes, dict) and "records" in probes:      # new probes, older file
+            return dict(doc, probes=probe_results(probes))
         return doc
     regimes = [r for r in doc["records"] if r["job"].get("kind") == "regimes"]
     cd = [r for r in doc["records"] if r["job"].get("kind") == "cd_link"]
