@@ -85,25 +85,56 @@ def test_run_training_records_and_divergence():
     assert w.whitening == "spectral-block" and np.isfinite(w.train_loss).all()
 
 
+SMALLEST = ["lr-sweep", "--datasets", "digits", "--models", "cd8", "--seeds", "0", "1",
+            "--epochs-digits", "1", "--sgd-rates", "0.1", "--adam-rates", "0.001",
+            "--kfac-rates", "0.01", "--whitenings", "zca", "--whitened-rates", "0.1",
+            "--sharpness-rates", "0.1", "--quiet"]
+
+
 def test_lr_sweep_command(tmp_path):
+    from cdnotes.measurements import load_measurement
     out = tmp_path / "r.json"
-    assert main(["lr-sweep", "--datasets", "digits", "--models", "cd8", "--seeds", "0", "1",
-                 "--epochs-digits", "1", "--sgd-rates", "0.1", "--adam-rates", "0.001",
-                 "--kfac-rates", "0.01", "--whitenings", "zca", "--whitened-rates", "0.1",
-                 "--sharpness-rates", "0.1",
-                 "--quiet", "--out", str(out)]) == 0
-    result = json.loads(out.read_text())
+    assert main([*SMALLEST, "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["command"] == "lr-sweep" and "versions" in doc["sources"][0]["environment"]
+    result = ct.conditioning_results(doc)
     assert result["command"] == "lr-sweep" and "versions" in result["environment"]
     assert len(result["runs"]) == 2 * 4 + 1 and len(result["lambda_max_init"]) == 2
     assert result["config"]["seeds"] == [0, 1] and result["config"]["kfac_options"]["damping"]
-    runs = ct.runs_from_json(result["runs"])
+    assert result["config"]["sharpness_seeds"] == [0] and result["config"]["epochs"]["digits"] == 1
+    runs = ct.runs_from_json(doc)                             # either layout, or its runs
+    assert [r.seed for r in runs] == [r.seed for r in ct.runs_from_json(result["runs"])]
     assert {(r.optimizer, r.whitening) for r in runs} == {("sgd", "none"), ("adam", "none"),
                                                           ("kfac", "none"), ("sgd", "zca")}
+    rows = ct.rate_table(runs, result["config"]["thresholds"])
+    assert ct.verdict_rows(rows, "digits", models=("cd8",))
+    # the committed file's layout reads the same way
+    committed = load_measurement("conditioning_training")
+    assert ct.conditioning_results(committed) is committed
+    assert len(ct.runs_from_json(committed)) == len(committed["runs"])
+
+
+def test_lr_sweep_jobs_1_and_2_give_identical_records(tmp_path):
+    from cdnotes.engine import strip_timings
+    from cdnotes.results import read_json
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert main([*SMALLEST, "--jobs", "1", "--out", str(one)]) == 0
+    assert main([*SMALLEST, "--jobs", "2", "--out", str(two)]) == 0
+    a, b = (strip_timings(read_json(p)["records"]) for p in (one, two))
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    # nine runs, eight different: the tracked SGD run repeats the sweep's cell of its seed
+    losses = [json.dumps(r["train_loss"]) for r in a if r["job"]["kind"] == "run"]
+    assert len(losses) == 9 and len(set(losses)) == 8
 
 
 @pytest.mark.parametrize("argv", [["--epochs-digits", "0"], ["--sgd-rates", "-1"],
                                   ["--seeds", "-1"], ["--models", "cd16"],
-                                  ["--seeds", "1", "1"], ["--whitenings", "none"]])
+                                  ["--seeds", "1", "1"], ["--whitenings", "none"],
+                                  ["--sgd-rates", "0.1", "0.1"], ["--models", "cd4", "cd4"],
+                                  ["--whitenings", "zca", "zca"], ["--adam-rates", "1", "1"],
+                                  ["--kfac-rates", "1", "1"], ["--whitened-rates", "1", "1"],
+                                  ["--sharpness-rates", "1", "1"],
+                                  ["--datasets", "digits", "digits"]])
 def test_lr_sweep_usage_errors(argv, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["lr-sweep", *argv, "--out", str(tmp_path / "r.json")])

@@ -462,7 +462,7 @@ def test_matched_parameter_counts():
 
 
 def test_experiment_end_to_end_small(tmp_path):
-    from cdnotes.experiments.shfin import cost_fits, mask_histogram, summary_rows
+    from cdnotes.experiments.shfin import cost_fits, mask_histogram, shfin_results, summary_rows
     from cdnotes.cli import main
     from cdnotes.results import read_json
     out = tmp_path / "s.json"
@@ -479,7 +479,64 @@ def test_experiment_end_to_end_small(tmp_path):
     fits = cost_fits(result, min_length=16)
     assert set(fits) == {"shfin_seconds", "attention_seconds", "shfin_flops", "attention_flops"}
     assert fits["attention_flops"] > fits["shfin_flops"]
-    assert result["environment"]["backend"] == "numpy" and result["config"]["seeds"] == [0, 1]
+    view = shfin_results(result)
+    assert result["command"] == "shfin" and result["cost_config"]["lengths"] == [16, 32, 64]
+    assert view["environment"]["backend"] == "numpy" and view["config"]["seeds"] == [0, 1]
+    assert view["config"]["cost"]["repeats"] == 1 and len(view["cost"]) == 3
+
+
+def test_summaries_read_the_committed_layout():
+    from cdnotes.experiments.shfin import (cost_fits, late_slope, mask_histogram, shfin_results,
+                                           summary_rows)
+    from cdnotes.measurements import load_measurement
+    for name in ("shfin_mnist1d", "shfin_mnist1d_30epochs"):
+        committed = load_measurement(name)
+        assert shfin_results(committed) is committed
+        rows = summary_rows(committed)
+        assert {r["variant"] for r in rows} == set(committed["config"]["variants"])
+        assert mask_histogram(committed)[0]["runs"] == len(committed["config"]["seeds"])
+        assert late_slope(committed, "shfin").n == len(committed["config"]["seeds"])
+    assert set(cost_fits(load_measurement("shfin_mnist1d"))) >= {"shfin_flops"}
+
+
+SMALLEST = ["shfin", "--seeds", "0", "1", "--variants", "mlp", "--epochs", "1", "--lengths",
+            "--quiet"]
+
+
+def test_shfin_jobs_1_and_2_give_identical_records(tmp_path):
+    import json
+    from cdnotes.cli import main
+    from cdnotes.engine import strip_timings
+    from cdnotes.results import read_json
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert main([*SMALLEST, "--jobs", "1", "--out", str(one)]) == 0
+    assert main([*SMALLEST, "--jobs", "2", "--out", str(two)]) == 0
+    a, b = (strip_timings(read_json(p)["records"]) for p in (one, two))
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert len({json.dumps(r["train_loss"]) for r in a}) == 2 and read_json(two)["cost"] == []
+
+
+@pytest.mark.parametrize("lengths,words", [(["1048576"], "longest length that fits"),
+                                           (["24"], "multiple of 16"),
+                                           (["16", "16"], "distinct")])
+def test_shfin_refuses_lengths_before_training(lengths, words, tmp_path, capsys, monkeypatch):
+    import cdnotes.experiments.shfin.runs as runs
+    from cdnotes.cli import main
+    monkeypatch.setattr(runs, "run_variant", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(SystemExit) as info:
+        main(["shfin", "--quiet", "--lengths", *lengths, "--out", str(tmp_path / "s.json")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--lengths" in err and words in err
+
+
+def test_attention_memory_and_its_cap():
+    from cdnotes.experiments.shfin import attention_memory_bytes, check_cost_lengths
+    assert attention_memory_bytes(1024) == 3 * 4 * 1024 ** 2 * 8
+    assert attention_memory_bytes(2 ** 20) == 96 * 2 ** 40                   # 96 TiB
+    cap = attention_memory_bytes(8192)
+    assert check_cost_lengths([64, 8192], cap=cap) == [64, 8192]
+    with pytest.raises(ValueError, match="needs 6.0 GiB .* longest length that fits is 8192"):
+        check_cost_lengths([8208], cap=cap)
 
 
 def test_welch_interval_matches_scipy(rng):

@@ -216,24 +216,93 @@ def test_the_cd_link_matches_counts_and_reports_conditioning(tiny):
 
 
 def test_cli_writes_json_with_provenance(tmp_path):
+    from cdnotes.experiments.spectral_training import spectral_results
     out = tmp_path / "s.json"
     assert main(["spectral", "--datasets", "digits", "--seeds", "0", "--epochs", "1", "--wide",
                  "10", "--nonlinear", "10", "--no-cd-link", "--quiet", "--out", str(out)]) == 0
-    data = json.loads(out.read_text())
-    assert data["command"] == "spectral" and "environment" in data
+    doc = json.loads(out.read_text())
+    assert doc["command"] == "spectral" and "environment" in doc["sources"][0]
+    data = spectral_results(doc)
     assert data["config"]["epochs"] == 1 and "cd_link" not in data
     assert {r["input_eigenvalues"] for r in data["records"]} == {"fixed"}      # the default
+    assert set(doc["table1"]) == {"fixed"} and data["environment"]["versions"]
     out2 = tmp_path / "t.json"
     assert main(["spectral", "--datasets", "digits", "--seeds", "0", "--epochs", "1",
                  "--architectures", "wide", "--wide", "10", "--input-eigenvalues", "trained",
                  "--no-cd-link", "--quiet", "--out", str(out2)]) == 0
-    data = json.loads(out2.read_text())
+    data = spectral_results(str(out2))
     assert {(r["input_eigenvalues"], r["architecture"]) for r in data["records"]} == {
         ("trained", "wide")}
     assert data["config"]["input_eigenvalues"] == ["trained"]
-    with pytest.raises(SystemExit) as info:
-        main(["spectral", "--seeds", "0", "0", "--out", str(out)])
-    assert info.value.code == 2
+    for argv in (["--seeds", "0", "0"], ["--wide", "10", "10"], ["--datasets", "digits", "digits"],
+                 ["--architectures", "wide", "wide"], ["--workers", "0"]):
+        with pytest.raises(SystemExit) as info:
+            main(["spectral", *argv, "--out", str(out)])
+        assert info.value.code == 2
+
+
+SMALLEST = ["spectral", "--datasets", "digits", "--architectures", "perceptron", "--seeds", "0",
+            "1", "--epochs", "1", "--quiet"]
+
+
+def _records(path):
+    from cdnotes.engine import strip_timings
+    from cdnotes.results import read_json
+    return json.dumps(strip_timings(read_json(path)["records"]), sort_keys=True)
+
+
+def test_spectral_jobs_1_and_2_give_identical_records(tmp_path):
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert main([*SMALLEST, "--jobs", "1", "--out", str(one)]) == 0
+    assert main([*SMALLEST, "--jobs", "2", "--out", str(two)]) == 0
+    assert _records(one) == _records(two)
+    doc = json.loads(two.read_text())
+    assert doc["sources"][0]["n_jobs"] == 2
+    kinds = [r["job"]["kind"] for r in doc["records"]]
+    assert kinds == ["regimes"] * 2 + ["cd_link"] * 14        # two biases; 7 models per seed
+    # what was compared is what training produced: sixteen different runs
+    runs = [run for r in doc["records"][:2] for run in r["runs"]]
+    assert len({json.dumps(r["train_loss"]) for r in runs}) == 16
+    # spectral-probes on the same engine, its document added to --into under "probes"
+    probes = ["spectral-probes", "--into", str(one), "--datasets", "digits", "--seeds", "0",
+              "--epochs", "1", "--overfit-widths", "5", "--quiet"]
+    assert main([*probes, "--jobs", "1", "--out", str(tmp_path / "p1.json")]) == 0
+    assert main([*probes, "--jobs", "2", "--out", str(tmp_path / "p2.json")]) == 0
+    assert _records(tmp_path / "p1.json") == _records(tmp_path / "p2.json")
+    assert json.loads(one.read_text())["probes"]["command"] == "spectral-probes"
+
+
+def test_summaries_read_the_sweep_document_and_the_committed_layout(tmp_path):
+    from cdnotes.experiments.spectral_training import (cd_link_summary, distance_summary,
+                                                       paired_comparison, probe_results,
+                                                       regime_curves, spectral_results)
+    from cdnotes.measurements import load_measurement
+    out = tmp_path / "s.json"
+    assert main([*SMALLEST, "--out", str(out)]) == 0
+    assert main(["spectral-probes", "--into", str(out), "--datasets", "digits", "--seeds", "0",
+                 "1", "--epochs", "1", "--overfit-widths", "5", "--quiet",
+                 "--out", str(tmp_path / "p.json")]) == 0
+    committed = load_measurement("spectral_training")
+    assert spectral_results(committed) is committed                 # the old layout as is
+    assert probe_results(committed["probes"]) is committed["probes"]
+    for doc in (json.loads(out.read_text()), committed):
+        data = spectral_results(doc)
+        assert {"config", "records", "seed_floor", "perceptron_weights", "cd_link",
+                "cd_spectra", "probes", "environment", "wall_seconds"} <= set(data)
+        distances = distance_summary(doc)
+        assert distances and all("floor" in v for v in distances.values())
+        assert cd_link_summary(data["cd_link"])
+        assert regime_curves(data["records"], "digits")["eigenvalues"]
+        assert paired_comparison(data["records"], "eigenvalues", "constrained")
+        assert {r["transfer"] for r in data["probes"]["compact"]} == {"compact"}
+    data = spectral_results(json.loads(out.read_text()))
+    assert data["config"]["seeds"] == [0, 1] and len(data["records"]) == 16
+    assert len(data["seed_floor"]) == 2 and len(data["perceptron_weights"]) == 8
+    assert {s["model"] for s in data["cd_spectra"]} == {"cdlinear", "spectral", "constrained",
+                                                       "dense"}
+    assert data["probes"]["config"]["seeds"] == [0, 1] and len(data["probes"]["init"]) == 16
+    with pytest.raises(ValueError, match="not of 'spectral'"):
+        spectral_results({"command": "shfin", "records": []})
 
 
 def test_the_committed_results():

@@ -144,7 +144,8 @@ def check_distinct(parser, args, *names):
 
 
 def show_progress(args) -> bool:
-    """Whether to show a progress bar: stderr is a terminal and ``--quiet`` was not given.
+    """Whether to show a progress bar: stderr is a terminal (or ``--progress`` was given)
+    and ``--quiet`` was not.
 
     Parameters
     ----------
@@ -154,7 +155,8 @@ def show_progress(args) -> bool:
     -------
     bool
     """
-    return sys.stderr.isatty() and not getattr(args, "quiet", False)
+    return ((sys.stderr.isatty() or getattr(args, "progress", False))
+            and not getattr(args, "quiet", False))
 
 
 def run_sweep_command(parser, args, sweep) -> dict:

@@ -22,6 +22,7 @@
 The digits and regularizer functions are importable from here; the theory chapters'
 functions from their modules (``from cdnotes.experiments.theorem1 import ...``).
 """
+from ._seeding import child_seeds
 from .digits import (PAPER_TABLE1, CurvatureSummary, DigitsRecord, KappaReadings, ReadingSummary,
                      accuracy_estimates, curvature_summaries, kappa_reading_summaries, paired_gap,
                      reading_summary, run_digits, run_digits_grid, run_table1, subset_means,
@@ -29,7 +30,7 @@ from .digits import (PAPER_TABLE1, CurvatureSummary, DigitsRecord, KappaReadings
 from .regularizers import (PenaltyCost, Sweep, SweepRow, fisher_penalty_cost, run_dropout_sweep,
                            run_fisher_sweep, sweep_table)
 
-__all__ = ["PAPER_TABLE1", "CurvatureSummary", "DigitsRecord", "KappaReadings", "PenaltyCost",
+__all__ = ["child_seeds", "PAPER_TABLE1", "CurvatureSummary", "DigitsRecord", "KappaReadings", "PenaltyCost",
            "ReadingSummary", "Sweep", "SweepRow", "accuracy_estimates", "curvature_summaries",
            "fisher_penalty_cost", "kappa_reading_summaries", "paired_gap", "reading_summary",
            "run_digits", "run_digits_grid", "run_dropout_sweep", "run_fisher_sweep", "run_table1",
