@@ -5,7 +5,7 @@ import numpy as np
 
 from ..backend import device_of, namespace_of
 from ..operators.bcmatmul import prepare, resolve_method
-from ..operators.circulant import _device_indices, _host_indices, block_circulant
+from ..operators.circulant import block_circulant, circulant_indices, device_circulant_indices
 from ..operators.fft import fft_of
 from ..validation import check_array, check_coefficients
 from .init import normal_weights
@@ -130,7 +130,7 @@ class CDLinear(Linear):
     def weight_jacobian(self):
         """0/1 matrix ``(n_out·n_in, n_out·n_in/B)``: ``W.ravel()[e] = C.ravel()[w_from_c[e]]``."""
         B = self.block_size
-        w_from_c, _ = _host_indices(self.n_out // B, self.n_in // B, B)
+        w_from_c, _ = circulant_indices(self.n_out // B, self.n_in // B, B)
         J = np.zeros((self.n_out * self.n_in, self.n_out * self.n_in // B))
         J[np.arange(w_from_c.size), w_from_c] = 1.0
         return J
@@ -161,7 +161,7 @@ def _coefficient_spectra(xp, C4):
 def _materialize_3d(xp, C4):
     """``block_circulant`` of each of ``m`` coefficient sets: ``(m, Ko·B, Ki·B)``, one gather."""
     m, Ko, Ki, B = C4.shape
-    w_from_c, _ = _device_indices(xp, Ko, Ki, B, device_of(C4))
+    w_from_c, _ = device_circulant_indices(xp, Ko, Ki, B, device_of(C4))
     return xp.reshape(xp.take(xp.reshape(C4, (m, Ko * Ki * B)), w_from_c, axis=1),
                       (m, Ko * B, Ki * B))
 
@@ -170,7 +170,7 @@ def _project_3d(xp, G3, B):
     """Adjoint of :func:`_materialize_3d`: ``(m, Ko·B, Ki·B)`` -> ``(m, Ko, Ki, B)``."""
     m, n_out, n_in = G3.shape
     Ko, Ki = n_out // B, n_in // B
-    _, c_to_w = _device_indices(xp, Ko, Ki, B, device_of(G3))
+    _, c_to_w = device_circulant_indices(xp, Ko, Ki, B, device_of(G3))
     picked = xp.take(xp.reshape(G3, (m, n_out * n_in)), c_to_w, axis=1)
     return xp.reshape(xp.sum(xp.reshape(picked, (m, B, Ko * Ki * B)), axis=1), (m, Ko, Ki, B))
 

@@ -18,7 +18,7 @@ from ..backend import device_of, namespace_of
 from ..validation import check_array, check_block_size, check_coefficients, check_float_array
 
 __all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant",
-           "materialize", "project"]
+           "materialize", "project", "circulant_indices", "device_circulant_indices"]
 
 
 def circulant_index(xp, block_size: int, device=None):
@@ -123,6 +123,7 @@ def _host_indices(Ko: int, Ki: int, B: int):
 
 
 def _device_indices(xp, Ko, Ki, B, device):
+    """:func:`_host_indices` on backend ``xp`` and ``device`` (cached); ``c_to_w`` raveled."""
     key = (id(xp), Ko, Ki, B, str(device))
     cached = _DEVICE_CACHE.get(key)
     if cached is None:
@@ -133,6 +134,11 @@ def _device_indices(xp, Ko, Ki, B, device):
 
 
 _DEVICE_CACHE: dict = {}
+
+circulant_indices = _host_indices
+"""Public name of the cached index maps ``(w_from_c, c_to_w)`` for ``(Ko, Ki, B)`` (host)."""
+device_circulant_indices = _device_indices
+"""Public name of the index maps on a backend and device: ``(xp, Ko, Ki, B, device)``."""
 
 
 def materialize(xp, C):

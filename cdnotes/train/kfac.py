@@ -45,12 +45,12 @@ import math
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..curvature._mode import check_model, model_input
 from ..layers import Linear
 from ..layers.activations import log_softmax
+from ..mlp import check_model, model_input
 from ..operators.bcmatmul import block_spectrum
 from ..operators.fft import fft_of
-from ..preconditioning import _grams
+from ..preconditioning import spectrum_grams
 from ..validation import check_choice, check_int, check_labels, check_real, check_seed
 from .losses import LOSSES
 
@@ -295,7 +295,7 @@ class KFAC:
         if kind == "dense":
             return {"A": xp.matmul(xp.matrix_transpose(X), X) / n, "S": S_full, "S_bias": S_full}
         B = layer.block_size
-        A = _grams(xp, block_spectrum(xp, X, B))                                    # (F, Ki, Ki)
+        A = spectrum_grams(xp, block_spectrum(xp, X, B))                                    # (F, Ki, Ki)
         F, Ko = A.shape[0], layer.n_out // B
         if delta is None:
             S = xp.astype(xp.broadcast_to(xp.eye(Ko, dtype=dtype, device=dev)[None, ...], (F, Ko, Ko)),
