@@ -170,10 +170,11 @@ def test_make_mlp_builds_masked_and_spectral_models_from_the_registry():
 def test_masked_dense_and_sparse_fixed_share_one_implementation():
     from cdnotes.layers.pattern import FixedPattern
     assert issubclass(MaskedDense, FixedPattern) and issubclass(SparseFixed, FixedPattern)
-    for method in ("forward_2d", "backward_2d", "to_dense", "apply_3d", "weight_grads_3d",
-                   "weight_jacobian"):
+    for method in ("forward_2d", "backward_2d", "to_dense", "weight_jacobian", "to"):
         assert getattr(MaskedDense, method) is getattr(FixedPattern, method)
-    assert SparseFixed.apply_3d is FixedPattern.apply_3d
+    assert MaskedDense.curvature_class is SparseFixed.curvature_class \
+        is FixedPattern.curvature_class
+    assert SparseFixed.to_dense is FixedPattern.to_dense
 
 
 # -- match_budget: closed-form counts ------------------------------------------------

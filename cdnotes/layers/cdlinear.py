@@ -8,10 +8,46 @@ from ..operators.bcmatmul import prepare, resolve_method
 from ..operators.circulant import block_circulant, circulant_indices, device_circulant_indices
 from ..operators.fft import fft_of
 from ..validation import check_array, check_coefficients
+from .hooks import LinearCurvature
 from .init import normal_weights
 from .linear import Linear, parameter
 
 __all__ = ["CDLinear"]
+
+
+class CDLinearCurvature(LinearCurvature):
+    """CDLinear's hooks: the "fft" path runs Eqs. 2-4 with a leading tangent axis (batched
+    rfft and complex matmuls); the "dense" path materialises the m weight matrices with one
+    gather. K-FAC's factors are per frequency of the circulant coefficients ``C``."""
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
+        layer = self.layer
+        C4 = layer._weights_3d(weights)["C"]
+        if layer.method == "dense":
+            return _dense_apply(xp, X3, _materialize_3d(xp, C4), transpose=True)
+        B = layer.block_size
+        Yf = xp.matmul(_spectra_3d(xp, X3, B), xp.matrix_transpose(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, Yf, B)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        layer = self.layer
+        C4 = layer._weights_3d(weights)["C"]
+        if layer.method == "dense":
+            return _dense_apply(xp, dY3, _materialize_3d(xp, C4), transpose=False)
+        B = layer.block_size
+        dXf = xp.matmul(_spectra_3d(xp, dY3, B), xp.conj(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, dXf, B)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"C": ∂/∂C}`` ``(m, Ko, Ki, B)`` for ``m`` pairs ``(X3[k], dY3[k])``."""
+        layer = self.layer
+        B = layer.block_size
+        if layer.method == "dense":
+            return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
+        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)), xp.conj(_spectra_3d(xp, X3, B)))
+        return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
 
 
 class CDLinear(Linear):
@@ -42,6 +78,8 @@ class CDLinear(Linear):
     W : the materialised ``to_dense()`` ``(n_out, n_in)``, read-only
     n_params : ``n_in * n_out / B + n_out``
     """
+
+    curvature_class = CDLinearCurvature
 
     circulant_param = "C"
 
@@ -98,34 +136,6 @@ class CDLinear(Linear):
         self.grads = {"C": dC, "b": xp.sum(dY2, axis=0)}
         return dX2
 
-    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
-    # The "fft" path runs Eqs. 2-4 with a leading tangent axis (batched rfft and complex
-    # matmuls); the "dense" path materialises the m weight matrices with one gather.
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
-        C4 = self._weights_3d(weights)["C"]
-        if self.method == "dense":
-            return _dense_apply(xp, X3, _materialize_3d(xp, C4), transpose=True)
-        B = self.block_size
-        Yf = xp.matmul(_spectra_3d(xp, X3, B), xp.matrix_transpose(_coefficient_spectra(xp, C4)))
-        return _signal_3d(xp, Yf, B)
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
-        C4 = self._weights_3d(weights)["C"]
-        if self.method == "dense":
-            return _dense_apply(xp, dY3, _materialize_3d(xp, C4), transpose=False)
-        B = self.block_size
-        dXf = xp.matmul(_spectra_3d(xp, dY3, B), xp.conj(_coefficient_spectra(xp, C4)))
-        return _signal_3d(xp, dXf, B)
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{"C": ∂/∂C}`` ``(m, Ko, Ki, B)`` for ``m`` pairs ``(X3[k], dY3[k])``."""
-        B = self.block_size
-        if self.method == "dense":
-            return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
-        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)), xp.conj(_spectra_3d(xp, X3, B)))
-        return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
 
     def weight_jacobian(self):
         """0/1 matrix ``(n_out·n_in, n_out·n_in/B)``: ``W.ravel()[e] = C.ravel()[w_from_c[e]]``."""

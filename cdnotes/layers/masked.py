@@ -64,7 +64,6 @@ class MaskedDense(FixedPattern):
             raise TypeError(f"bias must be True or False; got {bias!r}")
         self.bias = bool(bias)
         self.frozen = check_choice(frozen, "frozen", FROZEN)
-        self.weights_linear = self.frozen == "zero"
         super().__init__(n_in, n_out, 1, seed=seed, init=init, dtype=dtype, xp=xp, device=device)
         ref = self.reference_param
         space, dev = namespace_of(ref), device_of(ref)

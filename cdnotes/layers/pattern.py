@@ -13,9 +13,45 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import device_of, namespace_of, to_numpy
+from .hooks import LinearCurvature
 from .linear import Linear
 
 __all__ = ["FixedPattern"]
+
+
+class FixedPatternCurvature(LinearCurvature):
+    """The hooks of a fixed pattern: one gather per weight set; ``W`` affine with a frozen part."""
+
+    @property
+    def weights_linear(self):
+        """``W`` is linear in the trained entries unless frozen initial values are added
+        (``MaskedDense(frozen="init")``: affine)."""
+        return getattr(self.layer, "frozen", "zero") == "zero"
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
+        layer = self.layer
+        return xp.matmul(X3, xp.matrix_transpose(layer._dense_3d(xp, weights)))
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        layer = self.layer
+        return xp.matmul(dY3, layer._dense_3d(xp, weights))
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{pattern_param: (dY3[k]ᵀ X3[k]) at the positions}`` ``(m, k)``."""
+        layer = self.layer
+        return {layer.pattern_param: layer._gather(xp, xp.matmul(xp.matrix_transpose(dY3), X3))}
+
+    def tangent_apply_3d(self, xp, X3, weights, tangents):
+        """``X3 @ DW[v]ᵀ``: the tangent entries at their positions (no frozen part)."""
+        layer = self.layer
+        return xp.matmul(X3, xp.matrix_transpose(layer._dense_3d(xp, tangents, frozen=False)))
+
+    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
+        """``dY3 @ DW[v]`` (no frozen part)."""
+        layer = self.layer
+        return xp.matmul(dY3, layer._dense_3d(xp, tangents, frozen=False))
 
 
 class FixedPattern(Linear):
@@ -26,6 +62,8 @@ class FixedPattern(Linear):
     :attr:`frozen_weights` is ``None`` or an array ``(n_out, n_in)``, zero at the positions,
     added to ``W`` and not trained.
     """
+
+    curvature_class = FixedPatternCurvature
 
     pattern_param: str = "values"
     frozen_weights = None
@@ -103,27 +141,6 @@ class FixedPattern(Linear):
         J[self.positions, np.arange(self.positions.size)] = 1.0
         return J
 
-    # -- batched kernels (see :class:`~cdnotes.layers.Linear`) -----------------------
     def _dense_3d(self, xp, weights, frozen=True):
         W = self._scatter(xp, self._weights_3d(weights)[self.pattern_param])
         return self._full(xp, W) if frozen else W
-
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
-        return xp.matmul(X3, xp.matrix_transpose(self._dense_3d(xp, weights)))
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
-        return xp.matmul(dY3, self._dense_3d(xp, weights))
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{pattern_param: (dY3[k]ᵀ X3[k]) at the positions}`` ``(m, k)``."""
-        return {self.pattern_param: self._gather(xp, xp.matmul(xp.matrix_transpose(dY3), X3))}
-
-    def tangent_apply_3d(self, xp, X3, weights, tangents):
-        """``X3 @ DW[v]ᵀ``: the tangent entries at their positions (no frozen part)."""
-        return xp.matmul(X3, xp.matrix_transpose(self._dense_3d(xp, tangents, frozen=False)))
-
-    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
-        """``dY3 @ DW[v]`` (no frozen part)."""
-        return xp.matmul(dY3, self._dense_3d(xp, tangents, frozen=False))

@@ -68,8 +68,9 @@ class KFAC:
     Parameters
     ----------
     model : :class:`~cdnotes.mlp.MLP`
-        The model being trained. Each linear layer must have circulant coefficients
-        (``circulant_param``) or a single weight matrix ``W`` ``(n_out, n_in)``.
+        The model being trained. Each linear layer's curvature object
+        (``layer.curvature().kfac_factor``) must name its Kronecker factors: one weight
+        matrix ``(n_out, n_in)`` (Dense) or circulant coefficients (CDLinear).
     X : array ``(N, n_in)``
         Training inputs; the curvature statistics are computed on mini-batches of them.
     y : integer array ``(N,)``, optional
@@ -307,17 +308,17 @@ class KFAC:
 
 
 def _kind(layer):
-    """``("circulant", name)`` or ``("dense", "W")`` for a supported linear layer."""
+    """``(kind, parameter name)``: the layer's Kronecker-factor structure, from its protocol
+    (``layer.curvature().kfac_factor``: ``"dense"`` or ``"circulant"``)."""
     if not isinstance(layer, Linear):
         raise TypeError(f"KFAC needs linear layers; got {type(layer).__name__}")
-    if layer.circulant_param is not None:
-        return "circulant", layer.circulant_param
-    weights = layer.weight_params()
-    if list(weights) == ["W"] and tuple(weights["W"].shape) == (layer.n_out, layer.n_in):
-        return "dense", "W"
-    raise ValueError(f"KFAC supports layers with circulant coefficients or one weight matrix W "
-                     f"(n_out, n_in); {type(layer).__name__} has parameters "
-                     f"{', '.join(layer.params)}")
+    factor = layer.curvature().kfac_factor
+    if factor is None or factor[0] not in ("dense", "circulant") or "b" not in layer.params:
+        raise ValueError(f"KFAC supports layers whose curvature() offers Kronecker factors of one "
+                         f"weight matrix or of circulant coefficients, with a bias (Dense, "
+                         f"CDLinear); {type(layer).__name__} (parameters "
+                         f"{', '.join(layer.params)}) has none")
+    return factor
 
 
 def _ct(xp, M):
