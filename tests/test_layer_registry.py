@@ -210,3 +210,100 @@ def test_match_budget_with_no_hidden_layer_is_one_layer():
         match_budget("low_rank", 600, hidden=64)
     with pytest.raises(ValueError, match="cannot search 'masked'.*structures it can: dense"):
         match_budget("masked", 600)
+
+
+# -- the curvature object ----------------------------------------------------------
+SMALL = {"dense": (4, 3, {}), "cd": (4, 6, {"block_size": 2}), "masked": (4, 3, {"n_trained": 5}),
+         "spectral": (4, 3, {"train": ("eigenvalues", "eigenvectors")}),
+         "low_rank": (4, 3, {"rank": 2}), "toeplitz": (4, 3, {}),
+         "kronecker": (4, 6, {"outer_shape": (2, 2)}), "monarch": (4, 4, {"n_blocks": 2}),
+         "acdc": (4, 4, {"depth": 2}), "sparse": (4, 3, {"density": 0.5}),
+         "fourier_mixing": (4, 4, {"modes": 2})}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_every_layer_answers_the_curvature_protocol(name):
+    from cdnotes.layers import ReLU
+    from cdnotes.layers.hooks import HOOK_NAMES, LinearCurvature
+    n_in, n_out, options = SMALL[name]
+    layer = LAYERS[name].build(n_in, n_out, seed=0, **options)
+    hooks = layer.curvature()
+    assert isinstance(hooks, LinearCurvature) and hooks.layer is layer
+    assert all(hasattr(hooks, h) for h in HOOK_NAMES)
+    assert layer.weights_linear == hooks.weights_linear            # the old name answers
+    kfac = {"dense": ("dense", "W"), "cd": ("circulant", "C")}.get(name)
+    assert hooks.kfac_factor == kfac
+    assert ReLU().curvature() is None
+
+
+def test_linear_protocol_is_small():
+    from cdnotes.layers import Linear
+    hooks = {"apply_3d", "apply_transpose_3d", "weight_grads_3d", "tangent_apply_3d",
+             "tangent_apply_transpose_3d", "weight_grads_at_3d", "weight_second_order_3d",
+             "weights_linear"}
+    assert not hooks & set(vars(Linear))
+    assert set(SMALL) == set(LAYERS)
+    for name, (n_in, n_out, options) in SMALL.items():
+        cls = type(LAYERS[name].build(n_in, n_out, seed=0, **options))
+        assert not hooks & {a for klass in cls.__mro__ for a in vars(klass)}, cls
+
+
+# -- bad inputs (issue 18 §3) ------------------------------------------------------
+def _data(n_classes=3, n=60, d=10):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((n, d)), np.arange(n) % n_classes
+
+
+def test_cd_estimator_uses_its_structure_option():
+    from cdnotes.estimators import CDMLPClassifier
+    X, y = _data()
+    blocks = {B: CDMLPClassifier(structure="cd", structure_option=B, hidden=(16, 16), epochs=1)
+              .fit(X, y).model_.linear_layers[0].block_size for B in (2, 4, 8)}
+    assert blocks == {2: 2, 4: 4, 8: 8}
+    default = CDMLPClassifier(structure="cd", block_size=8, hidden=(16, 16), epochs=1).fit(X, y)
+    assert default.model_.linear_layers[0].block_size == 8
+    with pytest.raises(ValueError, match=r"multiples of structure_option=8"):
+        CDMLPClassifier(structure="cd", structure_option=8, hidden=(12,), epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="one block size as structure_option"):
+        CDMLPClassifier(structure="cd", structure_option=[4, 4], epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("structure, option", [("monarch", 4), ("acdc", 2),
+                                               ("fourier_mixing", 3)])
+def test_square_estimator_names_hidden_when_classes_outnumber_it(structure, option):
+    from cdnotes.estimators import CDMLPClassifier
+    X, y = _data(n_classes=20, n=200)
+    with pytest.raises(ValueError) as info:
+        CDMLPClassifier(structure=structure, structure_option=option, hidden=(16, 16),
+                        epochs=1).fit(X, y)
+    words = ["hidden width must be >= 20", "hidden=(16, 16)", "20 logits"]
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_shfin_models_are_refused_by_the_curvature_tools_and_kfac():
+    from cdnotes.curvature import flat_params, hessian_vector_product
+    from cdnotes.shfin.models import shfin_classifier
+    from cdnotes.train.kfac import KFAC
+    model = shfin_classifier(seq_len=8, channels=4, n_classes=3, patch_sizes=(4, 8), k=2)
+    X, y = _data(n=5, d=8)
+    calls = [lambda: flat_params(model), lambda: KFAC(model, X, y),
+             lambda: hessian_vector_product(model, X, y, np.ones(model.n_params))]
+    for call in calls:
+        with pytest.raises(TypeError) as info:
+            call()
+        message = str(info.value)
+        assert "cdnotes.mlp.MLP of linear layers" in message and "SequenceModel" in message
+        assert "SHFIN sequence models are not supported" in message
+    with pytest.raises(TypeError, match="Wrap a single layer"):
+        flat_params(LAYERS["dense"].build(3, 2, seed=0))
+
+
+def test_forward_then_forward_2d_then_backward_is_refused_clearly():
+    layer = LAYERS["dense"].build(4, 3, seed=0)
+    X = np.ones((5, 4))
+    layer.forward(X)
+    layer.forward_2d(np, np.ones((2, 4)))
+    with pytest.raises(RuntimeError, match="forward_2d ran since.*call forward\\(X\\) again"):
+        layer.backward(np.ones((5, 3)))
+    layer.forward(X)                                             # paired again: works
+    assert layer.backward(np.ones((5, 3))).shape == (5, 4)
