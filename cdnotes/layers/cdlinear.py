@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..operators.bcmatmul import prepare, resolve_method
+from ..operators.bcmatmul import block_spectrum, prepare, resolve_method
 from ..operators.circulant import block_circulant, circulant_indices, device_circulant_indices
 from ..operators.fft import fft_of
 from ..validation import check_array, check_coefficients
@@ -19,6 +19,15 @@ class CDLinearCurvature(LinearCurvature):
     """CDLinear's hooks: the "fft" path runs Eqs. 2-4 with a leading tangent axis (batched
     rfft and complex matmuls); the "dense" path materialises the m weight matrices with one
     gather. K-FAC's factors are per frequency of the circulant coefficients ``C``."""
+
+    def kfac_input(self):
+        """The block spectrum ``(F, N, Ki)`` of the last ``forward_2d`` input: the FFT path's
+        cache holds it; the dense path's holds the input, transformed here."""
+        plan = self.layer._cached()
+        Xf = getattr(plan, "Xf", None)
+        if Xf is None:
+            Xf = block_spectrum(namespace_of(plan.X2), plan.X2, self.layer.block_size)
+        return Xf
 
     def apply_3d(self, xp, X3, weights=None):
         """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""

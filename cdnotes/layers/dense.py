@@ -19,6 +19,11 @@ class DenseCurvature(LinearCurvature):
         subclass that adds weights)."""
         return ("dense", "W") if list(self.layer.weight_params()) == ["W"] else None
 
+    def kfac_input(self):
+        """The last ``forward_2d`` input ``(N, n_in)``, from the layer's cache."""
+        (X2,) = self.layer._cached()
+        return X2
+
     def apply_3d(self, xp, X3, weights=None):
         """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)``, one batched matmul."""
         layer = self.layer

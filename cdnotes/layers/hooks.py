@@ -17,9 +17,10 @@ pytorch-hessian-eigenthings keeps operators apart from algorithms):
     for ``W(θ)`` not linear in ``θ`` (``weights_linear = False``): ``X3 @ DW_θ[v]ᵀ``,
     ``dY3 @ DW_θ[v]``, the weight gradients at any ``θ``, and ``d/dt J_W(θ + t v)ᵀ
     vec(Σ_n dY3ᵀ X3)`` (defaults: right for linear ``W``);
-``kfac_factor``
+``kfac_factor``, ``kfac_input()``
     ``("dense", name)`` (one weight matrix ``(n_out, n_in)``), ``("circulant", name)``
-    (circulant coefficients ``(Ko, Ki, B)``) or ``None`` (no Kronecker factors).
+    (circulant coefficients ``(Ko, Ki, B)``) or ``None`` (no Kronecker factors); the input
+    statistics K-FAC needs, read from the layer's forward cache (no second FFT).
 
 :class:`LinearCurvature` derives every kernel from the layer's ``forward_2d``/``backward_2d``
 on a copy holding each weight set in turn (a Python loop over ``m``); Dense, CDLinear and
@@ -64,6 +65,12 @@ class LinearCurvature:
         """``("circulant", name)`` for circulant coefficients, else ``None`` (subclasses say more)."""
         name = self.layer.circulant_param
         return None if name is None else ("circulant", name)
+
+    def kfac_input(self):
+        """The input of the layer's last ``forward_2d``, read from its cache, in the form its
+        K-FAC input factor needs: ``(N, n_in)`` for ``"dense"``, the block spectrum
+        ``(F, N, Ki)`` for ``"circulant"``; ``None`` where the layer has no K-FAC factor."""
+        return None
 
     def apply_3d(self, xp, X3, weights=None):
         """``X3 @ W(weights)ᵀ`` (no bias), batched over a leading tangent axis.
