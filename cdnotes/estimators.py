@@ -109,7 +109,8 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         if structure == "cd" and self.structure_option is not None:
             if isinstance(self.structure_option, list):
                 raise ValueError("structure='cd' takes one block size as structure_option (an "
-                                 f"integer, or None to use block_size); got {self.structure_option!r}")
+                                 "integer, or None to use block_size); got "
+                                 f"{self.structure_option!r}")
             B = check_positive_int(self.structure_option, "structure_option (the block size)")
         elif structure in (None, "cd"):
             B = check_positive_int(self.block_size, "block_size")

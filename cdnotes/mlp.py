@@ -38,6 +38,10 @@ def evaluation_mode(model):
     Parameters
     ----------
     model : any object with ``layers`` and ``eval()`` (:class:`MLP`, :class:`LayerChain`)
+
+    Returns
+    -------
+    context manager yielding ``model``
     """
     modes = [layer.training for layer in model.layers]
     model.eval()
@@ -216,6 +220,10 @@ def check_model(model):
     work on these models: ``make_mlp``, ``paper_model``, ``spectral_mlp`` and ``MLP([...])``
     of :class:`~cdnotes.layers.Linear` layers, ReLU and dropout.
 
+    Parameters
+    ----------
+    model : object
+
     Raises
     ------
     TypeError
@@ -243,6 +251,11 @@ def check_model(model):
 
 def model_input(model, X):
     """Check ``model`` (:func:`check_model`) and ``X`` ``(N, model.n_in)`` against it.
+
+    Parameters
+    ----------
+    model : :class:`MLP`
+    X : array ``(N, model.n_in)``, real floating, finite, the parameters' dtype
 
     Returns
     -------

@@ -55,7 +55,8 @@ class CDLinearCurvature(LinearCurvature):
         B = layer.block_size
         if layer.method == "dense":
             return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
-        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)), xp.conj(_spectra_3d(xp, X3, B)))
+        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)),
+                       xp.conj(_spectra_3d(xp, X3, B)))
         return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
 
 

@@ -62,7 +62,8 @@ class LinearCurvature:
 
     @property
     def kfac_factor(self):
-        """``("circulant", name)`` for circulant coefficients, else ``None`` (subclasses say more)."""
+        """``("circulant", name)`` for circulant coefficients, else ``None`` (subclasses
+        say more)."""
         name = self.layer.circulant_param
         return None if name is None else ("circulant", name)
 
@@ -164,7 +165,8 @@ class LinearCurvature:
         return self.apply_transpose_3d(xp, dY3, tangents)
 
     def weight_grads_at_3d(self, xp, X3, dY3, weights):
-        """:meth:`weight_grads_3d` at the parameters ``weights`` (linear ``W``: independent of them).
+        """:meth:`weight_grads_3d` at the parameters ``weights`` (linear ``W``: independent
+        of them).
 
         Parameters
         ----------

@@ -31,8 +31,8 @@ The bias is optional: a layer without one has no ``"b"`` in ``params`` (``has_bi
 ``False``) and computes ``Y = X @ W.T``.
 
 Attributes every linear layer has: ``n_in``, ``n_out``, ``block_size`` (1 for layers
-without block structure), ``dtype``, ``has_bias``, and ``circulant_param`` — the name of the parameter
-that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
+without block structure), ``dtype``, ``has_bias``, and ``circulant_param`` — the name of
+the parameter that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
 curvature readings that concern circulant blocks look at it, never at the class).
 """
 from __future__ import annotations

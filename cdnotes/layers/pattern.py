@@ -61,6 +61,11 @@ class FixedPattern(Linear):
     :attr:`positions` (host int array ``(k,)``, ascending flat indices into ``W.ravel()``);
     :attr:`frozen_weights` is ``None`` or an array ``(n_out, n_in)``, zero at the positions,
     added to ``W`` and not trained.
+
+    Parameters
+    ----------
+    n_in, n_out, block_size, seed, init, dtype, xp, device
+        As for :class:`~cdnotes.layers.Linear` (the subclasses' constructors pass them on).
     """
 
     curvature_class = FixedPatternCurvature

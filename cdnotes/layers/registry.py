@@ -40,7 +40,16 @@ shape or parameter count: accepted by ``build`` where the layer takes them, igno
 
 @dataclass(frozen=True)
 class Option:
-    """One option of an entry: ``name``, ``default`` (:data:`REQUIRED`: must be given), ``doc``."""
+    """One option of a :class:`LayerEntry`.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+        :data:`REQUIRED` when the option must be given.
+    doc : str
+        Its meaning and allowed values, for messages and docs.
+    """
 
     name: str
     default: object

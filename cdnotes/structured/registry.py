@@ -67,6 +67,15 @@ class Structure:
 def check_outer_shape(value, n_in, n_out):
     """Kronecker's ``outer_shape`` checked: a tuple ``(o1, i1)`` dividing ``(n_out, n_in)``.
 
+    Parameters
+    ----------
+    value : the option as given
+    n_in, n_out : int, the layer's widths
+
+    Returns
+    -------
+    tuple ``(o1, i1)`` of int
+
     Raises
     ------
     TypeError, ValueError
