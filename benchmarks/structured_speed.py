@@ -33,7 +33,6 @@ On a lent GPU machine: ``bash benchmarks/structured_speed_gpu.sh OUT.json``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 import sys
 import time
@@ -43,14 +42,8 @@ import numpy as np
 
 from cdnotes.backend import import_namespace
 from cdnotes.benchmarking import blas_threads, interleaved_seconds, resolve_clock
+from cdnotes.layers import LAYERS
 from cdnotes.results import environment_info, write_json_atomic
-
-# Where a structure's class may live (the first module that has it wins).
-MODULES = ("cdnotes.structured", "cdnotes.layers", "cdnotes", "cdnotes.spectral",
-           "cdnotes.structured.low_rank", "cdnotes.structured.toeplitz",
-           "cdnotes.structured.kronecker", "cdnotes.structured.monarch", "cdnotes.structured.acdc",
-           "cdnotes.structured.sparse", "cdnotes.structured.fourier_mixing")
-
 
 def _split(n):
     """``(a, n // a)`` with ``a = 2^ceil(log2(n)/2)`` (a power of two dividing n)."""
@@ -58,24 +51,23 @@ def _split(n):
     return (a, n // a) if n % a == 0 else (1, n)
 
 
-# key: (class name, label at width n, constructor (cls, n, common kwargs) -> layer)
+# key: (name in cdnotes.layers.LAYERS, label at width n, options at width n)
 STRUCTURES = {
-    "dense": ("Dense", lambda n: "Dense", lambda cls, n, kw: cls(n, n, **kw)),
-    "lowrank": ("LowRank", lambda n: "LowRank(64)", lambda cls, n, kw: cls(n, n, 64, **kw)),
-    "toeplitz": ("Toeplitz", lambda n: "Toeplitz", lambda cls, n, kw: cls(n, n, **kw)),
-    "kronecker": ("Kronecker", lambda n: "Kronecker({0}×{0} ⊗ {1}×{1})".format(*_split(n)),
-                  lambda cls, n, kw: cls(_split(n), _split(n), **kw)),
-    "monarch": ("Monarch", lambda n: f"Monarch({_split(n)[0]})",
-                lambda cls, n, kw: cls(n, _split(n)[0], **kw)),
-    "acdc": ("ACDC", lambda n: "ACDC(depth 2)", lambda cls, n, kw: cls(n, 2, **kw)),
-    "fourier_mixing": ("FourierMixing", lambda n: f"FourierMixing({max(1, n // 16)})",
-                       lambda cls, n, kw: cls(n, max(1, n // 16), **kw)),
-    "cdlinear": ("CDLinear", lambda n: "CDLinear(B=64)",
-                 lambda cls, n, kw: cls(n, n, 64, method="fft", **kw)),
-    "sparse_fixed": ("SparseFixed", lambda n: "SparseFixed(1/64)",
-                     lambda cls, n, kw: cls(n, n, 1 / 64, method="sparse", **kw)),
-    "spectral_linear": ("SpectralLinear", lambda n: "SpectralLinear(Λ)",
-                        lambda cls, n, kw: cls(n, n, bias=True, **kw)),
+    "dense": ("dense", lambda n: "Dense", lambda n: {}),
+    "lowrank": ("low_rank", lambda n: "LowRank(64)", lambda n: {"rank": 64}),
+    "toeplitz": ("toeplitz", lambda n: "Toeplitz", lambda n: {}),
+    "kronecker": ("kronecker", lambda n: "Kronecker({0}×{0} ⊗ {1}×{1})".format(*_split(n)),
+                  lambda n: {"outer_shape": (_split(n)[0], _split(n)[0])}),
+    "monarch": ("monarch", lambda n: f"Monarch({_split(n)[0]})",
+                lambda n: {"n_blocks": _split(n)[0]}),
+    "acdc": ("acdc", lambda n: "ACDC(depth 2)", lambda n: {"depth": 2}),
+    "fourier_mixing": ("fourier_mixing", lambda n: f"FourierMixing({max(1, n // 16)})",
+                       lambda n: {"modes": max(1, n // 16)}),
+    "cdlinear": ("cd", lambda n: "CDLinear(B=64)",
+                 lambda n: {"block_size": 64, "method": "fft"}),
+    "sparse_fixed": ("sparse", lambda n: "SparseFixed(1/64)",
+                     lambda n: {"density": 1 / 64, "method": "sparse"}),
+    "spectral_linear": ("spectral", lambda n: "SpectralLinear(Λ)", lambda n: {"bias": True}),
 }
 # The parameters as functions of the width (for the crossing summary, which spans widths).
 FAMILY = {"dense": "Dense", "lowrank": "LowRank(64)", "toeplitz": "Toeplitz",
@@ -87,29 +79,14 @@ GOAL = ("lowrank", "toeplitz", "kronecker", "monarch", "acdc", "fourier_mixing")
 GOAL_SPEEDUP = 2.0
 
 
-def find_class(name):
-    """The class ``name`` from the first of :data:`MODULES` that has it, or ``None``."""
-    for module in MODULES:
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    return None
-
-
 def build(keys, n, backend, dtype, seed, log):
     """``{key: layer}`` for the structures that exist and build at width ``n``; ``skipped``."""
     layers, skipped = {}, {}
     for key in keys:
-        cls_name, label, make = STRUCTURES[key]
-        cls = find_class(cls_name)
-        if cls is None:
-            skipped[key] = f"class {cls_name} not found in {', '.join(MODULES[:4])} or submodules"
-            continue
+        name, label, options = STRUCTURES[key]
         try:
-            layers[key] = make(cls, n, {"seed": seed, "dtype": dtype, "xp": backend})
+            layers[key] = LAYERS[name].build(n, n, seed=seed, dtype=dtype, xp=backend,
+                                             **options(n))
         except Exception as exc:                        # another branch's signature, a bad width
             skipped[key] = f"{label(n)} could not be built at n={n}: {type(exc).__name__}: {exc}"
             log(traceback.format_exc(limit=2))

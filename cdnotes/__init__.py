@@ -42,6 +42,7 @@ from .backend import available_backends
 from .gradcheck import gradcheck
 from .layers import ALPHA_CD, CDLinear, Dense, Layer, Linear, ReLU, ShannonDropout
 from .operators import bc_matmul, bc_matmul_vjp, block_circulant, circulant
+from . import structured, spectral  # noqa: F401,E402,I001  (they register their layers in LAYERS)
 
 __version__ = "0.1.0"
 

@@ -6,8 +6,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .layers import LAYERS
 from .layers.activations import softmax
 from .mlp import PAPER_HIDDEN, make_mlp
+from .structured import mlp_widths
 from .train import TrainConfig, train
 from .validation import (check_bool, check_choice, check_positive_int, check_real, check_seed,
                          sklearn_data)
@@ -26,15 +28,18 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
     widened to a multiple of ``block_size`` with the extra logits sliced away, exactly
     as the paper's digits models do (64 -> 64 -> 64 -> 12, 10 logits kept, for B = 4).
 
-    With ``structure`` set, every linear layer is of that structure instead (a key of
-    :data:`cdnotes.structured.STRUCTURES`: ``"dense"``, ``"low_rank"``, ``"toeplitz"``,
-    ``"kronecker"``, ``"monarch"``, ``"acdc"``, ``"sparse"``, ``"fourier_mixing"``, or
-    ``"cd"``), sized by ``structure_option`` (its option: ``rank``, ``n_blocks``, ...);
-    ``block_size`` is then ignored unless ``structure="cd"``. ``structure="spectral"`` gives
-    :func:`cdnotes.spectral.spectral_mlp` with a bias in every layer; its option is the
-    ``train`` groups (default ``("eigenvalues", "eigenvectors")``). Square structures (Monarch,
-    ACDC, Fourier mixing) get the input zero-padded to the hidden width and keep
-    ``n_classes`` of the last layer's outputs.
+    With ``structure`` set, every linear layer is of that kind instead (a key of
+    :data:`cdnotes.layers.LAYERS`: ``"dense"``, ``"cd"``, ``"low_rank"``, ``"toeplitz"``,
+    ``"kronecker"``, ``"monarch"``, ``"acdc"``, ``"sparse"``, ``"fourier_mixing"``,
+    ``"masked"``, ``"spectral"``), sized by ``structure_option`` (the entry's
+    ``size_option``: ``rank``, ``n_blocks``, ...). ``block_size`` is used only by
+    ``structure=None`` and by ``"cd"`` without ``structure_option`` (``"cd"`` with
+    ``structure_option=B`` uses ``B``). ``"spectral"`` layers get a bias, fixed input
+    eigenvalues (as :func:`cdnotes.spectral.spectral_mlp`) and ``train`` groups from
+    ``structure_option`` (default ``("eigenvalues", "eigenvectors")``). Square structures
+    (Monarch, ACDC, Fourier mixing) get the input zero-padded to the hidden width and keep
+    ``n_classes`` of the last layer's outputs (so the hidden width must be at least the
+    number of classes).
 
     Parameters
     ----------
@@ -55,7 +60,8 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         ``None``: CDLinear layers of ``block_size`` (the paper's model).
     structure_option : optional
         The structure's size option, one value for every layer or a ``list`` of one per layer
-        (``None`` for structures without one, e.g. ``"toeplitz"``).
+        (``None`` for structures without one, e.g. ``"toeplitz"``; for ``"cd"`` one block
+        size, or ``None`` for ``block_size``).
     standardize : bool, default True
         Scale each feature to zero mean and unit variance (fitted on the training data)
         before the network. Plain SGD at ``learning_rate=0.1`` diverges on features of
@@ -98,9 +104,16 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         """Every hyper-parameter, validated: a message names the bad one and what it may be."""
         structure = self.structure
         if structure is not None:
-            from .structured import STRUCTURES
-            check_choice(structure, "structure", [*STRUCTURES, "spectral"])
-        B = check_positive_int(self.block_size, "block_size") if structure in (None, "cd") else 1
+            check_choice(structure, "structure", list(LAYERS))
+        B = 1
+        if structure == "cd" and self.structure_option is not None:
+            if isinstance(self.structure_option, list):
+                raise ValueError("structure='cd' takes one block size as structure_option (an "
+                                 "integer, or None to use block_size); got "
+                                 f"{self.structure_option!r}")
+            B = check_positive_int(self.structure_option, "structure_option (the block size)")
+        elif structure in (None, "cd"):
+            B = check_positive_int(self.block_size, "block_size")
         hidden = self.hidden
         if isinstance(hidden, np.ndarray) and hidden.ndim == 1:
             hidden = hidden.tolist()
@@ -110,7 +123,9 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
         hidden = tuple(check_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden))
         bad = [h for h in hidden if h % B]
         if bad:
-            raise ValueError(f"hidden widths {bad} are not multiples of block_size={B}; "
+            what = "structure_option" if structure == "cd" and self.structure_option else \
+                "block_size"
+            raise ValueError(f"hidden widths {bad} are not multiples of {what}={B}; "
                              f"use multiples of {B}")
         check_seed(self.seed, "seed")
         return {
@@ -170,39 +185,45 @@ class CDMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _structured_model(self, p, n_features, n_classes):
         """The MLP of ``p["structure"]`` layers (square structures: input padded to the hidden width)."""
-        from .structured import STRUCTURES, mlp_widths
-
-        if p["structure"] == "spectral":
-            from .spectral import spectral_mlp
-            train = ("eigenvalues", "eigenvectors") if self.structure_option is None \
-                else self.structure_option
-            return spectral_mlp([n_features, *p["hidden"], n_classes],
-                                activations=["relu"] * len(p["hidden"]), train=train,
-                                bias=True, seed=self.seed, n_classes=n_classes)
-        spec = STRUCTURES[p["structure"]]
-        hidden = p["hidden"]
+        name, hidden = p["structure"], p["hidden"]
+        entry = LAYERS[name]
         n_layers = len(hidden) + 1
-        if spec.square and len(set(hidden)) != 1:
-            raise ValueError(f"structure={p['structure']!r} has square layers: every hidden width "
+        if entry.square and len(set(hidden)) > 1:
+            raise ValueError(f"structure={name!r} has square layers: every hidden width "
                              f"must be the same; got hidden={hidden}")
-        if spec.square and n_features > hidden[0]:
-            raise ValueError(f"structure={p['structure']!r} has square layers: the input "
+        width = hidden[0] if hidden else n_features
+        if entry.square and n_features > width:
+            raise ValueError(f"structure={name!r} has square layers: the input "
                              f"({n_features} features) is padded to the hidden width, which must "
                              f"be >= {n_features}; got hidden={hidden}")
-        n_in = hidden[0] if spec.square else n_features
-        option = self.structure_option
-        values = None if spec.option is None else (
-            list(option) if isinstance(option, list) else [option] * n_layers)
-        if values is not None and len(values) != n_layers:
-            raise ValueError(f"structure_option lists one value per linear layer ({n_layers}); "
-                             f"got {len(values)}: {option!r}")
-        widths = mlp_widths(p["structure"], n_in, hidden, n_classes, values)
-        options = {} if spec.option is None else {spec.option: values}
-        if spec.option is None and option is not None:
-            raise ValueError(f"structure={p['structure']!r} has no size option; "
-                             f"structure_option must be None, got {option!r}")
-        return make_mlp(widths, structure=p["structure"], n_classes=n_classes, seed=self.seed,
-                        dropout=p["dropout"], **options)
+        if entry.square and n_classes > width:
+            raise ValueError(f"structure={name!r} has square layers: the last one keeps "
+                             f"{n_classes} logits (one per class) of its {width} outputs, so the "
+                             f"hidden width must be >= {n_classes}; got hidden={hidden}")
+        n_in = width if entry.square else n_features
+        option, extra = self.structure_option, {}
+        if name == "spectral":
+            extra = {"input_eigenvalues": "fixed", "bias": True}
+            option = ("eigenvalues", "eigenvectors") if option is None else option
+        if entry.size_option is None:
+            if option is not None:
+                raise ValueError(f"structure={name!r} has no size option; "
+                                 f"structure_option must be None, got {option!r}")
+            values = None
+        elif option is None:
+            doc = next(o.doc for o in entry.options if o.name == entry.size_option)
+            raise ValueError(f"structure={name!r} needs structure_option: its "
+                             f"{entry.size_option} ({doc}), one value or a list of one per "
+                             f"linear layer ({n_layers})")
+        else:
+            values = list(option) if isinstance(option, list) else [option] * n_layers
+            if len(values) != n_layers:
+                raise ValueError(f"structure_option lists one value per linear layer ({n_layers}); "
+                                 f"got {len(values)}: {option!r}")
+        widths = mlp_widths(name, n_in, hidden, n_classes, values)
+        options = {} if values is None else {entry.size_option: values}
+        return make_mlp(widths, structure=name, n_classes=n_classes, seed=self.seed,
+                        dropout=p["dropout"], **options, **extra)
 
     def _logits(self, X):
         check_is_fitted(self, "model_")

@@ -6,14 +6,18 @@
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .backend import device_of, namespace_of
-from .layers import CDLinear, Dense, Layer, Linear, ReLU, ShannonDropout
-from .validation import (check_array, check_block_size, check_choice, check_float_array,
+from .layers import LAYERS, Layer, Linear, ReLU, ShannonDropout
+from .structured.registry import per_layer_options
+from .validation import (check_array, check_choice, check_float_array,
                          check_input, check_int, check_real, check_same_dtype, check_seed)
 
-__all__ = ["LayerChain", "MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN"]
+__all__ = ["LayerChain", "MLP", "make_mlp", "paper_model", "PAPER_MODELS", "PAPER_HIDDEN",
+           "evaluation_mode", "check_model", "model_input"]
 
 PAPER_HIDDEN = (64, 64)
 """The hidden widths of every digits model of the paper (§VI.1)."""
@@ -25,6 +29,27 @@ PAPER_MODELS = {
     "cd8": ((64, *PAPER_HIDDEN, 16), 8),
 }
 """The paper's three digits models: the one place their widths are written down."""
+
+
+@contextlib.contextmanager
+def evaluation_mode(model):
+    """``with evaluation_mode(model):`` — every layer in eval mode inside, modes restored after.
+
+    Parameters
+    ----------
+    model : any object with ``layers`` and ``eval()`` (:class:`MLP`, :class:`LayerChain`)
+
+    Returns
+    -------
+    context manager yielding ``model``
+    """
+    modes = [layer.training for layer in model.layers]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for layer, mode in zip(model.layers, modes):
+            layer.training = mode
 
 
 class LayerChain:
@@ -81,8 +106,6 @@ class LayerChain:
         -------
         integer array ``(N,)``
         """
-        from .curvature._mode import evaluation_mode
-
         check_array(X, "X")
         xp = namespace_of(X)
         with evaluation_mode(self):
@@ -190,6 +213,64 @@ class MLP(LayerChain):
         return f"MLP(n_params={self.n_params}, n_classes={self.n_classes},\n  {inner})"
 
 
+def check_model(model):
+    """``model`` must be an :class:`MLP` whose trained layers are all linear layers.
+
+    The curvature tools (:mod:`cdnotes.curvature`) and K-FAC (:class:`cdnotes.train.KFAC`)
+    work on these models: ``make_mlp``, ``paper_model``, ``spectral_mlp`` and ``MLP([...])``
+    of :class:`~cdnotes.layers.Linear` layers, ReLU and dropout.
+
+    Parameters
+    ----------
+    model : object
+
+    Raises
+    ------
+    TypeError
+        Another model (an SHFIN :class:`~cdnotes.shfin.SequenceModel`, a bare layer, ...),
+        or an MLP with a trained layer that is not linear; the message says which.
+
+    Returns
+    -------
+    ``model``
+    """
+    if not isinstance(model, MLP):
+        hint = (" Wrap a single layer: MLP([layer])" if isinstance(model, Layer) else
+                " SHFIN sequence models are not supported (their Conv1D and Fourier-"
+                "interaction layers have no curvature hooks)." if isinstance(model, LayerChain)
+                else "")
+        raise TypeError(f"model must be a cdnotes.mlp.MLP of linear layers (make_mlp, paper_model, "
+                        f"spectral_mlp, MLP([...])); got {type(model).__name__}.{hint}")
+    odd = [type(layer).__name__ for layer in model.layers
+           if layer.params and not isinstance(layer, Linear)]
+    if odd:
+        raise TypeError(f"model must be an MLP whose trained layers are linear layers "
+                        f"(cdnotes.layers.Linear); it has {', '.join(odd)}")
+    return model
+
+
+def model_input(model, X):
+    """Check ``model`` (:func:`check_model`) and ``X`` ``(N, model.n_in)`` against it.
+
+    Parameters
+    ----------
+    model : :class:`MLP`
+    X : array ``(N, model.n_in)``, real floating, finite, the parameters' dtype
+
+    Returns
+    -------
+    the array namespace of ``X`` and the parameters
+    """
+    check_model(model)
+    check_array(X, "X")
+    xp = namespace_of(X, *[p for layer in model.linear_layers for p in layer.params.values()])
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, {model.n_in}); got {tuple(X.shape)}")
+    check_input(xp, X, model.n_in)
+    check_same_dtype(X=X, parameters=model.linear_layers[0].reference_param)
+    return xp
+
+
 def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, method="auto",
              dtype="float64", xp=None, structure=None, **options):
     """An MLP ``widths[0] -> ... -> widths[-1]`` with ReLU after every hidden layer.
@@ -208,27 +289,33 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     dropout : float in [0, 1)
         ``> 0`` inserts :class:`~cdnotes.ShannonDropout` after every hidden ReLU.
     method, dtype, xp
-        Passed to the layers.
+        Passed to the layers (``method`` only to ``"cd"`` layers).
     structure : str, optional
-        A key of :data:`cdnotes.structured.STRUCTURES` (``"low_rank"``, ``"toeplitz"``,
-        ``"kronecker"``, ``"monarch"``, ...): every linear layer of that structure, sized by
-        ``**options`` (e.g. ``rank=4``; a ``list`` gives one value per layer). ``None``,
-        ``"dense"`` and ``"cd"`` keep the behaviour above (``"cd"`` needs ``block_size``,
-        an integer or a list of one per layer).
+        A key of :data:`cdnotes.layers.LAYERS` (``"low_rank"``, ``"toeplitz"``,
+        ``"kronecker"``, ``"monarch"``, ``"spectral"``, ``"masked"``, ...): every linear layer
+        of that kind, with ``**options`` (e.g. ``rank=4``; a ``list`` gives one value per
+        layer). ``None`` keeps the behaviour above; ``"cd"`` takes ``block_size`` (an
+        integer or a list of one per layer).
     **options
-        The structure's option (:func:`cdnotes.structured.layer_options`).
+        The layer's options (``LAYERS[structure].options``).
 
     Returns
     -------
     MLP
     """
-    if structure == "cd" and isinstance(block_size, list):       # one block size per layer
-        options, block_size = {**options, "block_size": block_size}, None
-    elif structure in ("dense", "cd") and not options:
-        if (structure == "cd") != (block_size is not None):
-            raise ValueError(f"structure={structure!r} needs block_size "
-                             f"{'an integer' if structure == 'cd' else 'None'}; got {block_size!r}")
-        structure = None
+    if structure is None:
+        if options:
+            raise TypeError(f"make_mlp got unexpected keyword(s) {', '.join(sorted(options))} "
+                            "(layer options need structure=...)")
+        structure = "dense" if block_size is None else "cd"
+    LAYERS.check(structure)
+    if block_size is not None:
+        if structure != "cd":
+            raise ValueError(f"block_size is for structure 'cd'; structure={structure!r} takes "
+                             "its option as a keyword")
+        if "block_size" in options:
+            raise TypeError("give the block size once: block_size=... or the keyword, not both")
+        options = {**options, "block_size": block_size}
     if widths is None or isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a sequence of layer widths, e.g. (64, 64, 10); got "
                         f"{widths!r} ({type(widths).__name__})")
@@ -236,31 +323,17 @@ def make_mlp(widths, block_size=None, *, n_classes=None, seed=0, dropout=0.0, me
     check_seed(seed)
     if len(widths) < 2:
         raise ValueError(f"widths needs at least an input and an output width; got {widths}")
-    if structure is not None:
-        from .structured import layer_options, structured_layer
-        if block_size is not None:
-            raise ValueError(f"block_size is for structure 'cd'; structure={structure!r} takes "
-                             "its option as a keyword")
-        values = layer_options(structure, len(widths) - 1, options)
-    elif options:
-        raise TypeError(f"make_mlp got unexpected keyword(s) {', '.join(sorted(options))} "
-                        "(structure options need structure=...)")
-    if block_size is not None:
-        for n_in, n_out in zip(widths[:-1], widths[1:]):
-            check_block_size(n_in, n_out, block_size)
+    entry = LAYERS[structure]
+    per_layer = per_layer_options(structure, len(widths) - 1, options)
+    for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        entry.n_params(n_in, n_out, **per_layer[k])    # every layer's options checked first
     dropout = check_real(dropout, "dropout", low=0.0, high=1.0, high_open=True)
+    place = {"dtype": dtype, "xp": xp, **({"method": method} if structure == "cd" else {})}
     seeds = np.random.SeedSequence(seed).spawn(2 * len(widths))
     layers = []
     for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         layer_seed = int(seeds[k].generate_state(1)[0])
-        if structure is not None:
-            layers.append(structured_layer(structure, n_in, n_out, values[k], seed=layer_seed,
-                                           dtype=dtype, xp=xp, method=method))
-        elif block_size is None:
-            layers.append(Dense(n_in, n_out, seed=layer_seed, dtype=dtype, xp=xp))
-        else:
-            layers.append(CDLinear(n_in, n_out, block_size, seed=layer_seed, dtype=dtype, xp=xp,
-                                   method=method))
+        layers.append(entry.build(n_in, n_out, seed=layer_seed, **{**place, **per_layer[k]}))
         if k < len(widths) - 2:
             layers.append(ReLU())
             if dropout > 0:

@@ -27,9 +27,10 @@ from .backend import device_of, namespace_of
 from .layer_hessian.inputs import check_layer_inputs
 from .operators.bcmatmul import block_spectrum
 from .operators.fft import fft_of
-from .validation import check_array, check_float_array, check_real, check_same_dtype
+from .validation import (check_array, check_block_size, check_float_array, check_input,
+                         check_real, check_same_dtype)
 
-__all__ = ["frequency_grams", "spectral_precondition", "solve_frequencies"]
+__all__ = ["frequency_grams", "spectral_precondition", "solve_frequencies", "spectrum_grams"]
 
 
 def frequency_grams(X, block_size):
@@ -48,12 +49,27 @@ def frequency_grams(X, block_size):
         whose eigenvalues (each ``Ko`` times, bins ``0 < k < B/2`` twice) are those of
         ``cdlinear_hessian(X, n_out, B) / N``.
     """
-    xp, _, _, B = check_layer_inputs(X, block_size, block_size)
-    return _grams(xp, block_spectrum(xp, X, B))
+    check_array(X, "X")
+    xp = namespace_of(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, n_in); got shape {tuple(X.shape)}")
+    _, _, B = check_block_size(X.shape[1], block_size, block_size)
+    check_input(xp, X, X.shape[1])
+    return spectrum_grams(xp, block_spectrum(xp, X, B))
 
 
-def _grams(xp, Xf):
-    """``(F, N, Ki)`` input spectra -> ``(F, Ki, Ki)`` Gram matrices divided by ``N``."""
+def spectrum_grams(xp, Xf):
+    """``(F, N, Ki)`` input spectra -> ``(F, Ki, Ki)`` Gram matrices divided by ``N`` (unchecked).
+
+    Parameters
+    ----------
+    xp : namespace
+    Xf : complex array ``(F, N, Ki)`` (:func:`cdnotes.operators.bcmatmul.block_spectrum`)
+
+    Returns
+    -------
+    complex array ``(F, Ki, Ki)``, ``conj(Xf[k])ᵀ Xf[k] / N``
+    """
     N = Xf.shape[1]
     return xp.matmul(xp.conj(xp.permute_dims(Xf, (0, 2, 1))), Xf) / N
 

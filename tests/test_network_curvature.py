@@ -376,16 +376,12 @@ def test_null_directions_by_cause_on_a_model_worked_by_hand(block_size, digits):
 # ----------------------------------------------------------------------------
 
 class _FallbackDense(Dense):
-    """A Dense layer that uses the base class's generic (looping) tangent kernels."""
-    apply_3d = Linear.apply_3d
-    apply_transpose_3d = Linear.apply_transpose_3d
-    weight_grads_3d = Linear.weight_grads_3d
+    """A Dense layer whose curvature object is the generic (looping) one."""
+    curvature_class = Linear.curvature_class
 
 
 class _FallbackCD(CDLinear):
-    apply_3d = Linear.apply_3d
-    apply_transpose_3d = Linear.apply_transpose_3d
-    weight_grads_3d = Linear.weight_grads_3d
+    curvature_class = Linear.curvature_class
 
 
 @pytest.mark.parametrize("method", ["dense", "fft"])

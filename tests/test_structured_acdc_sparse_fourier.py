@@ -324,7 +324,7 @@ def test_sparse_path_equals_dense_path_in_large_chunks_and_small(rng):
     np.testing.assert_allclose(fast.forward(X), dense.forward(X), atol=1e-13)
     np.testing.assert_allclose(fast.backward(dY), dense.backward(dY), atol=1e-13)
     np.testing.assert_allclose(fast.grads["values"], dense.grads["values"], atol=1e-13)
-    small = module._sampled_products(dY, X, fast._positions, 40, chunk_elements=10)
+    small = module._sampled_products(dY, X, fast.positions, 40, chunk_elements=10)
     np.testing.assert_allclose(small, dense.grads["values"], atol=1e-13)
 
 

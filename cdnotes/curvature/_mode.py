@@ -1,45 +1,13 @@
-"""Evaluate a model in evaluation mode without changing the mode its owner left it in."""
+"""Models checked at the curvature tools' boundary; layer inputs in evaluation mode.
+
+``evaluation_mode``, ``check_model`` and ``model_input`` live with the models
+(:mod:`cdnotes.mlp`); this module keeps their old import path.
+"""
 from __future__ import annotations
 
-import contextlib
-
-from ..backend import namespace_of
-from ..validation import check_array, check_input, check_same_dtype
+from ..mlp import check_model, evaluation_mode, model_input
 
 __all__ = ["evaluation_mode", "model_input", "check_model", "layer_inputs"]
-
-
-@contextlib.contextmanager
-def evaluation_mode(model):
-    """``with evaluation_mode(model):`` — every layer in eval mode inside, modes restored after."""
-    modes = [layer.training for layer in model.layers]
-    model.eval()
-    try:
-        yield model
-    finally:
-        for layer, mode in zip(model.layers, modes):
-            layer.training = mode
-
-
-def model_input(model, X):
-    """Check ``model`` (an MLP) and ``X`` ``(N, model.n_in)`` against it; return its namespace."""
-    check_model(model)
-    check_array(X, "X")
-    xp = namespace_of(X, *[p for layer in model.linear_layers for p in layer.params.values()])
-    if X.ndim != 2:
-        raise ValueError(f"X must have shape (N, {model.n_in}); got {tuple(X.shape)}")
-    check_input(xp, X, model.n_in)
-    check_same_dtype(X=X, parameters=model.linear_layers[0].reference_param)
-    return xp
-
-
-def check_model(model):
-    """``model`` must be an MLP: layers, linear layers and ``n_classes`` (``TypeError`` otherwise)."""
-    if not (hasattr(model, "layers") and hasattr(model, "linear_layers")
-            and hasattr(model, "n_classes")):
-        raise TypeError(f"model must be a cdnotes.mlp.MLP (layers with a last linear layer); got "
-                        f"{type(model).__name__}. Wrap a single layer: MLP([layer])")
-    return model
 
 
 def layer_inputs(model, X):

@@ -10,7 +10,8 @@ With ``R{·} = d/dt ·(θ + t v)|₀`` for a direction ``v``, the network's pass
   ``R{∂L/∂x_l} = R{∂L/∂z_l} W_l + ∂L/∂z_l W(v_l)``; ``R{∂L/∂z} = σ'(z) R{∂L/∂x}`` for
   activations that are piecewise linear (``σ'' = 0`` almost everywhere: ReLU, dropout).
 
-For a layer whose ``W(θ)`` is not linear in ``θ`` (``weights_linear = False``), ``W(v_l)``
+For a layer whose ``W(θ)`` is not linear in ``θ`` (``layer.curvature().weights_linear``
+is ``False``), ``W(v_l)``
 reads ``DW_θ[v_l]`` (the layer's tangent hooks) and ``R{∂L/∂θ_l}`` gains the layer's own
 curvature term ``(DJ_W[v_l])ᵀ Σ_n (∂L/∂z_l)ᵀ x_l`` (``weight_second_order_3d``).
 
@@ -105,10 +106,10 @@ class PrimalPass:
             if step.index is None:
                 T = None if T is None else layer.jvp_3d(xp, step.X, T)
                 continue
-            v = tangents[step.index]
-            R = None if T is None else layer.apply_3d(xp, T, step.weights)
+            v, hooks = tangents[step.index], layer.curvature()
+            R = None if T is None else hooks.apply_3d(xp, T, step.weights)
             if v is not None:
-                Rv = layer.tangent_apply_3d(xp, step.X[None, ...], step.weights,
+                Rv = hooks.tangent_apply_3d(xp, step.X[None, ...], step.weights,
                                             {name: v[name] for name in step.weights})
                 if "b" in v:
                     Rv = Rv + v["b"][:, None, :]
@@ -132,13 +133,14 @@ class PrimalPass:
             if step.index is None:
                 U = layer.vjp_3d(xp, step.X, U)
                 continue
-            grads = layer.weight_grads_at_3d(xp, step.X[None, ...], U, step.weights)
+            hooks = layer.curvature()
+            grads = hooks.weight_grads_at_3d(xp, step.X[None, ...], U, step.weights)
             v = tangents[step.index]
             if second_order and T is not None:
-                extra = layer.weight_grads_at_3d(xp, T, step.dY[None, ...], step.weights)
+                extra = hooks.weight_grads_at_3d(xp, T, step.dY[None, ...], step.weights)
                 grads = {name: g + extra[name] for name, g in grads.items()}
             if second_order and v is not None:          # W nonlinear in θ: its own curvature
-                extra = layer.weight_second_order_3d(xp, step.X[None, ...], step.dY[None, ...],
+                extra = hooks.weight_second_order_3d(xp, step.X[None, ...], step.dY[None, ...],
                                                      step.weights,
                                                      {name: v[name] for name in step.weights})
                 if extra is not None:
@@ -147,9 +149,9 @@ class PrimalPass:
                 grads["b"] = xp.sum(U, axis=1)
             out[step.index] = grads
             if pos > stop:
-                dX = layer.apply_transpose_3d(xp, U, step.weights)
+                dX = hooks.apply_transpose_3d(xp, U, step.weights)
                 if second_order and v is not None:
-                    dX = dX + layer.tangent_apply_transpose_3d(
+                    dX = dX + hooks.tangent_apply_transpose_3d(
                         xp, step.dY[None, ...], step.weights,
                         {name: v[name] for name in step.weights})
                 U = dX

@@ -47,7 +47,7 @@ def _parameter_map(layer):
     layer whose ``W`` is linear in its parameters works.
     """
     n_out, n_in = layer.n_out, layer.n_in
-    if not getattr(layer, "weights_linear", True):
+    if not layer.curvature().weights_linear:
         raise NotImplementedError(f"the exact last-layer Hessian needs W linear in the layer's "
                                   f"parameters; {type(layer).__name__}'s W is not "
                                   "(weights_linear = False): its own curvature term is missing")

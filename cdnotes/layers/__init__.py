@@ -8,6 +8,8 @@
 ``cdlinear``       :class:`CDLinear`, the paper's block-circulant layer
 ``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
 ``masked``         :class:`MaskedDense`: only a seeded random subset of the weights trained
+``pattern``        :class:`FixedPattern`: the shared base of MaskedDense and SparseFixed
+``registry``       :data:`LAYERS`: every linear layer by name (build, closed-form count)
 ``dropout``        :class:`ShannonDropout` (paper Eq. 7)
 ``init``           weight scales matched to a dense layer's (He, LeCun, Glorot)
 =================  =======================================================================
@@ -19,7 +21,9 @@ from .dense import Dense
 from .dropout import ALPHA_CD, ShannonDropout
 from .linear import Linear
 from .masked import MaskedDense
+from .pattern import FixedPattern
+from .registry import LAYERS, LayerEntry
 
-__all__ = ["ALPHA_CD", "CDLinear", "Dense", "Layer", "Linear", "MaskedDense", "ReLU",
-           "ShannonDropout",
+__all__ = ["ALPHA_CD", "CDLinear", "Dense", "FixedPattern", "LAYERS", "Layer", "LayerEntry",
+           "Linear", "MaskedDense", "ReLU", "ShannonDropout",
            "log_softmax", "softmax"]

@@ -78,6 +78,10 @@ class Layer:
         self._cache = None
         return self
 
+    def curvature(self):
+        """The layer's curvature hooks (:mod:`cdnotes.layers.hooks`); ``None``: it has none."""
+        return None
+
     def __call__(self, X):
         return self.forward(X)
 

@@ -4,14 +4,60 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..operators.bcmatmul import prepare, resolve_method
-from ..operators.circulant import _device_indices, _host_indices, block_circulant
+from ..operators.bcmatmul import block_spectrum, prepare, resolve_method
+from ..operators.circulant import block_circulant, circulant_indices, device_circulant_indices
 from ..operators.fft import fft_of
 from ..validation import check_array, check_coefficients
+from .hooks import LinearCurvature
 from .init import normal_weights
 from .linear import Linear, parameter
 
 __all__ = ["CDLinear"]
+
+
+class CDLinearCurvature(LinearCurvature):
+    """CDLinear's hooks: the "fft" path runs Eqs. 2-4 with a leading tangent axis (batched
+    rfft and complex matmuls); the "dense" path materialises the m weight matrices with one
+    gather. K-FAC's factors are per frequency of the circulant coefficients ``C``."""
+
+    def kfac_input(self):
+        """The block spectrum ``(F, N, Ki)`` of the last ``forward_2d`` input: the FFT path's
+        cache holds it; the dense path's holds the input, transformed here."""
+        plan = self.layer._cached()
+        Xf = getattr(plan, "Xf", None)
+        if Xf is None:
+            Xf = block_spectrum(namespace_of(plan.X2), plan.X2, self.layer.block_size)
+        return Xf
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
+        layer = self.layer
+        C4 = layer._weights_3d(weights)["C"]
+        if layer.method == "dense":
+            return _dense_apply(xp, X3, _materialize_3d(xp, C4), transpose=True)
+        B = layer.block_size
+        Yf = xp.matmul(_spectra_3d(xp, X3, B), xp.matrix_transpose(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, Yf, B)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        layer = self.layer
+        C4 = layer._weights_3d(weights)["C"]
+        if layer.method == "dense":
+            return _dense_apply(xp, dY3, _materialize_3d(xp, C4), transpose=False)
+        B = layer.block_size
+        dXf = xp.matmul(_spectra_3d(xp, dY3, B), xp.conj(_coefficient_spectra(xp, C4)))
+        return _signal_3d(xp, dXf, B)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"C": ∂/∂C}`` ``(m, Ko, Ki, B)`` for ``m`` pairs ``(X3[k], dY3[k])``."""
+        layer = self.layer
+        B = layer.block_size
+        if layer.method == "dense":
+            return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
+        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)),
+                       xp.conj(_spectra_3d(xp, X3, B)))
+        return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
 
 
 class CDLinear(Linear):
@@ -42,6 +88,8 @@ class CDLinear(Linear):
     W : the materialised ``to_dense()`` ``(n_out, n_in)``, read-only
     n_params : ``n_in * n_out / B + n_out``
     """
+
+    curvature_class = CDLinearCurvature
 
     circulant_param = "C"
 
@@ -98,39 +146,11 @@ class CDLinear(Linear):
         self.grads = {"C": dC, "b": xp.sum(dY2, axis=0)}
         return dX2
 
-    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
-    # The "fft" path runs Eqs. 2-4 with a leading tangent axis (batched rfft and complex
-    # matmuls); the "dense" path materialises the m weight matrices with one gather.
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (no bias)."""
-        C4 = self._weights_3d(weights)["C"]
-        if self.method == "dense":
-            return _dense_apply(xp, X3, _materialize_3d(xp, C4), transpose=True)
-        B = self.block_size
-        Yf = xp.matmul(_spectra_3d(xp, X3, B), xp.matrix_transpose(_coefficient_spectra(xp, C4)))
-        return _signal_3d(xp, Yf, B)
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
-        C4 = self._weights_3d(weights)["C"]
-        if self.method == "dense":
-            return _dense_apply(xp, dY3, _materialize_3d(xp, C4), transpose=False)
-        B = self.block_size
-        dXf = xp.matmul(_spectra_3d(xp, dY3, B), xp.conj(_coefficient_spectra(xp, C4)))
-        return _signal_3d(xp, dXf, B)
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{"C": ∂/∂C}`` ``(m, Ko, Ki, B)`` for ``m`` pairs ``(X3[k], dY3[k])``."""
-        B = self.block_size
-        if self.method == "dense":
-            return {"C": _project_3d(xp, xp.matmul(xp.matrix_transpose(dY3), X3), B)}
-        Gf = xp.matmul(xp.matrix_transpose(_spectra_3d(xp, dY3, B)), xp.conj(_spectra_3d(xp, X3, B)))
-        return {"C": fft_of(xp).irfft(xp.permute_dims(Gf, (0, 2, 3, 1)), n=B, axis=-1)}
 
     def weight_jacobian(self):
         """0/1 matrix ``(n_out·n_in, n_out·n_in/B)``: ``W.ravel()[e] = C.ravel()[w_from_c[e]]``."""
         B = self.block_size
-        w_from_c, _ = _host_indices(self.n_out // B, self.n_in // B, B)
+        w_from_c, _ = circulant_indices(self.n_out // B, self.n_in // B, B)
         J = np.zeros((self.n_out * self.n_in, self.n_out * self.n_in // B))
         J[np.arange(w_from_c.size), w_from_c] = 1.0
         return J
@@ -161,7 +181,7 @@ def _coefficient_spectra(xp, C4):
 def _materialize_3d(xp, C4):
     """``block_circulant`` of each of ``m`` coefficient sets: ``(m, Ko·B, Ki·B)``, one gather."""
     m, Ko, Ki, B = C4.shape
-    w_from_c, _ = _device_indices(xp, Ko, Ki, B, device_of(C4))
+    w_from_c, _ = device_circulant_indices(xp, Ko, Ki, B, device_of(C4))
     return xp.reshape(xp.take(xp.reshape(C4, (m, Ko * Ki * B)), w_from_c, axis=1),
                       (m, Ko * B, Ki * B))
 
@@ -170,7 +190,7 @@ def _project_3d(xp, G3, B):
     """Adjoint of :func:`_materialize_3d`: ``(m, Ko·B, Ki·B)`` -> ``(m, Ko, Ki, B)``."""
     m, n_out, n_in = G3.shape
     Ko, Ki = n_out // B, n_in // B
-    _, c_to_w = _device_indices(xp, Ko, Ki, B, device_of(G3))
+    _, c_to_w = device_circulant_indices(xp, Ko, Ki, B, device_of(G3))
     picked = xp.take(xp.reshape(G3, (m, n_out * n_in)), c_to_w, axis=1)
     return xp.reshape(xp.sum(xp.reshape(picked, (m, B, Ko * Ki * B)), axis=1), (m, Ko, Ki, B))
 

@@ -3,10 +3,50 @@ from __future__ import annotations
 
 import numpy as np
 
+from .hooks import LinearCurvature
 from .init import normal_weights
 from .linear import Linear, parameter
 
 __all__ = ["Dense"]
+
+
+class DenseCurvature(LinearCurvature):
+    """Dense's hooks: batched matmuls; K-FAC's factors of the weight matrix ``W``."""
+
+    @property
+    def kfac_factor(self):
+        """``("dense", "W")``: K-FAC's factors of the one weight matrix (``None`` for a
+        subclass that adds weights)."""
+        return ("dense", "W") if list(self.layer.weight_params()) == ["W"] else None
+
+    def kfac_input(self):
+        """The last ``forward_2d`` input ``(N, n_in)``, from the layer's cache."""
+        (X2,) = self.layer._cached()
+        return X2
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)``, one batched matmul."""
+        layer = self.layer
+        W = layer._weights_3d(weights)["W"]
+        if W.shape[0] == 1:                          # one weight matrix: a single GEMM
+            m, N, _ = X3.shape
+            Y = xp.matmul(xp.reshape(X3, (m * N, layer.n_in)), xp.matrix_transpose(W[0, ...]))
+            return xp.reshape(Y, (m, N, layer.n_out))
+        return xp.matmul(X3, xp.matrix_transpose(W))
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
+        layer = self.layer
+        W = layer._weights_3d(weights)["W"]
+        if W.shape[0] == 1:
+            m, N, _ = dY3.shape
+            return xp.reshape(xp.matmul(xp.reshape(dY3, (m * N, layer.n_out)), W[0, ...]),
+                              (m, N, layer.n_in))
+        return xp.matmul(dY3, W)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"W": dY3[k]ᵀ @ X3[k]}`` ``(m, n_out, n_in)``, one batched matmul."""
+        return {"W": xp.matmul(xp.matrix_transpose(dY3), X3)}
 
 
 class Dense(Linear):
@@ -30,6 +70,8 @@ class Dense(Linear):
     W : array ``(n_out, n_in)``; b : array ``(n_out,)`` (settable: validated and copied)
     n_params : ``n_in * n_out + n_out``
     """
+
+    curvature_class = DenseCurvature
 
     def __init__(self, n_in, n_out, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):
@@ -58,28 +100,6 @@ class Dense(Linear):
         self.grads = {"W": xp.matmul(xp.matrix_transpose(dY2), X2), "b": xp.sum(dY2, axis=0)}
         return xp.matmul(dY2, self.W)
 
-    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)``, one batched matmul."""
-        W = self._weights_3d(weights)["W"]
-        if W.shape[0] == 1:                          # one weight matrix: a single GEMM
-            m, N, _ = X3.shape
-            Y = xp.matmul(xp.reshape(X3, (m * N, self.n_in)), xp.matrix_transpose(W[0, ...]))
-            return xp.reshape(Y, (m, N, self.n_out))
-        return xp.matmul(X3, xp.matrix_transpose(W))
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
-        W = self._weights_3d(weights)["W"]
-        if W.shape[0] == 1:
-            m, N, _ = dY3.shape
-            return xp.reshape(xp.matmul(xp.reshape(dY3, (m * N, self.n_out)), W[0, ...]),
-                              (m, N, self.n_in))
-        return xp.matmul(dY3, W)
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{"W": dY3[k]ᵀ @ X3[k]}`` ``(m, n_out, n_in)``, one batched matmul."""
-        return {"W": xp.matmul(xp.matrix_transpose(dY3), X3)}
 
     def weight_jacobian(self):
         """The identity ``(n_out·n_in, n_out·n_in)``: ``W`` is its own parameter."""

@@ -18,37 +18,21 @@ parameter is a property whose setter checks shape, dtype and finiteness and copi
 checked ``forward``/``backward`` on any batch shape, ``n_params``, ``to``, ``train``/``eval``.
 
 For exact curvature (:mod:`cdnotes.curvature`: Hessian-vector products by the
-R-operator), three bilinear kernels with a leading *tangent axis* ``m`` — the forward
-``X W(θ)ᵀ`` is bilinear in ``(θ, X)`` and the backward in ``(θ, dY)`` and ``(X, dY)``:
-
-``apply_3d(xp, X3, weights)`` / ``apply_transpose_3d(xp, dY3, weights)``
-    ``X3 @ W(weights)ᵀ`` / ``dY3 @ W(weights)`` for ``m`` weight sets at once (no bias);
-``weight_grads_3d(xp, X3, dY3)``
-    the weight gradients ``Σ_n`` for ``m`` pairs ``(X3[k], dY3[k])`` at once.
-
-The base class derives them from ``forward_2d``/``backward_2d`` on a copy of the layer
-holding each weight set in turn (a Python loop over ``m``); Dense and CDLinear override
-them with batched matmuls / batched FFTs.
-
-A layer whose ``W`` is not linear in its parameters (``W(θ)`` affine or bilinear, e.g.
-:class:`cdnotes.spectral.SpectralLinear`) sets ``weights_linear = False`` and overrides
-four hooks whose defaults are right for linear ``W`` (the R-operator calls them):
-
-``tangent_apply_3d(xp, X3, weights, tangents)`` / ``tangent_apply_transpose_3d(...)``
-    ``X3 @ DW_θ[v]ᵀ`` / ``dY3 @ DW_θ[v]`` with ``θ = weights`` (default: ``apply_3d`` on
-    the tangents, since ``DW_θ[v] = W(v)`` for linear ``W``);
-``weight_grads_at_3d(xp, X3, dY3, weights)``
-    :meth:`weight_grads_3d` at the parameters ``weights`` (default: ignores them);
-``weight_second_order_3d(xp, X3, dY3, weights, tangents)``
-    ``d/dt J_W(θ + t v)ᵀ vec(Σ_n dY3ᵀ X3)``: the layer's own curvature term (default
-    ``None``: zero).
+R-operator) and K-FAC, a layer returns one optional object, ``layer.curvature()`` (a
+:class:`~cdnotes.layers.hooks.LinearCurvature`, ``None`` for layers without parameters):
+the batched bilinear kernels with a leading tangent axis, the hooks for weights nonlinear
+in ``θ``, ``weights_linear`` and the K-FAC factor structure. The algorithms ask it, never
+the class or a parameter name; a layer with fast kernels sets ``curvature_class`` to its
+own subclass (the default derives every kernel from ``forward_2d``/``backward_2d``).
+The hooks' old names on the layer (``layer.apply_3d``, ``layer.weights_linear``, ...) still
+answer, from the curvature object.
 
 The bias is optional: a layer without one has no ``"b"`` in ``params`` (``has_bias`` is
 ``False``) and computes ``Y = X @ W.T``.
 
 Attributes every linear layer has: ``n_in``, ``n_out``, ``block_size`` (1 for layers
-without block structure), ``dtype``, ``has_bias``, ``weights_linear``, and ``circulant_param`` — the name of the parameter
-that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
+without block structure), ``dtype``, ``has_bias``, and ``circulant_param`` — the name of
+the parameter that holds circulant coefficients ``(Ko, Ki, B)``, or ``None`` (regularizers and
 curvature readings that concern circulant blocks look at it, never at the class).
 """
 from __future__ import annotations
@@ -61,6 +45,7 @@ from ..backend import device_of, namespace_of, to_numpy
 from ..validation import (check_array, check_block_size, check_dtype, check_float_array,
                           check_input, check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
+from .hooks import HOOK_NAMES, LinearCurvature
 from .init import init_std
 
 __all__ = ["Linear", "parameter"]
@@ -124,7 +109,7 @@ class Linear(Layer):
 
     block_size: int = 1
     circulant_param: str | None = None
-    weights_linear: bool = True
+    curvature_class = LinearCurvature
 
     def __init__(self, n_in, n_out, block_size=1, *, seed=None, init="he", dtype="float64",
                  xp=None, device=None):
@@ -235,6 +220,7 @@ class Linear(Layer):
         batch = tuple(X.shape[:-1])
         Y2 = self.forward_2d(xp, xp.reshape(X, (-1, self.n_in)))
         self._batch = batch                      # the batch shape backward() expects
+        self._forward_cache = self._cache        # what backward() pairs with
         return xp.reshape(Y2, batch + (self.n_out,))
 
     def backward(self, dY):
@@ -243,6 +229,10 @@ class Linear(Layer):
         if self._batch is None:
             raise RuntimeError(f"{type(self).__name__}.backward needs a forward(X) first "
                                "(forward_2d pairs with backward_2d)")
+        if self._cache is not self.__dict__.get("_forward_cache"):
+            raise RuntimeError(f"{type(self).__name__}.backward pairs with the last forward(X), "
+                               f"but forward_2d ran since and replaced its cache: call forward(X) "
+                               "again before backward, or pair forward_2d with backward_2d")
         check_array(dY, "dY")
         xp = namespace_of(dY, *self.params.values())
         expected = self._batch + (self.n_out,)
@@ -265,7 +255,21 @@ class Linear(Layer):
         raise NotImplementedError(f"{type(self).__name__} does not provide weight_jacobian(); "
                                   "its W is not a linear function of its parameters")
 
-    # -- batched bilinear kernels (a leading tangent axis m; unchecked) ------------
+    # -- curvature: one optional object (see :mod:`cdnotes.layers.hooks`) ------------
+    def curvature(self):
+        """The layer's Gauss-Newton/Jacobian hooks: a :class:`~cdnotes.layers.hooks.LinearCurvature`
+        (``curvature_class(self)``), what :mod:`cdnotes.curvature` and K-FAC call."""
+        return self.curvature_class(self)
+
+    def __getattr__(self, name):
+        """The hooks' old names on the layer (``layer.apply_3d``...): the curvature object's."""
+        if name in HOOK_NAMES:
+            return getattr(self.curvature(), name)
+        attribute = getattr(type(self), name, None)
+        if isinstance(attribute, property):          # re-raise the property's own message
+            return attribute.fget(self)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def weight_params(self) -> dict:
         """The weight parameters ``{name: array}``: every parameter but ``b``, in ``params`` order."""
         return {name: p for name, p in self.params.items() if name != "b"}
@@ -275,124 +279,6 @@ class Linear(Layer):
         if weights is None:
             return {name: p[None, ...] for name, p in self.weight_params().items()}
         return weights
-
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ`` (no bias), batched over a leading tangent axis.
-
-        Parameters
-        ----------
-        xp : namespace
-        X3 : array ``(m_x, N, n_in)``
-        weights : dict ``{name: (m_w, *shape)}`` of the weight parameters (not ``b``), or
-            ``None`` for the layer's own; ``m_x``, ``m_w`` are 1 or ``m`` (broadcast).
-
-        Returns
-        -------
-        array ``(m, N, n_out)``. The base class loops over ``m`` (:meth:`forward_2d` on a
-        copy of the layer holding ``weights[k]`` and a zero bias); subclasses batch it.
-        """
-        weights = self._weights_3d(weights)
-        out = []
-        for k in range(_batch_of(X3, weights)):
-            twin = self._twin(xp, _pick(weights, k))
-            out.append(twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...]))
-        return xp.stack(out)
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``, batched: ``dY3`` ``(m_y, N, n_out)`` -> ``(m, N, n_in)``.
-
-        ``weights`` as in :meth:`apply_3d`. The base class loops over ``m`` with
-        :meth:`backward_2d` on a copy of the layer (after a forward pass on zeros).
-        """
-        weights = self._weights_3d(weights)
-        out = []
-        for k in range(_batch_of(dY3, weights)):
-            twin = self._twin(xp, _pick(weights, k))
-            dY = dY3[min(k, dY3.shape[0] - 1), ...]
-            twin.forward_2d(xp, xp.zeros((dY.shape[0], self.n_in), dtype=dY.dtype,
-                                         device=device_of(dY)))
-            out.append(twin.backward_2d(xp, dY))
-        return xp.stack(out)
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """Weight gradients ``Σ_n`` for ``m`` pairs ``(X3[k], dY3[k])``, batched.
-
-        ``X3`` ``(m_x, N, n_in)``, ``dY3`` ``(m_y, N, n_out)`` (``m_x``, ``m_y`` 1 or ``m``).
-        Returns ``{name: (m, *shape)}`` over the weight parameters (not ``b``): the gradient
-        of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` with respect to them.
-        """
-        m = max(X3.shape[0], dY3.shape[0])
-        grads = {name: [] for name in self.weight_params()}
-        twin = self._twin(xp, self.weight_params())
-        for k in range(m):
-            twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...])
-            twin.backward_2d(xp, dY3[min(k, dY3.shape[0] - 1), ...])
-            for name in grads:
-                grads[name].append(twin.grads[name])
-        return {name: xp.stack(values) for name, values in grads.items()}
-
-    # -- hooks for weights that are not linear in the parameters (defaults: linear) ----
-    def tangent_apply_3d(self, xp, X3, weights, tangents):
-        """``X3 @ DW_θ[v]ᵀ`` with ``θ = weights`` and ``v = tangents`` (no bias).
-
-        Parameters
-        ----------
-        xp : namespace
-        X3 : array ``(m_x, N, n_in)``
-        weights : dict ``{name: (1 or m, *shape)}``, the point ``θ`` (weight parameters)
-        tangents : dict ``{name: (m, *shape)}``, the directions ``v``
-
-        Returns
-        -------
-        array ``(m, N, n_out)``; for ``W`` linear in ``θ`` this is ``apply_3d(X3, tangents)``.
-        """
-        return self.apply_3d(xp, X3, tangents)
-
-    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
-        """``dY3 @ DW_θ[v]``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``; see :meth:`tangent_apply_3d`.
-
-        Parameters
-        ----------
-        xp : namespace
-        dY3 : array ``(m_y, N, n_out)``
-        weights, tangents : dicts as in :meth:`tangent_apply_3d`
-
-        Returns
-        -------
-        array ``(m, N, n_in)``
-        """
-        return self.apply_transpose_3d(xp, dY3, tangents)
-
-    def weight_grads_at_3d(self, xp, X3, dY3, weights):
-        """:meth:`weight_grads_3d` at the parameters ``weights`` (linear ``W``: independent of them).
-
-        Parameters
-        ----------
-        xp : namespace
-        X3 : array ``(m_x, N, n_in)``; dY3 : array ``(m_y, N, n_out)``
-        weights : dict ``{name: (1, *shape)}``, the point ``θ``
-
-        Returns
-        -------
-        dict ``{name: (m, *shape)}`` over the weight parameters
-        """
-        return self.weight_grads_3d(xp, X3, dY3)
-
-    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
-        """``d/dt J_W(θ + t v)ᵀ vec(Σ_n dY3ᵀ X3)``: zero (``None``) for ``W`` linear in ``θ``.
-
-        Parameters
-        ----------
-        xp : namespace
-        X3 : array ``(1, N, n_in)``; dY3 : array ``(1, N, n_out)``
-        weights : dict ``{name: (1, *shape)}``, the point ``θ``
-        tangents : dict ``{name: (m, *shape)}``, the directions ``v``
-
-        Returns
-        -------
-        dict ``{name: (m, *shape)}`` or ``None`` (zero)
-        """
-        return None
 
     def _twin(self, xp, weights):
         """A shallow copy of the layer holding ``weights`` and a zero bias (for the fallbacks)."""
@@ -410,13 +296,3 @@ class Linear(Layer):
         extra = self._repr_extra()
         return (f"{type(self).__name__}(n_in={self.n_in}, n_out={self.n_out}"
                 f"{', ' + extra if extra else ''}, n_params={self.n_params})")
-
-
-def _batch_of(A3, weights):
-    """The tangent batch ``m``: the largest leading axis of ``A3`` and the weight arrays."""
-    return max([A3.shape[0]] + [w.shape[0] for w in weights.values()])
-
-
-def _pick(weights, k):
-    """Weight set ``k`` of a batch (index 0 of a broadcast axis of length 1)."""
-    return {name: w[min(k, w.shape[0] - 1), ...] for name, w in weights.items()}

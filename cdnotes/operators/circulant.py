@@ -18,7 +18,7 @@ from ..backend import device_of, namespace_of
 from ..validation import check_array, check_block_size, check_coefficients, check_float_array
 
 __all__ = ["circulant", "block_circulant", "circulant_index", "project_block_circulant",
-           "materialize", "project"]
+           "materialize", "project", "circulant_indices", "device_circulant_indices"]
 
 
 def circulant_index(xp, block_size: int, device=None):
@@ -115,6 +115,15 @@ def _host_indices(Ko: int, Ki: int, B: int):
     ``c_to_w[r, p]``: the ``r``-th of the ``B`` entries of ``W.ravel()`` holding
     ``C.ravel()[p]``, shape ``(B, P)`` — transposed so that the projection sums ``B``
     contiguous rows (4× faster in NumPy than summing a trailing axis of length ``B``).
+
+    Parameters
+    ----------
+    Ko, Ki, B : int
+        Output blocks, input blocks, block size.
+
+    Returns
+    -------
+    ``(w_from_c, c_to_w)``: host int arrays ``(Ko·Ki·B²,)`` and ``(B, Ko·Ki·B)``
     """
     i, k, j, l = np.meshgrid(np.arange(Ko), np.arange(B), np.arange(Ki), np.arange(B), indexing="ij")
     w_from_c = (((i * Ki + j) * B) + (k - l) % B).reshape(-1)          # W rows (i, k), cols (j, l)
@@ -123,6 +132,16 @@ def _host_indices(Ko: int, Ki: int, B: int):
 
 
 def _device_indices(xp, Ko, Ki, B, device):
+    """:func:`circulant_indices` on backend ``xp`` and ``device`` (cached).
+
+    Parameters
+    ----------
+    xp : namespace; Ko, Ki, B : int; device : the arrays' device
+
+    Returns
+    -------
+    ``(w_from_c, c_to_w)`` index arrays on ``xp`` and ``device``, ``c_to_w`` raveled
+    """
     key = (id(xp), Ko, Ki, B, str(device))
     cached = _DEVICE_CACHE.get(key)
     if cached is None:
@@ -133,6 +152,11 @@ def _device_indices(xp, Ko, Ki, B, device):
 
 
 _DEVICE_CACHE: dict = {}
+
+circulant_indices = _host_indices
+"""Public name of the cached index maps ``(w_from_c, c_to_w)`` for ``(Ko, Ki, B)`` (host)."""
+device_circulant_indices = _device_indices
+"""Public name of the index maps on a backend and device: ``(xp, Ko, Ki, B, device)``."""
 
 
 def materialize(xp, C):

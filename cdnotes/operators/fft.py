@@ -12,7 +12,7 @@ import contextlib
 
 import array_api_compat
 
-__all__ = ["fft_of", "complex_dtype", "fft_workers"]
+__all__ = ["fft_of", "complex_dtype", "fft_workers", "scipy_workers"]
 
 _PARALLEL_FFT_SIZE = 1 << 18
 _MAX_WORKERS = -1          # -1: every core (scipy's convention); set by fft_workers()
@@ -44,6 +44,21 @@ class _ScipyFFT:
     def ifft(cls, x, axis=-1):
         import scipy.fft
         return scipy.fft.ifft(x, axis=axis, workers=cls._workers(x))
+
+
+def scipy_workers(x) -> int:
+    """The ``workers=`` argument ``scipy.fft`` gets for the array ``x`` (every core from
+    2^18 entries on, as :func:`fft_workers` set; one below).
+
+    Parameters
+    ----------
+    x : NumPy array
+
+    Returns
+    -------
+    int
+    """
+    return _ScipyFFT._workers(x)
 
 
 def fft_of(xp):

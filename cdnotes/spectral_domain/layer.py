@@ -9,6 +9,7 @@ import numpy as np
 
 from ..backend import device_of, namespace_of, to_numpy
 from ..layers import Linear
+from .curvature import SpectralCurvature
 from ..validation import check_choice
 
 __all__ = ["SpectralLinear", "check_train_groups", "TRAIN_GROUPS", "INPUT_EIGENVALUES",
@@ -94,6 +95,8 @@ class SpectralLinear(Linear):
         trainable ``lam_in``, or only the eigenvectors).
     """
 
+    curvature_class = SpectralCurvature
+
     def __init__(self, n_in, n_out, *, train=("eigenvalues",), input_eigenvalues="trainable",
                  bias=False, transfer="inverse", seed=None, dtype="float64", xp=None,
                  device=None):
@@ -108,8 +111,6 @@ class SpectralLinear(Linear):
         values = "eigenvalues" in self.train_groups
         self._trained = {"lam_in": values and self.input_eigenvalues == "trainable",
                          "lam_out": values, "phi": "eigenvectors" in self.train_groups}
-        self.weights_linear = (not values) or (not self._trained["phi"]
-                                               and self._trained["lam_in"])
         self._frozen = {}
         super().__init__(n_in, n_out, 1, seed=seed, dtype=dtype, xp=xp, device=device)
         host = self._initial
@@ -332,63 +333,6 @@ class SpectralLinear(Linear):
         for term in terms[1:]:
             total = total + term
         return total
-
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n_in)`` -> ``(m, N, n_out)`` (frozen arrays fill in)."""
-        return xp.matmul(X3, xp.matrix_transpose(self._dense_3d(xp, weights)))
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n_out)`` -> ``(m, N, n_in)``."""
-        return xp.matmul(dY3, self._dense_3d(xp, weights))
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """Gradients of ``Σ_n dY3[k, n] · (X3[k, n] Wᵀ)`` at the layer's parameters
-        ``(m, *shape)``."""
-        return self.weight_grads_at_3d(xp, X3, dY3, None)
-
-    def weight_grads_at_3d(self, xp, X3, dY3, weights):
-        """:meth:`weight_grads_3d` at the parameters ``weights`` ``{name: (1, *shape)}``."""
-        G = xp.matmul(xp.matrix_transpose(dY3), X3)
-        lam_in, lam_out, phi = self._point(self._weights_3d(weights))
-        return self._grads_from(xp, G, lam_in, lam_out, phi)
-
-    def tangent_apply_3d(self, xp, X3, weights, tangents):
-        """``X3 @ DW_θ[v]ᵀ`` ``(m, N, n_out)``; see :meth:`Linear.tangent_apply_3d`."""
-        return xp.matmul(X3, xp.matrix_transpose(self._differential_3d(xp, weights, tangents)))
-
-    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
-        """``dY3 @ DW_θ[v]`` ``(m, N, n_in)``; see :meth:`Linear.tangent_apply_transpose_3d`."""
-        return xp.matmul(dY3, self._differential_3d(xp, weights, tangents))
-
-    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
-        """The bilinear term ``d/dt J_W(θ + t v)ᵀ vec(G)``, ``G = Σ_n dY3ᵀ X3``.
-
-        ``∂/∂φ: G ⊙ (v_in − v_out)``, ``∂/∂λ_in: Σ_o (G ⊙ v_φ)``, ``∂/∂λ_out: −Σ_i (G ⊙ v_φ)``
-        (``"compact"``: ``a``, ``b`` in place of 1, −1); ``None`` when ``W`` is linear in the
-        trained parameters.
-        """
-        if self.weights_linear:
-            return None
-        G = xp.matmul(xp.matrix_transpose(dY3), X3)              # (1, n_out, n_in)
-        m = next(iter(tangents.values())).shape[0]
-        zero_in = xp.zeros((m, self.n_in), dtype=G.dtype, device=device_of(G))
-        zero_out = xp.zeros((m, self.n_out), dtype=G.dtype, device=device_of(G))
-        v_in = tangents.get("lam_in", zero_in)
-        v_out = tangents.get("lam_out", zero_out)
-        out = {}
-        if "phi" in tangents:
-            Gv = G * tangents["phi"]
-            if self._trained["lam_in"]:
-                out["lam_in"] = xp.sum(Gv, axis=-2)
-                if self.transfer == "compact":
-                    out["lam_in"] = self._a * out["lam_in"]
-            if self._trained["lam_out"]:
-                out["lam_out"] = (self._b * xp.sum(Gv, axis=-1)
-                                  if self.transfer == "compact" else -xp.sum(Gv, axis=-1))
-            out["phi"] = G * self._factor(v_in, v_out)
-        else:                                          # only eigenvalues trained, affine W
-            return None
-        return {name: out[name] for name in tangents}
 
     def _repr_extra(self):
         extra = "" if self.transfer == "inverse" else f", transfer={self.transfer!r}"

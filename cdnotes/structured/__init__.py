@@ -3,6 +3,7 @@
 Every layer implements the :class:`~cdnotes.layers.Linear` protocol (``params``/``grads``,
 ``forward``/``backward``, ``to_dense()``, ``to``, seeded He-matched init, a bias ``b``
 ``(n_out,)``), and each convention is tested against its definition built the slow way.
+Each is registered in :data:`cdnotes.layers.LAYERS` (the one registry of linear layers).
 
 ==================  ======================================================================
 ``low_rank``        :class:`LowRank`: ``W = U @ V``
@@ -13,19 +14,27 @@ Every layer implements the :class:`~cdnotes.layers.Linear` protocol (``params``/
 ``sparse``          :class:`SparseFixed`: a fixed seeded sparsity pattern, ``W[mask] = values``
 ``fourier_mixing``  :class:`FourierMixing`: FNO-style truncated spectral multiply
 ``dct``             the orthonormal DCT-II and its inverse on every backend
-``registry``        :data:`STRUCTURES`, :func:`structured_layer`, :func:`match_budget`
+``registry``        the entries of these layers in ``LAYERS``; :data:`STRUCTURES` (views),
+                    :func:`structured_layer`
+``widths``          :func:`mlp_widths`, :func:`output_width`
+``budget``          :func:`match_budget` (parameter counts in closed form)
 ==================  ======================================================================
 """
+from ._common import entrywise_weight_jacobian, multilinear_weight_jacobian
 from .acdc import ACDC
+from .budget import BudgetMatch, match_budget
 from .fourier_mixing import FourierMixing
 from .kronecker import Kronecker
 from .low_rank import LowRank
 from .monarch import Monarch
-from .registry import (STRUCTURES, BudgetMatch, Structure, layer_options, match_budget,
-                       mlp_widths, output_width, structured_layer)
+from .registry import (STRUCTURES, Structure, check_outer_shape, layer_options,
+                       per_layer_options, structured_layer)
 from .sparse import SparseFixed
 from .toeplitz import Toeplitz
+from .widths import mlp_widths, output_width
 
 __all__ = ["ACDC", "BudgetMatch", "FourierMixing", "Kronecker", "LowRank", "Monarch",
-           "STRUCTURES", "SparseFixed", "Structure", "Toeplitz", "layer_options", "match_budget",
-           "mlp_widths", "output_width", "structured_layer"]
+           "STRUCTURES", "SparseFixed", "Structure", "Toeplitz", "check_outer_shape",
+           "entrywise_weight_jacobian", "layer_options", "match_budget", "mlp_widths",
+           "multilinear_weight_jacobian", "output_width", "per_layer_options",
+           "structured_layer"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import to_numpy
+from ..layers.hooks import LinearCurvature
 
 __all__ = ["multilinear_weight_jacobian", "entrywise_weight_jacobian"]
 
@@ -68,7 +69,7 @@ def entrywise_weight_jacobian(layer):
     return np.stack(columns, axis=1)
 
 
-class ProductOfFactors:
+class ProductOfFactors(LinearCurvature):
     """Curvature hooks of a layer whose ``W`` is linear in each weight parameter separately.
 
     For ``W = W(θ_1, …, θ_k)`` linear in every ``θ_g`` with the others held (``U V``,
@@ -78,8 +79,8 @@ class ProductOfFactors:
     * the gradient in ``θ_g`` does not depend on ``θ_g``, so its derivative along ``v`` is
       ``Σ_{h ≠ g}`` of the gradient in ``θ_g`` at ``θ`` with ``θ_h := v_h``.
 
-    Mixed into a :class:`~cdnotes.layers.Linear` subclass (before it), with
-    ``weights_linear = False``; the R-operator of :mod:`cdnotes.curvature` calls these.
+    A layer's ``curvature_class`` (LowRank, Kronecker, Monarch); the R-operator of
+    :mod:`cdnotes.curvature` calls these.
     """
 
     weights_linear = False
@@ -131,10 +132,11 @@ class ProductOfFactors:
         -------
         dict ``{name: (m, *shape)}``
         """
+        layer = self.layer
         m = max([X3.shape[0], dY3.shape[0]] + [w.shape[0] for w in weights.values()])
         grads = {name: [] for name in weights}
         for k in range(m):
-            twin = self._twin(xp, {name: w[min(k, w.shape[0] - 1), ...]
+            twin = layer._twin(xp, {name: w[min(k, w.shape[0] - 1), ...]
                                    for name, w in weights.items()})
             twin.forward_2d(xp, X3[min(k, X3.shape[0] - 1), ...])
             twin.backward_2d(xp, dY3[min(k, dY3.shape[0] - 1), ...])

@@ -35,11 +35,108 @@ import math
 
 import numpy as np
 
+from ..layers.hooks import LinearCurvature
 from ..layers.linear import Linear, parameter
 from ..validation import check_positive_int, check_real
 from .dct import dct, idct
 
 __all__ = ["ACDC"]
+
+
+class ACDCCurvature(LinearCurvature):
+    """ACDC's hooks (``W`` multilinear in θ): every kernel runs the cascade on ``(m, N, n)``
+    arrays with the factors' diagonals broadcast as ``(m, 1, n)``; the tangent versions carry
+    forward-mode derivatives along."""
+
+    weights_linear = False
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), the cascade."""
+        layer = self.layer
+        H = X3
+        for a, d in layer._diagonals(weights):
+            H = a * idct(xp, d * dct(xp, H))
+        return H
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, the cascade transposed."""
+        layer = self.layer
+        G = dY3
+        for a, d in reversed(layer._diagonals(weights)):
+            G = idct(xp, d * dct(xp, a * G))
+        return G
+
+    def tangent_apply_3d(self, xp, X3, weights, tangents):
+        """``X3 @ DW_θ[v]ᵀ`` (``θ = weights``, ``v = tangents``): the cascade's forward-mode
+        derivative, ``(m, N, n)``."""
+        layer = self.layer
+        H, dH = X3, None
+        for (a, d), (da, dd) in zip(layer._diagonals(weights), layer._diagonals(tangents)):
+            Z = dct(xp, H)
+            U = idct(xp, d * Z)
+            dU = idct(xp, dd * Z if dH is None else dd * Z + d * dct(xp, dH))
+            dH, H = da * U + a * dU, a * U
+        return dH
+
+    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
+        """``dY3 @ DW_θ[v]``: ``(m_y, N, n)`` -> ``(m, N, n)``."""
+        layer = self.layer
+        G, dG = dY3, None
+        pairs = list(zip(layer._diagonals(weights), layer._diagonals(tangents)))
+        for (a, d), (da, dd) in reversed(pairs):
+            Q = dct(xp, a * G)
+            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
+            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
+        return dG
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"a", "d"}`` ``(m, depth, n)`` for ``m`` pairs ``(X3[k], dY3[k])`` at the
+        layer's own parameters (:meth:`weight_grads_at_3d`)."""
+        return self.weight_grads_at_3d(xp, X3, dY3, None)
+
+    def weight_grads_at_3d(self, xp, X3, dY3, weights):
+        """The gradients of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` in ``a`` and ``d`` at
+        ``θ = weights`` (``None``: the layer's): ``{"a", "d"}`` ``(m, depth, n)``."""
+        layer = self.layer
+        diagonals = layer._diagonals(weights)
+        H, cache = X3, []
+        for a, d in diagonals:
+            Z = dct(xp, H)
+            U = idct(xp, d * Z)
+            cache.append((Z, U))
+            H = a * U
+        G, grad_a, grad_d = dY3, [None] * layer.depth, [None] * layer.depth
+        for k in range(layer.depth - 1, -1, -1):
+            (a, d), (Z, U) = diagonals[k], cache[k]
+            grad_a[k] = xp.sum(G * U, axis=1)
+            Q = dct(xp, a * G)
+            grad_d[k] = xp.sum(Q * Z, axis=1)
+            G = idct(xp, d * Q)
+        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
+
+    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
+        """``d/dt`` of :meth:`weight_grads_at_3d` at ``θ + t v`` (``X3``, ``dY3`` fixed): the
+        layer's own curvature term, ``{"a", "d"}`` ``(m, depth, n)``."""
+        layer = self.layer
+        diagonals, directions = layer._diagonals(weights), layer._diagonals(tangents)
+        H, dH, cache = X3, None, []
+        for (a, d), (da, dd) in zip(diagonals, directions):
+            Z = dct(xp, H)
+            dZ = None if dH is None else dct(xp, dH)
+            U = idct(xp, d * Z)
+            dU = idct(xp, dd * Z if dZ is None else dd * Z + d * dZ)
+            cache.append((Z, dZ, U, dU))
+            dH, H = da * U + a * dU, a * U
+        G, dG = dY3, None
+        grad_a, grad_d = [None] * layer.depth, [None] * layer.depth
+        for k in range(layer.depth - 1, -1, -1):
+            (a, d), (da, dd), (Z, dZ, U, dU) = diagonals[k], directions[k], cache[k]
+            grad_a[k] = xp.sum(G * dU if dG is None else G * dU + dG * U, axis=1)
+            Q = dct(xp, a * G)
+            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
+            grad_d[k] = xp.sum(dQ * Z if dZ is None else dQ * Z + Q * dZ, axis=1)
+            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
+        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
 
 
 class ACDC(Linear):
@@ -66,7 +163,7 @@ class ACDC(Linear):
     weights_linear : False
     """
 
-    weights_linear = False
+    curvature_class = ACDCCurvature
 
     def __init__(self, n, depth, *, seed=None, init="he", dtype="float64", xp=None, device=None,
                  noise=0.1):
@@ -156,96 +253,11 @@ class ACDC(Linear):
             columns_d.append(np.einsum("uj,jv->uvj", left_d, C @ R).reshape(n * n, n))
         return np.concatenate(columns_a + columns_d, axis=1)
 
-    # -- batched kernels and the hooks for W nonlinear in θ (see Linear) ---------------
-    # Every kernel runs the cascade on (m, N, n) arrays with the factors' diagonals
-    # broadcast as (m, 1, n); the tangent versions carry forward-mode derivatives along.
     def _diagonals(self, weights):
         """``[(a_k, d_k)]`` as ``(m, 1, n)`` arrays, for ``weights`` (``None``: the layer's)."""
         w = self._weights_3d(weights)
         return [(w["a"][:, k, :][:, None, :], w["d"][:, k, :][:, None, :])
                 for k in range(self.depth)]
-
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), the cascade."""
-        H = X3
-        for a, d in self._diagonals(weights):
-            H = a * idct(xp, d * dct(xp, H))
-        return H
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, the cascade transposed."""
-        G = dY3
-        for a, d in reversed(self._diagonals(weights)):
-            G = idct(xp, d * dct(xp, a * G))
-        return G
-
-    def tangent_apply_3d(self, xp, X3, weights, tangents):
-        """``X3 @ DW_θ[v]ᵀ`` (``θ = weights``, ``v = tangents``): the cascade's forward-mode
-        derivative, ``(m, N, n)``."""
-        H, dH = X3, None
-        for (a, d), (da, dd) in zip(self._diagonals(weights), self._diagonals(tangents)):
-            Z = dct(xp, H)
-            U = idct(xp, d * Z)
-            dU = idct(xp, dd * Z if dH is None else dd * Z + d * dct(xp, dH))
-            dH, H = da * U + a * dU, a * U
-        return dH
-
-    def tangent_apply_transpose_3d(self, xp, dY3, weights, tangents):
-        """``dY3 @ DW_θ[v]``: ``(m_y, N, n)`` -> ``(m, N, n)``."""
-        G, dG = dY3, None
-        pairs = list(zip(self._diagonals(weights), self._diagonals(tangents)))
-        for (a, d), (da, dd) in reversed(pairs):
-            Q = dct(xp, a * G)
-            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
-            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
-        return dG
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{"a", "d"}`` ``(m, depth, n)`` for ``m`` pairs ``(X3[k], dY3[k])`` at the
-        layer's own parameters (:meth:`weight_grads_at_3d`)."""
-        return self.weight_grads_at_3d(xp, X3, dY3, None)
-
-    def weight_grads_at_3d(self, xp, X3, dY3, weights):
-        """The gradients of ``Σ_n dY3[k, n] · (X3[k, n] W(θ)ᵀ)`` in ``a`` and ``d`` at
-        ``θ = weights`` (``None``: the layer's): ``{"a", "d"}`` ``(m, depth, n)``."""
-        diagonals = self._diagonals(weights)
-        H, cache = X3, []
-        for a, d in diagonals:
-            Z = dct(xp, H)
-            U = idct(xp, d * Z)
-            cache.append((Z, U))
-            H = a * U
-        G, grad_a, grad_d = dY3, [None] * self.depth, [None] * self.depth
-        for k in range(self.depth - 1, -1, -1):
-            (a, d), (Z, U) = diagonals[k], cache[k]
-            grad_a[k] = xp.sum(G * U, axis=1)
-            Q = dct(xp, a * G)
-            grad_d[k] = xp.sum(Q * Z, axis=1)
-            G = idct(xp, d * Q)
-        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
-
-    def weight_second_order_3d(self, xp, X3, dY3, weights, tangents):
-        """``d/dt`` of :meth:`weight_grads_at_3d` at ``θ + t v`` (``X3``, ``dY3`` fixed): the
-        layer's own curvature term, ``{"a", "d"}`` ``(m, depth, n)``."""
-        diagonals, directions = self._diagonals(weights), self._diagonals(tangents)
-        H, dH, cache = X3, None, []
-        for (a, d), (da, dd) in zip(diagonals, directions):
-            Z = dct(xp, H)
-            dZ = None if dH is None else dct(xp, dH)
-            U = idct(xp, d * Z)
-            dU = idct(xp, dd * Z if dZ is None else dd * Z + d * dZ)
-            cache.append((Z, dZ, U, dU))
-            dH, H = da * U + a * dU, a * U
-        G, dG = dY3, None
-        grad_a, grad_d = [None] * self.depth, [None] * self.depth
-        for k in range(self.depth - 1, -1, -1):
-            (a, d), (da, dd), (Z, dZ, U, dU) = diagonals[k], directions[k], cache[k]
-            grad_a[k] = xp.sum(G * dU if dG is None else G * dU + dG * U, axis=1)
-            Q = dct(xp, a * G)
-            dQ = dct(xp, da * G if dG is None else da * G + a * dG)
-            grad_d[k] = xp.sum(dQ * Z if dZ is None else dQ * Z + Q * dZ, axis=1)
-            dG, G = idct(xp, dd * Q + d * dQ), idct(xp, d * Q)
-        return {"a": xp.stack(grad_a, axis=1), "d": xp.stack(grad_d, axis=1)}
 
     def _repr_extra(self):
         return f"depth={self.depth}"

@@ -13,7 +13,7 @@ import array_api_compat
 import numpy as np
 
 from ..backend import device_of
-from ..operators.fft import _ScipyFFT, complex_dtype
+from ..operators.fft import complex_dtype, scipy_workers
 
 __all__ = ["dct", "idct", "dct_matrix"]
 
@@ -47,7 +47,7 @@ def dct(xp, X):
     """
     if array_api_compat.is_numpy_namespace(xp):
         import scipy.fft
-        return scipy.fft.dct(X, type=2, norm="ortho", axis=-1, workers=_ScipyFFT._workers(X))
+        return scipy.fft.dct(X, type=2, norm="ortho", axis=-1, workers=scipy_workers(X))
     n = X.shape[-1]
     plan = _plan(xp, n, X.dtype, device_of(X))
     v = xp.astype(xp.take(X, plan["perm"], axis=X.ndim - 1), complex_dtype(xp, X.dtype))
@@ -68,7 +68,7 @@ def idct(xp, Y):
     """
     if array_api_compat.is_numpy_namespace(xp):
         import scipy.fft
-        return scipy.fft.idct(Y, type=2, norm="ortho", axis=-1, workers=_ScipyFFT._workers(Y))
+        return scipy.fft.idct(Y, type=2, norm="ortho", axis=-1, workers=scipy_workers(Y))
     n = Y.shape[-1]
     plan = _plan(xp, n, Y.dtype, device_of(Y))
     reversed_ = xp.take(Y, plan["reverse"], axis=Y.ndim - 1)             # Y[(n - k) % n]

@@ -23,11 +23,36 @@ import math
 import numpy as np
 
 from ..backend import device_of, namespace_of
+from ..layers.hooks import LinearCurvature
 from ..layers.linear import Linear, parameter
 from ..operators.fft import complex_dtype, fft_of
 from ..validation import check_positive_int
 
 __all__ = ["FourierMixing"]
+
+
+class FourierMixingCurvature(LinearCurvature):
+    """FourierMixing's hooks: batched FFTs."""
+
+    def apply_3d(self, xp, X3, weights=None):
+        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), batched FFTs."""
+        layer = self.layer
+        Z3 = layer._bins_3d(xp, X3) * layer._spectral_weights_3d(xp, weights)
+        return layer._signal_3d(xp, Z3)
+
+    def apply_transpose_3d(self, xp, dY3, weights=None):
+        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, batched FFTs."""
+        layer = self.layer
+        Z3 = layer._bins_3d(xp, dY3) * xp.conj(layer._spectral_weights_3d(xp, weights))
+        return layer._signal_3d(xp, Z3)
+
+    def weight_grads_3d(self, xp, X3, dY3):
+        """``{"re", "im"}`` ``(m, modes)`` for ``m`` pairs ``(X3[k], dY3[k])`` (as
+        :meth:`backward_2d`, batched)."""
+        layer = self.layer
+        keep, scale = layer._constants(xp, X3.dtype, device_of(X3))
+        dw = xp.sum(layer._bins_3d(xp, dY3) * xp.conj(layer._bins_3d(xp, X3)), axis=1)
+        return {"re": xp.real(dw) * scale, "im": xp.imag(dw) * scale * keep}
 
 
 class FourierMixing(Linear):
@@ -49,6 +74,8 @@ class FourierMixing(Linear):
     inert_im : tuple of int — the entries of ``im`` that have no effect
     n_params : ``2·modes + n``
     """
+
+    curvature_class = FourierMixingCurvature
 
     def __init__(self, n, modes, *, seed=None, init="he", dtype="float64", xp=None, device=None):
         n = check_positive_int(n, "n")
@@ -138,7 +165,6 @@ class FourierMixing(Linear):
                       "b": xp.sum(dY2, axis=0)}
         return dX
 
-    # -- batched bilinear kernels (see :class:`~cdnotes.layers.Linear`) ------------
     def _spectral_weights_3d(self, xp, weights):
         """``w = re + i·im`` for ``m`` weight sets: ``(m, 1, modes)`` complex."""
         weights = self._weights_3d(weights)
@@ -157,23 +183,6 @@ class FourierMixing(Linear):
         m, N, _ = Z3.shape
         return xp.reshape(self._pad_irfft(xp, xp.reshape(Z3, (m * N, self.modes))),
                           (m, N, self.n_in))
-
-    def apply_3d(self, xp, X3, weights=None):
-        """``X3 @ W(weights)ᵀ``: ``(m_x, N, n)`` -> ``(m, N, n)`` (no bias), batched FFTs."""
-        Z3 = self._bins_3d(xp, X3) * self._spectral_weights_3d(xp, weights)
-        return self._signal_3d(xp, Z3)
-
-    def apply_transpose_3d(self, xp, dY3, weights=None):
-        """``dY3 @ W(weights)``: ``(m_y, N, n)`` -> ``(m, N, n)``, batched FFTs."""
-        Z3 = self._bins_3d(xp, dY3) * xp.conj(self._spectral_weights_3d(xp, weights))
-        return self._signal_3d(xp, Z3)
-
-    def weight_grads_3d(self, xp, X3, dY3):
-        """``{"re", "im"}`` ``(m, modes)`` for ``m`` pairs ``(X3[k], dY3[k])`` (as
-        :meth:`backward_2d`, batched)."""
-        keep, scale = self._constants(xp, X3.dtype, device_of(X3))
-        dw = xp.sum(self._bins_3d(xp, dY3) * xp.conj(self._bins_3d(xp, X3)), axis=1)
-        return {"re": xp.real(dw) * scale, "im": xp.imag(dw) * scale * keep}
 
     def weight_jacobian(self):
         """``∂ vec(W) / ∂(re, im)`` ``(n², 2·modes)`` (host, float64): column ``p`` is

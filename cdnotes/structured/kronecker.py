@@ -22,7 +22,7 @@ def _pair(value, name):
     return tuple(check_positive_int(v, f"each entry of {name}") for v in value)
 
 
-class Kronecker(ProductOfFactors, Linear):
+class Kronecker(Linear):
     """Kronecker-product layer ``Y = X @ W.T + b`` with ``W = np.kron(outer, inner)``.
 
     With ``x`` read row-major as an ``(i1, i2)`` matrix ``X``, ``W x`` is the row-major
@@ -46,6 +46,8 @@ class Kronecker(ProductOfFactors, Linear):
     shape_out, shape_in : tuple of int
     n_params : ``o1·i1 + o2·i2 + n_out``
     """
+
+    curvature_class = ProductOfFactors
 
     def __init__(self, shape_out, shape_in, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

@@ -13,7 +13,7 @@ from ._common import ProductOfFactors, multilinear_weight_jacobian
 __all__ = ["LowRank"]
 
 
-class LowRank(ProductOfFactors, Linear):
+class LowRank(Linear):
     """Low-rank linear layer ``Y = X @ W.T + b`` with ``W = U @ V``.
 
     Parameters
@@ -35,6 +35,8 @@ class LowRank(ProductOfFactors, Linear):
     rank : int
     n_params : ``rank · (n_in + n_out) + n_out``
     """
+
+    curvature_class = ProductOfFactors
 
     def __init__(self, n_in, n_out, rank, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

@@ -28,7 +28,7 @@ from ._common import ProductOfFactors, multilinear_weight_jacobian
 __all__ = ["Monarch"]
 
 
-class Monarch(ProductOfFactors, Linear):
+class Monarch(Linear):
     """Monarch layer ``Y = X @ W.T + b``, ``W`` square ``(n, n)`` (see the module docstring).
 
     Parameters
@@ -48,6 +48,8 @@ class Monarch(ProductOfFactors, Linear):
     n_blocks, m : int
     n_params : ``n · (m + n_blocks) + n``
     """
+
+    curvature_class = ProductOfFactors
 
     def __init__(self, n, n_blocks, *, seed=None, init="he", dtype="float64", xp=None,
                  device=None):

@@ -31,7 +31,11 @@ preconditioned by the same method.
 
 The factors are estimated every ``update_every`` steps on a fresh mini-batch of
 ``stats_batch`` training inputs (drawn by the optimizer's seeded generator), with one
-extra forward and backward pass through the model; they are kept as exponential running
+extra forward and backward pass through the model (the sampled Fisher needs targets drawn
+from the model, which the training pass does not have). Each layer says through its
+curvature object (``layer.curvature()``) which factors it has (``kfac_factor``) and hands
+over its input statistics from its forward cache (``kfac_input()``: the FFT path's cached
+input spectra are reused, not recomputed); they are kept as exponential running
 averages (weight ``decay`` on the old value) and their eigendecompositions are recomputed
 at each refresh. The damping ``λ`` is fixed (Tikhonov, added to the Kronecker product).
 The update is heavy-ball momentum on the preconditioned gradient, after K-FAC's KL
@@ -45,12 +49,12 @@ import math
 import numpy as np
 
 from ..backend import device_of, namespace_of
-from ..curvature._mode import check_model, model_input
 from ..layers import Linear
 from ..layers.activations import log_softmax
+from ..mlp import check_model, model_input
 from ..operators.bcmatmul import block_spectrum
 from ..operators.fft import fft_of
-from ..preconditioning import _grams
+from ..preconditioning import spectrum_grams
 from ..validation import check_choice, check_int, check_labels, check_real, check_seed
 from .losses import LOSSES
 
@@ -68,8 +72,9 @@ class KFAC:
     Parameters
     ----------
     model : :class:`~cdnotes.mlp.MLP`
-        The model being trained. Each linear layer must have circulant coefficients
-        (``circulant_param``) or a single weight matrix ``W`` ``(n_out, n_in)``.
+        The model being trained. Each linear layer's curvature object
+        (``layer.curvature().kfac_factor``) must name its Kronecker factors: one weight
+        matrix ``(n_out, n_in)`` (Dense) or circulant coefficients (CDLinear).
     X : array ``(N, n_in)``
         Training inputs; the curvature statistics are computed on mini-batches of them.
     y : integer array ``(N,)``, optional
@@ -251,12 +256,11 @@ class KFAC:
         xp, model = self.xp, self.model
         linear = {id(layer): k for k, layer in enumerate(model.linear_layers)}
         saved = [dict(layer.grads) for layer in model.linear_layers]
-        inputs, deltas = {}, {}
-        H = Xb
+        deltas, H = {}, Xb
         for layer in model.layers:
-            if id(layer) in linear:
-                inputs[linear[id(layer)]] = H
             H = layer.forward_2d(xp, H)
+        inputs = {k: layer.curvature().kfac_input()               # from the forward caches
+                  for k, layer in enumerate(model.linear_layers)}
         if self.output_factor == "identity":
             return inputs, {k: None for k in inputs}
         dY = model.pad_logits(xp, self._output_gradients(H[:, :model.n_classes], idx))
@@ -289,13 +293,14 @@ class KFAC:
         """New (un-averaged) factors of one layer from its inputs and output gradients."""
         xp = self.xp
         kind, _ = self.kinds[index]
-        n, dtype, dev = X.shape[0], X.dtype, device_of(X)
+        n = X.shape[0] if kind == "dense" else X.shape[1]       # circulant: X is (F, N, Ki)
+        dtype, dev = layer.dtype, device_of(X)
         eye = xp.eye(layer.n_out, dtype=dtype, device=dev)
         S_full = eye if delta is None else xp.matmul(xp.matrix_transpose(delta), delta) / n
         if kind == "dense":
             return {"A": xp.matmul(xp.matrix_transpose(X), X) / n, "S": S_full, "S_bias": S_full}
         B = layer.block_size
-        A = _grams(xp, block_spectrum(xp, X, B))                                    # (F, Ki, Ki)
+        A = spectrum_grams(xp, X)                                                   # (F, Ki, Ki)
         F, Ko = A.shape[0], layer.n_out // B
         if delta is None:
             S = xp.astype(xp.broadcast_to(xp.eye(Ko, dtype=dtype, device=dev)[None, ...], (F, Ko, Ko)),
@@ -307,17 +312,17 @@ class KFAC:
 
 
 def _kind(layer):
-    """``("circulant", name)`` or ``("dense", "W")`` for a supported linear layer."""
+    """``(kind, parameter name)``: the layer's Kronecker-factor structure, from its protocol
+    (``layer.curvature().kfac_factor``: ``"dense"`` or ``"circulant"``)."""
     if not isinstance(layer, Linear):
         raise TypeError(f"KFAC needs linear layers; got {type(layer).__name__}")
-    if layer.circulant_param is not None:
-        return "circulant", layer.circulant_param
-    weights = layer.weight_params()
-    if list(weights) == ["W"] and tuple(weights["W"].shape) == (layer.n_out, layer.n_in):
-        return "dense", "W"
-    raise ValueError(f"KFAC supports layers with circulant coefficients or one weight matrix W "
-                     f"(n_out, n_in); {type(layer).__name__} has parameters "
-                     f"{', '.join(layer.params)}")
+    factor = layer.curvature().kfac_factor
+    if factor is None or factor[0] not in ("dense", "circulant") or "b" not in layer.params:
+        raise ValueError(f"KFAC supports layers whose curvature() offers Kronecker factors of one "
+                         f"weight matrix or of circulant coefficients, with a bias (Dense, "
+                         f"CDLinear); {type(layer).__name__} (parameters "
+                         f"{', '.join(layer.params)}) has none")
+    return factor
 
 
 def _ct(xp, M):
