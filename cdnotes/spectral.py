@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 from .spectral_domain import (ACTIVATIONS, EIGENVALUE_RANGE, INPUT_EIGENVALUES, PHI_RANGE,
-                              TRAIN_GROUPS, TRANSFERS, Retraction, SpectralLinear,
-                              check_train_groups, retract, spectral_mlp)
+                              TRAIN_GROUPS, TRANSFERS, Retraction, SpectralCurvature,
+                              SpectralLinear, check_train_groups, retract, spectral_mlp)
 
 __all__ = ["SpectralLinear", "spectral_mlp", "retract", "Retraction", "TRAIN_GROUPS",
-           "INPUT_EIGENVALUES", "ACTIVATIONS", "TRANSFERS"]
+           "INPUT_EIGENVALUES", "ACTIVATIONS", "TRANSFERS", "SpectralCurvature"]

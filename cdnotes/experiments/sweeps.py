@@ -65,8 +65,16 @@ def read_document(doc, command: str) -> dict:
 
 
 def is_sweep_document(doc) -> bool:
-    """Whether ``doc`` has the sweep runner's layout (``settings``, ``records`` each with
-    its ``job``, ``sources``) rather than a committed file's older one."""
+    """Whether ``doc`` has the sweep runner's layout rather than a committed file's older one.
+
+    Parameters
+    ----------
+    doc : object, a decoded results file
+
+    Returns
+    -------
+    bool: a dict with ``settings``, ``sources`` and ``records`` that each carry their ``job``
+    """
     return (isinstance(doc, dict) and isinstance(doc.get("settings"), dict)
             and isinstance(doc.get("sources"), list)
             and all(isinstance(r, dict) and isinstance(r.get("job"), dict)
@@ -74,9 +82,17 @@ def is_sweep_document(doc) -> bool:
 
 
 def provenance(doc: dict) -> dict:
-    """``command``, ``argv`` (the first run's), ``environment`` (the last run's that has
-    one) and ``wall_seconds`` (summed over runs) of a sweep document, as the older files
-    hold them at the top level."""
+    """The provenance of a sweep document, as the older files hold it at the top level.
+
+    Parameters
+    ----------
+    doc : dict, a sweep document
+
+    Returns
+    -------
+    dict: ``command``, ``argv`` (the first run's), ``environment`` (the last run's that has
+    one) and ``wall_seconds`` (summed over runs)
+    """
     sources = doc["sources"]
     environment = next((s["environment"] for s in reversed(sources) if s.get("environment")),
                        None)
@@ -86,13 +102,32 @@ def provenance(doc: dict) -> dict:
 
 
 def plain_record(record: dict, *drop) -> dict:
-    """A sweep record without the runner's ``job`` and ``source`` keys (and ``drop``)."""
+    """A sweep record without the runner's ``job`` and ``source`` keys.
+
+    Parameters
+    ----------
+    record : dict
+    drop : str, further keys to leave out
+
+    Returns
+    -------
+    dict
+    """
     gone = {"job", "source", *drop}
     return {k: v for k, v in record.items() if k not in gone}
 
 
 def unique(values) -> list:
-    """The distinct ``values`` in order of first appearance."""
+    """The distinct ``values`` in order of first appearance.
+
+    Parameters
+    ----------
+    values : iterable
+
+    Returns
+    -------
+    list
+    """
     out = []
     for v in values:
         if v not in out:

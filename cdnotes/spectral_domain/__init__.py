@@ -49,8 +49,9 @@ from __future__ import annotations
 
 from .layer import (ACTIVATIONS, EIGENVALUE_RANGE, INPUT_EIGENVALUES, PHI_RANGE, TRAIN_GROUPS,
                     TRANSFERS, SpectralLinear, check_train_groups)
+from .curvature import SpectralCurvature
 from .network import Retraction, retract, spectral_mlp
 from . import entry as _entry  # noqa: F401  (registers "spectral" in cdnotes.layers.LAYERS)
 
 __all__ = ["SpectralLinear", "spectral_mlp", "retract", "Retraction", "TRAIN_GROUPS",
-           "INPUT_EIGENVALUES", "ACTIVATIONS", "TRANSFERS"]
+           "INPUT_EIGENVALUES", "ACTIVATIONS", "TRANSFERS", "SpectralCurvature"]

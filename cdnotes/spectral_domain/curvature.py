@@ -13,7 +13,12 @@ __all__ = ["SpectralCurvature"]
 
 
 class SpectralCurvature(LinearCurvature):
-    """SpectralLinear's hooks: ``W = φ ⊙ (a·λ_in + b·λ_out)``, bilinear in (φ, λ)."""
+    """SpectralLinear's hooks: ``W = φ ⊙ (a·λ_in + b·λ_out)``, bilinear in (φ, λ).
+
+    Parameters
+    ----------
+    layer : SpectralLinear, the layer whose curvature this is
+    """
 
     @property
     def weights_linear(self):

@@ -24,6 +24,16 @@ def lr_sweep(*, datasets=DATASETS, models=MODELS, seeds=(0, 1, 2, 3, 4), epochs=
     Its jobs: ``λ_max`` at initialisation per (data set, model, seed), then per (data set,
     model, seed) the SGD, Adam and K-FAC rates, SGD on each whitening's inputs, and per
     sharpness seed the tracked SGD runs; one training run each.
+
+    Parameters
+    ----------
+    datasets, models, seeds, epochs, sgd_rates, adam_rates, kfac_rates, whitened_rates,
+    whitenings, sharpness_rates, sharpness_seeds, lanczos_steps, threads
+        As for :func:`run_conditioning_training`.
+
+    Returns
+    -------
+    cdnotes.engine.Sweep
     """
     epochs = {**EPOCHS, **(epochs or {})}
     jobs = [{"kind": "lambda_max_init", "dataset": d, "model": m, "seed": s}

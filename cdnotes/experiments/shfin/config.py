@@ -96,8 +96,12 @@ def attention_memory_bytes(length: int, batch: int = COST_SETTINGS["batch"],
 
 
 def memory_cap_bytes() -> int | None:
-    """:data:`COST_MEMORY_FRACTION` of this machine's physical memory, in bytes (``None``
-    where the system does not say)."""
+    """:data:`COST_MEMORY_FRACTION` of this machine's physical memory, in bytes.
+
+    Returns
+    -------
+    int, or ``None`` where the system does not say
+    """
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):

@@ -27,6 +27,10 @@ def shfin_sweep(variants, seeds, config: TrainConfig = DEFAULT_CONFIG) -> Sweep:
     variants : iterable of str, keys of :data:`VARIANTS`
     seeds : iterable of int, at least two
     config : TrainConfig (its epochs, lr, optimizer and batch size are the settings)
+
+    Returns
+    -------
+    cdnotes.engine.Sweep
     """
     variants = [check_choice(v, "variant", VARIANTS) for v in variants]
     seeds = [check_int(s, "each seed", minimum=0) for s in seeds]

@@ -126,7 +126,16 @@ def build_model(regime: str, n_in: int, hidden, activations, *, bias: bool, seed
 
 
 def is_linear(activations) -> bool:
-    """Whether a model with these hidden activations is linear (no ReLU)."""
+    """Whether a model with these hidden activations is linear (no ReLU).
+
+    Parameters
+    ----------
+    activations : sequence of ``None`` or activation names, one per hidden layer
+
+    Returns
+    -------
+    bool
+    """
     return all(a is None for a in activations)
 
 

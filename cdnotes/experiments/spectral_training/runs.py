@@ -246,7 +246,18 @@ def init_probe(data, dataset: str, hidden, model: str, seed: int, config: SweepC
 def compact_run(data, dataset: str, architecture: str, hidden, regime: str, seed: int,
                 config: SweepConfig) -> dict:
     """One model in the compact form ``A = Φ Λ (2I + Φ)⁻¹ Φ`` (no bias, input eigenvalues
-    fixed), trained as the sweep's; its record (``transfer: "compact"``)."""
+    fixed), trained as the sweep's.
+
+    Parameters
+    ----------
+    data : tuple ``(X_train, X_test, y_train, y_test)``
+    dataset, architecture : str; hidden : list of int; regime : str; seed : int
+    config : :class:`SweepConfig`
+
+    Returns
+    -------
+    dict, the run's record (``transfer: "compact"``)
+    """
     X_train, X_test, y_train, y_test = data
     activations = {"perceptron": [], "wide": [None], "deep": [None, None],
                    "nonlinear": [None, "relu"]}[architecture]

@@ -27,7 +27,16 @@ its settings (data sets, seeds and input-eigenvalue variants are in the jobs).""
 
 
 def spectral_settings(config: SweepConfig) -> dict:
-    """The settings every job of ``config``'s sweep shares (JSON-ready)."""
+    """The settings every job of ``config``'s sweep shares.
+
+    Parameters
+    ----------
+    config : :class:`SweepConfig`
+
+    Returns
+    -------
+    dict, JSON-ready
+    """
     out = asdict(config)
     return {k: out[k] for k in TRAINING_FIELDS + DESIGN_FIELDS}
 
@@ -77,6 +86,10 @@ def spectral_sweep(config: SweepConfig, *, cd_link: bool = True,
     cd_link : bool, default True
     keep_weights : bool, default False
         Keep every linear run's retracted weights in its job's record (:func:`run_table`).
+
+    Returns
+    -------
+    cdnotes.engine.Sweep
     """
     settings = spectral_settings(config)
     if keep_weights:
@@ -85,7 +98,16 @@ def spectral_sweep(config: SweepConfig, *, cd_link: bool = True,
 
 
 def probe_jobs(config: ProbeConfig) -> list:
-    """The jobs of the probes: one per run (kind, data set, model or regime, widths, seed)."""
+    """The jobs of the probes: one per run (kind, data set, model or regime, widths, seed).
+
+    Parameters
+    ----------
+    config : :class:`ProbeConfig`
+
+    Returns
+    -------
+    list of dict
+    """
     jobs = []
     for dataset in config.datasets:
         for n2 in config.init_widths:
@@ -113,7 +135,16 @@ def probe_jobs(config: ProbeConfig) -> list:
 
 
 def probe_sweep(config: ProbeConfig) -> Sweep:
-    """The ``spectral-probes`` :class:`~cdnotes.engine.Sweep` of ``config``."""
+    """The ``spectral-probes`` :class:`~cdnotes.engine.Sweep` of ``config``.
+
+    Parameters
+    ----------
+    config : :class:`ProbeConfig`
+
+    Returns
+    -------
+    cdnotes.engine.Sweep
+    """
     settings = {k: v for k, v in asdict(config).items() if k not in ("datasets", "seeds")}
     return Sweep("spectral-probes", settings, probe_jobs(config), run_probe_job)
 
