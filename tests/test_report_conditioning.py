@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 from cdnotes.experiments import conditioning_training as ct  # noqa: E402
 from cdnotes.measurements import load_measurement  # noqa: E402
 from cdnotes.report import conditioning as report  # noqa: E402
+from cdnotes.report import conditioning_verdict as verdicts  # noqa: E402
 from cdnotes.stats import Estimate  # noqa: E402
 
 INF = float("inf")
@@ -25,7 +26,7 @@ def sweep():
     runs = ct.runs_from_json(result["runs"])
     rows = ct.rate_table(runs, result["config"]["thresholds"])
     stable, _ = report.stable_rates(rows)
-    table, verdict = report.verdict_table(rows)
+    table, verdict = verdicts.verdict_table(rows)
     return SimpleNamespace(result=result, runs=runs, rows=rows, stable=stable, table=table,
                            verdict=verdict, th=result["config"]["thresholds"])
 
@@ -86,24 +87,24 @@ def test_sharpness_words_flip_at_the_edge():
 
 
 def test_kappa_words_on_the_sweep_and_when_cd8_wins(sweep, monkeypatch):
-    g = report.kappa_words(sweep.runs, sweep.verdict, sweep.stable, sweep.th)
+    g = verdicts.kappa_words(sweep.runs, sweep.verdict, sweep.stable, sweep.th)
     for d in report.DATA:
         s = {m: sweep.verdict[d, m, "sgd", "none"].steps_mean for m in report.MODELS}
         assert g[f"ch11_steps_{d}_dense"] == (f"{s['dense']:.0f}" if math.isfinite(s["dense"])
                                               else "not reached")
     fewer = Estimate(mean=-50.0, std=1.0, n=5, low=-60.0, high=-40.0, level=0.95)
-    monkeypatch.setattr(report.ct, "cell_difference", lambda *a, **k: fewer)
-    g = report.kappa_words(sweep.runs, sweep.verdict, _stable(0.1, 0.3), sweep.th)
+    monkeypatch.setattr(verdicts.ct, "cell_difference", lambda *a, **k: fewer)
+    g = verdicts.kappa_words(sweep.runs, sweep.verdict, _stable(0.1, 0.3), sweep.th)
     assert g["ch11_kappa_verdict"] == "was the fastest in both data sets"
     assert g["ch11_kappa_summary"].startswith("So the paper's better κ went with both")
     assert "(fewer; difference -50 [-60, -40] steps" in g["ch11_ratio_text_digits"]
-    g = report.kappa_words(sweep.runs, sweep.verdict, _stable(0.1, 0.1), sweep.th)
+    g = verdicts.kappa_words(sweep.runs, sweep.verdict, _stable(0.1, 0.1), sweep.th)
     assert g["ch11_kappa_summary"].startswith("So the paper's better κ went with faster")
     assert g["ch11_stable_word_digits"] == "equal to"
 
 
 def test_method_words_count_welch_intervals(sweep):
-    g = report.method_words(sweep.runs, sweep.verdict, sweep.th)
+    g = verdicts.method_words(sweep.runs, sweep.verdict, sweep.th)
     ests = [ct.cell_difference(sweep.runs, sweep.verdict[d, m, "sgd", "none"],
                                sweep.verdict[d, m, "kfac", "none"], "steps", sweep.th)
             for d in report.DATA for m in report.MODELS]
@@ -113,7 +114,7 @@ def test_method_words_count_welch_intervals(sweep):
 
 
 def test_whitening_cost_counts_lower_accuracy(sweep):
-    rows, g = report.whitening_cost(sweep.runs, sweep.verdict)
+    rows, g = verdicts.whitening_cost(sweep.runs, sweep.verdict)
     zca = [ct.cell_difference(sweep.runs, sweep.verdict[d, m, "sgd", "zca"],
                               sweep.verdict[d, m, "sgd", "none"], "final_accuracy")
            for d in report.DATA for m in report.MODELS if (d, m, "sgd", "zca") in sweep.verdict]

@@ -14,6 +14,7 @@ from cdnotes.experiments.shfin import (ABLATIONS, late_slope, mask_histogram,  #
                                        summary_rows)
 from cdnotes.measurements import load_measurement  # noqa: E402
 from cdnotes.report import shfin as report  # noqa: E402
+from cdnotes.report import shfin_verdict as verdicts  # noqa: E402
 from cdnotes.stats import Estimate, welch_difference_ci  # noqa: E402
 
 
@@ -32,8 +33,8 @@ def summary(result):
 
 
 def test_doctests_and_crossover_never():
-    assert doctest.testmod(report).failed == 0
-    assert report.crossover([{"seq_len": 8, "shfin_seconds": 2, "attention_seconds": 1}]) is None
+    assert doctest.testmod(report).failed == 0 and doctest.testmod(verdicts).failed == 0
+    assert verdicts.crossover([{"seq_len": 8, "shfin_seconds": 2, "attention_seconds": 1}]) is None
 
 
 def test_summarise_is_summary_rows_and_late_slope(result, summary):
@@ -116,10 +117,10 @@ def test_cost_verdict_flips_at_one_and_a_half():
             {"seq_len": 128, "shfin_seconds": 2.0, "attention_seconds": 4.0}]
     fit = {"shfin_seconds": 1.1, "shfin_flops": 1.0, "attention_seconds": 2.0,
            "attention_flops": 2.0}
-    g = report.cost_words(rows, rows, fit, fit, 64, 64)
+    g = verdicts.cost_words(rows, rows, fit, fit, 64, 64)
     assert (g["ch12_subquad"], g["ch12_cross_cpu"], g["ch12_gpu_last_ratio"]) == (
         "holds", 128, 2.0)
-    g = report.cost_words(rows, rows, dict(fit, shfin_flops=1.6), fit, 64, 64)
+    g = verdicts.cost_words(rows, rows, dict(fit, shfin_flops=1.6), fit, 64, 64)
     assert g["ch12_subquad"] == "does not hold"
 
 
@@ -129,7 +130,7 @@ def test_longer_runs_and_verdict_table(result, summary):
     variants = [v for v in ("shfin", "shfin_all", "shfin_lowpass", "cnn", "mlp")
                 if v in longer["config"]["variants"]]
     s30 = report.summarise(longer, variants, last=3)
-    head, rows, g = report.longer_words(longer, result, summary, s30, 3)
+    head, rows, g = verdicts.longer_words(longer, result, summary, s30, 3)
     assert len(rows) == len(variants) and len(head) == 4 and g["ch12_drift"] >= 0
     power = np.arange(5.0)[::-1]
     kept = [[0, 1]] * 5
@@ -137,9 +138,9 @@ def test_longer_runs_and_verdict_table(result, summary):
                   [5, 5, 0, 0, 0], energy_ranks(power)) for s in (8, 40)}
     gpu = load_measurement("shfin_cost_h100")
     cpu_fit = cost_fits(result, min_length=256)
-    table = report.verdict_table(summary, s30, 30, 5, energy, result["cost"], gpu["rows"],
+    table = verdicts.verdict_table(summary, s30, 30, 5, energy, result["cost"], gpu["rows"],
                                  cpu_fit, 10)
-    words = report.cost_words(result["cost"], gpu["rows"], cpu_fit,
+    words = verdicts.cost_words(result["cost"], gpu["rows"], cpu_fit,
                               cost_fits(gpu | {"cost": gpu["rows"]}, min_length=8192), 256, 8192)
     assert table[0][2].startswith(words["ch12_subquad"] + ":")
     assert len(table) == 7 and all(len(r) == 3 for r in table)

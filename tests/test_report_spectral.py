@@ -17,10 +17,10 @@ from cdnotes.report import glued, spectral_plots, spectral_probes, spectral_trai
 from cdnotes.report.glued import Md  # noqa: E402
 from cdnotes.report.spectral_probes import (compact_form, convex_words, init_probe,  # noqa
                                             overfit_table, weight_distances)
-from cdnotes.report.spectral_training import (bias_changes, by_seed, from_one_probe,  # noqa
-                                              input_eigenvalue_changes, order_words,
-                                              paper_counts, sweep_facts, table1,
-                                              variant_verdicts, verdict_rows)
+from cdnotes.report.spectral_training import (by_seed, order_words, sweep_facts,  # noqa
+                                              table1, variant_verdicts, verdict_rows)
+from cdnotes.report.spectral_variants import (bias_changes, from_one_probe,  # noqa: E402
+                                              input_eigenvalue_changes, paper_counts)
 from cdnotes.stats import paired_difference_ci, welch_difference_ci  # noqa: E402
 
 REGIMES = ("constrained", "eigenvalues", "unconstrained", "eigenvalues+eigenvectors")

@@ -13,6 +13,7 @@ from cdnotes.experiments.structured import (MNIST1D_BASELINES, run_failed,  # no
                                             structured_models, summarize_structured)
 from cdnotes.measurements import load_measurement  # noqa: E402
 from cdnotes.report import structured as report  # noqa: E402
+from cdnotes.report import structured_speed as speed_report  # noqa: E402
 from cdnotes.report.glued import Md  # noqa: E402
 from cdnotes.stats import Estimate, paired_difference_ci  # noqa: E402
 
@@ -99,18 +100,18 @@ def test_epoch_time_words_flip_with_the_interval():
                for ds in ("digits", "mnist1d")]
     ratios = {(ds, m): q(0.5, 0.8) for ds in ("digits", "mnist1d") for m in ("cd B4", "cd B8")}
     ratios.update({(ds, "toeplitz"): q(1.5, 2.5) for ds in ("digits", "mnist1d")})
-    g = report.epoch_time_words(records, rows, ratios)
+    g = speed_report.epoch_time_words(records, rows, ratios)
     assert g["ch10_digits_faster"] == "cd B4 and cd B8" and g["ch10_digits_slower"] == "toeplitz"
     assert g["ch10_transform_time"].startswith("toeplitz (2.0× [1.5, 2.5] and 2.0× [1.5, 2.5])")
     ratios["mnist1d", "toeplitz"] = q(0.9, 1.1)
-    g = report.epoch_time_words(records, rows, ratios)
+    g = speed_report.epoch_time_words(records, rows, ratios)
     assert g["ch10_transform_time"].startswith("none took longer")
     assert g["ch10_mnist1d_slower"] == "no model"
 
 
 def test_speed_table_reads_the_committed_file():
     speed = load_measurement("structured_speed_cpu")
-    head, rows, g = report.speed_table(speed, lambda *a: "goal")
+    head, rows, g = speed_report.speed_table(speed, lambda *a: "goal")
     assert len(rows) == len(speed["crossings"]) + 1 and len(head) == len(rows[0])
     assert g["ch10_speed_sparse_best"] == max(speed["crossings"]["sparse_fixed"]["speedups"])
     assert g["ch10_speed_first"] == speed["config"]["widths"][0] and g["ch10_speed_goal"] == "goal"

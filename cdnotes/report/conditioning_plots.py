@@ -20,8 +20,18 @@ __all__ = ["plain_log_y", "rate_figure", "sharpness_figure", "METHODS", "curves_
 
 
 def plain_log_y(ax):
-    """A log y axis labelled 1, 2, 5, 10, ... (no powers-of-ten notation); on an axis
-    spanning less than a decade every minor tick is labelled, so that labels show."""
+    """A log y axis labelled 1, 2, 5, 10, ... (no powers-of-ten notation).
+
+    On an axis spanning less than a decade every minor tick is labelled, so that labels show.
+
+    Parameters
+    ----------
+    ax : Axes
+
+    Returns
+    -------
+    None
+    """
     ax.set_yscale("log")
 
     def lead(v):
@@ -42,8 +52,19 @@ def _cell(rows, dataset, model, optimizer, whitening="none"):
 
 
 def rate_figure(rows, thresholds: dict):
-    """Final test accuracy (mean, 95 % interval) and steps to the threshold against the
-    learning rate, SGD and Adam, per data set and model."""
+    """Final test accuracy and steps to the threshold against the learning rate.
+
+    SGD and Adam, per data set and model (mean over seeds, 95 % intervals).
+
+    Parameters
+    ----------
+    rows : list of RateRow
+    thresholds : dict ``{dataset: loss threshold}``
+
+    Returns
+    -------
+    fig
+    """
     fig, axes = plt.subplots(4, 2, figsize=(MAX_FIGURE_WIDTH_IN, 10.5), sharex="col")
     for j, (opt, label) in enumerate([("sgd", "SGD + momentum"), ("adam", "Adam")]):
         for i, d in enumerate(DATA):
@@ -70,9 +91,19 @@ def rate_figure(rows, thresholds: dict):
 
 
 def sharpness_figure(tracked, mu: float):
-    """λ_max after every epoch of the tracked SGD runs, each rate's edge 2(1+μ)/η dashed:
-    ``(fig, ratio)``, ``ratio[d, m, lr]`` the largest λ_max after epoch 0 over the edge, for
-    the stable runs."""
+    """λ_max after every epoch of the tracked SGD runs, each rate's edge 2(1+μ)/η dashed.
+
+    Parameters
+    ----------
+    tracked : list of TrainingRun
+    mu : float
+
+    Returns
+    -------
+    fig
+    ratio : dict
+        ``ratio[d, m, lr]`` the largest λ_max after epoch 0 over the edge, stable runs.
+    """
     rates = sorted({r.lr for r in tracked})
     rate_color = series_colors(rates)
     fig, axes = plt.subplots(3, 2, figsize=(MAX_FIGURE_WIDTH_IN, 8.4), sharex="col")
@@ -107,8 +138,22 @@ METHODS = {("sgd", "none"): ("SGD", "sgd", "-"), ("adam", "none"): ("Adam", "ada
 
 
 def curves_figure(rows, runs, d: str, thresholds: dict):
-    """Training loss (geometric mean over seeds, 95 % band) of each method at its best rate,
-    against steps and seconds, one row per model."""
+    """Training loss of each method at its best rate, against steps and seconds.
+
+    Geometric mean over seeds with 95 % bands, one row per model.
+
+    Parameters
+    ----------
+    rows : list of RateRow
+    runs : list of TrainingRun
+    d : str
+        The data set.
+    thresholds : dict ``{dataset: loss threshold}``
+
+    Returns
+    -------
+    fig
+    """
     fig, axes = plt.subplots(3, 2, figsize=(MAX_FIGURE_WIDTH_IN, 8.4), sharey="row")
     for i, m in enumerate(MODELS):
         for key, (label, name, line) in METHODS.items():

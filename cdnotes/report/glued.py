@@ -17,6 +17,15 @@ __all__ = ["Md"]
 
 
 class Md(str):
-    """A glued sentence (Markdown): a ``str`` the chapter glues with ``glue_markdown``."""
+    """A glued sentence (Markdown): a ``str`` the chapter glues with ``glue_markdown``.
+
+    Parameters
+    ----------
+    text : str
+        The sentence.
+    """
 
     __slots__ = ()
+
+    def __new__(cls, text: str = ""):
+        return super().__new__(cls, text)

@@ -9,10 +9,6 @@ sentence).
 >>> from cdnotes.stats import Estimate
 >>> pct(Estimate(mean=0.5, std=0.1, n=5, low=0.45, high=0.551, level=0.95))
 '50.0 [45.0, 55.1]'
->>> crossover([{"seq_len": 8, "shfin_seconds": 1, "attention_seconds": 2},
-...            {"seq_len": 16, "shfin_seconds": 3, "attention_seconds": 2},
-...            {"seq_len": 32, "shfin_seconds": 1, "attention_seconds": 4}])
-32
 """
 from __future__ import annotations
 
@@ -25,8 +21,7 @@ from ..stats import welch_difference_ci
 from .glued import Md
 
 __all__ = ["NAMES", "ABL_NAMES", "MASKS", "pct", "summarise", "run_facts", "main_table",
-           "accuracy_words", "ablation_table", "ablation_words", "mask_words",
-           "longer_words", "crossover", "cost_words", "verdict_table"]
+           "accuracy_words", "ablation_table", "ablation_words", "mask_words"]
 
 NAMES = {"shfin": "SHFIN", "mlp": "dense MLP", "cd_mlp": "CD-MLP (B = 8)", "cnn": "1-D CNN"}
 ABL_NAMES = {"shfin": "SHFIN (learned top-K, K = (4, 8))", "shfin_all": "no mask",
@@ -39,20 +34,55 @@ MASKS = {"the fixed low-pass mask": "shfin_lowpass", "no mask at all": "shfin_al
 
 
 def pct(e) -> str:
-    """A fraction's estimate in percent (points for a slope): ``mean [low, high]``."""
+    """A fraction's estimate in percent (points for a slope): ``mean [low, high]``.
+
+    Parameters
+    ----------
+    e : Estimate
+
+    Returns
+    -------
+    str
+    """
     return f"{100 * e.mean:.1f} [{100 * e.low:.1f}, {100 * e.high:.1f}]"
 
 
 def summarise(result: dict, variants=None, last: int = 3) -> dict:
-    """``{"rows": {variant: summary row}, "acc": {variant: final accuracies},
-    "slope": {variant: late_slope over the last ``last`` epochs}}``."""
+    """The runs of each variant summarised.
+
+    Parameters
+    ----------
+    result : dict
+        A committed SHFIN file.
+    variants : iterable of str, optional
+        Which variants, in this order (default: every one).
+    last : int, default 3
+        Epochs of the late slope.
+
+    Returns
+    -------
+    dict
+        ``{"rows": {variant: summary_rows row}, "acc": {variant: final accuracies},
+        "slope": {variant: late_slope over the last epochs}}``.
+    """
     rows = {r["variant"]: r for r in summary_rows(result, variants)}
     return {"rows": rows, "acc": {v: np.array(r["accuracies"]) for v, r in rows.items()},
             "slope": {v: late_slope(result, v, last) for v in rows}}
 
 
 def run_facts(result: dict, last: int) -> dict:
-    """Seeds, epochs, rate and minutes of the runs."""
+    """Seeds, epochs, rate and minutes of the runs.
+
+    Parameters
+    ----------
+    result : dict
+    last : int
+        Epochs of the late slope.
+
+    Returns
+    -------
+    dict
+    """
     train = result["config"]["train"]
     return {"ch12_n_seeds": len(result["config"]["seeds"]),
             "ch12_seeds": listed(result["config"]["seeds"]), "ch12_epochs": train["epochs"],
@@ -61,8 +91,22 @@ def run_facts(result: dict, last: int) -> dict:
 
 
 def main_table(summary: dict, paper: dict):
-    """Rows: the four models (parameters, accuracy, late slope, seconds), then the MNIST-1D
-    paper's baselines; and the glued accuracies and parameter counts."""
+    """The four models, then the MNIST-1D paper's baselines.
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`summarise`'s.
+    paper : dict ``{name: accuracy}``
+        The paper's baselines.
+
+    Returns
+    -------
+    table : list of list
+        Parameters, accuracy, late slope, seconds per model.
+    glued : dict
+        The accuracies and parameter counts.
+    """
     rows, slope = summary["rows"], summary["slope"]
     table = [[NAMES[v], rows[v]["n_params"], pct(rows[v]["estimate"]), pct(slope[v]),
               f"{rows[v]['seconds']:.0f}"] for v in MAIN_VARIANTS]
@@ -80,8 +124,20 @@ def _rising(summary, variants):
 
 
 def accuracy_words(summary: dict, paper: dict, epochs: int, last: int) -> dict:
-    """Which models were still improving, and SHFIN against the CNN, the dense MLP and the
-    CD-MLP (Welch 95 %) and the paper's logistic regression."""
+    """Which models were still improving, and SHFIN against the baselines (Welch 95 %).
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`summarise`'s.
+    paper : dict ``{name: accuracy}``
+    epochs, last : int
+        The runs' epochs and the late slope's.
+
+    Returns
+    -------
+    dict
+    """
     acc, slope = summary["acc"], summary["slope"]
     rising = _rising(summary, MAIN_VARIANTS)
     glued = {"ch12_still_rising": Md(
@@ -106,8 +162,18 @@ def accuracy_words(summary: dict, paper: dict, epochs: int, last: int) -> dict:
 
 
 def ablation_table(summary: dict):
-    """Rows per ablation (parameters, accuracy, minus SHFIN with its Welch interval, late
-    slope) and ``diffs[variant]``, the Welch estimate of variant − SHFIN in points."""
+    """The ablations: accuracy, minus SHFIN (Welch 95 %), late slope.
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`summarise`'s.
+
+    Returns
+    -------
+    table : list of list
+    diffs : dict ``{variant: Estimate of variant − SHFIN, points}``
+    """
     rows, acc, slope = summary["rows"], summary["acc"], summary["slope"]
     table, diffs = [], {}
     for v in ABLATIONS:
@@ -123,8 +189,22 @@ def ablation_table(summary: dict):
 
 
 def ablation_words(summary: dict, diffs: dict) -> dict:
-    """The ablations in words: which did worse, better or the same; the masks, the mixing
-    and the extension against the block; which part helped (:func:`parts_text`)."""
+    """The ablations in words.
+
+    Which did worse, better or the same; the masks, the mixing and the extension against the
+    block; which part helped (:func:`~cdnotes.experiments.shfin.parts_text`).
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`summarise`'s.
+    diffs : dict
+        :func:`ablation_table`'s.
+
+    Returns
+    -------
+    dict
+    """
     rows, acc = summary["rows"], summary["acc"]
     out = {"higher": [], "lower": [], "indistinguishable": []}
     for v in ["shfin_all", "shfin_lowpass", "shfin_identity", "shfin_one_level", "shfin_k2",
@@ -161,9 +241,20 @@ def ablation_words(summary: dict, diffs: dict) -> dict:
 
 
 def mask_words(energy: dict, hist) -> dict:
-    """What the learned masks keep, per patch size: ``energy[s]`` is ``(kept_energy_test by
-    power, by frequency, counts per bin, energy_ranks)``; ``hist`` is
-    :func:`~cdnotes.experiments.shfin.mask_histogram`'s."""
+    """What the learned masks keep, per patch size.
+
+    Parameters
+    ----------
+    energy : dict
+        ``energy[s]`` = (kept_energy_test by power, by frequency, counts per bin,
+        energy_ranks) for patches of ``s``.
+    hist : list of dict
+        :func:`~cdnotes.experiments.shfin.mask_histogram`'s.
+
+    Returns
+    -------
+    dict
+    """
     glued = {}
     for s, (t, lowpass, counts, ranks) in energy.items():
         glued.update({f"ch12_k_{s}": t["k"], f"ch12_n_{s}": t["n"],
@@ -202,123 +293,3 @@ def mask_words(energy: dict, hist) -> dict:
     glued["ch12_never_40"] = Md(listed(never, "bin", "bins", "no bin"))
     glued["ch12_runs"] = most["runs"]
     return glued
-
-
-def longer_words(longer: dict, result: dict, summary: dict, summary30: dict, last: int):
-    """The 30-epoch runs against the 10-epoch ones: ``(header, rows, glued)``."""
-    e30, names = longer["config"]["train"]["epochs"], {**ABL_NAMES, **NAMES, "shfin": "SHFIN"}
-    variants, acc30 = list(summary30["rows"]), summary30["acc"]
-    # same seeds as above: how far their first epochs drifted (rounding, grown by training)
-    drift = max(abs(a - b) for r in longer["records"] for o in result["records"]
-                if (o["variant"], o["seed"]) == (r["variant"], r["seed"])
-                for a, b in zip(o["test_accuracy"], r["test_accuracy"]))
-    up30 = [names[v] for v in _rising(summary30, variants)]
-    glued = {"ch12_drift": 100 * drift, "ch12_epochs30": e30,
-             "ch12_seeds30": listed(longer["config"]["seeds"]),
-             "ch12_wall30_min": longer["wall_seconds"] / 60,
-             "ch12_still30": Md("none of the five was measurably still improving"
-                                if not up30 else f"{listed(up30, fmt='s')} still improving"),
-             "ch12_masks_30": Md(compared_text(
-                 {name: relation(acc30[v], acc30["shfin"]) for name, v in MASKS.items()},
-                 "the learned mask"))}
-    for other in ("cnn", "mlp", "shfin_all", "shfin_lowpass"):
-        glued[f"ch12_30_vs_{other}"] = relation(acc30["shfin"], acc30[other])
-        glued[f"ch12_30_d_{other}"] = ci_text(
-            welch_difference_ci(100 * acc30["shfin"], 100 * acc30[other]), "+.1f")
-    epochs, seeds = result["config"]["train"]["epochs"], listed(result["config"]["seeds"])
-    header = ["model", f"test accuracy %, {epochs} epochs (seeds {seeds})",
-              f"{e30} epochs (seeds {listed(longer['config']['seeds'])})",
-              f"last {last} of {e30} epochs: points per epoch"]
-    rows = [[names[v], pct(summary["rows"][v]["estimate"]), pct(summary30["rows"][v]["estimate"]),
-             pct(summary30["slope"][v])] for v in variants]
-    return header, rows, glued
-
-
-def crossover(rows):
-    """The first length from which SHFIN is faster for good (``None``: never)."""
-    faster = [r["shfin_seconds"] < r["attention_seconds"] for r in rows]
-    for i in range(len(rows)):
-        if all(faster[i:]):
-            return rows[i]["seq_len"]
-    return None
-
-
-def cost_words(cpu_rows, gpu_rows, cpu_fit: dict, gpu_fit: dict, cpu_from: int,
-               gpu_from: int) -> dict:
-    """The cost section's slopes, crossovers and verdict: sub-quadratic when SHFIN's FLOP
-    and CPU-time slopes are both below 1.5 and attention's both above."""
-    glued = {}
-    for tag, fit in (("cpu", cpu_fit), ("gpu", gpu_fit)):
-        glued[f"ch12_slope_shfin_{tag}"] = fit["shfin_seconds"]
-        glued[f"ch12_slope_att_{tag}"] = fit["attention_seconds"]
-    last = gpu_rows[-1]
-    # judged where arithmetic dominates: the FLOP count and the CPU times
-    sub_quadratic = max(cpu_fit["shfin_seconds"], cpu_fit["shfin_flops"]) < 1.5 < min(
-        cpu_fit["attention_seconds"], cpu_fit["attention_flops"])
-    glued.update(ch12_slope_shfin_flops=cpu_fit["shfin_flops"],
-                 ch12_slope_att_flops=cpu_fit["attention_flops"],
-                 ch12_cross_cpu=crossover(cpu_rows), ch12_cross_gpu=crossover(gpu_rows),
-                 ch12_gpu_last_L=last["seq_len"],
-                 ch12_gpu_last_ratio=last["attention_seconds"] / last["shfin_seconds"],
-                 ch12_gpu_shfin_ms_min=1e3 * min(r["shfin_seconds"] for r in gpu_rows),
-                 ch12_gpu_shfin_ms_max=1e3 * max(r["shfin_seconds"] for r in gpu_rows),
-                 ch12_gpu_from=gpu_from, ch12_cpu_from=cpu_from,
-                 ch12_subquad="holds" if sub_quadratic else "does not hold")
-    return glued
-
-
-def verdict_table(summary, summary30, epochs30, n_seeds30, energy, cpu_rows, gpu_rows,
-                  cpu_fit, epochs) -> list:
-    """Rows: the paper's claims, whether each is testable here, and what this page measured."""
-    rows, acc, acc30 = summary["rows"], summary["acc"], summary30["acc"]
-    rising = _rising(summary, MAIN_VARIANTS)
-    caveat = "after {} epochs, {} still improving".format(
-        epochs, "every model" if len(rising) == len(MAIN_VARIANTS) else
-        listed([NAMES[v] for v in rising], fmt="s", none="no model"))
-    t40, t8 = energy[40][0], energy[8][0]
-    mask_up = [ABL_NAMES[v] for v in _rising(summary, ("shfin", "shfin_all", "shfin_lowpass"))]
-    mask_caveat = "after {} epochs, with {} still improving".format(
-        epochs, listed(mask_up, fmt="s", none="none of the three"))
-    names30 = {**ABL_NAMES, **NAMES, "shfin": "SHFIN"}
-    at30 = "after {} epochs ({} seeds; {} measurably still improving): ".format(
-        epochs30, n_seeds30, listed([names30[v] for v in _rising(summary30, summary30["rows"])],
-                                    fmt="s", none="none"))
-    sub = max(cpu_fit["shfin_seconds"], cpu_fit["shfin_flops"]) < 1.5 < min(
-        cpu_fit["attention_seconds"], cpu_fit["attention_flops"])
-    levels = relation(acc["shfin"], acc["shfin_one_level"])
-    return [
-        ["sub-quadratic complexity", "yes: FLOPs, CPU and GPU time against L",
-         f"{'holds' if sub else 'does not hold'}: FLOP and CPU-time slopes "
-         f"{cpu_fit['shfin_flops']:.2f} and {cpu_fit['shfin_seconds']:.2f} against "
-         f"{cpu_fit['attention_flops']:.2f} and {cpu_fit['attention_seconds']:.2f} for "
-         f"attention; faster from L = {crossover(cpu_rows)} (CPU), "
-         f"{crossover(gpu_rows)} (GPU, where SHFIN's time is flat overhead)"],
-        ["accuracy at or above CNN baselines", "at miniature scale only (MNIST-1D, ~7k params)",
-         f"SHFIN {100 * rows['shfin']['estimate'].mean:.1f}% is "
-         f"{relation(acc['shfin'], acc['cnn'])} the CNN's "
-         f"{100 * rows['cnn']['estimate'].mean:.1f}% and "
-         f"{relation(acc['shfin'], acc['mlp'])} the dense MLP's "
-         f"{100 * rows['mlp']['estimate'].mean:.1f}% (Welch 95% intervals), {caveat}; "
-         f"{at30}{relation(acc30['shfin'], acc30['cnn'])} the CNN, "
-         f"{relation(acc30['shfin'], acc30['mlp'])} the dense MLP"],
-        ["accuracy at or above attention / Transformer baselines", "no",
-         "no Transformer was trained here; only the cost of attention was measured"],
-        ["the learned top-K mask keeps the informative frequencies",
-         "partly: masks read off, ablated",
-         f"learned mask {relation(acc['shfin'], acc['shfin_all'])} all frequencies and "
-         f"{relation(acc['shfin'], acc['shfin_lowpass'])} a fixed low-pass mask, "
-         f"{mask_caveat}; {at30}{relation(acc30['shfin'], acc30['shfin_all'])} all "
-         f"frequencies, {relation(acc30['shfin'], acc30['shfin_lowpass'])} low-pass; "
-         f"kept bins among the most energetic: {100 * t8['top_overlap']:.0f}% "
-         f"(chance {100 * t8['overlap_chance']:.0f}%) in patches of 8, "
-         f"{100 * t40['top_overlap']:.0f}% (chance {100 * t40['overlap_chance']:.0f}%) "
-         "in the whole sequence"],
-        ["the hierarchy (local + global patches) helps", "partly: one-level ablation",
-         f"two levels ({rows['shfin']['n_params']:,} parameters) {levels} one global level "
-         f"({rows['shfin_one_level']['n_params']:,})" + ("" if levels == "indistinguishable "
-         "from" else ": the difference is not separated from the parameter count")],
-        ["fewer parameters / FLOPs / latency than the baselines",
-         "FLOPs and latency vs attention",
-         "parameters were matched by design here, so that part is not tested"],
-        ["ImageNet-1k, CIFAR, WMT14 results", "no", "out of reach of this book's CPU budget"],
-    ]

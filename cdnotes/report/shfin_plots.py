@@ -17,13 +17,33 @@ __all__ = ["mean_curves", "accuracy_figure", "ablation_figure", "mask_figure",
 
 
 def mean_curves(result: dict, variants) -> dict:
-    """``{variant: test accuracy per epoch, %, mean over seeds}``."""
+    """Test accuracy per epoch, %, mean over seeds.
+
+    Parameters
+    ----------
+    result : dict
+    variants : iterable of str
+
+    Returns
+    -------
+    dict ``{variant: ndarray of shape (epochs,)}``
+    """
     return {v: 100 * np.mean([r["test_accuracy"] for r in result["records"]
                               if r["variant"] == v], axis=0) for v in variants}
 
 
 def accuracy_figure(result: dict, paper: dict):
-    """Test accuracy per epoch of the four models, the paper's baselines dashed."""
+    """Test accuracy per epoch of the four models, the paper's baselines dashed.
+
+    Parameters
+    ----------
+    result : dict
+    paper : dict ``{name: accuracy}``
+
+    Returns
+    -------
+    fig
+    """
     curves = mean_curves(result, MAIN_VARIANTS)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     epochs = np.arange(1, result["config"]["train"]["epochs"] + 1)
@@ -41,7 +61,18 @@ def accuracy_figure(result: dict, paper: dict):
 
 
 def ablation_figure(rows: dict, paper: dict):
-    """Every variant's accuracy (mean, 95 % interval, seeds as ticks) in one column."""
+    """Every variant's accuracy (mean, 95 % interval, seeds as ticks) in one column.
+
+    Parameters
+    ----------
+    rows : dict
+        ``summarise(...)["rows"]``.
+    paper : dict ``{name: accuracy}``
+
+    Returns
+    -------
+    fig
+    """
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     order = list(ABLATIONS) + [v for v in MAIN_VARIANTS if v != "shfin"]
     labels = {**ABL_NAMES, **{v: NAMES[v] for v in MAIN_VARIANTS if v != "shfin"}}
@@ -61,9 +92,22 @@ def ablation_figure(rows: dict, paper: dict):
 
 
 def mask_figure(result: dict, hist, X_train):
-    """Runs keeping each frequency bin per level, the data's mean power per bin on a twin
-    axis: ``(fig, energy)``, ``energy[s]`` = (kept_energy_test by power, by frequency,
-    counts, energy_ranks) for patches of ``s``."""
+    """Runs keeping each frequency bin per level, the data's mean power per bin on a twin axis.
+
+    Parameters
+    ----------
+    result : dict
+    hist : list of dict
+        :func:`~cdnotes.experiments.shfin.mask_histogram`'s.
+    X_train : ndarray, shape (n, L)
+        The training sequences.
+
+    Returns
+    -------
+    fig
+    energy : dict
+        ``energy[s]`` = (kept_energy_test by power, by frequency, counts, energy_ranks).
+    """
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), gridspec_kw={"width_ratios": [1, 3]})
     energy = {}
     for level, (ax, h) in enumerate(zip(axes, hist)):
@@ -93,7 +137,18 @@ def mask_figure(result: dict, hist, X_train):
 
 
 def longer_figure(longer: dict, variants, first_epochs: int):
-    """Test accuracy per epoch of the 30-epoch runs; a line where the short runs stopped."""
+    """Test accuracy per epoch of the 30-epoch runs; a line where the short runs stopped.
+
+    Parameters
+    ----------
+    longer : dict
+    variants : list of str
+    first_epochs : int
+
+    Returns
+    -------
+    fig
+    """
     names = {**ABL_NAMES, **NAMES, "shfin": "SHFIN"}
     line = {"shfin": "-", "shfin_all": "--", "shfin_lowpass": ":"}
     curves = mean_curves(longer, variants)
@@ -110,8 +165,19 @@ def longer_figure(longer: dict, variants, first_epochs: int):
 
 
 def cost_figure(cpu_rows, gpu_rows, device: str, cpu_fit, gpu_fit, cpu_from, gpu_from):
-    """FLOPs, CPU time and GPU time of SHFIN and attention against L (log-log), with the
-    fitted slopes in the legends."""
+    """FLOPs, CPU time and GPU time of SHFIN and attention against L (log-log), slopes in legends.
+
+    Parameters
+    ----------
+    cpu_rows, gpu_rows : list of dict
+    device : str
+    cpu_fit, gpu_fit : dict
+    cpu_from, gpu_from : int
+
+    Returns
+    -------
+    fig
+    """
     fig, axes = plt.subplots(2, 2, figsize=(MAX_FIGURE_WIDTH_IN, 6.4))
     axes = axes.ravel()
     panels = [("FLOPs (analytic)", cpu_rows, "flops", cpu_fit, cpu_from),

@@ -26,8 +26,19 @@ def _legend(fig, axes, ylabel):
 
 
 def regime_figure(records):
-    """Test accuracy against trained parameters per regime (mean ± sd over seeds, no bias);
-    thin lines join one architecture's widths, markers as :data:`MARK`."""
+    """Test accuracy against trained parameters per regime (mean ± sd over seeds, no bias).
+
+    Thin lines join one architecture's widths; markers as :data:`MARK`.
+
+    Parameters
+    ----------
+    records : list of dict
+        The fixed variant's runs.
+
+    Returns
+    -------
+    fig, axes
+    """
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.9))
     for ax, ds in zip(axes, ("digits", "mnist1d")):
         curves = regime_curves(records, ds)
@@ -51,8 +62,17 @@ def regime_figure(records):
 
 
 def overfit_figure(gapd: dict):
-    """Train − test accuracy against N₂ per regime (mean and 95 % interval over the seeds);
-    ``gapd`` is :func:`~cdnotes.experiments.spectral_analysis.overfit_runs`'s."""
+    """Train − test accuracy against N₂ per regime (mean and 95 % interval over the seeds).
+
+    Parameters
+    ----------
+    gapd : dict
+        :func:`~cdnotes.experiments.spectral_analysis.overfit_runs`'s.
+
+    Returns
+    -------
+    fig, axes
+    """
     widths = sorted({k[2] for k in gapd})
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.6), sharey=True)
     for ax, ds in zip(axes, ("digits", "mnist1d")):
@@ -72,8 +92,19 @@ def overfit_figure(gapd: dict):
 
 
 def weights_figure(perceptron_weights):
-    """Histograms of the retracted perceptron's weights per regime (first seed, no bias, fixed
-    input eigenvalues; ``data["perceptron_weights"]``)."""
+    """Histograms of the retracted perceptron's weights per regime.
+
+    First seed, no bias, fixed input eigenvalues.
+
+    Parameters
+    ----------
+    perceptron_weights : list of dict
+        ``data["perceptron_weights"]``.
+
+    Returns
+    -------
+    fig, axes
+    """
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.6))
     for ax, ds in zip(axes, ("digits", "mnist1d")):
         kept = [p for p in perceptron_weights if p["dataset"] == ds and not p["bias"]

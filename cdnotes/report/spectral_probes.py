@@ -28,10 +28,24 @@ INIT_SHORT = {"unconstrained": "unconstrained", "unconstrained, spectral init":
 
 
 def init_probe(init_runs, epochs: int):
-    """The initialisation probe (non-linear Λ and Φ against unconstrained, starts swapped),
-    paired by seed: ``(rows, glued)``. A configuration counts as *explained* when from the
-    same start the difference is not significant or within a quarter of the gap, *closed*
-    when He-scaled Λ and Φ is not significantly below unconstrained."""
+    """The initialisation probe: non-linear Λ and Φ against unconstrained, starts swapped.
+
+    A configuration counts as *explained* when from the same start the difference is not
+    significant or within a quarter of the gap, *closed* when He-scaled Λ and Φ is not
+    significantly below unconstrained.
+
+    Parameters
+    ----------
+    init_runs : list of dict
+        The probe's runs (``data["probes"]["init"]``).
+    epochs : int
+        The recipe's epochs, named in the verdict.
+
+    Returns
+    -------
+    rows : list of list
+    glued : dict
+    """
     init = {}
     for r in init_runs:
         init.setdefault((r["dataset"], tuple(r["hidden"])), {}).setdefault(
@@ -61,8 +75,22 @@ def init_probe(init_runs, epochs: int):
 
 
 def compact_form(records, compact_runs):
-    """The ``(2I + Φ)⁻¹Φ`` form against the paper's, paired by seed (no bias):
-    ``(rows, changes, glued)``; ``changes`` is :func:`compact_changes`'s."""
+    """The ``(2I + Φ)⁻¹Φ`` form against the paper's, paired by seed (no bias).
+
+    Parameters
+    ----------
+    records : list of dict
+        The sweep's fixed-variant runs.
+    compact_runs : list of dict
+        The probe's runs of the compact form.
+
+    Returns
+    -------
+    rows : list of list
+    changes : dict
+        :func:`~cdnotes.experiments.spectral_analysis.compact_changes`'s.
+    glued : dict
+    """
     changes = compact_changes(records, compact_runs)
     fields = ("dataset", "architecture", "hidden", "regime")
     means = [{k: np.mean([r["test_accuracy"] for r in v.values()])
@@ -98,8 +126,19 @@ _OF_TWO = {0: "neither of the two", 1: "one of the two", 2: "both"}
 
 
 def overfit_table(gapd: dict):
-    """The train–test gaps at the widest N₂ against the narrowest (:func:`overfit_runs`'s
-    runs): ``(header, rows, glued)``."""
+    """The train–test gaps at the widest N₂ against the narrowest.
+
+    Parameters
+    ----------
+    gapd : dict
+        :func:`~cdnotes.experiments.spectral_analysis.overfit_runs`'s.
+
+    Returns
+    -------
+    header : list of str
+    rows : list of list
+    glued : dict
+    """
     comparison = overfit_comparison(gapd)
     verdict = overfit_verdict(comparison)
     widths = sorted({k[2] for k in gapd})
@@ -127,9 +166,22 @@ def overfit_table(gapd: dict):
 
 
 def weight_distances(data: dict):
-    """Wasserstein-1 distances of the linear models' retracted weights to the unconstrained
-    ones (fixed variant, no bias): ``(rows, holds, glued)``; ``holds[(ds, arch, hidden)]``
-    is :func:`distance_summary`'s entry."""
+    """Wasserstein-1 distances of the linear models' retracted weights to the unconstrained ones.
+
+    Fixed variant, no bias; "closely matching" holds when more than half the configurations
+    are within twice the seed-to-seed floor.
+
+    Parameters
+    ----------
+    data : dict
+        The committed file.
+
+    Returns
+    -------
+    rows : list of list
+    holds : dict ``{(dataset, architecture, hidden): distance_summary entry}``
+    glued : dict
+    """
     dist = distance_summary(data, "fixed")
     rows, holds = [], {}
     for (ds, arch, hidden, bias), entry in sorted(dist.items(), key=lambda t: (
@@ -173,8 +225,23 @@ _MATCHED = ("cdlinear", "spectral", "constrained")
 
 
 def cd_link_table(cd_link):
-    """The CD-link runs summarised: ``(rows, summary, cd_fixed, cd_trained)``; the spectral
-    model with trained input eigenvalues is the model ``"spectral, trained λ_in"``."""
+    """The CD-link runs summarised per data set, block size and model.
+
+    Parameters
+    ----------
+    cd_link : list of dict
+        ``data["cd_link"]``.
+
+    Returns
+    -------
+    rows : list of list
+        Under :data:`CD_LINK_HEAD`.
+    summary : list of dict
+        :func:`~cdnotes.experiments.spectral_training.cd_link_summary`'s.
+    cd_fixed, cd_trained : list of dict
+        The fixed variant's runs, and the spectral model's trained-variant runs as the model
+        ``"spectral, trained λ_in"``.
+    """
     cd_fixed = [r for r in cd_link if r["input_eigenvalues"] == "fixed"]
     cd_trained = [dict(r, model="spectral, trained λ_in") for r in cd_link
                   if r["input_eigenvalues"] == "trained" and r["model"] == "spectral"]
@@ -197,8 +264,23 @@ def _values(recs, ds, B, model, field):
 
 
 def cd_link_words(cd_fixed, cd_trained, summary, block_sizes) -> dict:
-    """Which matched models were the most accurate / best conditioned (Welch ties kept) per
-    (data set, block size), counted; the spectral model's κ below CDLinear's; its rank share."""
+    """Which matched models were the most accurate / best conditioned, counted over the cases.
+
+    Per (data set, block size), Welch ties kept; also the spectral model's κ below CDLinear's
+    and its Gauss-Newton rank as a share of its parameters.
+
+    Parameters
+    ----------
+    cd_fixed, cd_trained : list of dict
+        :func:`cd_link_table`'s.
+    summary : list of dict
+        :func:`cd_link_table`'s.
+    block_sizes : sequence of int
+
+    Returns
+    -------
+    dict
+    """
     best_acc, best_kappa, cases = [], [], []
     for ds in ("digits", "mnist1d"):
         for B in block_sizes:
@@ -229,9 +311,24 @@ def cd_link_words(cd_fixed, cd_trained, summary, block_sizes) -> dict:
 
 
 def convex_words(opt: dict, summary, first_block: int) -> dict:
-    """The CDLinear recipe against its convex optimum (MNIST-1D): ``opt[B]`` is
-    ``(recipe loss, optimal loss, (train, test) % after the recipe, (train, test) % at the
-    optimum)``; "near" when every recipe loss is within 5 % of its optimum."""
+    """The CDLinear recipe against its convex optimum (MNIST-1D).
+
+    Parameters
+    ----------
+    opt : dict
+        ``opt[B]`` = (recipe loss, optimal loss, (train, test) % after the recipe,
+        (train, test) % at the optimum).
+    summary : list of dict
+        :func:`cd_link_table`'s (for the dense perceptron's accuracy).
+    first_block : int
+        The block size whose numbers the text quotes.
+
+    Returns
+    -------
+    dict
+        "Near" (the recipe is not what holds CDLinear back) when every recipe loss is within
+        5 % of its optimum.
+    """
     r_loss, o_loss, _, o_acc = opt[first_block]
     dense = next(s for s in summary if s["dataset"] == "mnist1d" and s["model"] == "dense")
     near = all((v[0] - v[1]) <= 0.05 * v[1] for v in opt.values())

@@ -16,21 +16,18 @@ from scipy.stats import spearmanr
 
 from ..experiments.report import listed
 from ..experiments.structured import (FAILURE_FLOOR, KAPPA_CUTOFF, MNIST1D_BASELINES,
-                                      compare_to_cd, epoch_ratio_by_seed, failure_text,
-                                      kappa_pairs, kappa_verdict, p_text, ratio_sides_text,
-                                      run_failed, sci_text, verdict_text)
+                                      compare_to_cd, failure_text, kappa_pairs, kappa_verdict,
+                                      p_text, run_failed, sci_text, verdict_text)
 from ..stats import paired_difference_ci
 from .glued import Md
 
 __all__ = ["DATASETS", "PEERS", "name", "side", "sci", "grid_facts", "expressivity_words",
-           "model_table", "accuracy_words", "epoch_ratios", "epoch_time_words",
-           "speed_table", "kappa_words", "kappa_table", "verdict_table"]
+           "model_table", "accuracy_words", "kappa_words", "kappa_table", "verdict_table"]
 
 DATASETS = {"digits": "digits", "mnist1d": "MNIST-1D"}
 """The data sets and their names on the page."""
 PEERS = {"acdc": "ACDC", "sparse": "fixed sparse", "fourier_mixing": "Fourier mixing"}
 """The structures registered beside the four of the paper's comparison."""
-_TRANSFORMS = ("toeplitz", "fourier_mixing", "acdc")
 _WORDS = {"wins": "more accurate than", "ties": "indistinguishable from",
           "loses": "less accurate than", "failed": "not compared with (it failed to train)"}
 _SHORT = {"wins": "more accurate", "ties": "indistinguishable", "loses": "less accurate",
@@ -38,13 +35,31 @@ _SHORT = {"wins": "more accurate", "ties": "indistinguishable", "loses": "less a
 
 
 def name(model: str) -> str:
-    """A model's name on the page (``_`` as ``-``)."""
+    """A model's name on the page (``_`` as ``-``).
+
+    Parameters
+    ----------
+    model : str
+
+    Returns
+    -------
+    str
+    """
     return model.replace("_", "-")
 
 
 def side(q: dict) -> str:
-    """``"faster"``, ``"slower"`` or ``"unsettled"``: where a ratio's 95 % interval lies
-    against 1 (``q`` with ``low`` and ``high``)."""
+    """Where a ratio's 95 % interval lies against 1.
+
+    Parameters
+    ----------
+    q : dict
+        With ``low`` and ``high``.
+
+    Returns
+    -------
+    {"faster", "slower", "unsettled"}
+    """
     return "faster" if q["high"] < 1 else "slower" if q["low"] > 1 else "unsettled"
 
 
@@ -53,6 +68,14 @@ def sci(x: float) -> str:
 
     >>> sci(1e10), sci(2.5e7)
     ('$10^{10}$', '$2.5 \\\\times 10^{7}$')
+
+    Parameters
+    ----------
+    x : float, > 0
+
+    Returns
+    -------
+    str
     """
     e = int(np.floor(np.log10(x)))
     m = x / 10.0 ** e
@@ -60,7 +83,19 @@ def sci(x: float) -> str:
 
 
 def grid_facts(saved: dict, structures) -> dict:
-    """The grid's size and settings, its structures, and which registered ones it lacks."""
+    """The grid's size and settings, its structures, and which registered ones it lacks.
+
+    Parameters
+    ----------
+    saved : dict
+        The committed file.
+    structures : list of str
+        The structures in the grid, in its order.
+
+    Returns
+    -------
+    dict
+    """
     config = saved["config"]
     absent = [v for k, v in PEERS.items() if k not in structures]
     return {"ch10_n_runs": len(saved["records"]), "ch10_n_seeds": len(config["seeds"]),
@@ -74,7 +109,19 @@ def grid_facts(saved: dict, structures) -> dict:
 
 def expressivity_words(specs: dict, ranks: dict, budgets: dict) -> dict:
     """What each structure's B = 8 layer can express: ranks, factor shapes, counts.
-    ``specs`` ``{name: ModelSpec}``; ``ranks`` ``{structure: rank of a hidden layer}``."""
+
+    Parameters
+    ----------
+    specs : dict ``{name: ModelSpec}``
+        :func:`~cdnotes.experiments.structured.structured_models` by name.
+    ranks : dict ``{structure: int}``
+        The rank of a hidden layer of each pictured model.
+    budgets : dict ``{budget: parameter count}``
+
+    Returns
+    -------
+    dict
+    """
     pictured = [s for s in specs.values() if not s.budgets or "B8" in s.budgets]
     kron = next(s for s in pictured if s.structure == "kronecker")
     o1, i1 = kron.options["outer_shape"][1]
@@ -94,8 +141,19 @@ def expressivity_words(specs: dict, ranks: dict, budgets: dict) -> dict:
 
 
 def model_table(specs: dict):
-    """Rows (model, option per layer, parameters, distance to each budget) and the glued list
-    of structures that could not be matched to a budget."""
+    """Each model's options, parameter count and distance to its budgets.
+
+    Parameters
+    ----------
+    specs : dict ``{name: ModelSpec}``
+
+    Returns
+    -------
+    table : list of list
+        Model, option per layer, parameters, budget.
+    glued : dict
+        The structures that could not be matched to a budget.
+    """
     table = []
     for spec in specs.values():
         opts = "; ".join(f"{k} = {v if len(set(map(str, v))) > 1 else v[0]}"
@@ -114,8 +172,22 @@ def _row(rows, dataset, model):
 
 
 def accuracy_words(rows, records) -> dict:
-    """Dense's and CD's accuracies, the best other structure, the front (no model more
-    accurate with as few parameters), the failed runs, and dense against the MLP baseline."""
+    """The accuracy section's numbers and sentences.
+
+    Dense's and CD's accuracies, the best other structure, the front (no model more accurate
+    with as few parameters or fewer), the failed runs, and dense against the MLP baseline.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`~cdnotes.experiments.structured.summarize_structured`'s.
+    records : list of dict
+        The runs.
+
+    Returns
+    -------
+    dict
+    """
     glued = {"ch10_floor": 100 * FAILURE_FLOOR}
     for key in DATASETS:
         for m, tag in (("dense", "dense"), ("cd B4", "cd4"), ("cd B8", "cd8")):
@@ -144,112 +216,24 @@ def accuracy_words(rows, records) -> dict:
     return glued
 
 
-def epoch_ratios(records, rows) -> dict:
-    """``{(dataset, model): epoch_ratio_by_seed}`` of every model but dense."""
-    return {(key, r["model"]): epoch_ratio_by_seed(records, key, r["model"])
-            for key in DATASETS for r in rows
-            if r["dataset"] == key and r["model"] != "dense"}
-
-
-def _ratio_words(q):
-    return f"{q['geometric_mean']:.1f}× [{q['low']:.1f}, {q['high']:.1f}]"
-
-
-def epoch_time_words(records, rows, ratios: dict) -> dict:
-    """Which models were faster / slower per epoch than dense (intervals of the paired
-    ratios), CD's ratios, dense's spread, and the fast-transform layers' sentence."""
-    glued = {}
-    for key in DATASETS:
-        mine = {m: q for (k, m), q in ratios.items() if k == key}
-        for word in ("faster", "slower"):
-            names = [name(m) for m, q in mine.items() if side(q) == word]
-            glued[f"ch10_{key}_{word}"] = Md(listed(names, fmt="s", none="no model"))
-        for m, tag in (("cd B4", "cd4"), ("cd B8", "cd8")):
-            q = mine[m]
-            glued[f"ch10_{key}_{tag}_time"] = q["geometric_mean"]
-            glued[f"ch10_{key}_{tag}_time_ci"] = Md(
-                f"95% interval [{q['low']:.2f}, {q['high']:.2f}]; seeds "
-                f"{q['lo']:.2f}–{q['hi']:.2f}")
-        dense_ms = [1e3 * r["epoch_seconds"] for r in records
-                    if r["dataset"] == key and r["model"] == "dense"]
-        glued[f"ch10_{key}_dense_ms_lo"] = min(dense_ms)
-        glued[f"ch10_{key}_dense_ms_hi"] = max(dense_ms)
-    cd_sides = [side(ratios[k, m]) for k in DATASETS for m in ("cd B4", "cd B8")]
-    glued["ch10_cd_time_verdict"] = Md(ratio_sides_text(cd_sides))
-    transform = [r["model"] for r in rows
-                 if r["dataset"] == "digits" and r["structure"] in _TRANSFORMS]
-    slower = [m for m in transform if all(side(ratios[k, m]) == "slower" for k in DATASETS)]
-    other = [m for m in transform if m not in slower]
-
-    def times_text(models):
-        return listed([f"{name(m)} ({_ratio_words(ratios['digits', m])} and "
-                       f"{_ratio_words(ratios['mnist1d', m])})" for m in models], fmt="s")
-
-    glued["ch10_transform_time"] = Md(
-        (f"{times_text(slower)} took longer per epoch than the dense network on "
-         "both data sets (digits and MNIST-1D: geometric mean of the ratio over "
-         "seeds [95% interval])"
-         if slower else "none took longer than the dense network on both data sets")
-        + (f"; for {times_text(other)} the intervals do not say so on both" if other else ""))
-    return glued
-
-
-def speed_table(speed: dict, goal_text):
-    """The speed benchmark: ``(header, rows, glued)``; rows per layer of its speed-ups over
-    dense per width (``?`` where the sweeps disagreed), the first faster width and the goal;
-    ``goal_text`` is :func:`cdnotes.benchmarking.goal_text`."""
-    sc, senv = speed["config"], speed["environment"]
-    widths, labels, cross = sc["widths"], speed["parameters"], speed["crossings"]
-    mark = {"faster": "", "slower": "", "unsettled": "?"}
-    rows = []
-    for key, c in cross.items():
-        goal = speed["goal"]["meets"].get(key)
-        rows.append([labels[key], *(f"{s:.2f}{mark[v]}" for s, v in zip(c["speedups"],
-                                                                        c["verdicts"])),
-                     "–" if c["faster_from"] is None else c["faster_from"],
-                     "–" if goal is None else ("yes" if goal else "no")])
-    dense_ms = {r["width"]: 1e3 * r["seconds"] for r in speed["rows"]
-                if r["structure"] == "dense"}
-    rows.insert(0, ["Dense (ms)", *(f"{dense_ms[n]:.3g}" if dense_ms[n] < 1000
-                                    else f"{dense_ms[n]:,.0f}" for n in widths), "", ""])
-    first = widths[0]
-    unsettled = [f"{labels[k]} ({' and '.join(f'{x:.2f}' for x in r['speedup_by_sweep'])})"
-                 for k, c in cross.items() if first in c["unsettled_at"]
-                 for r in speed["rows"] if r["structure"] == k and r["width"] == first]
-    groups = {}
-    for key, c in cross.items():
-        groups.setdefault(c["faster_from"], []).append(labels[key])
-    phrases = []
-    for start, names in sorted(groups.items(), key=lambda g: (g[0] is None, g[0] or 0)):
-        where = ("never faster" if start is None else "faster at every width measured"
-                 if start == first else f"faster from n = {start} on")
-        phrases.append(f"{listed(names, fmt='s')} {where}")
-    near = [f"{labels[k]} {c['speedups'][0]:.2f}×" for k, c in cross.items()
-            if abs(c["speedups"][0] - 1) < 0.1]
-    glued = {
-        "ch10_speed_date": senv["created_utc"][:10], "ch10_speed_threads": sc["threads"],
-        "ch10_speed_batch": sc["batch"], "ch10_speed_sweeps": sc["sweeps"],
-        "ch10_speed_goal_width": sc["width"],
-        "ch10_speed_goal": Md(goal_text(speed["goal"]["meets"], labels, cross)),
-        "ch10_speed_first": first,
-        "ch10_speed_unsettled": Md(
-            f"the sweeps disagreed for {listed(unsettled, fmt='s')}, so "
-            + ("that verdict was" if len(unsettled) == 1 else "those verdicts were")
-            + " fragile" if unsettled else "the sweeps agreed on every verdict there"),
-        "ch10_speed_crossing": Md("; ".join(phrases)),
-        "ch10_speed_near": Md(listed(near, fmt="s", none="none within 10% of 1")),
-        "ch10_speed_sparse_best": max(cross["sparse_fixed"]["speedups"]),
-        "ch10_speed_device": Md(senv["device"])}
-    header = ["layer", *(f"n = {n}" for n in widths), "faster from n =",
-              f"≥ 2× at {sc['width']}"]
-    return header, rows, glued
-
-
 def kappa_words(records, rows, kap: dict) -> dict:
-    """The conditioning section's sentences: the ceiling, the models at it, and per data set
-    the rank correlation of accuracy and median κ over the models below it (a verdict only
-    with five models or more and p < 0.05). ``kap[(dataset, model)]`` is
-    :func:`~cdnotes.experiments.structured.kappa_summary`'s."""
+    """The conditioning section's sentences.
+
+    The ceiling, the models at it, and per data set the rank correlation of accuracy and median
+    κ over the models below it (a verdict only with five models or more and p < 0.05).
+
+    Parameters
+    ----------
+    records : list of dict
+    rows : list of dict
+        :func:`~cdnotes.experiments.structured.summarize_structured`'s.
+    kap : dict
+        ``kap[(dataset, model)]`` is :func:`~cdnotes.experiments.structured.kappa_summary`'s.
+
+    Returns
+    -------
+    dict
+    """
     ceiling = kap["digits", "dense"]["ceiling"]
     glued = {"ch10_kappa_top": Md(sci(1 / KAPPA_CUTOFF)), "ch10_kappa_ceiling": Md(sci(ceiling)),
              "ch10_kappa_factor": 1 / (KAPPA_CUTOFF * ceiling)}
@@ -277,7 +261,18 @@ def kappa_words(records, rows, kap: dict) -> dict:
 
 
 def kappa_table(records, kap: dict) -> list:
-    """Rows: CD's median κ against dense's per data set, seed by seed and the sign test."""
+    """CD's median κ against dense's per data set, seed by seed and the sign test.
+
+    Parameters
+    ----------
+    records : list of dict
+    kap : dict
+        As in :func:`kappa_words`.
+
+    Returns
+    -------
+    list of list
+    """
     out = []
     for key, title in DATASETS.items():
         dense = kap[key, "dense"]
@@ -296,9 +291,23 @@ def kappa_table(records, kap: dict) -> list:
 
 
 def verdict_table(records, rows, specs: dict, budgets) -> tuple:
-    """CD against every matched structure, paired by seed: ``(table rows, glued, facts)``;
-    ``facts`` holds the low-rank failure counts and the best MNIST-1D row for the chapter's
-    guards."""
+    """CD against every matched structure, paired by seed.
+
+    Parameters
+    ----------
+    records : list of dict
+    rows : list of dict
+        :func:`~cdnotes.experiments.structured.summarize_structured`'s.
+    specs : dict ``{name: ModelSpec}``
+    budgets : dict ``{budget: parameter count}``
+
+    Returns
+    -------
+    table : list of list
+    glued : dict
+    facts : dict
+        The low-rank failure counts and the best MNIST-1D row, for the chapter's guards.
+    """
     table, glued = [], {}
     outcomes = {"wins": [], "ties": [], "loses": [], "failed": []}
     counted = {"wins": 0, "ties": 0, "loses": 0}      # a failed run counted as a loss

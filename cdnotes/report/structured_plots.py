@@ -20,19 +20,53 @@ _PALETTE_NAME = {"cdlinear": "cd", "sparse_fixed": "sparse", "spectral_linear": 
 
 
 def markers(structures) -> dict:
-    """One marker per structure, in the grid's order."""
+    """One marker per structure, in the grid's order.
+
+    Parameters
+    ----------
+    structures : list of str
+
+    Returns
+    -------
+    dict
+    """
     return dict(zip(structures, "osD^v<>ph*"))
 
 
 def shade(model: str, structure: str) -> str:
-    """The palette's colour: CD by its block size (as everywhere), else the structure."""
+    """The palette's colour: CD by its block size (as everywhere), else the structure.
+
+    Parameters
+    ----------
+    model, structure : str
+
+    Returns
+    -------
+    str
+    """
     return color({"cd B4": "cd4", "cd B8": "cd8"}.get(model, structure))
 
 
 def pareto(rows, structures, x_of, xlabel: str, logx: bool = True):
-    """Accuracy (mean, 95 % CI) against ``x_of(row)`` per data set (``None``: left out);
-    hollow markers for unmatched models, a cross where runs diverged, MNIST-1D's baselines
-    dashed. Returns ``(fig, axes)``."""
+    """Accuracy (mean, 95 % CI) against any x, per data set.
+
+    Hollow markers for unmatched models, a cross where runs diverged, MNIST-1D's baselines
+    dashed.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`~cdnotes.experiments.structured.summarize_structured`'s.
+    structures : list of str
+    x_of : callable
+        ``row -> x`` (``None``: the row is left out).
+    xlabel : str
+    logx : bool, default True
+
+    Returns
+    -------
+    fig, axes
+    """
     mark = markers(structures)
     fig, axes = plt.subplots(1, 2, figsize=(7.1, 3.6))
     for ax, (key, title) in zip(axes, DATASETS.items()):
@@ -74,8 +108,19 @@ def pareto(rows, structures, x_of, xlabel: str, logx: bool = True):
 
 
 def kappa_band(axes, ceiling: float, label_y=(0.5, 0.8)):
-    """Shade κ from ``ceiling`` to ``1/KAPPA_CUTOFF`` on each panel, labelled "ceiling" at
-    the panel's height ``label_y`` (where no marker or baseline line crosses the band)."""
+    """Shade κ from ``ceiling`` to ``1/KAPPA_CUTOFF`` on each panel, labelled "ceiling".
+
+    Parameters
+    ----------
+    axes : sequence of Axes
+    ceiling : float
+    label_y : tuple of float, default (0.5, 0.8)
+        The label's height per panel (where no marker or baseline line crosses the band).
+
+    Returns
+    -------
+    None
+    """
     for ax, y in zip(axes, label_y):
         ax.axvspan(ceiling, 1 / KAPPA_CUTOFF, color=color("guide"), alpha=0.6, lw=0, zorder=0)
         ax.text(np.sqrt(ceiling / KAPPA_CUTOFF), y, "ceiling", rotation=90, fontsize=9,
@@ -84,8 +129,21 @@ def kappa_band(axes, ceiling: float, label_y=(0.5, 0.8)):
 
 
 def expressivity_figure(pictured, seed: int, ncols: int = 5):
-    """Each model's second linear layer at its initial weights (``to_dense()``, colours
-    clipped at the 99th percentile of |W|): ``(fig, ranks)``, ``ranks`` per structure."""
+    """Each model's second linear layer at its initial weights (``to_dense()``).
+
+    Colours clipped at the 99th percentile of |W|.
+
+    Parameters
+    ----------
+    pictured : list of ModelSpec
+    seed : int
+    ncols : int, default 5
+
+    Returns
+    -------
+    fig
+    ranks : dict ``{structure: int}``
+    """
     nrows = -(-len(pictured) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(7.1, 1.75 * nrows + 0.2))
     ranks = {}
@@ -107,7 +165,17 @@ def expressivity_figure(pictured, seed: int, ncols: int = 5):
 
 
 def speed_figure(speed: dict):
-    """Dense time over layer time against the width, one line per layer (log-log)."""
+    """Dense time over layer time against the width, one line per layer (log-log).
+
+    Parameters
+    ----------
+    speed : dict
+        The committed speed file.
+
+    Returns
+    -------
+    fig
+    """
     widths, labels = speed["config"]["widths"], speed["parameters"]
     fig, ax = plt.subplots(figsize=(6.4, 3.9))
     for key, c in speed["crossings"].items():
