@@ -21,8 +21,8 @@ from ..stats import Estimate, paired_difference_ci, welch_difference_ci
 from .glued import Md
 
 __all__ = ["NAMES", "DATA_NAMES", "COLUMNS", "TABLE1_HEAD", "ci", "model_name", "paired_diff",
-           "by_seed", "best_config", "sweep_facts", "sweep_line", "table1", "verdicts", "column_order",
-           "order_words", "variant_verdicts", "verdict_rows"]
+           "by_seed", "best_config", "sweep_facts", "sweep_line", "table1", "verdicts",
+           "column_order", "order_words", "variant_verdicts", "verdict_rows"]
 
 NAMES = {"constrained": "constrained direct", "eigenvalues": "Λ only",
          "unconstrained": "unconstrained direct", "eigenvalues+eigenvectors": "Λ and Φ"}
