@@ -348,12 +348,13 @@ def test_spectral_orderings_are_chapter9s_paired_counts(chapter9):
 
 def test_spectral_overfitting_is_chapter9s(chapter9):
     from cdnotes.claims.checks import spectral_overfit_summary
+    from cdnotes.report.spectral_training import ci
     o = spectral_overfit_summary()
     assert o["widths"][-1] == chapter9["glued"]["ch9_over_hi"]
     for ds in ("digits", "mnist1d"):
         top = o[ds][0]
-        assert chapter9["ci"](top) in chapter9["glued"][f"ch9_over_{ds}"]
-        assert chapter9["ci"](o[ds][1]) in chapter9["glued"][f"ch9_over_{ds}"]
+        assert ci(top) in chapter9["glued"][f"ch9_over_{ds}"]
+        assert ci(o[ds][1]) in chapter9["glued"][f"ch9_over_{ds}"]
     smaller = sum(o[ds][0].low > 0 for ds in ("digits", "mnist1d"))
     larger = sum(o[ds][0].high < 0 for ds in ("digits", "mnist1d"))
     words = {0: "neither of the two", 1: "one of the two", 2: "both"}
