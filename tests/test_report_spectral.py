@@ -224,6 +224,11 @@ def test_weight_verdict_flips_with_the_distances(data, monkeypatch):
             (ds, "perceptron", (), False): entry(w1) for ds in ("digits", "mnist1d")})
         g = weight_distances(data)[2]
         assert (g["ch9_w1_verdict"], g["ch9_w1_perc_verdict"]) == (verdict, perc)
+    # exactly half within twice the floor is not "closely matching"
+    monkeypatch.setattr(spectral_probes, "distance_summary", lambda d, v: {
+        ("digits", "perceptron", (), False): entry(1.5),
+        ("mnist1d", "perceptron", (), False): entry(2.5)})
+    assert weight_distances(data)[2]["ch9_w1_verdict"] == "does not hold"
 
 
 def test_cd_link_counts(data):
