@@ -324,18 +324,18 @@ def _chapter9(*markers):
 
 @pytest.fixture(scope="module")
 def chapter9():
-    return _chapter9('data = load_measurement("spectral_training")', "def best_config(",
-                     "def glue_verdicts(", "layer = SpectralLinear(40, 10",
-                     "changes = compact_changes(", "gapd = overfit_runs(",
-                     "comparison = overfit_comparison(",
-                     'dist = distance_summary(data, "fixed")', "keys = list(holds)")
+    return _chapter9('data = load_measurement("spectral_training")',
+                     "= variant_verdicts(records,", '= variant_verdicts(by_variant["trained"]',
+                     "layer = SpectralLinear(40, 10", "= compact_form(records,",
+                     "gapd = overfit_runs(", "= overfit_table(gapd)",
+                     "= weight_distances(data)")
 
 
 def test_spectral_orderings_are_chapter9s_paired_counts(chapter9):
     from cdnotes.claims.checks import _paired_counts
     from cdnotes.experiments.spectral_training import ARCHITECTURES
     for variant in ("fixed", "trained"):
-        counts_ch9 = chapter9["glue_verdicts"](chapter9["by_variant"][variant], "x")
+        counts_ch9 = chapter9[f"{variant}_verdicts"]
         for short, a, b in (("lc", "eigenvalues", "constrained"),
                             ("pu", "eigenvalues+eigenvectors", "unconstrained")):
             up = sum(counts_ch9[short, ds][0] for ds in ("digits", "mnist1d"))
@@ -348,12 +348,13 @@ def test_spectral_orderings_are_chapter9s_paired_counts(chapter9):
 
 def test_spectral_overfitting_is_chapter9s(chapter9):
     from cdnotes.claims.checks import spectral_overfit_summary
+    from cdnotes.report.spectral_training import ci
     o = spectral_overfit_summary()
     assert o["widths"][-1] == chapter9["glued"]["ch9_over_hi"]
     for ds in ("digits", "mnist1d"):
         top = o[ds][0]
-        assert chapter9["ci"](top) in chapter9["glued"][f"ch9_over_{ds}"]
-        assert chapter9["ci"](o[ds][1]) in chapter9["glued"][f"ch9_over_{ds}"]
+        assert ci(top) in chapter9["glued"][f"ch9_over_{ds}"]
+        assert ci(o[ds][1]) in chapter9["glued"][f"ch9_over_{ds}"]
     smaller = sum(o[ds][0].low > 0 for ds in ("digits", "mnist1d"))
     larger = sum(o[ds][0].high < 0 for ds in ("digits", "mnist1d"))
     words = {0: "neither of the two", 1: "one of the two", 2: "both"}
@@ -368,8 +369,10 @@ def test_spectral_operator_compact_form_and_retraction_are_chapter9s(chapter9):
                                    chapter9["eigen_error"])
     changes = spectral_compact_changes()
     assert set(changes) == set(chapter9["changes"])
-    assert (sum(e.low > 0 for e in changes.values()),
-            sum(e.high < 0 for e in changes.values())) == (chapter9["c_up"], chapter9["c_down"])
+    from cdnotes.experiments.report import count_words
+    assert (count_words(sum(e.low > 0 for e in changes.values()), len(changes)),
+            count_words(sum(e.high < 0 for e in changes.values()), len(changes))) == (
+        chapter9["glued"]["ch9_compact_up"], chapter9["glued"]["ch9_compact_down"])
     assert max(abs(e.mean) for e in changes.values()) == chapter9["glued"]["ch9_compact_max"]
     from cdnotes.claims.checks import sci
     assert sci(chapter9["glued"]["ch9_worst_retraction"]) in evaluate("sp-retract").evidence
