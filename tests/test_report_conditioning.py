@@ -55,9 +55,11 @@ def test_above_words_count_the_runs_at_chance():
     stable = _stable(0.1)
     g = report.above_words([run(0.3, 5.0, 0.1), run(0.3, 0.5, 0.6), run(0.1, 0.1, 0.9)],
                            stable)
-    assert g == {"ch11_above_count": "1 of the two", "ch11_above_acc": 60.0}
+    assert g["ch11_above_count"] == "1 of the two"
+    assert g["ch11_above_rest"].endswith("reached at most 60.0 % test accuracy.")
     g = report.above_words([run(0.3, 5.0, 0.1), run(0.3, 6.0, 0.1)], stable)
     assert g["ch11_above_count"] == "all two"
+    assert g["ch11_above_rest"] == "none survived."   # not 100 × a default accuracy
 
 
 def test_lambda_table_and_order_flip():

@@ -130,15 +130,18 @@ def above_words(runs, stable: dict) -> dict:
     Returns
     -------
     dict
-        How many ended at chance, and the best test accuracy of the others, in %
-        (``100 * 10.0`` when there are none: the chapter's default).
+        ``ch11_above_count``: how many ended at chance; ``ch11_above_rest``: a sentence on
+        the others (the best test accuracy of the seeds that survived, in %, or that none
+        did).
     """
     above = [r for r in runs if not r.sharpness and (r.optimizer, r.whitening) == _SGD
              and r.lr > stable[r.dataset, r.model, "sgd"][0]]
     at_chance = sum(r.final_loss >= math.log(10) for r in above)
-    return {"ch11_above_count": count_words(at_chance, len(above)),
-            "ch11_above_acc": 100 * max((r.final_accuracy for r in above
-                                         if r.final_loss < math.log(10)), default=10.0)}
+    survivors = [100 * r.final_accuracy for r in above if r.final_loss < math.log(10)]
+    rest = (Md("none survived.") if not survivors else Md(
+        "the others — seeds that survived a rate at which another seed failed — reached at "
+        f"most {max(survivors):.1f} % test accuracy."))
+    return {"ch11_above_count": count_words(at_chance, len(above)), "ch11_above_rest": rest}
 
 
 def lambda_table(lambda_max_init, stable: dict, mu: float):
