@@ -11,16 +11,12 @@ import importlib
 
 __all__ = ["main", "SUBCOMMANDS", "build_parser"]
 
-SUBCOMMANDS = ("table1",)
+SUBCOMMANDS = ("table1", "structured", "depth", "baselines", "network_hessian")
 """Modules of :mod:`cdnotes.cli`, one per sub-command, in the order ``--help`` lists them."""
 
 _LEGACY = (("..experiments.shfin", "add_parser"),
            ("..experiments.conditioning_training", "add_parser"),
-           ("..experiments.spectral_training", "add_parser"),
-           ("..experiments.structured", "add_parser"),
-           ("..experiments.depth", "add_parser"),
-           ("..experiments.baselines", "add_parser"),
-           ("..network_hessian_cli", "add_parser"))
+           ("..experiments.spectral_training", "add_parser"))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,16 +10,21 @@ seed) is trained with the digits protocol and records its accuracy and condition
 * :func:`depth_gaps` — per depth, dense minus CD of a metric, paired by seed, with a t interval.
 * :func:`gap_growth` — the deepest gap minus the shallowest, per seed, with a t interval:
   whether the gap grows with depth.
-* :func:`add_parser` — ``python -m cdnotes depth`` (about five minutes on 2 cores).
+* :func:`depth_settings`, :func:`depth_jobs`, :func:`depth_job` — the runs as a sweep of
+  :mod:`cdnotes.engine` (``python -m cdnotes depth``, about five minutes on 2 cores);
+  :func:`load_depth_results` reads a results file of either layout.
 """
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import asdict
+from functools import lru_cache
 
 import numpy as np
 
 from ..curvature import last_layer_spectrum, paper_kappa_readings
+from ..curvature.products import blas_limit
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, make_mlp
 from ..stats import mean_ci, paired_difference_ci
@@ -27,8 +32,11 @@ from ..train import TrainConfig, train
 from ..validation import check_choice, check_int
 
 __all__ = ["DEPTHS", "METRICS", "depth_model", "run_depth", "run_depth_grid", "depth_gaps",
-           "gap_growth", "add_parser"]
+           "gap_growth", "RESULTS_NAME", "depth_settings", "depth_jobs", "depth_job",
+           "load_depth_results"]
 
+RESULTS_NAME = "depth_digits"
+"""The committed results file in :mod:`cdnotes.measurements`."""
 DEPTHS = (1, 2, 3, 4)
 """Hidden layers tried (the paper's models have two)."""
 
@@ -126,6 +134,68 @@ def run_depth_grid(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10), *
             for m, d, s in jobs]
 
 
+def depth_settings(*, split_seed: int = 0, config: TrainConfig = TrainConfig()) -> dict:
+    """The settings every job of a ``depth`` sweep shares: ``split_seed`` and ``config``."""
+    return {"split_seed": check_int(split_seed, "split_seed", minimum=0),
+            "config": asdict(config)}
+
+
+def depth_jobs(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10)) -> list:
+    """One job per (model, depth, seed), in :func:`run_depth_grid`'s order.
+
+    Returns
+    -------
+    list of dict ``{"model", "depth", "seed"}``
+    """
+    return [{"model": m, "depth": int(d), "seed": int(s)}
+            for m in models for d in depths for s in seeds]
+
+
+@lru_cache(maxsize=2)
+def _split(split_seed: int):
+    return digits_split(split_seed)
+
+
+def depth_job(job: dict, settings: dict) -> dict:
+    """Run one job of :func:`depth_jobs` (the engine's ``run_job``): :func:`run_depth`'s
+    record.
+
+    Parameters
+    ----------
+    job : dict ``{"model", "depth", "seed"}``; settings : dict from :func:`depth_settings`
+    """
+    with blas_limit(np, 1):           # one BLAS thread: the same record however spread
+        return run_depth(job["model"], job["depth"], job["seed"],
+                         split_seed=settings["split_seed"],
+                         config=TrainConfig(**settings["config"]),
+                         data=_split(settings["split_seed"]))
+
+
+def load_depth_results(source=RESULTS_NAME) -> dict:
+    """A ``depth`` results file in the committed layout, whichever layout it has.
+
+    Parameters
+    ----------
+    source : measurement name, path or dict, default the committed :data:`RESULTS_NAME`
+
+    Returns
+    -------
+    dict with ``command`` (the command line), ``config`` (``epochs``, ``lr``, ``momentum``,
+    ``batch_size``, ``split_seed``, ``depths``, ``models``, ``seeds``), ``records``,
+    ``environment``, ``seconds``
+    """
+    from .result_files import committed_view, is_sweep_document, job_values, read_results
+
+    doc = read_results(source)
+    if not is_sweep_document(doc):
+        return doc
+    s, records = doc["settings"], doc["records"]
+    config = {key: s["config"][key] for key in ("epochs", "lr", "momentum", "batch_size")}
+    config.update(split_seed=s["split_seed"], depths=job_values(records, "depth"),
+                  models=job_values(records, "model"), seeds=job_values(records, "seed"))
+    return committed_view(doc, config)
+
+
 def _metric(record: dict, metric: str) -> float:
     check_choice(metric, "metric", METRICS)
     if metric == "accuracy":
@@ -187,58 +257,3 @@ def gap_growth(records, metric: str = "accuracy", model: str = "cd4",
     a = np.array([high[s_high.index(s)] for s in common])
     b = np.array([low[s_low.index(s)] for s in common])
     return paired_difference_ci(a, b, level=level)
-
-
-def _run(args) -> int:
-    from ..results import environment_info, write_json_atomic
-
-    config = TrainConfig(epochs=args.epochs)
-    start = time.perf_counter()
-    records = run_depth_grid(args.models, args.depths, args.seeds, split_seed=args.split_seed,
-                             config=config, progress=not args.quiet)
-    command = ("python -m cdnotes depth --seeds " + " ".join(map(str, args.seeds))
-               + f" --epochs {args.epochs} --split-seed {args.split_seed}")
-    write_json_atomic(args.out, {"command": command,
-                                 "config": {"epochs": args.epochs, "lr": config.lr,
-                                            "momentum": config.momentum,
-                                            "batch_size": config.batch_size,
-                                            "split_seed": args.split_seed,
-                                            "depths": list(args.depths),
-                                            "models": list(args.models),
-                                            "seeds": list(args.seeds)},
-                                 "records": records, "environment": environment_info(),
-                                 "seconds": time.perf_counter() - start})
-    if not args.quiet:
-        print(f"{len(records)} runs in {time.perf_counter() - start:.0f} s -> {args.out}")
-    return 0
-
-
-def add_parser(subparsers):
-    """Register ``python -m cdnotes depth`` on an ``argparse`` subparsers object.
-
-    Parameters
-    ----------
-    subparsers : the object returned by ``ArgumentParser.add_subparsers``
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser.
-    """
-    from ..cli import _out_path, _positive_int, _seed
-
-    p = subparsers.add_parser(
-        "depth", help="the paper's models at 1-4 hidden layers (does CD's advantage grow?)",
-        description="Train the dense, CD-B4 and CD-B8 MLPs (width 64) with 1-4 hidden layers on "
-                    "digits with the paper's protocol, every seed; record accuracy, loss per "
-                    "epoch, the paper's κ readings and the last layer's exact Hessian κ.")
-    p.add_argument("--models", nargs="+", choices=list(PAPER_MODELS), default=list(PAPER_MODELS))
-    p.add_argument("--depths", type=_positive_int, nargs="+", default=list(DEPTHS))
-    p.add_argument("--seeds", type=_seed, nargs="+", default=list(range(10)),
-                   help="seeds (default: 0-9)")
-    p.add_argument("--epochs", type=_positive_int, default=25, help="(default: 25)")
-    p.add_argument("--split-seed", type=_seed, default=0, help="(default: 0)")
-    p.add_argument("--out", type=_out_path, default="depth_digits.json")
-    p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=_run)
-    return p

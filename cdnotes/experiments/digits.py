@@ -773,6 +773,9 @@ def table1_job(job: dict, settings: dict) -> dict:
     -------
     dict, :meth:`DigitsRecord.to_json` of :func:`run_digits`
     """
-    return run_digits(job["model"], job["seed"], config=TrainConfig(**settings["config"]),
-                      dropout=settings["dropout"], split_seed=settings["split_seed"],
-                      curvature=settings["curvature"]).to_json()
+    from ..curvature.products import blas_limit
+
+    with blas_limit(np, 1):           # one BLAS thread: the same record however spread
+        return run_digits(job["model"], job["seed"], config=TrainConfig(**settings["config"]),
+                          dropout=settings["dropout"], split_seed=settings["split_seed"],
+                          curvature=settings["curvature"]).to_json()

@@ -59,26 +59,37 @@ RESULTS_NAME = "network_hessian_digits"
 
 
 def load_results(name=RESULTS_NAME) -> dict:
-    """A ``network-hessian`` results file shipped in :mod:`cdnotes.measurements`.
+    """A ``network-hessian`` results file: committed (:mod:`cdnotes.measurements`) or written.
+
+    Reads both layouts: the committed one (records without ``job``) and the sweep
+    document the sub-command writes now (each record with its ``job``); the records hold the
+    same fields.
 
     Parameters
     ----------
-    name : str
-        The file's name without ``.json`` (default :data:`RESULTS_NAME`).
+    name : str, os.PathLike or dict
+        A file in :mod:`cdnotes.measurements` without ``.json`` (default
+        :data:`RESULTS_NAME`), a path to a results file, or a loaded document.
 
     Returns
     -------
     dict with ``settings``, ``records`` and ``sources`` (non-finite numbers as floats)
+
+    Raises
+    ------
+    ValueError
+        Not a ``network-hessian`` results file (the message names it).
     """
-    from importlib import resources
+    from .result_files import read_results
 
-    from ..network_hessian_cli import load_document
-
-    resource = resources.files("cdnotes.measurements").joinpath(f"{name}.json")
-    if not resource.is_file():
-        raise KeyError(f"no results file {name!r} in cdnotes.measurements")
-    with resources.as_file(resource) as path:
-        return load_document(path)
+    doc = read_results(name)
+    if not isinstance(doc, dict) or doc.get("command") != "network-hessian" or not all(
+            key in doc for key in ("settings", "records", "sources")) or not all(
+            isinstance(r, dict) for r in doc["records"]):
+        where = "the document" if isinstance(name, dict) else repr(str(name))
+        raise ValueError(f"{where} is not a network-hessian results file (it needs "
+                         "'command': 'network-hessian', 'settings', 'records', 'sources')")
+    return doc
 
 
 def _cut(c):

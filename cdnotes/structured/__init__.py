@@ -16,6 +16,7 @@ Every layer implements the :class:`~cdnotes.layers.Linear` protocol (``params``/
 ``registry``        :data:`STRUCTURES`, :func:`structured_layer`, :func:`match_budget`
 ==================  ======================================================================
 """
+from ._common import entrywise_weight_jacobian  # public: the last-layer Gauss-Newton uses it
 from .acdc import ACDC
 from .fourier_mixing import FourierMixing
 from .kronecker import Kronecker
@@ -27,5 +28,6 @@ from .sparse import SparseFixed
 from .toeplitz import Toeplitz
 
 __all__ = ["ACDC", "BudgetMatch", "FourierMixing", "Kronecker", "LowRank", "Monarch",
-           "STRUCTURES", "SparseFixed", "Structure", "Toeplitz", "layer_options", "match_budget",
+           "STRUCTURES", "SparseFixed", "Structure", "Toeplitz", "entrywise_weight_jacobian",
+           "layer_options", "match_budget",
            "mlp_widths", "output_width", "structured_layer"]
