@@ -142,12 +142,26 @@ def baseline_accuracies(records) -> dict:
 
 
 def baseline_settings(*, split_seed: int = 0) -> dict:
-    """The settings every job of a ``baselines`` sweep shares: ``{"split_seed"}``."""
+    """The settings every job of a ``baselines`` sweep shares.
+
+    Parameters
+    ----------
+    split_seed : int >= 0
+
+    Returns
+    -------
+    dict ``{"split_seed"}``
+    """
     return {"split_seed": check_int(split_seed, "split_seed", minimum=0)}
 
 
 def baseline_jobs(names=tuple(BASELINES), seeds=range(10)) -> list:
     """One job per (classifier, seed); a deterministic classifier once, with seed ``None``.
+
+    Parameters
+    ----------
+    names : iterable of keys of :data:`BASELINES`
+    seeds : iterable of int >= 0
 
     Returns
     -------
@@ -166,8 +180,17 @@ def _split(split_seed: int):
 
 
 def baseline_job(job: dict, settings: dict) -> dict:
-    """Run one job of :func:`baseline_jobs` (the engine's ``run_job``):
-    :func:`fit_baseline`'s record."""
+    """Run one job of :func:`baseline_jobs` (the engine's ``run_job``).
+
+    Parameters
+    ----------
+    job : dict ``{"name", "seed"}``
+    settings : dict from :func:`baseline_settings`
+
+    Returns
+    -------
+    dict, :func:`fit_baseline`'s record (on one BLAS thread)
+    """
     with blas_limit(np, 1):           # one BLAS thread: the same record however spread
         return fit_baseline(job["name"], job["seed"], _split(settings["split_seed"]))
 

@@ -135,13 +135,29 @@ def run_depth_grid(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10), *
 
 
 def depth_settings(*, split_seed: int = 0, config: TrainConfig = TrainConfig()) -> dict:
-    """The settings every job of a ``depth`` sweep shares: ``split_seed`` and ``config``."""
+    """The settings every job of a ``depth`` sweep shares.
+
+    Parameters
+    ----------
+    split_seed : int >= 0
+    config : TrainConfig
+
+    Returns
+    -------
+    dict ``{"split_seed", "config"}`` (the TrainConfig's fields), JSON-ready
+    """
     return {"split_seed": check_int(split_seed, "split_seed", minimum=0),
             "config": asdict(config)}
 
 
 def depth_jobs(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10)) -> list:
     """One job per (model, depth, seed), in :func:`run_depth_grid`'s order.
+
+    Parameters
+    ----------
+    models : iterable of {"dense", "cd4", "cd8"}
+    depths : iterable of int >= 1
+    seeds : iterable of int >= 0
 
     Returns
     -------
@@ -162,7 +178,12 @@ def depth_job(job: dict, settings: dict) -> dict:
 
     Parameters
     ----------
-    job : dict ``{"model", "depth", "seed"}``; settings : dict from :func:`depth_settings`
+    job : dict ``{"model", "depth", "seed"}``
+    settings : dict from :func:`depth_settings`
+
+    Returns
+    -------
+    dict, run on one BLAS thread (the same record however the jobs are spread)
     """
     with blas_limit(np, 1):           # one BLAS thread: the same record however spread
         return run_depth(job["model"], job["depth"], job["seed"],

@@ -142,6 +142,13 @@ def network_hessian_jobs(models=tuple(PAPER_MODELS), seeds=range(10), states=STA
     """One job per (model, seed, state, inputs), seed-major (a run cut short keeps whole
     seeds).
 
+    Parameters
+    ----------
+    models : iterable of {"dense", "cd4", "cd8"}
+    seeds : iterable of int >= 0
+    states : iterable of :data:`STATES`
+    inputs : iterable of :data:`INPUTS`
+
     Returns
     -------
     list of dict ``{"model", "seed", "state", "inputs"}``

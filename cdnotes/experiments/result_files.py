@@ -45,7 +45,16 @@ def read_results(source) -> dict:
 
 
 def is_sweep_document(doc) -> bool:
-    """Whether ``doc`` has the sweep runner's layout (``settings``, ``sources``, jobs)."""
+    """Whether ``doc`` has the sweep runner's layout (``settings``, ``sources``, jobs).
+
+    Parameters
+    ----------
+    doc : object, a loaded results file
+
+    Returns
+    -------
+    bool
+    """
     return (isinstance(doc, dict) and "sources" in doc and "settings" in doc
             and all(isinstance(r, dict) and "job" in r for r in doc.get("records", [])))
 

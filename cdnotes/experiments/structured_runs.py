@@ -292,6 +292,12 @@ def structured_jobs(datasets=DATASETS, structures=None, seeds=range(10)) -> list
     Seeds outside, models inside (as :func:`run_structured_grid`): run one after another,
     every model's timings are spread over the whole run.
 
+    Parameters
+    ----------
+    datasets : iterable of {"digits", "mnist1d"}
+    structures : iterable of str, optional (see :func:`structured_models`)
+    seeds : iterable of int >= 0
+
     Returns
     -------
     list of dict
