@@ -7,16 +7,14 @@ seed) is trained with the digits protocol and records its accuracy and condition
 
 * :func:`depth_model` — the paper's dense / CD-B4 / CD-B8 MLP at a given number of hidden layers.
 * :func:`run_depth` / :func:`run_depth_grid` — one run / every (model, depth, seed): JSON dicts.
-* :func:`depth_gaps` — per depth, dense minus CD of a metric, paired by seed, with a t interval.
-* :func:`gap_growth` — the deepest gap minus the shallowest, per seed, with a t interval:
-  whether the gap grows with depth.
+* :func:`depth_gaps`, :func:`gap_growth`, :data:`METRICS` — reading the runs
+  (:mod:`~cdnotes.experiments.depth_analysis`, re-exported here).
 * :func:`depth_settings`, :func:`depth_jobs`, :func:`depth_job` — the runs as a sweep of
   :mod:`cdnotes.engine` (``python -m cdnotes depth``, about five minutes on 2 cores);
   :func:`load_depth_results` reads a results file of either layout.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict
 from functools import lru_cache
@@ -27,9 +25,9 @@ from ..curvature import last_layer_spectrum, paper_kappa_readings
 from ..curvature.products import blas_limit
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, make_mlp
-from ..stats import mean_ci, paired_difference_ci
 from ..train import TrainConfig, train
 from ..validation import check_choice, check_int
+from .depth_analysis import METRICS, depth_gaps, gap_growth
 
 __all__ = ["DEPTHS", "METRICS", "depth_model", "run_depth", "run_depth_grid", "depth_gaps",
            "gap_growth", "RESULTS_NAME", "depth_settings", "depth_jobs", "depth_job",
@@ -39,14 +37,6 @@ RESULTS_NAME = "depth_digits"
 """The committed results file in :mod:`cdnotes.measurements`."""
 DEPTHS = (1, 2, 3, 4)
 """Hidden layers tried (the paper's models have two)."""
-
-METRICS = {
-    "accuracy": "test accuracy (%)",
-    "log10_kappa_weights": "log₁₀ κ of the weights (σ²max/σ²min, mean over layers)",
-    "log10_kappa_hessian": "log₁₀ κ of the last layer's exact Hessian (non-zero part)",
-}
-"""What each record holds per run, and what the chapter calls it."""
-
 
 def depth_model(name: str, depth: int, *, seed: int = 0):
     """The paper's model ``name`` with ``depth`` hidden layers of width 64.
@@ -215,66 +205,3 @@ def load_depth_results(source=RESULTS_NAME) -> dict:
     config.update(split_seed=s["split_seed"], depths=job_values(records, "depth"),
                   models=job_values(records, "model"), seeds=job_values(records, "seed"))
     return committed_view(doc, config)
-
-
-def _metric(record: dict, metric: str) -> float:
-    check_choice(metric, "metric", METRICS)
-    if metric == "accuracy":
-        return float(record["accuracy"])
-    key = "kappa_weights" if metric == "log10_kappa_weights" else "kappa_hessian"
-    return math.log10(float(record[key]))
-
-
-def _paired(records, metric, model, baseline, depth) -> tuple:
-    """Seeds run by both models at ``depth``, and ``baseline − model`` of ``metric`` per seed."""
-    value = {(r["model"], r["seed"]): _metric(r, metric) for r in records
-             if r["depth"] == depth and r["model"] in (model, baseline)}
-    seeds = sorted(s for m, s in value if m == model and (baseline, s) in value)
-    return seeds, np.array([value[baseline, s] - value[model, s] for s in seeds])
-
-
-def depth_gaps(records, metric: str = "accuracy", model: str = "cd4",
-               baseline: str = "dense", level: float = 0.95) -> dict:
-    """Per depth, ``baseline − model`` of ``metric``, paired by seed, with a t interval.
-
-    Parameters
-    ----------
-    records : list of :func:`run_depth` dicts
-    metric : a key of :data:`METRICS`
-    model, baseline : model names
-    level : float, default 0.95
-
-    Returns
-    -------
-    dict depth -> :class:`cdnotes.stats.Estimate` of the per-seed differences (for the κ
-    metrics a difference of log10 κ: ``10 ** mean`` is the geometric-mean ratio).
-    """
-    depths = sorted({r["depth"] for r in records})
-    return {d: mean_ci(_paired(records, metric, model, baseline, d)[1], level=level)
-            for d in depths}
-
-
-def gap_growth(records, metric: str = "accuracy", model: str = "cd4",
-               baseline: str = "dense", level: float = 0.95):
-    """The gap at the deepest depth minus the gap at the shallowest, per seed, with a t interval.
-
-    A gap that grows with depth has an interval above zero; one that shrinks, below.
-
-    Parameters
-    ----------
-    records : list of :func:`run_depth` dicts
-    metric : a key of :data:`METRICS`
-    model, baseline : model names
-    level : float, default 0.95
-
-    Returns
-    -------
-    :class:`cdnotes.stats.Estimate`
-    """
-    depths = sorted({r["depth"] for r in records})
-    s_low, low = _paired(records, metric, model, baseline, depths[0])
-    s_high, high = _paired(records, metric, model, baseline, depths[-1])
-    common = sorted(set(s_low) & set(s_high))
-    a = np.array([high[s_high.index(s)] for s in common])
-    b = np.array([low[s_low.index(s)] for s in common])
-    return paired_difference_ci(a, b, level=level)

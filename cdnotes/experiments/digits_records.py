@@ -162,11 +162,13 @@ class DigitsRecord:
     def _need(self, name):
         value = getattr(self, name)
         if value is None:
-            raise ValueError(f"this record has no {name!r}: it was run with curvature={self.curvature!r}")
+            raise ValueError(f"this record has no {name!r}: it was run with "
+                             f"curvature={self.curvature!r}")
         return value
 
     def to_json(self) -> dict:
-        """A JSON-ready dict (the layout ``python -m cdnotes table1`` writes); see :meth:`from_json`."""
+        """A JSON-ready dict (the layout ``python -m cdnotes table1`` writes); see
+        :meth:`from_json`."""
         out = {"model": self.model, "seed": self.seed, "split_seed": self.split_seed,
                "n_params": self.n_params, "dropout": self.dropout, "config": asdict(self.config),
                "test_accuracy": list(self.test_accuracy),
@@ -230,5 +232,6 @@ class DigitsRecord:
                    test_accuracy=_floats(data["test_accuracy"]),
                    train_loss=_floats(data["train_loss"]),
                    epoch_seconds=_floats(data["epoch_seconds"]), curvature=level, kappa=kappa,
-                   hessian=hessian, confident_fraction=None if confident is None else _float(confident),
+                   hessian=hessian,
+                   confident_fraction=None if confident is None else _float(confident),
                    **optional)

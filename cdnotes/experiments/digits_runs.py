@@ -28,7 +28,8 @@ __all__ = ["zero_input_blocks", "run_digits", "run_digits_grid", "run_table1", "
 
 
 def zero_input_blocks(model, X) -> list:
-    """Per linear layer, the blocks of ``B`` consecutive inputs that are zero for every row of ``X``.
+    """Per linear layer, the blocks of ``B`` consecutive inputs that are zero for every row of
+    ``X``.
 
     Such a block makes Theorem 1's values ``Σ_n |FFT(X_{n,j})(k)|²`` zero at every ``k``
     (and only such a block can, for inputs that are not cancelled exactly); for a dense
@@ -104,7 +105,8 @@ def run_digits(model_name: str, seed: int, *, config: TrainConfig = TrainConfig(
     extra = {}
     if level != "none":
         r = paper_kappa_readings(model, X_train)
-        extra["kappa"] = KappaReadings(r["weights_sv"], r["theorem1_inputs"], r["circulant_spectrum"],
+        extra["kappa"] = KappaReadings(r["weights_sv"], r["theorem1_inputs"],
+                                       r["circulant_spectrum"],
                                        tuple(dead_units(model, X_train)),
                                        tuple(zero_input_blocks(model, X_train)))
     if level == "full":

@@ -48,13 +48,15 @@ def summarize(records) -> dict:
     out = {}
     for name, runs in _by_model(records).items():
         acc = np.array([r.accuracy_percent for r in runs])
-        out[name] = {"mean": float(acc.mean()), "std": float(acc.std(ddof=1)) if acc.size > 1 else 0.0,
+        out[name] = {"mean": float(acc.mean()),
+                     "std": float(acc.std(ddof=1)) if acc.size > 1 else 0.0,
                      "n": int(acc.size)}
     return out
 
 
 def accuracy_estimates(records, level: float = 0.95) -> dict:
-    """Per model, the mean final test accuracy (%) with its Student-t interval (:func:`~cdnotes.stats.mean_ci`).
+    """Per model, the mean final test accuracy (%) with its Student-t interval
+    (:func:`~cdnotes.stats.mean_ci`).
 
     Parameters
     ----------
@@ -75,7 +77,8 @@ def _paired(a_runs, b_runs, what):
     a = {r.seed: r for r in a_runs}
     b = {r.seed: r for r in b_runs}
     if sorted(a) != sorted(b) or len(a) != len(a_runs) or len(b) != len(b_runs):
-        raise ValueError(f"{what} must have the same seeds, each once; got {sorted(a)} and {sorted(b)}")
+        raise ValueError(f"{what} must have the same seeds, each once; got {sorted(a)} and "
+                         f"{sorted(b)}")
     if len({r.split_seed for r in (*a_runs, *b_runs)}) != 1:
         raise ValueError(f"{what} must share one data split")
     return [(a[s], b[s]) for s in sorted(a)]
@@ -218,7 +221,8 @@ def reading_summary(values) -> ReadingSummary:
 
 
 READINGS = ("weights_sv", "theorem1_inputs", "circulant_spectrum")
-"""The paper's κ readings a :class:`KappaReadings` holds (see :func:`cdnotes.curvature.paper_kappa_readings`)."""
+"""The paper's κ readings a :class:`KappaReadings` holds (see
+:func:`cdnotes.curvature.paper_kappa_readings`)."""
 
 
 def kappa_reading_summaries(records) -> dict:
@@ -323,7 +327,8 @@ def _bulk_decades(record) -> float:
 
 
 def curvature_summaries(records) -> dict:
-    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others skipped).
+    """``{model: CurvatureSummary}`` over the runs that measured the full curvature (others
+    skipped).
 
     Parameters
     ----------

@@ -325,7 +325,8 @@ def rank_value_bounds(record, k, matrix="hessian"):
 
 
 def rank_ratio_bounds(record, k, matrix="hessian"):
-    """``max|λ|`` over the ``k``-th largest ``|λ|``: ``(low, mid, high)``, from :func:`rank_value_bounds`.
+    """``max|λ|`` over the ``k``-th largest ``|λ|``: ``(low, mid, high)``, from
+    :func:`rank_value_bounds`.
 
     Parameters
     ----------

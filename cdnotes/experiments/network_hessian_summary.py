@@ -15,7 +15,8 @@ here.
 * :func:`estimate` — mean with a 95% t interval over seeds (of ``log10`` for log metrics);
 * :func:`paired` — ``a − b`` paired by seed (``log10 a − log10 b`` for log metrics);
 * :func:`near_rounding` — how many runs have a κ no larger than double precision allows;
-* :func:`runs_at_ceiling` (with :func:`cdnotes.ceiling.at_ceiling`) — whether a κ sits at the ceiling its cutoff
+* :func:`runs_at_ceiling` (with :func:`cdnotes.ceiling.at_ceiling`) — whether a κ sits at
+  the ceiling its cutoff
   sets (within :data:`CEILING_FACTOR` of ``1/c``, or within :data:`ROUNDING_MARGIN` of the
   rounding level), where it measures the cutoff more than the spectrum;
 * :func:`rank_value_bounds` / :func:`rank_ratio_bounds` — ``max|λ|`` over the ``k``-th

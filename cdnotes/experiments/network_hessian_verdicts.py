@@ -49,7 +49,8 @@ class Comparison:
     estimate : :class:`~cdnotes.stats.Estimate` or None (fewer than two common seeds)
     seeds : tuple of int, the common seeds
     n_at_ceiling : int
-        Runs (either side, common seeds) whose value is at its ceiling (:func:`cdnotes.ceiling.at_ceiling`).
+        Runs (either side, common seeds) whose value is at its ceiling
+        (:func:`cdnotes.ceiling.at_ceiling`).
     bounds : tuple of two Estimates or None
         For a :data:`BINNED` metric: the estimates of the log-ratio with each eigenvalue at
         the end of its bin least and most favourable to ``first`` (``(low, high)``).
@@ -176,7 +177,8 @@ def conditioning_answer(by_kind) -> str:
     ----------
     by_kind : dict ``{kind: verdict_counts(...)}`` with the kinds ``"cutoff κ"`` (every κ),
         ``"equal count"`` (``max|λ|`` over the same ``k``-th largest ``|λ|``) and
-        ``"weights"`` (the weights reading: the paper's dense definition, every model); each counts the CD-against-dense comparisons.
+        ``"weights"`` (the weights reading: the paper's dense definition, every model); each
+        counts the CD-against-dense comparisons.
 
     Returns
     -------
@@ -193,7 +195,8 @@ def conditioning_answer(by_kind) -> str:
     second = (f" By the bulk against the top, counted at the same number of eigenvalues: "
               f"{part(e)}." if e["decided"] else
               " By the bulk against the top at equal count: no comparison decided.")
-    third = (f" By the weights reading (the paper's dense definition applied to every model; not the Hessian): {part(w)}."
+    third = (" By the weights reading (the paper's dense definition applied to every model; "
+             f"not the Hessian): {part(w)}."
              if w["decided"] else "")
     return first + second + third
 

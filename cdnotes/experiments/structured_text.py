@@ -105,7 +105,8 @@ def ratio_sides_text(sides, subject: str = "a CD epoch", reference: str = "a den
         return f"{every.capitalize()} intervals lie above 1: {subject} was slower than {reference}"
     if n_fast == n:
         return f"{every.capitalize()} intervals lie below 1: {subject} was faster than {reference}"
-    unsettled = f"so this grid does not settle whether {subject} is slower or faster than {reference}"
+    unsettled = (f"so this grid does not settle whether {subject} is slower or faster than "
+                 f"{reference}")
     if n_slow + n_fast == 0:
         none = "Neither" if n == 2 else "None of the " + number_word(n)
         return f"{none} {'interval' if n == 2 else 'intervals'} excludes 1, {unsettled}"
