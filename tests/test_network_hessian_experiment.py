@@ -111,6 +111,15 @@ def test_run_writes_a_document_with_provenance(run):
     assert doc["records"][0]["source"] == 0
     assert "grid" in doc["records"][0]["slq"]       # seed 0 keeps the curves by default
     assert load_document(path, "network-hessian")["records"] == doc["records"]
+    # the chapter's loader reads this layout (records with their job) and the committed one
+    from cdnotes.experiments import network_hessian_summary as nhs
+    assert nhs.load_results(path)["records"] == doc["records"]
+    committed = nhs.load_results()
+    assert "job" not in committed["records"][0] and set(committed["records"][0]) <= set(
+        doc["records"][0]) | {"eigenvalues", "config", "train_loss"}
+    assert nhs.select(nhs.load_results(path)["records"], "cd8", "init", "raw") == doc["records"]
+    with pytest.raises(ValueError, match="not a network-hessian results file"):
+        nhs.load_results({"command": "depth", "records": []})
 
 
 def test_record_matches_direct_computation(run, direct):
