@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from cdnotes.experiments import run_digits_grid
-from cdnotes.experiments.baselines import (BASELINES, baseline_accuracies, make_baseline,
-                                           run_baselines)
-from cdnotes.experiments.depth import depth_gaps, depth_model, gap_growth, run_depth
+from cdnotes.experiments.baselines import (BASELINES, baseline_accuracies, load_baseline_results,
+                                           make_baseline, run_baselines)
+from cdnotes.experiments.depth import (depth_gaps, depth_model, gap_growth, load_depth_results,
+                                       run_depth)
 from cdnotes.experiments.digits import epoch_gaps
 from cdnotes.experiments.verdicts import (count_verdict, epochs_verdict, gap_verdict,
                                           growth_verdict, saturation_verdict, spread_verdict)
@@ -115,13 +116,50 @@ def test_cli_depth_and_baselines_write_json(tmp_path):
     assert main(["depth", "--models", "cd8", "--depths", "1", "--seeds", "0", "--epochs", "1",
                  "--out", str(out), "--quiet"]) == 0
     data = json.loads(out.read_text())
-    assert len(data["records"]) == 1 and data["command"].startswith("python -m cdnotes depth")
+    assert data["command"] == "depth" and data["records"][0]["job"] == {
+        "model": "cd8", "depth": 1, "seed": 0}
+    view = load_depth_results(str(out))           # the committed layout's keys, read alike
+    assert view["command"].startswith("python -m cdnotes depth") and len(view["records"]) == 1
+    assert view["config"] == {"epochs": 1, "lr": 0.1, "momentum": 0.9, "batch_size": 64,
+                              "split_seed": 0, "depths": [1], "models": ["cd8"], "seeds": [0]}
+    committed = load_depth_results()
+    assert set(committed) >= {"command", "config", "records", "environment", "seconds"}
+    for doc in (view, committed):
+        assert set(doc) >= {"command", "config", "records", "environment", "seconds"}
+        assert {"accuracy", "kappa_weights", "kappa_hessian", "depth", "seed"} <= set(
+            doc["records"][0])
     out = tmp_path / "b.json"
-    assert main(["baselines", "--names", "knn", "--seeds", "0", "--out", str(out),
+    assert main(["baselines", "--names", "knn", "forest", "--seeds", "0", "1", "--out", str(out),
                  "--quiet"]) == 0
-    assert json.loads(out.read_text())["records"][0]["name"] == "knn"
+    data = json.loads(out.read_text())
+    assert [r["job"] for r in data["records"]] == [{"name": "knn", "seed": None},
+                                                   {"name": "forest", "seed": 0},
+                                                   {"name": "forest", "seed": 1}]
+    for doc in (load_baseline_results(str(out)), load_baseline_results()):
+        assert {"name", "seed", "accuracy"} <= set(doc["records"][0])
+        assert set(doc["config"]) == {"split_seed", "seeds", "classifiers"}
+        assert doc["command"].startswith("python -m cdnotes baselines")
+        assert set(baseline_accuracies(doc["records"])) <= set(BASELINES)
+    assert load_baseline_results(str(out))["config"]["seeds"] == [0, 1]
     for argv in (["depth", "--epochs", "0"], ["depth", "--depths", "x"],
+                 ["depth", "--depths", "1", "1"], ["baselines", "--names", "knn", "knn"],
                  ["baselines", "--names", "tree"], ["baselines", "--seeds", "-1"]):
         with pytest.raises(SystemExit) as err:
             main(argv)
         assert err.value.code == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["depth", "--models", "cd8", "dense", "--depths", "1", "--seeds", "0", "--epochs", "1"],
+    ["baselines", "--names", "knn", "mlp", "--seeds", "0", "1"]])
+def test_cli_jobs_1_and_2_give_the_same_records(argv, tmp_path):
+    import json
+    from cdnotes.cli import main
+    from cdnotes.engine import strip_timings
+    docs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"{jobs}.json"
+        assert main([*argv, "--jobs", jobs, "--quiet", "--out", str(out)]) == 0
+        docs.append(json.loads(out.read_text()))
+    assert len(docs[0]["records"]) in (2, 3) and docs[1]["sources"][0]["n_jobs"] == 2
+    assert strip_timings(docs[0]["records"]) == strip_timings(docs[1]["records"])

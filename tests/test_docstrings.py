@@ -101,7 +101,7 @@ def test_public_api_is_found():
     api = public_api()
     # A few names from different subpackages, so an empty walk cannot pass vacuously.
     for name in ("cdnotes.stats.mean_ci", "cdnotes.layer_hessian.eigenvalues.cdlinear_spectrum",
-                 "cdnotes.experiments.digits.DigitsRecord", "cdnotes.validation.check_int"):
+                 "cdnotes.experiments.digits_records.DigitsRecord", "cdnotes.validation.check_int"):
         assert name in api
 
 

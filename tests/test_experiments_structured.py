@@ -151,18 +151,51 @@ def test_compare_to_cd_pairs_by_seed_and_words_the_interval():
 
 
 def test_cli_writes_records_with_provenance(tmp_path):
+    from cdnotes.experiments.structured import load_structured_results
+
     out = tmp_path / "s.json"
     assert main(["structured", "--seeds", "0", "1", "--datasets", "digits", "--structures",
                  "toeplitz", "--epochs", "1", "--no-curvature", "--quiet", "--out", str(out)]) == 0
     saved = json.loads(out.read_text())
-    assert saved["command"] == "structured" and saved["config"]["epochs"] == 1
-    assert "versions" in saved["environment"]
+    assert saved["command"] == "structured" and saved["settings"]["config"]["epochs"] == 1
+    assert "versions" in saved["sources"][0]["environment"]
     assert {r["model"] for r in saved["records"]} == {"dense", "cd B4", "cd B8", "toeplitz"}
     assert len(saved["records"]) == 8 and "kappa_gn" not in saved["records"][0]
+    assert saved["records"][0]["job"] == {"dataset": "digits", "structure": "dense",
+                                          "model": "dense", "seed": 0}
+    # the new layout and the committed one read alike
+    view, committed = load_structured_results(str(out)), load_structured_results()
+    assert view["config"]["epochs"] == 1 and view["config"]["seeds"] == [0, 1]
+    assert view["config"]["datasets"] == ["digits"]
+    assert view["config"]["structures"] == ["cd", "dense", "toeplitz"]
+    for doc in (view, committed):
+        assert {"command", "argv", "config", "records", "environment", "wall_seconds"} <= set(doc)
+        assert set(doc["config"]) == set(committed["config"])
+        assert doc["command"] == "structured" and doc["argv"][0] == "structured"
+        assert {"dataset", "model", "seed", "test_accuracy"} <= set(doc["records"][0])
+    rows = summarize_structured(view["records"])
+    assert len(rows) == 4 and all(r["n"] == 2 for r in rows)
+
+
+def test_cli_jobs_1_and_2_give_the_same_records(tmp_path):
+    """The smallest grid with every measurement, in this process and on two processes."""
+    from cdnotes.engine import strip_timings
+
+    argv = ["structured", "--seeds", "0", "--datasets", "digits", "--structures", "low_rank",
+            "--epochs", "1", "--quiet"]
+    docs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"{jobs}.json"
+        assert main([*argv, "--jobs", jobs, "--out", str(out)]) == 0
+        docs.append(json.loads(out.read_text()))
+    assert len(docs[0]["records"]) == 5 and "kappa_gn" in docs[0]["records"][0]
+    assert strip_timings(docs[0]["records"]) == strip_timings(docs[1]["records"])
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "0", "0"], ["--epochs", "0"],
-                                  ["--structures", "butterfly"], ["--datasets", "mnist"]])
+                                  ["--structures", "butterfly"], ["--datasets", "mnist"],
+                                  ["--datasets", "digits", "digits"],
+                                  ["--structures", "toeplitz", "toeplitz"], ["--jobs", "0"]])
 def test_cli_refuses_bad_options(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["structured", *argv])

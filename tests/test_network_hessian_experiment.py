@@ -19,7 +19,7 @@ from cdnotes.curvature import (network_hessian, null_directions, paper_kappa_rea
                                set_flat_params, flat_params)
 from cdnotes.experiments import network_hessian as nh
 from cdnotes.mlp import paper_model
-from cdnotes.network_hessian_cli import load_document, merge_documents
+from cdnotes.engine import load_document, merge_documents, strip_timings
 from cdnotes.results import read_json, write_json_atomic
 
 RUN = ["network-hessian", "--models", "cd8", "--seeds", "0", "--states", "init", "--inputs",
@@ -62,7 +62,7 @@ def test_help_lists_the_options(capsys):
     assert exc.value.code == 0
     text = capsys.readouterr().out
     for option in ("--models", "--seeds", "--states", "--inputs", "--backend", "--merge",
-                   "--resume", "--out", "--quiet"):
+                   "--resume", "--out", "--quiet", "--jobs", "--dask"):
         assert option in text
 
 
@@ -72,7 +72,8 @@ def test_help_lists_the_options(capsys):
     (["--inputs", "pca"], "--inputs"), (["--slq-probes", "4", "2"], "--slq-probes"),
     (["--slq-steps", "0"], "--slq-steps"), (["--whitening", "none"], "--whitening"),
     (["--backend", "torch"], "--backend"), (["--merge", "/nonexistent/a.json"], "--merge"),
-    (["--blas-threads", "0"], "--blas-threads")])
+    (["--blas-threads", "0"], "--blas-threads"), (["--curve-seeds", "0", "0"], "--curve-seeds"),
+    (["--jobs", "0"], "--jobs")])
 def test_bad_options_are_usage_errors(argv, word, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["network-hessian", *argv, "--out", str(tmp_path / "r.json")])
@@ -109,7 +110,16 @@ def test_run_writes_a_document_with_provenance(run):
     assert doc["settings"]["slq_probes"] == [1, 3] and doc["settings"]["slq_steps"] == 30
     assert doc["records"][0]["source"] == 0
     assert "grid" in doc["records"][0]["slq"]       # seed 0 keeps the curves by default
-    assert load_document(path)["records"] == doc["records"]
+    assert load_document(path, "network-hessian")["records"] == doc["records"]
+    # the chapter's loader reads this layout (records with their job) and the committed one
+    from cdnotes.experiments import network_hessian_summary as nhs
+    assert nhs.load_results(path)["records"] == doc["records"]
+    committed = nhs.load_results()
+    assert "job" not in committed["records"][0] and set(committed["records"][0]) <= set(
+        doc["records"][0]) | {"eigenvalues", "config", "train_loss"}
+    assert nhs.select(nhs.load_results(path)["records"], "cd8", "init", "raw") == doc["records"]
+    with pytest.raises(ValueError, match="not a network-hessian results file"):
+        nhs.load_results({"command": "depth", "records": []})
 
 
 def test_record_matches_direct_computation(run, direct):
@@ -174,7 +184,8 @@ def test_merge_and_resume(run, tmp_path, capsys):
     assert len(resumed["records"]) == 1 and len(resumed["sources"]) == 2
     assert resumed["sources"][1]["jobs_planned"] == 0
     # a second "machine": the same record under another seed
-    other = dict(doc, records=[dict(doc["records"][0], seed=1)])
+    first = doc["records"][0]
+    other = dict(doc, records=[dict(first, seed=1, job=dict(first["job"], seed=1))])
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     write_json_atomic(a, doc)
     write_json_atomic(b, other)
@@ -185,10 +196,10 @@ def test_merge_and_resume(run, tmp_path, capsys):
                                                           ("cd8", 1, "init", "raw")]
     assert [r["source"] for r in merged["records"]] == [0, 1] and len(merged["sources"]) == 2
     with pytest.raises(ValueError, match="in document 0 and in document 1"):
-        merge_documents([doc, doc])
+        merge_documents([doc, doc], "network-hessian")
     changed = dict(other, settings=dict(doc["settings"], slq_steps=31))
     with pytest.raises(ValueError, match="slq_steps"):
-        merge_documents([doc, changed])
+        merge_documents([doc, changed], "network-hessian")
     with pytest.raises(SystemExit) as exc:
         main(["network-hessian", "--merge", str(a), str(a), "--out", str(tmp_path / "d.json")])
     assert exc.value.code == 2 and "--merge" in capsys.readouterr().err
@@ -197,6 +208,37 @@ def test_merge_and_resume(run, tmp_path, capsys):
         main(["network-hessian", "--merge", str(tmp_path / "e.json"), "--out",
               str(tmp_path / "f.json")])
     assert "not a network-hessian results file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "list", "no jobs", "empty"])
+@pytest.mark.parametrize("option", ["--merge", "--resume"])
+def test_damaged_results_file_is_a_usage_error_naming_it(run, tmp_path, capsys, damage, option):
+    path, doc = run
+    bad = tmp_path / "bad.json"
+    text = open(path).read()
+    bad.write_text({"truncated": text[:len(text) // 2], "list": "[1, 2]", "empty": "",
+                    "no jobs": json.dumps(dict(json.loads(text), records=[
+                        {k: v for k, v in r.items() if k != "job"}
+                        for r in json.loads(text)["records"]]))}[damage])
+    argv = (["network-hessian", "--merge", str(bad), "--out", str(tmp_path / "m.json")]
+            if option == "--merge" else [*RUN, "--resume", "--out", str(bad)])
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and option in err and str(bad) in err, err
+
+
+def test_jobs_1_and_2_give_the_same_records(run, tmp_path):
+    """The smallest grid on two local processes: the same records, timings aside."""
+    path, doc = run
+    argv = [*RUN[:2], "cd8", "--seeds", "0", "1", *RUN[5:]]
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert main([*argv, "--out", str(one)]) == 0
+    assert main([*argv, "--jobs", "2", "--out", str(two)]) == 0
+    a, b = read_json(one), read_json(two)
+    assert len(a["records"]) == 2 and a["records"][0]["job"] == doc["records"][0]["job"]
+    assert strip_timings(a["records"]) == strip_timings(b["records"])
+    assert strip_timings(a["records"][:1]) == strip_timings(doc["records"])
 
 
 def test_resume_refuses_other_settings(run, tmp_path, capsys):

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 
 __all__ = ["main", "SUBCOMMANDS", "build_parser"]
 
-SUBCOMMANDS = ("table1", "spectral", "spectral_probes", "lr_sweep", "shfin")
+SUBCOMMANDS = ("table1", "spectral", "spectral_probes", "lr_sweep", "shfin", "structured",
+               "depth", "baselines", "network_hessian")
 """Modules of :mod:`cdnotes.cli`, one per sub-command, in the order ``--help`` lists them."""
-
-_LEGACY = (("..experiments.structured", "add_parser"),
-           ("..experiments.depth", "add_parser"),
-           ("..experiments.baselines", "add_parser"),
-           ("..network_hessian_cli", "add_parser"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +31,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(sub)
-    for module, attr in _LEGACY:
-        getattr(importlib.import_module(module, __name__), attr)(sub)
     return parser
 
 
@@ -50,11 +45,8 @@ def main(argv=None) -> int:
     -------
     int, the exit status
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv                      # recorded in the results file's sources
     return args.func(args)
 
-
-# Until every sub-command has its module here: the names the older parsers import.
-from .options import (non_negative as _non_negative, out_path as _out_path,  # noqa: E402
-                      positive as _positive, positive_int as _positive_int, seed as _seed,
-                      unit as _unit)

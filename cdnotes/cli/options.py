@@ -176,6 +176,7 @@ def run_sweep_command(parser, args, sweep) -> dict:
 
     try:
         return run_sweep(sweep, args.out, n_jobs=args.jobs, dask=args.dask,
-                         resume=args.resume, progress=show_progress(args))
+                         resume=args.resume, progress=show_progress(args),
+                         argv=getattr(args, "argv", None))
     except SweepDocumentError as exc:
         parser.error(f"argument --resume: {exc}")

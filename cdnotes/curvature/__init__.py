@@ -20,8 +20,8 @@ Every function evaluates the model in evaluation mode and restores the mode it f
 from ._mode import layer_inputs
 from .eigensolver import eigenvalues_symmetric, two_stage_available
 from .lanczos import lanczos, smooth_density, spectral_density
-from .last_layer import (last_layer_hessian, last_layer_inputs, last_layer_spectrum,
-                         logit_hessian_spectrum, softmax_outputs)
+from .last_layer import (last_layer_gauss_newton, last_layer_hessian, last_layer_inputs,
+                         last_layer_spectrum, logit_hessian_spectrum, softmax_outputs)
 from .network import hessian_bytes, network_hessian
 from .null_space import NullDirections, null_directions
 from .params import flat_params, param_slices, set_flat_params
@@ -32,7 +32,8 @@ from .spectrum_measures import SpectrumMeasures, spectrum_measures
 
 __all__ = ["CurvatureProducts", "NullDirections", "SpectrumMeasures", "dead_units", "layer_inputs",
            "eigenvalues_symmetric", "flat_params", "gauss_newton_vector_product",
-           "hessian_bytes", "hessian_vector_product", "lanczos", "last_layer_hessian",
+           "hessian_bytes", "hessian_vector_product", "lanczos", "last_layer_gauss_newton",
+           "last_layer_hessian",
            "last_layer_inputs", "last_layer_spectrum", "logit_hessian_spectrum",
            "loss_and_gradient", "network_hessian", "null_directions", "paper_kappa_readings",
            "param_slices", "set_flat_params", "smooth_density", "softmax_outputs",

@@ -19,7 +19,7 @@ from ..layers.activations import softmax
 from ._mode import layer_inputs
 
 __all__ = ["last_layer_inputs", "softmax_outputs", "last_layer_hessian", "last_layer_spectrum",
-           "logit_hessian_spectrum"]
+           "logit_hessian_spectrum", "last_layer_gauss_newton"]
 
 
 def last_layer_inputs(model, X):
@@ -40,24 +40,44 @@ def last_layer_inputs(model, X):
     return np.asarray(to_numpy(H), dtype=np.float64)
 
 
-def _parameter_map(layer):
-    """``A``: ``(n_out·(n_in+1), P)`` 0/1 matrix from the layer's parameters to ``[W, b]``.
+def _parameter_map(layer, J=None, n_rows=None):
+    """``A``: ``(n_rows·(n_in+1), P)`` matrix from the layer's parameters to ``[W, b]``.
 
-    Built from the layer's :meth:`~cdnotes.layers.Linear.weight_jacobian`, so any linear
-    layer whose ``W`` is linear in its parameters works.
+    ``J`` (default: the layer's :meth:`~cdnotes.layers.Linear.weight_jacobian`, which needs
+    ``W`` linear in the parameters) is ``∂ vec(W) / ∂θ_W``; only the first ``n_rows``
+    (default ``n_out``) outputs are mapped.
     """
     n_out, n_in = layer.n_out, layer.n_in
-    if not layer.curvature().weights_linear:
-        raise NotImplementedError(f"the exact last-layer Hessian needs W linear in the layer's "
-                                  f"parameters; {type(layer).__name__}'s W is not "
-                                  "(weights_linear = False): its own curvature term is missing")
-    J = layer.weight_jacobian()                                              # (n_out·n_in, P_W)
+    if J is None:
+        if not layer.curvature().weights_linear:
+            raise NotImplementedError(
+                f"the exact last-layer Hessian needs W linear in the layer's parameters; "
+                f"{type(layer).__name__}'s W is not (weights_linear = False): its own "
+                "curvature term is missing")
+        J = layer.weight_jacobian()                                          # (n_out·n_in, P_W)
+    n_rows = n_out if n_rows is None else n_rows
     n_w = J.shape[1]
-    A = np.zeros((n_out * (n_in + 1), n_w + n_out))
-    w_rows = (np.arange(n_out)[:, None] * (n_in + 1) + np.arange(n_in)[None, :]).ravel()
-    A[w_rows, :n_w] = J
-    A[np.arange(n_out) * (n_in + 1) + n_in, n_w + np.arange(n_out)] = 1.0
+    A = np.zeros((n_rows * (n_in + 1), n_w + n_out))
+    w_rows = (np.arange(n_rows)[:, None] * (n_in + 1) + np.arange(n_in)[None, :]).ravel()
+    A[w_rows, :n_w] = J[:n_rows * n_in]
+    A[np.arange(n_rows) * (n_in + 1) + n_in, n_w + np.arange(n_rows)] = 1.0
     return A
+
+
+def _weight_space_hessian(h1, q, n_used):
+    """``(1/N) Σ_n (diag(q_n) − q_n q_nᵀ) ⊗ h̃_n h̃_nᵀ`` for ``h1 (N, n1)``, ``q (N, m)``.
+
+    One Gram matrix of the rows ``q_n ⊗ h̃_n`` and a block-diagonal term over the first
+    ``n_used`` blocks, block ``o = Σ_n q_no h̃_n h̃_nᵀ``; ``(m·n1, m·n1)``.
+    """
+    N, n1 = h1.shape
+    G = (q[:, :, None] * h1[:, None, :]).reshape(N, q.shape[1] * n1)
+    H_w = -(G.T @ G)
+    for o in range(n_used):
+        block = slice(o * n1, (o + 1) * n1)
+        H_w[block, block] += (h1 * q[:, o:o + 1]).T @ h1
+    H_w /= N
+    return H_w
 
 
 def softmax_outputs(model, X):
@@ -97,19 +117,43 @@ def last_layer_hessian(model, X):
     layer = model.linear_layers[-1]
     N, K = p.shape
     h1 = np.concatenate([h, np.ones((N, 1))], axis=1)                       # [h, 1]
-    n1, n_out = h1.shape[1], layer.n_out
-    q = np.zeros((N, n_out))
+    q = np.zeros((N, layer.n_out))
     q[:, :K] = p                                                            # unused logits: p = 0
-    # H_W̃ = (1/N) Σ_n (diag(q_n) − q_n q_nᵀ) ⊗ h̃_n h̃_nᵀ: one Gram matrix of the rows
-    # q_n ⊗ h̃_n, and a block-diagonal term, block o = Σ_n q_no h̃_n h̃_nᵀ.
-    G = (q[:, :, None] * h1[:, None, :]).reshape(N, n_out * n1)
-    H_w = -(G.T @ G)
-    for o in range(K):
-        block = slice(o * n1, (o + 1) * n1)
-        H_w[block, block] += (h1 * q[:, o:o + 1]).T @ h1
-    H_w /= N
     A = _parameter_map(layer)
-    return A.T @ H_w @ A
+    return A.T @ _weight_space_hessian(h1, q, K) @ A
+
+
+def last_layer_gauss_newton(model, X):
+    """Gauss-Newton matrix of the mean cross-entropy in the last layer's parameters.
+
+    ``G = Aᵀ H_W̃ A`` over the ``n_classes`` used logits, ``A`` the Jacobian from the
+    layer's parameters to ``[W, b]`` at the current parameters
+    (:meth:`~cdnotes.layers.Linear.weight_jacobian`; for a layer without one, each column by
+    one step of 1 in one entry, exact when ``W`` is affine in each entry:
+    :func:`cdnotes.structured.entrywise_weight_jacobian`). For a layer linear in its
+    parameters (dense, CD, Toeplitz) it is the exact Hessian (:func:`last_layer_hessian`, up
+    to rounding); for products of factors it leaves out the term that the loss's gradient
+    multiplies.
+
+    Parameters
+    ----------
+    model : :class:`~cdnotes.mlp.MLP`; X : array ``(N, n_in)``
+
+    Returns
+    -------
+    numpy array ``(P, P)``, ``P`` the last layer's parameter count, in ``params`` order
+    """
+    h, p = softmax_outputs(model, X)
+    layer = model.linear_layers[-1]
+    N, K = p.shape
+    h1 = np.concatenate([h, np.ones((N, 1))], axis=1)
+    try:
+        J = np.asarray(layer.weight_jacobian(), dtype=np.float64)        # (n_out·n_in, P_W)
+    except NotImplementedError:                  # a product of factors without one (ACDC)
+        from ..structured import entrywise_weight_jacobian
+        J = entrywise_weight_jacobian(layer)
+    A = _parameter_map(layer, J, K)
+    return A.T @ _weight_space_hessian(h1, p, K) @ A
 
 
 def logit_hessian_spectrum(model, X):

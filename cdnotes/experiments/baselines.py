@@ -9,17 +9,27 @@ stochastic ones are run once per seed.
 * :func:`make_baseline` — one unfitted estimator.
 * :func:`run_baselines` — every (classifier, seed): JSON-ready dicts with the test accuracy.
 * :func:`baseline_accuracies` — classifier -> the accuracies of its runs (%).
+* :func:`baseline_settings`, :func:`baseline_jobs`, :func:`baseline_job` — the fits as a
+  sweep of :mod:`cdnotes.engine` (``python -m cdnotes baselines``);
+  :func:`load_baseline_results` reads a results file of either layout.
 """
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import numpy as np
 
+from ..curvature.products import blas_limit
 from ..data import digits_split
 from ..validation import check_choice, check_int
 
-__all__ = ["BASELINES", "make_baseline", "run_baselines", "baseline_accuracies"]
+__all__ = ["BASELINES", "RESULTS_NAME", "make_baseline", "fit_baseline", "run_baselines",
+           "baseline_accuracies", "baseline_settings", "baseline_jobs", "baseline_job",
+           "load_baseline_results"]
+
+RESULTS_NAME = "digits_baselines"
+"""The committed results file in :mod:`cdnotes.measurements`."""
 
 BASELINES = {
     "logistic": ("logistic regression (L2, C = 1)", False),
@@ -79,27 +89,39 @@ def run_baselines(seeds, *, split_seed: int = 0, names=tuple(BASELINES)) -> list
         ``name``, ``seed`` (``None`` for a deterministic classifier), ``accuracy`` (%),
         ``seconds``.
     """
+    seeds = [check_int(s, "seed", minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("run_baselines needs at least one seed")
+    data = tuple(np.asarray(a) for a in digits_split(split_seed))
+    return [fit_baseline(job["name"], job["seed"], data)
+            for job in baseline_jobs(names, seeds)]
+
+
+def fit_baseline(name: str, seed, data) -> dict:
+    """Fit one classifier on the training digits and score it on the test digits.
+
+    Parameters
+    ----------
+    name : a key of :data:`BASELINES`
+    seed : int >= 0, or None for a deterministic classifier
+    data : ``(X_train, X_test, y_train, y_test)`` NumPy arrays
+
+    Returns
+    -------
+    dict ``name``, ``seed``, ``accuracy`` (%), ``seconds``
+    """
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
 
-    seeds = [check_int(s, "seed", minimum=0) for s in seeds]
-    if not seeds:
-        raise ValueError("run_baselines needs at least one seed")
-    X_train, X_test, y_train, y_test = (np.asarray(a) for a in digits_split(split_seed))
-    out = []
-    for name in names:
-        seeded = BASELINES[check_choice(name, "name", BASELINES)][1]
-        for s in (seeds if seeded else [None]):
-            model = make_baseline(name, 0 if s is None else s)
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model.fit(X_train, y_train)
-            acc = 100.0 * float(np.mean(model.predict(X_test) == y_test))
-            out.append({"name": name, "seed": s, "accuracy": acc,
-                        "seconds": time.perf_counter() - start})
-    return out
+    X_train, X_test, y_train, y_test = data
+    model = make_baseline(name, 0 if seed is None else seed)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    acc = 100.0 * float(np.mean(model.predict(X_test) == y_test))
+    return {"name": name, "seed": seed, "accuracy": acc, "seconds": time.perf_counter() - start}
 
 
 def baseline_accuracies(records) -> dict:
@@ -119,39 +141,78 @@ def baseline_accuracies(records) -> dict:
     return {k: np.array(v) for k, v in out.items()}
 
 
-def _run(args) -> int:
-    from ..results import environment_info, write_json_atomic
+def baseline_settings(*, split_seed: int = 0) -> dict:
+    """The settings every job of a ``baselines`` sweep shares.
 
-    start = time.perf_counter()
-    records = run_baselines(args.seeds, split_seed=args.split_seed, names=args.names)
-    command = ("python -m cdnotes baselines --seeds " + " ".join(map(str, args.seeds))
-               + f" --split-seed {args.split_seed}")
-    write_json_atomic(args.out, {"command": command,
-                                 "config": {"split_seed": args.split_seed,
-                                            "seeds": list(args.seeds),
-                                            "classifiers": {n: BASELINES[n][0]
-                                                            for n in args.names}},
-                                 "records": records, "environment": environment_info(),
-                                 "seconds": time.perf_counter() - start})
-    if not args.quiet:
-        print(f"{len(records)} fits in {time.perf_counter() - start:.0f} s -> {args.out}")
-    return 0
+    Parameters
+    ----------
+    split_seed : int >= 0
+
+    Returns
+    -------
+    dict ``{"split_seed"}``
+    """
+    return {"split_seed": check_int(split_seed, "split_seed", minimum=0)}
 
 
-def add_parser(subparsers):
-    """Register ``python -m cdnotes baselines`` on an ``argparse`` subparsers object."""
-    from ..cli import _out_path, _seed
+def baseline_jobs(names=tuple(BASELINES), seeds=range(10)) -> list:
+    """One job per (classifier, seed); a deterministic classifier once, with seed ``None``.
 
-    p = subparsers.add_parser(
-        "baselines", help="scikit-learn classifiers on the digits split (chapter 5)",
-        description="Fit logistic regression, an RBF SVM, k-NN, a random forest and "
-                    "scikit-learn's MLPClassifier on the stratified 1437/360 digits split; "
-                    "the stochastic ones once per seed. Writes the test accuracies as JSON.")
-    p.add_argument("--names", nargs="+", choices=list(BASELINES), default=list(BASELINES))
-    p.add_argument("--seeds", type=_seed, nargs="+", default=list(range(10)),
-                   help="seeds of the stochastic classifiers (default: 0-9)")
-    p.add_argument("--split-seed", type=_seed, default=0, help="(default: 0)")
-    p.add_argument("--out", type=_out_path, default="digits_baselines.json")
-    p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=_run)
-    return p
+    Parameters
+    ----------
+    names : iterable of keys of :data:`BASELINES`
+    seeds : iterable of int >= 0
+
+    Returns
+    -------
+    list of dict ``{"name", "seed"}``
+    """
+    jobs = []
+    for name in names:
+        seeded = BASELINES[check_choice(name, "name", BASELINES)][1]
+        jobs += [{"name": name, "seed": s} for s in (list(seeds) if seeded else [None])]
+    return jobs
+
+
+@lru_cache(maxsize=2)
+def _split(split_seed: int):
+    return tuple(np.asarray(a) for a in digits_split(split_seed))
+
+
+def baseline_job(job: dict, settings: dict) -> dict:
+    """Run one job of :func:`baseline_jobs` (the engine's ``run_job``).
+
+    Parameters
+    ----------
+    job : dict ``{"name", "seed"}``
+    settings : dict from :func:`baseline_settings`
+
+    Returns
+    -------
+    dict, :func:`fit_baseline`'s record (on one BLAS thread)
+    """
+    with blas_limit(np, 1):           # one BLAS thread: the same record however spread
+        return fit_baseline(job["name"], job["seed"], _split(settings["split_seed"]))
+
+
+def load_baseline_results(source=RESULTS_NAME) -> dict:
+    """A ``baselines`` results file in the committed layout, whichever layout it has.
+
+    Parameters
+    ----------
+    source : measurement name, path or dict, default the committed :data:`RESULTS_NAME`
+
+    Returns
+    -------
+    dict with ``command`` (the command line), ``config`` (``split_seed``, ``seeds``,
+    ``classifiers``: name -> description), ``records``, ``environment``, ``seconds``
+    """
+    from .result_files import committed_view, is_sweep_document, job_values, read_results
+
+    doc = read_results(source)
+    if not is_sweep_document(doc):
+        return doc
+    records = doc["records"]
+    config = {"split_seed": doc["settings"]["split_seed"], "seeds": job_values(records, "seed"),
+              "classifiers": {n: BASELINES[n][0] for n in job_values(records, "name")}}
+    return committed_view(doc, config)

@@ -7,38 +7,36 @@ seed) is trained with the digits protocol and records its accuracy and condition
 
 * :func:`depth_model` — the paper's dense / CD-B4 / CD-B8 MLP at a given number of hidden layers.
 * :func:`run_depth` / :func:`run_depth_grid` — one run / every (model, depth, seed): JSON dicts.
-* :func:`depth_gaps` — per depth, dense minus CD of a metric, paired by seed, with a t interval.
-* :func:`gap_growth` — the deepest gap minus the shallowest, per seed, with a t interval:
-  whether the gap grows with depth.
-* :func:`add_parser` — ``python -m cdnotes depth`` (about five minutes on 2 cores).
+* :func:`depth_gaps`, :func:`gap_growth`, :data:`METRICS` — reading the runs
+  (:mod:`~cdnotes.experiments.depth_analysis`, re-exported here).
+* :func:`depth_settings`, :func:`depth_jobs`, :func:`depth_job` — the runs as a sweep of
+  :mod:`cdnotes.engine` (``python -m cdnotes depth``, about five minutes on 2 cores);
+  :func:`load_depth_results` reads a results file of either layout.
 """
 from __future__ import annotations
 
-import math
 import time
+from dataclasses import asdict
+from functools import lru_cache
 
 import numpy as np
 
 from ..curvature import last_layer_spectrum, paper_kappa_readings
+from ..curvature.products import blas_limit
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, make_mlp
-from ..stats import mean_ci, paired_difference_ci
 from ..train import TrainConfig, train
 from ..validation import check_choice, check_int
+from .depth_analysis import METRICS, depth_gaps, gap_growth
 
 __all__ = ["DEPTHS", "METRICS", "depth_model", "run_depth", "run_depth_grid", "depth_gaps",
-           "gap_growth", "add_parser"]
+           "gap_growth", "RESULTS_NAME", "depth_settings", "depth_jobs", "depth_job",
+           "load_depth_results"]
 
+RESULTS_NAME = "depth_digits"
+"""The committed results file in :mod:`cdnotes.measurements`."""
 DEPTHS = (1, 2, 3, 4)
 """Hidden layers tried (the paper's models have two)."""
-
-METRICS = {
-    "accuracy": "test accuracy (%)",
-    "log10_kappa_weights": "log₁₀ κ of the weights (σ²max/σ²min, mean over layers)",
-    "log10_kappa_hessian": "log₁₀ κ of the last layer's exact Hessian (non-zero part)",
-}
-"""What each record holds per run, and what the chapter calls it."""
-
 
 def depth_model(name: str, depth: int, *, seed: int = 0):
     """The paper's model ``name`` with ``depth`` hidden layers of width 64.
@@ -126,119 +124,84 @@ def run_depth_grid(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10), *
             for m, d, s in jobs]
 
 
-def _metric(record: dict, metric: str) -> float:
-    check_choice(metric, "metric", METRICS)
-    if metric == "accuracy":
-        return float(record["accuracy"])
-    key = "kappa_weights" if metric == "log10_kappa_weights" else "kappa_hessian"
-    return math.log10(float(record[key]))
-
-
-def _paired(records, metric, model, baseline, depth) -> tuple:
-    """Seeds run by both models at ``depth``, and ``baseline − model`` of ``metric`` per seed."""
-    value = {(r["model"], r["seed"]): _metric(r, metric) for r in records
-             if r["depth"] == depth and r["model"] in (model, baseline)}
-    seeds = sorted(s for m, s in value if m == model and (baseline, s) in value)
-    return seeds, np.array([value[baseline, s] - value[model, s] for s in seeds])
-
-
-def depth_gaps(records, metric: str = "accuracy", model: str = "cd4",
-               baseline: str = "dense", level: float = 0.95) -> dict:
-    """Per depth, ``baseline − model`` of ``metric``, paired by seed, with a t interval.
+def depth_settings(*, split_seed: int = 0, config: TrainConfig = TrainConfig()) -> dict:
+    """The settings every job of a ``depth`` sweep shares.
 
     Parameters
     ----------
-    records : list of :func:`run_depth` dicts
-    metric : a key of :data:`METRICS`
-    model, baseline : model names
-    level : float, default 0.95
+    split_seed : int >= 0
+    config : TrainConfig
 
     Returns
     -------
-    dict depth -> :class:`cdnotes.stats.Estimate` of the per-seed differences (for the κ
-    metrics a difference of log10 κ: ``10 ** mean`` is the geometric-mean ratio).
+    dict ``{"split_seed", "config"}`` (the TrainConfig's fields), JSON-ready
     """
-    depths = sorted({r["depth"] for r in records})
-    return {d: mean_ci(_paired(records, metric, model, baseline, d)[1], level=level)
-            for d in depths}
+    return {"split_seed": check_int(split_seed, "split_seed", minimum=0),
+            "config": asdict(config)}
 
 
-def gap_growth(records, metric: str = "accuracy", model: str = "cd4",
-               baseline: str = "dense", level: float = 0.95):
-    """The gap at the deepest depth minus the gap at the shallowest, per seed, with a t interval.
-
-    A gap that grows with depth has an interval above zero; one that shrinks, below.
+def depth_jobs(models=tuple(PAPER_MODELS), depths=DEPTHS, seeds=range(10)) -> list:
+    """One job per (model, depth, seed), in :func:`run_depth_grid`'s order.
 
     Parameters
     ----------
-    records : list of :func:`run_depth` dicts
-    metric : a key of :data:`METRICS`
-    model, baseline : model names
-    level : float, default 0.95
+    models : iterable of {"dense", "cd4", "cd8"}
+    depths : iterable of int >= 1
+    seeds : iterable of int >= 0
 
     Returns
     -------
-    :class:`cdnotes.stats.Estimate`
+    list of dict ``{"model", "depth", "seed"}``
     """
-    depths = sorted({r["depth"] for r in records})
-    s_low, low = _paired(records, metric, model, baseline, depths[0])
-    s_high, high = _paired(records, metric, model, baseline, depths[-1])
-    common = sorted(set(s_low) & set(s_high))
-    a = np.array([high[s_high.index(s)] for s in common])
-    b = np.array([low[s_low.index(s)] for s in common])
-    return paired_difference_ci(a, b, level=level)
+    return [{"model": m, "depth": int(d), "seed": int(s)}
+            for m in models for d in depths for s in seeds]
 
 
-def _run(args) -> int:
-    from ..results import environment_info, write_json_atomic
-
-    config = TrainConfig(epochs=args.epochs)
-    start = time.perf_counter()
-    records = run_depth_grid(args.models, args.depths, args.seeds, split_seed=args.split_seed,
-                             config=config, progress=not args.quiet)
-    command = ("python -m cdnotes depth --seeds " + " ".join(map(str, args.seeds))
-               + f" --epochs {args.epochs} --split-seed {args.split_seed}")
-    write_json_atomic(args.out, {"command": command,
-                                 "config": {"epochs": args.epochs, "lr": config.lr,
-                                            "momentum": config.momentum,
-                                            "batch_size": config.batch_size,
-                                            "split_seed": args.split_seed,
-                                            "depths": list(args.depths),
-                                            "models": list(args.models),
-                                            "seeds": list(args.seeds)},
-                                 "records": records, "environment": environment_info(),
-                                 "seconds": time.perf_counter() - start})
-    if not args.quiet:
-        print(f"{len(records)} runs in {time.perf_counter() - start:.0f} s -> {args.out}")
-    return 0
+@lru_cache(maxsize=2)
+def _split(split_seed: int):
+    return digits_split(split_seed)
 
 
-def add_parser(subparsers):
-    """Register ``python -m cdnotes depth`` on an ``argparse`` subparsers object.
+def depth_job(job: dict, settings: dict) -> dict:
+    """Run one job of :func:`depth_jobs` (the engine's ``run_job``): :func:`run_depth`'s
+    record.
 
     Parameters
     ----------
-    subparsers : the object returned by ``ArgumentParser.add_subparsers``
+    job : dict ``{"model", "depth", "seed"}``
+    settings : dict from :func:`depth_settings`
 
     Returns
     -------
-    argparse.ArgumentParser
-        The subcommand's parser.
+    dict, run on one BLAS thread (the same record however the jobs are spread)
     """
-    from ..cli import _out_path, _positive_int, _seed
+    with blas_limit(np, 1):           # one BLAS thread: the same record however spread
+        return run_depth(job["model"], job["depth"], job["seed"],
+                         split_seed=settings["split_seed"],
+                         config=TrainConfig(**settings["config"]),
+                         data=_split(settings["split_seed"]))
 
-    p = subparsers.add_parser(
-        "depth", help="the paper's models at 1-4 hidden layers (does CD's advantage grow?)",
-        description="Train the dense, CD-B4 and CD-B8 MLPs (width 64) with 1-4 hidden layers on "
-                    "digits with the paper's protocol, every seed; record accuracy, loss per "
-                    "epoch, the paper's κ readings and the last layer's exact Hessian κ.")
-    p.add_argument("--models", nargs="+", choices=list(PAPER_MODELS), default=list(PAPER_MODELS))
-    p.add_argument("--depths", type=_positive_int, nargs="+", default=list(DEPTHS))
-    p.add_argument("--seeds", type=_seed, nargs="+", default=list(range(10)),
-                   help="seeds (default: 0-9)")
-    p.add_argument("--epochs", type=_positive_int, default=25, help="(default: 25)")
-    p.add_argument("--split-seed", type=_seed, default=0, help="(default: 0)")
-    p.add_argument("--out", type=_out_path, default="depth_digits.json")
-    p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=_run)
-    return p
+
+def load_depth_results(source=RESULTS_NAME) -> dict:
+    """A ``depth`` results file in the committed layout, whichever layout it has.
+
+    Parameters
+    ----------
+    source : measurement name, path or dict, default the committed :data:`RESULTS_NAME`
+
+    Returns
+    -------
+    dict with ``command`` (the command line), ``config`` (``epochs``, ``lr``, ``momentum``,
+    ``batch_size``, ``split_seed``, ``depths``, ``models``, ``seeds``), ``records``,
+    ``environment``, ``seconds``
+    """
+    from .result_files import committed_view, is_sweep_document, job_values, read_results
+
+    doc = read_results(source)
+    if not is_sweep_document(doc):
+        return doc
+    s, records = doc["settings"], doc["records"]
+    config = {key: s["config"][key] for key in ("epochs", "lr", "momentum", "batch_size")}
+    config.update(split_seed=s["split_seed"], depths=job_values(records, "depth"),
+                  models=job_values(records, "model"), seeds=job_values(records, "seed"))
+    return committed_view(doc, config)

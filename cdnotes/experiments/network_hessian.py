@@ -32,11 +32,16 @@ with ``keep_spectrum=True``, the smoothed SLQ/exact densities only with ``curves
 products, the eigenvalues and the SLQ matrix-vector products on that backend; training,
 whitening, null directions and readings stay on the host (NumPy), so a trained model is
 the same on every backend.
+
+The spectrum summaries are in :mod:`~cdnotes.experiments.network_hessian_spectra`, the
+finite-difference and near-null checks in :mod:`~cdnotes.experiments.network_hessian_checks`
+(both re-exported here); :func:`network_hessian_jobs`, :func:`sweep_settings` and
+:func:`network_hessian_job` make the runs a sweep of :mod:`cdnotes.engine` (``python -m
+cdnotes network-hessian``).
 """
 from __future__ import annotations
 
 import copy
-import math
 import time
 from dataclasses import asdict
 
@@ -45,38 +50,31 @@ import numpy as np
 from ..backend import import_namespace, to_numpy
 from ..conditioning import condition_number
 from ..curvature import (eigenvalues_symmetric, loss_and_gradient, network_hessian,
-                         null_directions, paper_kappa_readings, smooth_density,
-                         spectral_density, spectrum_measures)
+                         null_directions, paper_kappa_readings)
 from ..curvature.products import blas_limit
-from ..curvature.spectrum_measures import DEFAULT_CUTOFFS, DEFAULT_PERCENTILES
 from ..data import digits_split
 from ..mlp import PAPER_MODELS, paper_model
 from ..train import TrainConfig, accuracy, train
 from ..validation import check_bool, check_choice, check_int
 from ..whitening import WHITENING_NAMES, make_whitener
+from .network_hessian_checks import finite_difference_check, near_null_directions
+from .network_hessian_spectra import (CUTOFFS, LOG10_EDGES, PERCENTILES, QUANTILES,
+                                      SIGNIFICANT_DIGITS, SLQ_PROBES, SLQ_STEPS,
+                                      _brief, _gauss_newton_range, _rounded,
+                                      log_histogram, slq_comparison, spectrum_summary)
 
 __all__ = ["STATES", "INPUTS", "DEFAULT_WHITENING", "BACKENDS", "LOG10_EDGES", "QUANTILES",
            "SLQ_PROBES", "SLQ_STEPS", "SIGNIFICANT_DIGITS", "CUTOFFS", "PERCENTILES",
            "job_key", "digits_inputs", "log_histogram", "spectrum_summary", "slq_comparison",
            "network_hessian_record", "settings", "finite_difference_check",
-           "near_null_directions"]
+           "near_null_directions", "sweep_settings", "network_hessian_jobs",
+           "network_hessian_job"]
 
 STATES = ("init", "trained")
 INPUTS = ("raw", "whitened")
 DEFAULT_WHITENING = "spectral-block"
 """At the model's block size (``B = 1`` for dense, where it equals ZCA whitening)."""
 BACKENDS = ("numpy", "cupy", "array_api_strict")
-LOG10_EDGES = tuple(np.round(np.linspace(-20.0, 5.0, 101), 10).tolist())
-"""Bin edges of the ``log10|λ|`` histograms: −20 … 5 in steps of a quarter decade."""
-QUANTILES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0)
-"""Quantiles of the signed eigenvalues kept in every summary."""
-SLQ_PROBES = (1, 2, 4, 8, 16)
-SLQ_STEPS = 80
-CUTOFFS = DEFAULT_CUTOFFS
-PERCENTILES = DEFAULT_PERCENTILES
-_GRID = 256
-SIGNIFICANT_DIGITS = 7
-"""Every float of a record is rounded to this many significant digits (a compact file)."""
 
 
 def settings(*, split_seed=0, whitening=DEFAULT_WHITENING, config=TrainConfig(),
@@ -114,6 +112,72 @@ def job_key(record) -> tuple:
     return record["model"], int(record["seed"]), record["state"], record["inputs"]
 
 
+def sweep_settings(*, split_seed=0, whitening=DEFAULT_WHITENING, config=TrainConfig(),
+                   slq_probes=SLQ_PROBES, slq_steps=SLQ_STEPS, backend="numpy",
+                   blas_threads=1, curve_seeds=(0,), keep_spectra=False) -> dict:
+    """The settings of a ``network-hessian`` sweep: :func:`settings` and how the jobs run.
+
+    Parameters
+    ----------
+    split_seed, whitening, config, slq_probes, slq_steps, backend, blas_threads
+        As for :func:`network_hessian_record`.
+    curve_seeds : iterable of int, the seeds whose records keep the densities (``curves``)
+    keep_spectra : bool, every record keeps its eigenvalues (``keep_spectrum``)
+
+    Returns
+    -------
+    dict, JSON-ready: :func:`settings` plus ``backend``, ``blas_threads``, ``curve_seeds``,
+    ``keep_spectra``
+    """
+    return {**settings(split_seed=split_seed, whitening=whitening, config=config,
+                       slq_probes=slq_probes, slq_steps=slq_steps),
+            "backend": check_choice(backend, "backend", BACKENDS),
+            "blas_threads": None if blas_threads is None else int(blas_threads),
+            "curve_seeds": [int(s) for s in curve_seeds],
+            "keep_spectra": check_bool(keep_spectra, "keep_spectra")}
+
+
+def network_hessian_jobs(models=tuple(PAPER_MODELS), seeds=range(10), states=STATES,
+                         inputs=INPUTS) -> list:
+    """One job per (model, seed, state, inputs), seed-major (a run cut short keeps whole
+    seeds).
+
+    Parameters
+    ----------
+    models : iterable of {"dense", "cd4", "cd8"}
+    seeds : iterable of int >= 0
+    states : iterable of :data:`STATES`
+    inputs : iterable of :data:`INPUTS`
+
+    Returns
+    -------
+    list of dict ``{"model", "seed", "state", "inputs"}``
+    """
+    return [{"model": m, "seed": int(s), "state": st, "inputs": i}
+            for s in seeds for m in models for st in states for i in inputs]
+
+
+def network_hessian_job(job: dict, settings: dict) -> dict:
+    """Run one job of :func:`network_hessian_jobs` (the engine's ``run_job``).
+
+    Parameters
+    ----------
+    job : dict ``{"model", "seed", "state", "inputs"}``
+    settings : dict from :func:`sweep_settings`
+
+    Returns
+    -------
+    dict, :func:`network_hessian_record`'s record
+    """
+    return network_hessian_record(
+        job["model"], job["seed"], job["state"], job["inputs"],
+        split_seed=settings["split_seed"], whitening=settings["whitening"],
+        config=TrainConfig(**settings["train"]), backend=settings["backend"],
+        blas_threads=settings["blas_threads"], slq_probes=settings["slq_probes"],
+        slq_steps=settings["slq_steps"], curves=job["seed"] in settings["curve_seeds"],
+        keep_spectrum=settings["keep_spectra"])
+
+
 def digits_inputs(model_name, inputs, *, split_seed=0, whitening=DEFAULT_WHITENING):
     """The digits split as the job sees it: raw, or whitened (fitted on the training digits).
 
@@ -139,148 +203,6 @@ def digits_inputs(model_name, inputs, *, split_seed=0, whitening=DEFAULT_WHITENI
     return X_train, X_test, y_train, y_test
 
 
-def log_histogram(eigenvalues, edges=LOG10_EDGES) -> dict:
-    """Counts of ``log10|λ|`` on a fixed grid, positive and negative eigenvalues apart.
-
-    Parameters
-    ----------
-    eigenvalues : array-like ``(n,)``, real
-    edges : increasing sequence of floats, the bin edges of ``log10|λ|``
-
-    Returns
-    -------
-    dict with ``positive``, ``negative`` (lists of ``len(edges) − 1`` ints), ``zero``
-    (exact zeros), ``below`` and ``above`` (``[positive, negative]`` counts outside the grid).
-    """
-    ev = np.asarray(eigenvalues, dtype=np.float64).ravel()
-    edges = np.asarray(edges, dtype=np.float64)
-    out = {"zero": int(np.sum(ev == 0)), "below": [], "above": []}
-    for sign, part in (("positive", ev[ev > 0]), ("negative", -ev[ev < 0])):
-        logs = np.log10(part)
-        out[sign] = np.histogram(logs, bins=edges)[0].astype(int).tolist()
-        out["below"].append(int(np.sum(logs < edges[0])))
-        out["above"].append(int(np.sum(logs > edges[-1])))
-    return out
-
-
-def _structural_kappa(ev, n_null):
-    """``max|λ|`` over the smallest ``|λ|`` once the ``n_null`` smallest are removed."""
-    mag = np.sort(np.abs(ev))
-    kept = mag[n_null:]
-    return math.inf if kept.size == 0 or kept[0] == 0 else float(mag[-1] / kept[0])
-
-
-def spectrum_summary(eigenvalues, *, n_null=None, histogram=True) -> dict:
-    """Everything the chapter reads from one spectrum, JSON-ready (lists in fixed orders).
-
-    Parameters
-    ----------
-    eigenvalues : array-like ``(n,)``, real, not all zero
-    n_null : int, optional
-        Exact null directions: adds ``kappa_structural`` (``max|λ|`` over the smallest
-        ``|λ|`` left after removing the ``n_null`` smallest).
-    histogram : bool
-        Add the ``log10|λ|`` histogram and the quantiles.
-
-    Returns
-    -------
-    dict: ``n``, ``lambda_max``, ``lambda_min``, ``abs_max``, ``negative_mass``,
-    ``n_negative``, ``trace``, ``kappa`` and ``n_below`` (lists over :data:`CUTOFFS`),
-    ``percentile_ratio`` (list over :data:`PERCENTILES`), ``effective_rank_entropy``,
-    ``effective_rank_trace``, ``top10_share``, ``top1pct_share``; optionally
-    ``kappa_structural``, ``log_histogram`` and ``quantiles`` (over :data:`QUANTILES`).
-    """
-    ev = np.asarray(eigenvalues, dtype=np.float64).ravel()
-    m = spectrum_measures(ev, cutoffs=CUTOFFS, percentiles=PERCENTILES)
-    out = {"n": m.n, "lambda_max": m.lambda_max, "lambda_min": m.lambda_min,
-           "abs_max": m.abs_max, "negative_mass": m.negative_mass, "n_negative": m.n_negative,
-           "trace": float(ev.sum()),
-           "kappa": [m.kappa[c] for c in CUTOFFS], "n_below": [m.n_below[c] for c in CUTOFFS],
-           "percentile_ratio": [m.percentile_ratio[q] for q in PERCENTILES],
-           "effective_rank_entropy": m.effective_rank_entropy,
-           "effective_rank_trace": m.effective_rank_trace,
-           "top10_share": m.top10_share, "top1pct_share": m.top1pct_share}
-    if n_null is not None:
-        out["kappa_structural"] = _structural_kappa(ev, check_int(n_null, "n_null", minimum=0))
-    if histogram:
-        out["log_histogram"] = log_histogram(ev)
-        out["quantiles"] = np.quantile(ev, QUANTILES).tolist()
-    return out
-
-
-def _gauss_newton_range(ev, n_null) -> dict:
-    """κ of a PSD spectrum on its range: numerical (``condition_number``) and structural."""
-    c = condition_number(ev)
-    return {"kappa_nonzero": c.kappa_nonzero, "n_zero": c.n_zero,
-            "zero_threshold": c.zero_threshold, "kappa_structural": _structural_kappa(ev, n_null),
-            "n_structural": int(n_null)}
-
-
-def slq_comparison(matvec, eigenvalues, *, probes=SLQ_PROBES, n_steps=SLQ_STEPS, seed=0,
-                   curves=False) -> dict:
-    """Stochastic Lanczos quadrature with a growing number of probes against the exact spectrum.
-
-    Probe ``k`` is :func:`~cdnotes.curvature.spectral_density` with one probe and seed
-    ``seed + k``; the estimate with ``p`` probes averages the first ``p`` (so the estimates
-    are nested, as a reader adding probes would see them).
-
-    Parameters
-    ----------
-    matvec : callable ``(P,) -> (P,)``, ``v ↦ H v``
-    eigenvalues : array-like ``(P,)``, the exact spectrum of ``H``
-    probes : increasing sequence of int >= 1
-    n_steps : int >= 1, Lanczos steps per probe
-    seed : int >= 0
-    curves : bool
-        Also return the smoothed densities on a grid (for figures).
-
-    Returns
-    -------
-    dict: ``probes``, ``n_steps``, ``seed``, ``sigma`` (the smoothing width: 1/200 of the
-    spectrum's width), ``wasserstein`` (W1 distance of the SLQ measure to the exact one,
-    divided by ``λ_max − λ_min``, per probe count), ``lambda_max_error`` and
-    ``lambda_min_error`` (how far the extreme nodes fall inside the spectrum, relative to
-    its width, per probe count), ``l1_smoothed`` (``∫|ρ_SLQ − ρ|`` of the
-    two measures smoothed alike, in [0, 2], per probe count); with ``curves``: ``grid``,
-    ``exact`` and ``slq`` (one density per probe count), on every other grid point, 4
-    significant digits, values below ``1e-6`` of the exact density's peak as 0.
-    """
-    from scipy.stats import wasserstein_distance
-
-    ev = np.asarray(eigenvalues, dtype=np.float64).ravel()
-    probes = [check_int(p, "each probe count", minimum=1) for p in probes]
-    if probes != sorted(set(probes)):
-        raise ValueError(f"probes must be increasing and distinct; got {probes}")
-    curves = check_bool(curves, "curves")
-    runs = [spectral_density(matvec, ev.size, n_vectors=1, n_steps=n_steps, seed=seed + k)
-            for k in range(probes[-1])]
-    width = float(ev.max() - ev.min())
-    sigma = width / 200.0
-    grid = np.linspace(ev.min() - 5 * sigma, ev.max() + 5 * sigma, 2 * _GRID)
-    exact = smooth_density(ev, np.full(ev.size, 1.0 / ev.size), grid, sigma)
-    out = {"probes": probes, "n_steps": int(n_steps), "seed": int(seed), "sigma": sigma,
-           "wasserstein": [], "l1_smoothed": [], "lambda_max_error": [],
-           "lambda_min_error": []}
-    densities = []
-    for p in probes:
-        nodes = np.concatenate([r[0] for r in runs[:p]])
-        weights = np.concatenate([r[1] for r in runs[:p]]) / p
-        out["wasserstein"].append(float(wasserstein_distance(ev, nodes, None, weights) / width))
-        out["lambda_max_error"].append(float((ev.max() - nodes.max()) / width))
-        out["lambda_min_error"].append(float((nodes.min() - ev.min()) / width))
-        density = smooth_density(nodes, weights, grid, sigma)
-        out["l1_smoothed"].append(float(np.trapezoid(np.abs(density - exact), grid)))
-        densities.append(density)
-    if curves:
-        floor = 1e-6 * float(exact.max())
-
-        def short(a):                     # every other grid point; 4 digits; tails as 0
-            return [float(f"{x:.4g}") if x > floor else 0.0 for x in a[::2]]
-        out["grid"], out["exact"] = short(grid), short(exact)
-        out["slq"] = [short(d) for d in densities]
-    return out
-
-
 def _eigenvalues(H, xp, blas_threads):
     """Ascending eigenvalues of the host matrix ``H``: LAPACK on NumPy, else ``xp.linalg``."""
     if xp is None:
@@ -304,28 +226,6 @@ def _on_backend(model, X, y, backend):
     for layer in device.linear_layers:
         layer.to(backend)
     return device, xp.asarray(X), xp.asarray(y), xp
-
-
-_BRIEF = ("n", "lambda_max", "lambda_min", "negative_mass", "kappa", "percentile_ratio",
-          "effective_rank_entropy")
-
-
-def _brief(summary):
-    return {key: summary[key] for key in _BRIEF}
-
-
-def _rounded(obj, digits=SIGNIFICANT_DIGITS):
-    """``obj`` with every float rounded to ``digits`` significant digits (compact JSON)."""
-    if isinstance(obj, dict):
-        return {k: _rounded(v, digits) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_rounded(v, digits) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        return x if not math.isfinite(x) or x == 0 else float(f"{x:.{digits}g}")
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
 
 
 def _blocks(H, G, model, xp, blas_threads):
@@ -444,134 +344,3 @@ def _record(model_name, seed, state, inputs, split_seed, whitening, config, back
     if keep_spectrum:
         record["eigenvalues"] = {"hessian": ev_h.tolist(), "gauss_newton": ev_g.tolist()}
     return record
-
-
-def _relu_pattern(model, X):
-    """Signs of every ReLU's input, one boolean array per ReLU (host)."""
-    from ..curvature import layer_inputs
-    from ..layers.activations import ReLU
-
-    return [np.asarray(to_numpy(H)) > 0 for layer, H in layer_inputs(model, X)
-            if isinstance(layer, ReLU)]
-
-
-def finite_difference_check(model, X, y, *, n_directions=3, eps=1e-6, seed=0) -> dict:
-    """Exact Hessian-vector products against central differences of the gradient.
-
-    For random unit directions ``v``: ``(∇L(θ + εv) − ∇L(θ − εv)) / 2ε`` against
-    :func:`~cdnotes.curvature.hessian_vector_product`. A ReLU network's gradient jumps where
-    a unit changes sign, so ``ε`` is halved (at most 30 times) until no ReLU input on ``X``
-    changes sign between ``θ − εv`` and ``θ + εv``. The model's parameters are restored.
-
-    Parameters
-    ----------
-    model : :class:`~cdnotes.mlp.MLP` (NumPy, float64)
-    X : array ``(N, n_in)``; y : integer array ``(N,)``
-    n_directions : int >= 1
-    eps : float > 0, the first step tried
-    seed : int >= 0, seeds the directions
-
-    Returns
-    -------
-    dict: ``relative_error`` (per direction, ``‖HVP − FD‖ / ‖HVP‖``), ``eps`` (the step used
-    per direction)
-    """
-    from ..curvature import flat_params, hessian_vector_product, set_flat_params
-    from ..validation import check_real
-
-    n_directions = check_int(n_directions, "n_directions", minimum=1)
-    eps = check_real(eps, "eps", low=0.0, low_open=True)
-    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
-    theta = flat_params(model)
-    base = _relu_pattern(model, X)
-    out = {"relative_error": [], "eps": []}
-    try:
-        for _ in range(n_directions):
-            v = rng.standard_normal(theta.shape)
-            v /= np.linalg.norm(v)
-            step = eps
-            for _ in range(30):
-                same = True
-                for sign in (1.0, -1.0):
-                    set_flat_params(model, theta + sign * step * v)
-                    same &= all(np.array_equal(a, b) for a, b in zip(_relu_pattern(model, X), base))
-                if same:
-                    break
-                step /= 2
-            set_flat_params(model, theta + step * v)
-            g_plus = loss_and_gradient(model, X, y)[1]
-            set_flat_params(model, theta - step * v)
-            g_minus = loss_and_gradient(model, X, y)[1]
-            set_flat_params(model, theta)
-            hv = np.asarray(to_numpy(hessian_vector_product(model, X, y, v)))
-            fd = (g_plus - g_minus) / (2 * step)
-            out["relative_error"].append(float(np.linalg.norm(hv - fd) / np.linalg.norm(hv)))
-            out["eps"].append(float(step))
-    finally:
-        set_flat_params(model, theta)
-    return out
-
-
-def near_null_directions(model, X, y, *, cutoff=1e-12, blas_threads=1) -> dict:
-    """Eigenvalues of ``H`` below ``cutoff·max|λ|`` beyond the exact null directions, explained.
-
-    The exact null directions (:func:`~cdnotes.curvature.null_directions`) account for some
-    of the smallest eigenvalues; any others at or below the cutoff are *near*-null. For each,
-    the parameter carrying most of its eigenvector, and how often what that parameter touches
-    is active on ``X``: for a bias, its unit (samples where the unit's ReLU output is
-    non-zero; all samples for the output layer); for a weight, the least active of the
-    inputs it reads; with the smallest top softmax probability over those samples (how
-    confidently they are classified: the loss's curvature there is about ``p(1 − p)``).
-
-    Parameters
-    ----------
-    model : :class:`~cdnotes.mlp.MLP` (NumPy, float64)
-    X : array ``(N, n_in)``; y : integer array ``(N,)``
-    cutoff : float in (0, 1)
-    blas_threads : int >= 1 or None
-
-    Returns
-    -------
-    dict: ``n_exact`` (exact null directions of ``H``), ``n_near``, ``cutoff``,
-    ``directions`` (one dict per near-null eigenvalue, smallest first: ``relative_eigenvalue``
-    (``|λ| / max|λ|``), ``layer`` (index in ``model.linear_layers``), ``param`` (its name),
-    ``index`` (in ``θ``), ``share`` (that parameter's share of the unit eigenvector),
-    ``active`` (samples), ``confidence`` (``None`` when ``active`` is 0))
-    """
-    from ..curvature import layer_inputs, param_slices, softmax_outputs
-    from ..validation import check_rtol
-
-    cutoff = check_rtol(cutoff, "cutoff")
-    with blas_limit(np, blas_threads):
-        H = network_hessian(model, X, y, blas_threads=blas_threads)
-        w, V = np.linalg.eigh(H)
-        nulls = null_directions(model, X)
-        _, p = softmax_outputs(model, X)
-    confidence = p.max(axis=1)
-    mag = np.abs(w)
-    order = np.argsort(mag, kind="stable")
-    near = [int(k) for k in order[nulls.hessian:] if mag[k] <= cutoff * mag.max()]
-    linear = model.linear_layers
-    ids = [id(layer) for layer in linear]
-    inputs = {id(layer): np.asarray(to_numpy(H_in)) != 0 for layer, H_in in layer_inputs(model, X)
-              if id(layer) in ids}
-    slices = param_slices(model)
-    out = []
-    for k in near:
-        v = V[:, k]
-        j = int(np.argmax(v * v))
-        l, name, start, _, _ = next(s for s in slices if s[2] <= j < s[3])
-        layer = linear[l]
-        if name == "b":
-            unit = j - start
-            on = (inputs[ids[l + 1]][:, unit] if l + 1 < len(linear)
-                  else np.ones(X.shape[0], bool))
-        else:
-            J = np.asarray(to_numpy(layer.weight_jacobian()))
-            reads = np.unique(np.flatnonzero(J[:, j - start]) % layer.n_in)
-            counts = inputs[id(layer)][:, reads].sum(axis=0)
-            on = inputs[id(layer)][:, reads[int(np.argmin(counts))]]
-        out.append({"relative_eigenvalue": float(mag[k] / mag.max()), "layer": l, "param": name,
-                    "index": j, "share": float(v[j] ** 2), "active": int(on.sum()),
-                    "confidence": float(confidence[on].min()) if on.any() else None})
-    return {"n_exact": nulls.hessian, "n_near": len(near), "cutoff": cutoff, "directions": out}
