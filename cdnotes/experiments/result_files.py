@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import shlex
 
+from .sweeps import is_sweep_document
+
 __all__ = ["read_results", "is_sweep_document", "job_values", "committed_view"]
 
 
@@ -42,21 +44,6 @@ def read_results(source) -> dict:
         raise FileNotFoundError(f"no results file {stem!r} (neither a path nor one of "
                                 f"{', '.join(available_measurements())})")
     return read_json(stem)
-
-
-def is_sweep_document(doc) -> bool:
-    """Whether ``doc`` has the sweep runner's layout (``settings``, ``sources``, jobs).
-
-    Parameters
-    ----------
-    doc : object, a loaded results file
-
-    Returns
-    -------
-    bool
-    """
-    return (isinstance(doc, dict) and "sources" in doc and "settings" in doc
-            and all(isinstance(r, dict) and "job" in r for r in doc.get("records", [])))
 
 
 def job_values(records, key: str) -> list:
