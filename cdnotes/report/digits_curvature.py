@@ -50,6 +50,10 @@ def early_epochs(loss_gap, acc_gap, first=range(1, 11), last_from=20) -> Section
         The late epochs run from here to the last.
     """
     n_ep = len(loss_gap["cd4"])
+    if n_ep < max(max(first), last_from):
+        raise ValueError(f"early_epochs: the runs have {n_ep} epochs; the first epochs "
+                         f"{first.start}–{first.stop - 1} and the late ones from {last_from} "
+                         "need at least as many")
     last = range(last_from, n_ep + 1)
     late = f"epochs {last[0]}–{last[-1]}"
     values = {}
