@@ -152,7 +152,7 @@ def parseval_table(X_train, unit_seed, blocks=(4, 8)) -> Section:
 
 
 def eq8_table(cases, tensors, eps_values, last_layer) -> Section:
-    """Eq. 8's trace against the exact one, per coefficient tensor and ε; the last layer's null space.
+    """Eq. 8's trace against the exact one, per tensor and ε; the last layer's null space.
 
     Parameters
     ----------
