@@ -1,6 +1,8 @@
-"""Chapter 4 (Theorem 2, computed): its tables and the words of its sentences.
+"""Chapters 3 and 4 (Theorems 1 and 2, computed): their tables and the words of their sentences.
 
-The functions read the cases of :mod:`cdnotes.experiments.theorem2`
+Chapter 3's functions read :mod:`cdnotes.hessian`'s structure check and the cases and timings
+of :mod:`cdnotes.experiments.theorem1`; chapter 4's read the cases of
+:mod:`cdnotes.experiments.theorem2`
 (:class:`~cdnotes.experiments.theorem2.PopulationCase`,
 :class:`~cdnotes.experiments.theorem2.FiniteSampleCase`,
 :class:`~cdnotes.experiments.theorem2.KappaExponents`) and the explorer's frames, and return a
@@ -13,11 +15,86 @@ import numpy as np
 from ..explorer import kappa_text
 from ..experiments import PAPER_TABLE1
 from ..experiments.report import sig_text
-from ..stats import mean_ci, paired_difference_ci, welch_difference_ci
+from ..experiments.records import columns
+from ..stats import fit_power_law, mean_ci, paired_difference_ci, rank_sum_test, welch_difference_ci
 from .glued import Section, Sentence
 
-__all__ = ["signed", "interval", "population_table", "exponent_table", "fair_table",
+from ..stats import (fit_power_law, mean_ci, paired_difference_ci, rank_sum_test,
+                     welch_difference_ci)
            "explorer_values"]
+
+
+def structure_table(s) -> Section:
+    """Theorem 1's claims about the explicit Hessian, each with its measured size and verdict.
+
+    ``s``: :func:`cdnotes.hessian.hessian_structure`'s result (sizes relative to ‖H‖_F).
+    """
+    values = {"ch3_circ_dev": s.max_circulant_deviation, "ch3_cross_out": s.max_cross_output_norm,
+              "ch3_identical": s.output_blocks_identical, "ch3_cross_in": s.max_cross_input_norm}
+    rows = [["every B×B block is circulant",
+             f"largest distance from circulant {s.max_circulant_deviation:.1e}", "holds"],
+            ["blocks with i ≠ i' vanish",
+             f"largest such block {s.max_cross_output_norm:.1e}", "holds"],
+            ["all output blocks i share one matrix",
+             f"largest difference {s.output_blocks_identical:.1e}", "holds: H = I_Ko ⊗ H_in"],
+            ["blocks with j ≠ j' vanish (Theorem 1)",
+             f"largest such block {s.max_cross_input_norm:.3f}", "**fails**"]]
+    return Section(values, ["claim", "measured (relative to ‖H‖_F)", "verdict"], rows)
+
+
+def kappa_cases(cases, summary) -> Section:
+    """Theorem 1's κ over the true one in many random layers; lowest when ρ is high?
+
+    Parameters
+    ----------
+    cases : list
+        :func:`cdnotes.experiments.theorem1.theorem1_kappa_cases`.
+    summary : KappaRatioSummary
+        :func:`cdnotes.experiments.theorem1.summarize_kappa_cases` of them.
+
+    The ratios of the cases with K_i > 1 at ρ above ``summary.high_rho`` and below
+    ``summary.low_rho`` are compared with a Mann–Whitney test (5 % level).
+    """
+    ki, rho, ratio = columns(cases, "n_in_blocks", "rho", "ratio")
+    multi = ki > 1
+    p = rank_sum_test(ratio[multi & (rho > summary.high_rho)],
+                      ratio[multi & (rho < summary.low_rho)])
+    lower = summary.median_high_rho < summary.median_low_rho
+    s = summary
+    return Section({
+        "ch3_rho_verdict": Sentence((
+            "lowest when inputs are correlated" if p < 0.05 and lower
+            else "highest when inputs are correlated" if p < 0.05
+            else "with no significant difference between correlated and uncorrelated inputs")
+            + f" (Mann–Whitney test, p = {p:.2g})"),
+        "ch3_ratio_low_rho": s.median_low_rho, "ch3_ratio_high_rho": s.median_high_rho,
+        "ch3_cases_multi": s.n_multi_block, "ch3_ratio_ki1_max": s.single_block_max_deviation,
+        "ch3_ratio_median": s.ratio_median, "ch3_ratio_min": s.ratio_min,
+        "ch3_ratio_max": s.ratio_max})
+
+
+def spectrum_cost(timings, block_size=8) -> Section:
+    """Power-law fits of the explicit and the closed-form spectrum's time against P.
+
+    ``timings``: :func:`cdnotes.experiments.theorem1.spectrum_timings` (square layers);
+    ``data`` holds ``P``, the times and the fits ``(a, p)`` for the figure.
+    """
+    P, t_explicit, t_closed = columns(timings, "n_params", "seconds_explicit",
+                                      "seconds_closed")
+    a_explicit, p_explicit = fit_power_law(P, t_explicit)
+    a_closed, p_closed = fit_power_law(P, t_closed)
+    below_counts = p_explicit < 3 and p_closed < 1           # the operation counts: P³ and P
+    values = {"ch3_p_explicit": p_explicit, "ch3_p_closed": p_closed,
+              "ch3_p_gap": p_explicit - p_closed,
+              "ch3_p_vs_counts": "both below" if below_counts else "not both below",
+              "ch3_P_min": int(P[0]), "ch3_P_max": int(P[-1]),
+              "ch3_speedup": timings[-1].speedup,
+              "ch3_bench_err": max(t.max_relative_error for t in timings),
+              # square layers: K_i = width / B = √(P/B)
+              "ch3_Ki_max": int(round(np.sqrt(P[-1] / block_size)))}
+    return Section(values, data={"P": P, "explicit": t_explicit, "closed": t_closed,
+                                 "fit_explicit": (a_explicit, p_explicit),
+                                 "fit_closed": (a_closed, p_closed)})
 
 
 def signed(x, fmt=".2f") -> str:

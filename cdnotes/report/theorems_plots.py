@@ -1,4 +1,6 @@
-"""Chapter 4's figures: population κ per whitening, and κ − 1 of finite samples.
+"""Chapters 3 and 4's figures: the explicit Hessian, three spectra, Theorem 1's κ over many
+layers and the cost of the spectrum (chapter 3); population κ per whitening, and κ − 1 of
+finite samples (chapter 4).
 
 Each function draws one figure and returns it.
 """
@@ -7,9 +9,98 @@ from __future__ import annotations
 import numpy as np
 
 from ..conditioning import marchenko_pastur_kappa
-from ..plotting import MAX_FIGURE_WIDTH_IN, color, series_colors
+from ..experiments.records import columns
+from ..hessian import block_circulance
+from ..plotting import MAX_FIGURE_WIDTH_IN, color, series_colors, show_matrix
 
-__all__ = ["plot_population", "plot_finite_samples", "plot_scaling"]
+
+def plot_hessian_blocks(H, n_in, n_out, B):
+    """The explicit Hessian in B×B blocks (output blocks framed) and each block's share of ‖H‖_F."""
+    import matplotlib.pyplot as plt
+
+    Ki, Ko = n_in // B, n_out // B
+    fig, axes = plt.subplots(1, 2, figsize=(MAX_FIGURE_WIDTH_IN, 3.9))
+    show_matrix(axes[0], H, block_size=B, title="$H$ in $B\\times B$ blocks, order $(i, j, m)$")
+    for pos in np.arange(Ki * B, H.shape[0], Ki * B) - 0.5:        # output-block boundaries
+        axes[0].axhline(pos, color=color("reference"), lw=2.5)
+        axes[0].axvline(pos, color=color("reference"), lw=2.5)
+    _, norm = block_circulance(H, B)
+    im = axes[1].imshow(norm, cmap="viridis")
+    pairs = [f"({i}, {j})" for i in range(Ko) for j in range(Ki)]
+    axes[1].set_xticks(range(len(pairs)), pairs, rotation=45, ha="right")
+    axes[1].set_yticks(range(len(pairs)), pairs)
+    axes[1].set_title("$\\|$block$\\|_F / \\|H\\|_F$")
+    axes[1].set_xlabel("block $(i', j')$"); axes[1].set_ylabel("block $(i, j)$")
+    fig.colorbar(im, ax=axes[1], fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def plot_three_spectra(explicit, closed, stated):
+    """The explicit Hessian's eigenvalues, the closed form and Theorem 1 as stated (ascending)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.semilogy(explicit, "o", ms=9, fillstyle="none", color=color("reference"),
+                label="eigvalsh of explicit $H$")
+    ax.semilogy(closed, "x", color=color("cd"), label="closed form (union of spec $M_k$)")
+    ax.semilogy(stated, "s", ms=4, color=color("highlight"), label="Theorem 1 as stated")
+    ax.set_xlabel("index (ascending)"); ax.set_ylabel("eigenvalue")
+    ax.legend(); fig.tight_layout()
+    return fig
+
+
+def plot_kappa_cases(cases):
+    """Theorem 1's κ against the true one, and their ratio by K_i (ρ as colour and offset)."""
+    import matplotlib.pyplot as plt
+
+    Ki_c, rho_c, true_k, stated_k, ratio = columns(cases, "n_in_blocks", "rho", "kappa_true",
+                                                   "kappa_theorem1", "ratio")
+    # two panels stacked: side by side they would have to be shrunk to fit the page
+    fig, axes = plt.subplots(2, 1, figsize=(MAX_FIGURE_WIDTH_IN, 8.6), layout="constrained")
+    sc = axes[0].scatter(true_k, stated_k, c=rho_c, s=10, cmap="viridis", vmin=0, vmax=0.95)
+    lim = [min(true_k.min(), stated_k.min()) * 0.8, max(true_k.max(), stated_k.max()) * 1.2]
+    axes[0].plot(lim, lim, color=color("reference"), lw=0.8, label="equal")
+    axes[0].set_xscale("log"); axes[0].set_yscale("log")
+    axes[0].set_xlabel("true κ"); axes[0].set_ylabel("κ from Theorem 1")
+    axes[0].legend(loc="upper left")
+    # Within each K_i column, the horizontal position is ρ (left: 0, right: 0.95).
+    axes[1].scatter(Ki_c + 0.6 * (rho_c / 0.95 - 0.5), ratio, c=rho_c, s=8, cmap="viridis",
+                    vmin=0, vmax=0.95)
+    axes[1].set_yscale("log"); axes[1].axhline(1, color=color("reference"), lw=0.8)
+    axes[1].set_xticks(range(1, 9))
+    axes[1].set_xlabel("$K_i$ (input blocks); within a column, ρ grows to the right")
+    axes[0].set_title(f"each of the {len(cases)} layers")
+    axes[1].set_title("the ratio, by number of input blocks")
+    axes[1].set_ylabel("κ(Theorem 1) / κ(true)")
+    fig.colorbar(sc, ax=axes, label="input correlation ρ", shrink=0.6, pad=0.02)
+    return fig
+
+
+def plot_cost(cost, repeats):
+    """Time of the explicit and the closed-form spectrum against P, with their power-law fits.
+
+    ``cost``: :func:`cdnotes.report.theorems.spectrum_cost`'s section (its ``data``).
+    """
+    import matplotlib.pyplot as plt
+
+    d = cost.data
+    P, (a_e, p_e), (a_c, p_c) = d["P"], d["fit_explicit"], d["fit_closed"]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.loglog(P, 1e3 * d["explicit"], "o", color=color("muted"), label="explicit $H$ + eigvalsh")
+    ax.loglog(P, 1e3 * a_e * P ** p_e, "-", color=color("muted"), lw=1,
+              label=f"fit $\\propto P^{{{p_e:.2f}}}$")
+    ax.loglog(P, 1e3 * d["closed"], "s", color=color("cd"), label="closed form")
+    ax.loglog(P, 1e3 * a_c * P ** p_c, "-", color=color("cd"), lw=1,
+              label=f"fit $\\propto P^{{{p_c:.2f}}}$")
+    ax.set_xticks(P, [str(p) for p in P]); ax.minorticks_off()
+    ax.set_xlabel("parameters $P$ (width$^2$ / B, B = 8)")
+    ax.set_ylabel(f"time (ms), best of {repeats}")
+    ax.legend(ncol=2, loc="upper left"); fig.tight_layout()
+    return fig
+
+__all__ = ["plot_hessian_blocks", "plot_three_spectra", "plot_kappa_cases", "plot_cost",
+           "plot_population", "plot_finite_samples", "plot_scaling"]
 
 
 def plot_population(table, names, whitenings):
