@@ -16,12 +16,12 @@ from ..explorer import kappa_text
 from ..experiments import PAPER_TABLE1
 from ..experiments.report import sig_text
 from ..experiments.records import columns
-from ..stats import fit_power_law, mean_ci, paired_difference_ci, rank_sum_test, welch_difference_ci
-from .glued import Section, Sentence
-
 from ..stats import (fit_power_law, mean_ci, paired_difference_ci, rank_sum_test,
                      welch_difference_ci)
-           "explorer_values"]
+from .glued import Section, Sentence
+
+__all__ = ["structure_table", "kappa_cases", "spectrum_cost", "signed", "interval",
+           "population_table", "exponent_table", "fair_table", "explorer_values"]
 
 
 def structure_table(s) -> Section:
