@@ -12,6 +12,7 @@ from cdnotes.experiments import PAPER_TABLE1
 from cdnotes.experiments import network_hessian_summary as nhs
 from cdnotes.experiments.report import count_words
 from cdnotes.report import network_hessian as nh
+from cdnotes.report import network_hessian_blocks as nh_blocks
 from cdnotes.report import network_hessian_plots as nh_plots
 from cdnotes.report import network_hessian_verdicts as nhv
 from cdnotes.report.glued import Section, Sentence, show
@@ -156,7 +157,7 @@ def test_paired_table_counts_every_comparison(records):
 
 
 def test_block_table_counts_every_block(records):
-    v = nh.block_table(records).values
+    v = nh_blocks.block_table(records).values
     blocks = [l for r in records for l in r["layers"]]
     psd = sum(l["hessian"]["negative_mass"] < 1e-9 for l in blocks)
     assert v["ch8_blocks_psd"] == count_words(psd, len(blocks), "blocks")
@@ -168,14 +169,14 @@ def test_block_table_counts_every_block(records):
     # one block with negative curvature: the count drops by one
     altered = copy.deepcopy(records)
     altered[0]["layers"][0]["hessian"]["negative_mass"] = 0.1
-    before = nh.block_table(records).values["ch8_blocks_psd"]
-    after = nh.block_table(altered).values["ch8_blocks_psd"]
+    before = nh_blocks.block_table(records).values["ch8_blocks_psd"]
+    after = nh_blocks.block_table(altered).values["ch8_blocks_psd"]
     assert after != before and after == count_words(psd - 1, len(blocks), "blocks")
-    assert nh.block_table(altered).values["ch8_block_neg"] == 0.1
+    assert nh_blocks.block_table(altered).values["ch8_block_neg"] == 0.1
 
 
 def test_whitened_table_accuracy_and_sentences(records):
-    sec = nh.whitened_table(records)
+    sec = nh_blocks.whitened_table(records)
     for m in nh.MODELS:
         for i in INPUTS:
             runs = _runs(records, m, "trained", i)

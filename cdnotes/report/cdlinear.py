@@ -21,7 +21,17 @@ PATHS = {"fft": "FFT", "dense": "materialised"}     # method= → the name the t
 
 
 def model_label(name) -> str:
-    """``"Dense MLP (64→64→64→10)"`` or ``"CD-MLP B=4 (…)"`` for a paper model's name."""
+    """``"Dense MLP (64→64→64→10)"`` or ``"CD-MLP B=4 (…)"`` for a paper model's name.
+
+    Parameters
+    ----------
+    name : str
+        a key of ``cdnotes.mlp.PAPER_MODELS``
+
+    Returns
+    -------
+    str
+    """
     widths, B = PAPER_MODELS[name]
     kind = "Dense MLP" if B is None else f"CD-MLP B={B}"
     return f"{kind} ({'→'.join(map(str, widths))})"
@@ -32,6 +42,16 @@ def parameter_table(seed) -> Section:
 
     ``data["counts"]`` and ``data["paper"]`` map each model's label to its count (ours and
     the paper's).
+
+    Parameters
+    ----------
+    seed : int
+        the models' initialisation seed (counts do not depend on it)
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     models = {model_label(name): paper_model(name, seed=seed).linear_layers
               for name in PAPER_MODELS}
@@ -48,7 +68,19 @@ def parameter_table(seed) -> Section:
 
 
 def plot_gradcheck(cases, tolerance=1e-7):
-    """Relative errors of ∂L/∂C, ∂L/∂b, ∂L/∂X per layer shape and path, with the tolerance."""
+    """Relative errors of ∂L/∂C, ∂L/∂b, ∂L/∂X per layer shape and path, with the tolerance.
+
+    Parameters
+    ----------
+    cases : list of GradientCheckCase
+        :func:`~cdnotes.experiments.gradient_checks.gradient_check_cases`
+    tolerance : float, default 1e-7
+        the test suite's tolerance, drawn dashed
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -93,6 +125,11 @@ def init_scale(scale, block_sizes) -> Section:
         Their block sizes, e.g. (1, 16, 64).
 
     ``data["first"]`` holds each B's mean square after one layer (mean over networks).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     first = {c.block_size: c.mean_square[:, 0].mean() for c in scale}
     last = {c.block_size: np.median(c.mean_square[:, -1]) for c in scale}
@@ -138,7 +175,19 @@ def init_scale(scale, block_sizes) -> Section:
 
 
 def plot_init_scale(scale, width):
-    """Median (with quartile band) and mean of the mean square activation, layer by layer."""
+    """Median (with quartile band) and mean of the mean square activation, layer by layer.
+
+    Parameters
+    ----------
+    scale : list of InitScale
+        as for :func:`init_scale`
+    width : int
+        the layers' width (the title)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     n_nets, depth = scale[0].mean_square.shape

@@ -25,7 +25,17 @@ PAIRS = {"cd4": ("dense", "cd4"), "cd8": ("dense", "cd8"), "cd4_cd8": ("cd4", "c
 
 
 def by_model(records) -> dict:
-    """Each model's runs, ordered by seed: ``{model: [record, ...]}``."""
+    """Each model's runs, ordered by seed: ``{model: [record, ...]}``.
+
+    Parameters
+    ----------
+    records : iterable of DigitsRecord
+
+    Returns
+    -------
+    dict
+        ``{model: [record, ...]}`` for every model of :data:`MODELS`.
+    """
     return {m: sorted((r for r in records if r.model == m), key=lambda r: r.seed)
             for m in MODELS}
 
@@ -43,6 +53,11 @@ def table1_three(records, seeds) -> Section:
     records : list of DigitsRecord
     seeds : sequence of int
         The chapter's seeds; the first three are the paper's protocol.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     three = summarize(r for r in records if r.seed in seeds[:3])
     by = by_model(records)
@@ -60,7 +75,20 @@ def table1_three(records, seeds) -> Section:
 
 
 def triples(records, seeds) -> Section:
-    """Disjoint triples of seeds: does each give the paper's order, all below the paper's?"""
+    """Disjoint triples of seeds: does each give the paper's order, all below the paper's?
+
+    Parameters
+    ----------
+    records : list of DigitsRecord
+        every seed, the seeds a multiple of three
+    seeds : sequence of int
+        the seeds in order (each triple's label)
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     means = subset_means(records, 3)
     ordered = [t["dense"] > t["cd4"] > t["cd8"] for t in means]
     below = [all(t[m] < PAPER_TABLE1[m]["accuracy"] for m in MODELS) for t in means]
@@ -92,6 +120,11 @@ def twenty_seeds(records, other, split2, n_test) -> Section:
 
     ``data`` holds ``est`` (:func:`~cdnotes.experiments.accuracy_estimates`) and ``acc``
     (each model's accuracies, %, by seed).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     by = by_model(records)
     est = accuracy_estimates(records)
@@ -153,6 +186,11 @@ def baselines(base, est, acc, split) -> Section:
         :func:`twenty_seeds`'s ``data``.
     split : int
         The chapter's split seed.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     base_acc = baseline_accuracies(base["records"])
     described = base["config"]["classifiers"]
@@ -195,6 +233,15 @@ def loss_counts(records) -> Section:
 
     The B = 8 count is tested against the larger of the other two
     (:func:`cdnotes.stats.count_difference_test`), a per-seed count stated as such.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord (or objects with ``model``, ``seed``, ``train_loss``)
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     loss = {m: np.array([r.train_loss for r in runs]) for m, runs in by_model(records).items()}
     n_seeds = loss["dense"].shape[0]

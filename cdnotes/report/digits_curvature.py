@@ -28,7 +28,16 @@ PAPER_READING = {"dense": "weights_sv", "cd4": "theorem1_inputs", "cd8": "theore
 
 
 def num(x) -> str:
-    """A κ reading for the page: ``"∞"`` or three significant digits."""
+    """A κ reading for the page: ``"∞"`` or three significant digits.
+
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    str
+    """
     return "∞" if np.isinf(x) else f"{x:.3g}"
 
 
@@ -48,6 +57,11 @@ def early_epochs(loss_gap, acc_gap, first=range(1, 11), last_from=20) -> Section
         The "first epochs".
     last_from : int
         The late epochs run from here to the last.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     n_ep = len(loss_gap["cd4"])
     if n_ep < max(max(first), last_from):
@@ -82,6 +96,11 @@ def last_layer(curv, n_hessian) -> Section:
         :func:`~cdnotes.experiments.curvature_summaries` of the runs with the full Hessian.
     n_hessian : int
         The seeds per model with the full Hessian.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     values = {}
     for m in MODELS:
@@ -114,6 +133,16 @@ def exact_zeros(curv) -> Section:
     ``curv`` as for :func:`last_layer`. The exact null directions of the last layer's Hessian,
     from its shape: ``n_in // B + 1`` plus one per unused output (``n_out - 10``);
     ``data["null"]`` holds them per model.
+
+    Parameters
+    ----------
+    curv : dict
+        :func:`~cdnotes.experiments.curvature_summaries` of the runs with the full Hessian
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     values, null = {}, {}
     for m in MODELS:
@@ -154,6 +183,16 @@ def readings_table(readings) -> Section:
 
     ``readings``: :func:`~cdnotes.experiments.kappa_reading_summaries`' result; a reading
     with no finite run is marked "(a)" (the page's footnote).
+
+    Parameters
+    ----------
+    readings : dict
+        ``{(model, reading): ReadingSummary}``
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     rows = [[MODELS[m], READINGS[key] + (" (a)" if s.n_finite == 0 else ""), num(s.median),
              f"{num(s.lower_quartile)} – {num(s.upper_quartile)}",
@@ -173,6 +212,11 @@ def paper_readings(records, readings, hess_records) -> Section:
         As for :func:`readings_table`.
     hess_records : list of dict
         Chapter 8's committed two-layer runs (``network_hessian_summary.load_results``).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     by = by_model(records)
     values = {}
@@ -222,6 +266,16 @@ def depth_table(deep) -> Section:
     """Gaps dense − CD in accuracy and the weights' κ by depth, and whether they grow.
 
     ``deep``: the ``depth_digits`` document (``records``, ``config``, ``command``).
+
+    Parameters
+    ----------
+    deep : dict
+        the ``depth_digits`` document
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     drec = deep["records"]
     acc_d = {m: depth_gaps(drec, "accuracy", m) for m in ("cd4", "cd8")}

@@ -16,6 +16,17 @@ def plot_figure1(records, n_test):
     """Training loss and test error per epoch: the first seed as lines, mean ± sd of the log.
 
     A perfect epoch's error is drawn at half an image of the ``n_test`` test images.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord
+        every seed, per-epoch values
+    n_test : int
+        the test images
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -43,7 +54,19 @@ def plot_figure1(records, n_test):
 
 
 def plot_epoch_gaps(loss_gap, acc_gap):
-    """Per epoch, paired by seed: loss ratio dense / CD and accuracy dense − CD, 95 % bands."""
+    """Per epoch, paired by seed: loss ratio dense / CD and accuracy dense − CD, 95 % bands.
+
+    Parameters
+    ----------
+    loss_gap : dict
+        ``{"cd4": [...], "cd8": [...]}``, log10 loss ratio dense / CD per epoch
+    acc_gap : dict
+        the same for accuracy dense − CD (points)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     epochs = np.arange(1, len(loss_gap["cd4"]) + 1)
@@ -71,7 +94,17 @@ def plot_epoch_gaps(loss_gap, acc_gap):
 
 
 def plot_figure2(records):
-    """The first seed's last-layer Hessian spectra, relative to λ_max, with the zero threshold."""
+    """The first seed's last-layer Hessian spectra, relative to λ_max, with the zero threshold.
+
+    Parameters
+    ----------
+    records : list of DigitsRecord
+        the first seed of each model has the full Hessian
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     by = by_model(records)

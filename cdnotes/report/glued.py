@@ -22,7 +22,18 @@ __all__ = ["Sentence", "Section", "show"]
 
 
 class Sentence(str):
-    """A glued value that is Markdown (a sentence, possibly with ``$…$`` math)."""
+    """A glued value that is Markdown (a sentence, possibly with ``$…$`` math).
+
+    Parameters
+    ----------
+    text : str
+        The Markdown.
+    """
+
+    def __new__(cls, text: str = ""):
+        if not isinstance(text, str):
+            raise TypeError(f"Sentence takes a str, got {type(text).__name__}")
+        return super().__new__(cls, text)
 
 
 @dataclass

@@ -3,7 +3,9 @@
 Every function reads the committed records of ``network-hessian`` (the ``"records"`` list of
 :func:`cdnotes.experiments.network_hessian_summary.load_results`) and returns a
 :class:`cdnotes.report.glued.Section`: the glued values the page quotes, and its table.
-The verdicts, orderings and paper comparisons are in :mod:`cdnotes.report.network_hessian_verdicts`;
+Each layer's block and whitened against raw inputs are in
+:mod:`cdnotes.report.network_hessian_blocks`; the verdicts, orderings and paper comparisons in
+:mod:`cdnotes.report.network_hessian_verdicts`;
 the figures in :mod:`cdnotes.report.network_hessian_plots`.
 """
 from __future__ import annotations
@@ -18,20 +20,47 @@ from ..experiments.report import count_words
 from .glued import Section, Sentence
 
 __all__ = ["MODELS", "NAME", "num", "geo", "overview", "tools_demo", "main_table",
-           "cause_table", "near_null", "ceiling", "ratio_cell", "paired_table",
-           "block_table", "whitened_table"]
+           "cause_table", "near_null", "ceiling", "ratio_cell", "paired_table"]
 
 MODELS = ["dense", "cd4", "cd8"]
 NAME = {"dense": "dense", "cd4": "CD-B4", "cd8": "CD-B8"}
 
 
 def num(x, spec=".2g") -> str:
-    """A number for a table: ``format(x, spec)``, or ``"–"`` where the file has no runs (NaN)."""
+    """A number for a table: ``format(x, spec)``, or ``"–"`` where the file has no runs (NaN).
+
+    Parameters
+    ----------
+    x : float
+    spec : str, default ".2g"
+
+    Returns
+    -------
+    str
+    """
     return "–" if not np.isfinite(x) else format(x, spec)
 
 
 def geo(records, name, m, s, i="raw") -> float:
-    """Geometric mean over seeds of metric ``name`` (NaN without seeds)."""
+    """Geometric mean over seeds of metric ``name`` (NaN without seeds).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+    name : str
+        a metric of :data:`~cdnotes.experiments.network_hessian_summary.METRICS`
+    m : str
+        model
+    s : str
+        state
+    i : str, default "raw"
+        inputs
+
+    Returns
+    -------
+    float
+    """
     v = list(nhs.values(records, name, m, s, i).values())
     return 10 ** np.mean(np.log10(v)) if v else float("nan")
 
@@ -43,6 +72,11 @@ def overview(results) -> Section:
     ----------
     results : dict
         :func:`~cdnotes.experiments.network_hessian_summary.load_results`'s document.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     records = results["records"]
     n_seeds = {(m, s, i): len(nhs.seeds_of(records, m, s, i))
@@ -71,6 +105,11 @@ def tools_demo(check, ev, ritz, n_params) -> Section:
     ritz : ndarray
         Lanczos's Ritz values, ascending.
     n_params : int
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     spread = ev[-1] - ev[0]
     return Section({
@@ -83,7 +122,18 @@ def tools_demo(check, ev, ritz, n_params) -> Section:
 
 
 def main_table(records) -> Section:
-    """λ_max, λ_min, negative mass, κ(G) and null directions per model and state (raw inputs)."""
+    """λ_max, λ_min, negative mass, κ(G) and null directions per model and state (raw inputs).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     main = ["lambda_max", "lambda_min", "negative_mass", "kappa_gn_range", "null_hessian",
             "null_gauss_newton"]
     rows = [[NAME[m], s] + [nhs.format_estimate(nhs.estimate(records, k, m, s, "raw"),
@@ -142,7 +192,18 @@ def unexplained(records, m, s, i="raw", matrix="hessian", cutoff=1e-12) -> float
 
 
 def cause_table(records) -> Section:
-    """Exact null directions by cause, and the zeros no cause explains (means over seeds)."""
+    """Exact null directions by cause, and the zeros no cause explains (means over seeds).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     rows = [[NAME[m], s]
             + [num(mean_cause(records, m, s, c), ".1f") for c in GAUSS_NEWTON_CAUSES]
             + [num(unexplained(records, m, s), ".1f"),
@@ -169,6 +230,11 @@ def near_null(near, n_digits=1437) -> Section:
         ``layer``, ``param``, ``share``, ``active``, ``confidence``).
     n_digits : int, default 1437
         The training digits (the sentence's "of the 1,437 digits").
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     d = near["directions"]
     mostly = [x for x in d if x["share"] >= 0.5]
@@ -198,7 +264,18 @@ def near_null(near, n_digits=1437) -> Section:
 
 
 def ceiling(records) -> Section:
-    """κ(10⁻⁶) against its ceiling 1/c, the ceiling's factors, and the runs at the ceiling."""
+    """κ(10⁻⁶) against its ceiling 1/c, the ceiling's factors, and the runs at the ceiling.
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     values = {}
     for i in INPUTS:
         ratio = [geo(records, "kappa_h_1e-6", m, s, i) * 1e-6 for m in MODELS for s in STATES]
@@ -213,12 +290,33 @@ def ceiling(records) -> Section:
 
 
 def ratio_cell(c) -> str:
-    """A paired ratio as the tables print it, with † where a value is at its ceiling."""
+    """A paired ratio as the tables print it, with † where a value is at its ceiling.
+
+    Parameters
+    ----------
+    c : Comparison
+        :func:`~cdnotes.experiments.network_hessian_summary.compare`
+
+    Returns
+    -------
+    str
+    """
     return nhs.format_comparison(c) + (" †" if c.n_at_ceiling else "")
 
 
 def paired_table(records) -> Section:
-    """Dense against CD, paired by seed: ratios of κ, the equal-count ratio and λ_max."""
+    """Dense against CD, paired by seed: ratios of κ, the equal-count ratio and λ_max.
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     compare = ["kappa_gn_range", "kappa_h_structural", "kappa_h_1e-6", "ratio_rank_half",
                "lambda_max"]
     pairs = [("cd4", "dense"), ("cd8", "dense"), ("cd8", "cd4")]
@@ -236,80 +334,3 @@ def paired_table(records) -> Section:
               "ch8_pairs_list": Sentence("; ".join(resolved) if resolved else "none"),
               "ch8_pairs_ceiling": sum(c.verdict == "at the ceiling" for c in pair.values())}
     return Section(values, ["state", "models"] + [nhs.metric(k)[0] for k in compare], rows)
-
-
-def block_geo(records, m, s, layer, field) -> float:
-    """A diagonal block's κ(10⁻⁶) or max/median |λ| (geometric means) or its share of λ_max.
-
-    ``field``: ``"kappa"``, ``"p50"`` or ``"share"`` (mean over seeds of the block's λ_max
-    over the whole network's); NaN without runs.
-    """
-    rows = nhs.select(records, m, s, "raw")
-    if not rows:
-        return float("nan")
-    if field == "kappa":
-        k6 = CUTOFFS.index(1e-6)
-        return 10 ** np.mean([np.log10(r["layers"][layer]["hessian"]["kappa"][k6])
-                              for r in rows])
-    if field == "p50":
-        ratios = [r["layers"][layer]["hessian"]["percentile_ratio"][0] for r in rows]
-        return 10 ** np.mean(np.log10(ratios))
-    return np.mean([r["layers"][layer]["hessian"]["lambda_max"]
-                    / r["hessian"]["lambda_max"] for r in rows])
-
-
-def block_table(records) -> Section:
-    """Each layer's diagonal block against the whole network, and the counts over blocks."""
-    blocks = [(r, l) for r in records for l in r["layers"]]
-    n_blocks = len(blocks)
-    # counted over every block of every run: no negative curvature beyond rounding, the
-    # block of H equal to G's (same λ_max), the whole λ_max above every block's
-    values = {
-        "ch8_block_neg": max(l["hessian"]["negative_mass"] for _, l in blocks),
-        "ch8_blocks_psd": count_words(
-            sum(l["hessian"]["negative_mass"] < 1e-9 for _, l in blocks), n_blocks, "blocks"),
-        "ch8_blocks_equal_gn": count_words(
-            sum(abs(l["hessian"]["lambda_max"] / l["gauss_newton"]["lambda_max"] - 1) < 1e-6
-                for _, l in blocks), n_blocks, "blocks"),
-        "ch8_blocks_below": count_words(
-            sum(l["hessian"]["lambda_max"] <= r["hessian"]["lambda_max"] * (1 + 1e-9)
-                for r, l in blocks), n_blocks, "blocks")}
-    rows = [[NAME[m], s, num(geo(records, "ratio_p50", m, s))]
-            + [num(block_geo(records, m, s, l, "p50")) for l in range(3)]
-            + [num(block_geo(records, m, s, l, "share"), ".2f") for l in range(3)]
-            for s in STATES for m in MODELS]
-    last_share = [block_geo(records, m, s, 2, "share") for m in MODELS for s in STATES]
-    values["ch8_last_share_lo"] = np.nanmin(last_share)
-    values["ch8_last_share_hi"] = np.nanmax(last_share)
-    block_k6 = [block_geo(records, m, s, l, "kappa") * 1e-6 for m in MODELS for s in STATES
-                for l in range(3)]
-    values["ch8_block_k6_lo"] = np.nanmin(block_k6)
-    values["ch8_block_k6_hi"] = np.nanmax(block_k6)
-    header = ["model", "state", "max|λ| / median |λ|, whole", "layer 1", "layer 2",
-              "layer 3", "λ_max layer 1 / whole", "layer 2", "layer 3"]
-    return Section(values, header, rows)
-
-
-def whitened_table(records) -> Section:
-    """Whitened against raw inputs, paired by seed; the trained models' test accuracy."""
-    white_names = ["lambda_max", "kappa_gn_range", "kappa_h_1e-6", "ratio_p50",
-                   "first_block_kappa_1e-6"]
-    white = {(k, m, s): nhs.compare(records, k, (m, s, "whitened"), (m, s, "raw"),
-                                    scale="log")
-             for k in white_names for m in MODELS for s in STATES}
-    rows = [[NAME[m], s] + [ratio_cell(white[k, m, s]) for k in white_names]
-            for s in STATES for m in MODELS]
-    values = {}
-    for m in MODELS:
-        for i in INPUTS:
-            a = nhs.estimate(records, "test_accuracy", m, "trained", i)
-            values[f"ch8_acc_{m}_{i}"] = float("nan") if a is None else 100 * a.mean
-    first = white["first_block_kappa_1e-6", "cd8", "init"]
-    values["ch8_first_white_cd8_init"] = nhs.format_comparison(first)
-    values["ch8_first_white_ceiling"] = count_words(
-        nhs.runs_at_ceiling(records, "first_block_kappa_1e-6", "cd8", "init", "raw"),
-        len(first.seeds), "raw runs")
-    for key, name in (("ch8_white_kgn", "kappa_gn_range"), ("ch8_white_p50", "ratio_p50")):
-        values[key] = Sentence(nhs.settings_sentence(
-            {f"{NAME[m]} {s}": white[name, m, s].verdict for m in MODELS for s in STATES}))
-    return Section(values, ["model", "state"] + [nhs.metric(k)[0] for k in white_names], rows)

@@ -15,7 +15,22 @@ __all__ = ["density_panel", "plot_densities", "plot_cutoff_curves", "plot_slq"]
 
 
 def density_panel(ax, records, model, state, inputs, matrix="hessian"):
-    """Density of log10|λ| (positive and negative apart), mean over seeds, rounding band grey."""
+    """Density of log10|λ| (positive and negative apart), mean over seeds, rounding band grey.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    records : list of dict
+        the committed ``network-hessian`` records
+    model, state, inputs : str
+        the setting
+    matrix : str, default "hessian"
+        or ``"gauss_newton"``
+
+    Returns
+    -------
+    None
+    """
     rows = nhs.select(records, model, state, inputs)
     if not rows:
         ax.text(0.5, 0.5, "no seeds in the file", ha="center", transform=ax.transAxes)
@@ -31,7 +46,17 @@ def density_panel(ax, records, model, state, inputs, matrix="hessian"):
 
 
 def plot_densities(records):
-    """Spectral densities of every model, at initialisation and trained (raw inputs)."""
+    """Spectral densities of every model, at initialisation and trained (raw inputs).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 3, figsize=(7.1, 4.6), sharex=True, sharey=True)
@@ -49,7 +74,17 @@ def plot_densities(records):
 
 
 def plot_cutoff_curves(records):
-    """κ(c) of H against the cutoff c with its ceiling 1/c (geometric means over seeds)."""
+    """κ(c) of H against the cutoff c with its ceiling 1/c (geometric means over seeds).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 2, figsize=(7.1, 5.6), sharex=True, sharey=True)
@@ -73,7 +108,17 @@ def plot_cutoff_curves(records):
 
 
 def plot_slq(records):
-    """One seed's exact smoothed density against SLQ with the fewest and most probes."""
+    """One seed's exact smoothed density against SLQ with the fewest and most probes.
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(7.1, 2.9))

@@ -29,7 +29,18 @@ SETTINGS = [(s, i) for i in INPUTS for s in STATES]
 
 
 def paper_kappa_table(records) -> Section:
-    """The paper's κ, the weights reading (median, quartiles) and the network's κ, trained, raw."""
+    """The paper's κ, the weights reading (median, quartiles) and the network's κ, trained, raw.
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     reading = {m: nhs.paper_reading(records, m) for m in MODELS}
 
     def geo_cell(k, m):
@@ -82,6 +93,16 @@ def verdict_table(records) -> Section:
     ``data["by_kind"]`` holds :func:`~cdnotes.experiments.network_hessian_summary.verdict_counts`
     per kind of measure, and the values include the chapter's answer
     (:func:`~cdnotes.experiments.network_hessian_summary.conditioning_answer`).
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     definitions = [k for names in KINDS.values() for k in names]
     verdicts = {(k, s, i, m): nhs.compare(records, k, (m, s, i), ("dense", s, i)).verdict
@@ -108,7 +129,18 @@ def verdict_table(records) -> Section:
 
 
 def equal_count(records) -> Section:
-    """Why the equal count: the size effect, and CD / dense at the medians and at equal rank."""
+    """Why the equal count: the size effect, and CD / dense at the medians and at equal rank.
+
+    Parameters
+    ----------
+    records : list of dict
+        the committed ``network-hessian`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     values = {"ch8_n_dense_seeds": min(len(nhs.seeds_of(records, "dense", s, i))
                                        for s, i in SETTINGS)}
     gaps = [nhs.compare(records, "kappa_h_1e-6", (m, s, i), ("dense", s, i))
@@ -144,7 +176,20 @@ def share_within(r, log10_edges) -> float:
 
 
 def slq_table(results, threshold=0.05) -> Section:
-    """SLQ against the exact smoothed density: L¹ distances, probes needed, mass near zero."""
+    """SLQ against the exact smoothed density: L¹ distances, probes needed, mass near zero.
+
+    Parameters
+    ----------
+    results : dict
+        the ``network-hessian`` document (``records``, ``settings``)
+    threshold : float, default 0.05
+        the L¹ distance counted as close
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     records, probes = results["records"], results["settings"]["slq_probes"]
     rows = []
     for m in MODELS:

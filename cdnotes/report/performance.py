@@ -25,6 +25,17 @@ def flop_ratio(n, B) -> float:
 
     Dense: ``2n²`` per sample; FFT path: ``4n²/B`` for the products plus three real FFTs of
     ``2.5·n·log2 B`` (``B = 1`` counted as 2).
+
+    Parameters
+    ----------
+    n : int
+        width
+    B : int
+        block size
+
+    Returns
+    -------
+    float
     """
     return 2 * n * n / (4 * n * n / B + 3 * 2.5 * n * np.log2(max(B, 2)))
 
@@ -39,6 +50,11 @@ def cpu_sweep(rows, widths, blocks) -> Section:
         ``fft_speedup``, ``fft_speedup_by_sweep``, ``dense_s``, optionally ``materialised_s``).
     widths, blocks : lists of int
         The swept widths and block sizes, ascending.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     wins = {n: fft_wins(rows, n) for n in widths}
     spread = {(x["width"], x["block_size"]):
@@ -74,6 +90,18 @@ def flop_rates(rows, width, batch=256) -> Section:
     """The measured speed-up against the flop model, and both sides' GFLOP/s, at ``width``.
 
     ``data["dense_rate"]`` is the dense layer's GFLOP/s (forward + backward: three products).
+
+    Parameters
+    ----------
+    rows : list of dict
+        speed-sweep rows
+    width : int
+    batch : int, default 256
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     at = [x for x in rows if x["width"] == width]
     efficiency = np.median([x["fft_speedup"] / flop_ratio(x["width"], x["block_size"])
@@ -87,7 +115,20 @@ def flop_rates(rows, width, batch=256) -> Section:
 
 
 def memory_table(rows, width, batch=256) -> Section:
-    """Peak memory of one training step at ``width``: dense, FFT path and materialised, MB."""
+    """Peak memory of one training step at ``width``: dense, FFT path and materialised, MB.
+
+    Parameters
+    ----------
+    rows : list of dict
+        speed-sweep rows with the peak bytes
+    width : int
+    batch : int, default 256
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     def mb(x):
         return f"{x / 2**20:.1f}"
 
@@ -121,6 +162,11 @@ def rule_table(checked, here_rows, here, defaults, widths) -> Section:
     here, defaults : PathCosts
         The measured and the default constants.
     widths : list of int
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     judged = {"default": checked, "here": here_rows}
     table = [[n, _fft_blocks([r for r in checked if r["n_in"] == n], "faster")]
@@ -175,6 +221,11 @@ def digits_epochs(timed, used_paths, n_layers) -> Section:
         The ``method`` of the digits models' CD layers as built (``"dense"``, ``"fft"``).
     n_layers : int
         The number of those CD layers.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     a, f = timed["auto"], timed["fft"]
     path_name = {"dense": "materialised", "fft": "FFT"}

@@ -21,7 +21,17 @@ BLOCK_PEERS = ["torch rfft/einsum", "jax.jit rfft/einsum", "peft C3A"]
 
 
 def environment_line(gpu) -> str:
-    """The GPU file's device, date, versions and host cores, as the page prints them."""
+    """The GPU file's device, date, versions and host cores, as the page prints them.
+
+    Parameters
+    ----------
+    gpu : dict
+        the ``gpu_vs_cpu_h100`` document
+
+    Returns
+    -------
+    str
+    """
     env = gpu["environment"]
     return (f"device: {env['device']}; measured {env['created_utc']}; "
             f"CuPy {env['versions'].get('cupy-cuda13x')}, NumPy {env['versions']['numpy']}; "
@@ -29,7 +39,17 @@ def environment_line(gpu) -> str:
 
 
 def peers_line(peers) -> str:
-    """The peers file's date, versions and threads, as the page prints them."""
+    """The peers file's date, versions and threads, as the page prints them.
+
+    Parameters
+    ----------
+    peers : dict
+        the ``peers_cpu`` document
+
+    Returns
+    -------
+    str
+    """
     penv, pcfg = peers["environment"], peers["config"]
     return (f"measured {penv['created_utc']}; "
             + ", ".join(f"{k} {v}" for k, v in penv["peer_versions"].items())
@@ -46,6 +66,11 @@ def gpu_vs_cpu(gpu, dense_rate) -> Section:
         The ``gpu_vs_cpu_h100`` document.
     dense_rate : float
         This build's one-thread dense GFLOP/s (:func:`cdnotes.report.performance.flop_rates`).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     env = gpu["environment"]
     rows = [[r["width"], "dense" if r["block_size"] is None else f"CD B={r['block_size']}",
@@ -64,7 +89,18 @@ def gpu_vs_cpu(gpu, dense_rate) -> Section:
 
 
 def gpu_sweep(sweep) -> Section:
-    """Where the FFT path wins on the GPU, and one step's memory, FFT path / dense layer."""
+    """Where the FFT path wins on the GPU, and one step's memory, FFT path / dense layer.
+
+    Parameters
+    ----------
+    sweep : dict
+        the ``cdlinear_speed_cupy_h100`` document
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     widths = sorted({r["width"] for r in sweep["rows"]})
     blocks = sorted({r["block_size"] for r in sweep["rows"]})
     wins = {n: fft_wins(sweep["rows"], n) for n in widths}
@@ -94,6 +130,18 @@ def gpu_runs(gpu, sweep) -> Section:
 
     ``data["fft_1024"]`` maps each run to its FFT-path times at width 1024 by block size, and
     ``data["runs"]`` each run to its times by (width, block size; ``None``: dense).
+
+    Parameters
+    ----------
+    gpu : dict
+        the ``gpu_vs_cpu_h100`` document
+    sweep : dict
+        the ``cdlinear_speed_cupy_h100`` document
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     runs = {"gpu_vs_cpu": {(r["width"], r["block_size"]): r["cupy_s"] for r in gpu["rows"]},
             "speed sweep": {}}
@@ -128,7 +176,18 @@ def gpu_runs(gpu, sweep) -> Section:
 
 
 def grid_epochs(grid) -> Section:
-    """Chapter 10's committed training grid: CD / dense epoch ratios paired by seed (digits)."""
+    """Chapter 10's committed training grid: CD / dense epoch ratios paired by seed (digits).
+
+    Parameters
+    ----------
+    grid : list of dict
+        the ``structured_digits_mnist1d`` records
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     in_grid = {m: epoch_ratio_by_seed(grid, "digits", f"cd B{m[-1]}") for m in ("cd4", "cd8")}
     dense = [r["epoch_seconds"] for r in grid
              if r["dataset"] == "digits" and r["model"] == "dense"]
@@ -147,7 +206,18 @@ def grid_epochs(grid) -> Section:
 
 
 def peer_checks(peers) -> Section:
-    """Each peer's errors against the reference; what peft's layer gets right and wrong."""
+    """Each peer's errors against the reference; what peft's layer gets right and wrong.
+
+    Parameters
+    ----------
+    peers : dict
+        the ``peers_cpu`` document
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     penv, checks = peers["environment"], peers["checks"]
     agree = {name: max(c.values()) for name, c in checks.items() if max(c.values()) < 1e-12}
     peft = checks["peft C3A"]
@@ -171,7 +241,18 @@ def peer_checks(peers) -> Section:
 
 
 def peer_speed(peers) -> Section:
-    """Each peer's time over CDLinear's per configuration, and where CDLinear was beaten."""
+    """Each peer's time over CDLinear's per configuration, and where CDLinear was beaten.
+
+    Parameters
+    ----------
+    peers : dict
+        the ``peers_cpu`` document
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     rows_p, pcfg = peers["rows"], peers["config"]
     names = list(dict.fromkeys(r["peer"] for r in rows_p))
     configs = list(dict.fromkeys((r["width"], r["block_size"]) for r in rows_p))

@@ -16,7 +16,17 @@ WIDTH_COLOR = series_colors([256, 512, 1024, 2048, 4096, 8192])
 
 
 def block_axis(ax, blocks):
-    """Log-2 x axis labelled at the block sizes only."""
+    """Log-2 x axis labelled at the block sizes only.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    blocks : list of int
+
+    Returns
+    -------
+    None
+    """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     ax.set_xscale("log", base=2)
@@ -26,7 +36,16 @@ def block_axis(ax, blocks):
 
 
 def ratio_axis(ax):
-    """Log y axis labelled at 1-2-5 values inside the data range."""
+    """Log y axis labelled at 1-2-5 values inside the data range.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+
+    Returns
+    -------
+    None
+    """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     ax.set_yscale("log")
@@ -49,6 +68,10 @@ def plot_speedups(rows, widths, blocks, ylabel, title=None, legend_loc="best"):
     ylabel : str
     title : str, optional
     legend_loc : str, default "best"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -67,7 +90,18 @@ def plot_speedups(rows, widths, blocks, ylabel, title=None, legend_loc="best"):
 
 
 def plot_flop_model(rows, widths, blocks):
-    """Measured speed-ups (points) against the flop model's (lines), one colour per width."""
+    """Measured speed-ups (points) against the flop model's (lines), one colour per width.
+
+    Parameters
+    ----------
+    rows : list of dict
+        speed-sweep rows
+    widths, blocks : lists of int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 3.8))

@@ -21,7 +21,18 @@ __all__ = ["estimate_values", "dropout_table", "penalty_at_init", "fisher_table"
 
 def estimate_values(name, e) -> dict:
     """``name``: the mean; ``name_low``/``name_high``: the interval; ``name_zero``: the words
-    ``"includes"``/``"excludes"`` (zero)."""
+    ``"includes"``/``"excludes"`` (zero).
+
+    Parameters
+    ----------
+    name : str
+        the glue name
+    e : Estimate
+
+    Returns
+    -------
+    dict
+    """
     return {name: e.mean, f"{name}_low": e.low, f"{name}_high": e.high,
             f"{name}_zero": zero_word(e)}
 
@@ -37,6 +48,11 @@ def dropout_table(dropout, alpha) -> Section:
         The paper's rate α.
 
     ``data["row"]`` maps each rate to its :class:`~cdnotes.experiments.regularizers.SweepRow`.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     rows = sweep_table(dropout)
     row = {r.value: r for r in rows}
@@ -77,6 +93,17 @@ def penalty_at_init(C, eps=1e-4) -> Section:
 
     ``C``: each layer's coefficient tensor, shape (K_o, K_i, B); the first layer's smallest
     |FFT|² sets the largest term 1 / (min + ε).
+
+    Parameters
+    ----------
+    C : list of ndarray
+        each layer's coefficients, shape (K_o, K_i, B)
+    eps : float, default 1e-4
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     min_power = float(np.min(np.abs(np.fft.fft(C[0], axis=-1)) ** 2))
     penalty0 = sum(fisher_penalty(c, eps) for c in C)
@@ -90,6 +117,18 @@ def fisher_table(fisher, near_chance=20.0) -> Section:
 
     ``fisher``: the ε sweep (its values include 1e-4, 1e-3, 1e-2 and 1); a run below
     ``near_chance`` % accuracy counts as near chance (chance: 10 %).
+
+    Parameters
+    ----------
+    fisher : Sweep
+        the ε sweep
+    near_chance : float, default 20.0
+        accuracy (%) counted as near chance
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     rows = sweep_table(fisher)
     row = {r.value: r for r in rows}
@@ -129,7 +168,22 @@ def fisher_table(fisher, near_chance=20.0) -> Section:
 
 
 def parseval_table(X_train, unit_seed, blocks=(4, 8)) -> Section:
-    """Σₖηₖ = B‖Xⱼ‖² on the training digits' blocks, and one unit block under each DFT norm."""
+    """Σₖηₖ = B‖Xⱼ‖² on the training digits' blocks, and one unit block under each DFT norm.
+
+    Parameters
+    ----------
+    X_train : ndarray (N, 64)
+        the training digits
+    unit_seed : int
+        seed of the unit block
+    blocks : tuple of int, default (4, 8)
+        block sizes
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
+    """
     values, rows = {}, []
     for B in blocks:
         p = parseval_check(X_train, B)
@@ -162,6 +216,11 @@ def eq8_table(cases, tensors, eps_values, last_layer) -> Section:
     eps_values : tuple of float
     last_layer : CDLinear
         The trained model's last layer.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     # the fast trace against the explicit matrix, every case
     values = {"ch6_eq8_explicit_err": max(abs(fisher_trace(T, e) / fisher_trace_dense(T, e) - 1)

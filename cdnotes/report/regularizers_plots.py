@@ -13,6 +13,17 @@ def plot_dropout(dropout, row):
     """Accuracy (with its interval) and κ (with its geometric mean) per rate, each seed a dot.
 
     ``row``: rate -> :class:`~cdnotes.experiments.regularizers.SweepRow`.
+
+    Parameters
+    ----------
+    dropout : Sweep
+        the dropout sweep
+    row : dict
+        rate -> SweepRow
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -39,7 +50,19 @@ def plot_dropout(dropout, row):
 
 
 def plot_fisher(fisher, dropout):
-    """Accuracy and the circulant blocks' κ per ε, each seed a dot; dashed: no penalty."""
+    """Accuracy and the circulant blocks' κ per ε, each seed a dot; dashed: no penalty.
+
+    Parameters
+    ----------
+    fisher : Sweep
+        the ε sweep
+    dropout : Sweep
+        its rate 0 is the reference
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.3))

@@ -28,6 +28,16 @@ def structure_table(s) -> Section:
     """Theorem 1's claims about the explicit Hessian, each with its measured size and verdict.
 
     ``s``: :func:`cdnotes.hessian.hessian_structure`'s result (sizes relative to ‖H‖_F).
+
+    Parameters
+    ----------
+    s : HessianStructure
+        :func:`cdnotes.hessian.hessian_structure`
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     values = {"ch3_circ_dev": s.max_circulant_deviation, "ch3_cross_out": s.max_cross_output_norm,
               "ch3_identical": s.output_blocks_identical, "ch3_cross_in": s.max_cross_input_norm}
@@ -54,6 +64,11 @@ def kappa_cases(cases, summary) -> Section:
 
     The ratios of the cases with K_i > 1 at ρ above ``summary.high_rho`` and below
     ``summary.low_rho`` are compared with a Mann–Whitney test (5 % level).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     ki, rho, ratio = columns(cases, "n_in_blocks", "rho", "ratio")
     multi = ki > 1
@@ -78,6 +93,17 @@ def spectrum_cost(timings, block_size=8) -> Section:
 
     ``timings``: :func:`cdnotes.experiments.theorem1.spectrum_timings` (square layers);
     ``data`` holds ``P``, the times and the fits ``(a, p)`` for the figure.
+
+    Parameters
+    ----------
+    timings : list
+        :func:`~cdnotes.experiments.theorem1.spectrum_timings`
+    block_size : int, default 8
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     P, t_explicit, t_closed = columns(timings, "n_params", "seconds_explicit",
                                       "seconds_closed")
@@ -98,12 +124,32 @@ def spectrum_cost(timings, block_size=8) -> Section:
 
 
 def signed(x, fmt=".2f") -> str:
-    """A number as the page prints it: with a true minus sign (−), not a hyphen."""
+    """A number as the page prints it: with a true minus sign (−), not a hyphen.
+
+    Parameters
+    ----------
+    x : float
+    fmt : str, default ".2f"
+
+    Returns
+    -------
+    str
+    """
     return format(x, fmt).replace("-", "−")
 
 
 def interval(ci) -> str:
-    """``[low, high]`` with true minus signs and a space that does not break."""
+    """``[low, high]`` with true minus signs and a space that does not break.
+
+    Parameters
+    ----------
+    ci : Estimate
+        anything with ``low`` and ``high``
+
+    Returns
+    -------
+    str
+    """
     return f"[{signed(ci.low)},\u00a0{signed(ci.high)}]"
 
 
@@ -120,6 +166,11 @@ def population_table(cases, X_digits) -> Section:
         Two input laws, ``"AR(1)…"`` and ``"digits"``, under every whitening.
     X_digits : ndarray, shape (N, n_in)
         The digits whose covariance is the second law (blank pixels: zero variance).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     values = {}
     for c in cases:
@@ -151,6 +202,11 @@ def exponent_table(fit, records, sweep, n_fits) -> Section:
         Every case of the sweep.
     n_fits : int
         The per-seed fits behind the intervals.
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     values = {}
     for name, value, mp, ci in zip("pqr", fit.measured, fit.marchenko_pastur, fit.intervals):
@@ -193,6 +249,20 @@ def fair_table(cases, shown=(128, 512, 2048, 8192), first=128, last=8192) -> Sec
 
     ``cases``: the (64, 8) :class:`~cdnotes.experiments.theorem2.FiniteSampleCase` list; the
     ratio's change from ``first`` to ``last`` samples is paired by seed (log10).
+
+    Parameters
+    ----------
+    cases : list of FiniteSampleCase
+        n_in = 64, B = 8
+    shown : tuple of int
+        the rows' N
+    first, last : int
+        the N whose ratios are compared
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     fair, rows = {}, []
     for c in cases:
@@ -236,6 +306,11 @@ def explorer_values(pop32, spectral, zca, zca_by_B) -> Section:
         N -> frame, ZCA, B = 8 (N = 16 and 8192).
     zca_by_B : dict
         B -> frame, ZCA, N = 256 (B = 1 first).
+
+    Returns
+    -------
+    Section
+        The values the page glues, and its table (header and rows; none for values only).
     """
     kappa_B = [s["kappa_cd"].kappa for s in zca_by_B.values()]
     falls = int(np.sum(np.diff(kappa_B) < 0))

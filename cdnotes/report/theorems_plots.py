@@ -15,7 +15,18 @@ from ..plotting import MAX_FIGURE_WIDTH_IN, color, series_colors, show_matrix
 
 
 def plot_hessian_blocks(H, n_in, n_out, B):
-    """The explicit Hessian in B×B blocks (output blocks framed) and each block's share of ‖H‖_F."""
+    """The explicit Hessian in B×B blocks (output blocks framed) and each block's share of ‖H‖_F.
+
+    Parameters
+    ----------
+    H : ndarray (P, P)
+    n_in, n_out, B : int
+        the layer's shape
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     Ki, Ko = n_in // B, n_out // B
@@ -37,7 +48,17 @@ def plot_hessian_blocks(H, n_in, n_out, B):
 
 
 def plot_three_spectra(explicit, closed, stated):
-    """The explicit Hessian's eigenvalues, the closed form and Theorem 1 as stated (ascending)."""
+    """The explicit Hessian's eigenvalues, the closed form and Theorem 1 as stated (ascending).
+
+    Parameters
+    ----------
+    explicit, closed, stated : ndarray (P,)
+        ascending eigenvalues
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -51,7 +72,17 @@ def plot_three_spectra(explicit, closed, stated):
 
 
 def plot_kappa_cases(cases):
-    """Theorem 1's κ against the true one, and their ratio by K_i (ρ as colour and offset)."""
+    """Theorem 1's κ against the true one, and their ratio by K_i (ρ as colour and offset).
+
+    Parameters
+    ----------
+    cases : list
+        :func:`~cdnotes.experiments.theorem1.theorem1_kappa_cases`
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     Ki_c, rho_c, true_k, stated_k, ratio = columns(cases, "n_in_blocks", "rho", "kappa_true",
@@ -81,6 +112,17 @@ def plot_cost(cost, repeats):
     """Time of the explicit and the closed-form spectrum against P, with their power-law fits.
 
     ``cost``: :func:`cdnotes.report.theorems.spectrum_cost`'s section (its ``data``).
+
+    Parameters
+    ----------
+    cost : Section
+        :func:`cdnotes.report.theorems.spectrum_cost`
+    repeats : int
+        best of how many runs (the label)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -107,6 +149,18 @@ def plot_population(table, names, whitenings):
     """κ (non-zero part) of CDLinear B = 8 and dense per whitening, one panel per input law.
 
     ``table``: ``{(inputs, whitening): PopulationCase}``.
+
+    Parameters
+    ----------
+    table : dict
+        ``{(inputs, whitening): PopulationCase}``
+    names : iterable of str
+        the input laws
+    whitenings : list of str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -130,6 +184,17 @@ def plot_finite_samples(records, Ns):
     """Measured κ − 1 (points) against Marchenko–Pastur (lines): n_in = 64 by B; B = 8 by n_in.
 
     ``records``: ``{(n_in, B): [FiniteSampleCase, ...]}`` over the sample sizes ``Ns``.
+
+    Parameters
+    ----------
+    records : dict
+        ``{(n_in, B): [FiniteSampleCase, ...]}``
+    Ns : ndarray
+        the sample sizes
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
@@ -159,7 +224,19 @@ def plot_finite_samples(records, Ns):
 
 
 def plot_scaling(records, Ns):
-    """CD κ − 1 against K_i / N (with Marchenko–Pastur) and against B / N (the paper's)."""
+    """CD κ − 1 against K_i / N (with Marchenko–Pastur) and against B / N (the paper's).
+
+    Parameters
+    ----------
+    records : dict
+        as for :func:`plot_finite_samples`
+    Ns : ndarray
+        the sample sizes
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
 
     colors = series_colors(list(records))
