@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 from cdnotes.experiments.report import count_words  # noqa: E402
 from cdnotes.measurements import load_measurement  # noqa: E402
 from cdnotes.report import glued, spectral_plots, spectral_probes, spectral_training  # noqa
-from cdnotes.report.glued import Md  # noqa: E402
+from cdnotes.report.glued import Sentence  # noqa: E402
 from cdnotes.report.spectral_probes import (compact_form, convex_words, init_probe,  # noqa
                                             overfit_table, weight_distances)
 from cdnotes.report.spectral_training import (by_seed, order_words, sweep_facts,  # noqa
@@ -66,7 +66,7 @@ def test_doctests_hold():
 
 
 def test_md_is_a_string_the_chapter_can_tell_apart():
-    assert isinstance(Md("x"), str) and Md("x") == "x" and not isinstance("x", Md)
+    assert isinstance(Sentence("x"), str) and Sentence("x") == "x" and not isinstance("x", Sentence)
 
 
 def test_sweep_facts_are_the_committed_files(data, fixed):
@@ -103,7 +103,7 @@ def test_verdict_counts_are_paired_by_seed(fixed):
             up, down, n = up + (e.low > 0), down + (e.high < 0), n + 1
         assert result["lc", ds] == (up, down, n)
         assert g[f"ch9_lc_{ds}_up"] == count_words(up, n)
-        assert isinstance(g[f"ch9_order_{ds}"], Md)
+        assert isinstance(g[f"ch9_order_{ds}"], Sentence)
     rows = verdict_rows(result, result)
     assert rows[1][2] == (f"{up} above, {down} below, {n - up - down} tied (of {n})")
 

@@ -14,7 +14,7 @@ from cdnotes.experiments.structured import (MNIST1D_BASELINES, run_failed,  # no
 from cdnotes.measurements import load_measurement  # noqa: E402
 from cdnotes.report import structured as report  # noqa: E402
 from cdnotes.report import structured_speed as speed_report  # noqa: E402
-from cdnotes.report.glued import Md  # noqa: E402
+from cdnotes.report.glued import Sentence  # noqa: E402
 from cdnotes.stats import Estimate, paired_difference_ci  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def test_grid_facts_name_the_absent_structures(saved):
     every = ["dense", "cd", "low_rank", "acdc", "sparse", "fourier_mixing"]
     g = report.grid_facts(saved, every)
     assert g["ch10_absent"] == "Every structure of the library is in it."
-    assert g["ch10_n_runs"] == len(saved["records"]) and isinstance(g["ch10_structures"], Md)
+    assert g["ch10_n_runs"] == len(saved["records"]) and isinstance(g["ch10_structures"], Sentence)
     assert report.grid_facts(saved, every[:3] + ["sparse"])["ch10_absent"] == (
         "ACDC and Fourier mixing are not in this run.")
     assert report.grid_facts(saved, every[:-1])["ch10_absent"] == (

@@ -4,7 +4,7 @@ Functions of the committed sweep (``load_measurement("conditioning_training")``)
 (:func:`~cdnotes.experiments.conditioning_training.runs_from_json`), the per-cell rows of
 :func:`~cdnotes.experiments.conditioning_training.rate_table` and the λ_max at
 initialisation. Each returns table rows and/or the values the chapter glues
-(``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a sentence).
+(``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a sentence).
 
 >>> rate_cells(0.1, float("inf"))
 ['0.1', 'none in grid: every rate stable']
@@ -20,7 +20,7 @@ from ..experiments import PAPER_TABLE1
 from ..experiments import conditioning_training as ct
 from ..experiments.report import count_words, listed, sig_text
 from ..stats import welch_difference_ci
-from .glued import Md
+from .glued import Sentence
 
 __all__ = ["MODELS", "DATA", "run_facts", "stable_rates", "rate_cells", "rate_rows",
            "above_words", "lambda_table", "order_words", "sharpness_words"]
@@ -138,7 +138,7 @@ def above_words(runs, stable: dict) -> dict:
              and r.lr > stable[r.dataset, r.model, "sgd"][0]]
     at_chance = sum(r.final_loss >= math.log(10) for r in above)
     survivors = [100 * r.final_accuracy for r in above if r.final_loss < math.log(10)]
-    rest = (Md("none survived.") if not survivors else Md(
+    rest = (Sentence("none survived.") if not survivors else Sentence(
         "the others — seeds that survived a rate at which another seed failed — reached at "
         f"most {max(survivors):.1f} % test accuracy."))
     return {"ch11_above_count": count_words(at_chance, len(above)), "ch11_above_rest": rest}
@@ -227,9 +227,9 @@ def order_words(lambda_max_init, stable: dict, lam0: dict, mu: float) -> dict:
     within = sum(stable[d, m, "sgd"][0] <= 2 * (1 + mu) / lam0[d, m]
                  for d in DATA for m in MODELS)
     paper_kappa = {m: PAPER_TABLE1[m]["kappa"] for m in MODELS}
-    return {"ch11_order": Md(order),
+    return {"ch11_order": Sentence(order),
             "ch11_within": count_words(within, len(DATA) * len(MODELS)),
-            "ch11_lam_spread": Md(ct.spread_text(lam0, DATA)),        # within a data set
+            "ch11_lam_spread": Sentence(ct.spread_text(lam0, DATA)),        # within a data set
             # the paper's κ have two significant figures, and so has their ratio
             "ch11_paper_kappa_ratio": sig_text(paper_kappa["dense"] / paper_kappa["cd8"])}
 
@@ -252,7 +252,7 @@ def sharpness_words(tracked, ratio: dict) -> dict:
     """
     moved = [v / r.sharpness[0] for r in tracked if r.stable for v in r.sharpness[1:]]
     return {"ch11_sharp_max_frac": max(ratio.values()),
-            "ch11_sharp_below": Md("so it stayed below the edge in every stable run"
+            "ch11_sharp_below": Sentence("so it stayed below the edge in every stable run"
                                    if max(ratio.values()) < 1 else
                                    "so some stable runs crossed the edge"),
             "ch11_sharp_min_frac": min(ratio.values()),

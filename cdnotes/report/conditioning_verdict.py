@@ -3,7 +3,7 @@
 From the committed sweep (``load_measurement("conditioning_training")``): its runs and the
 rows of :func:`~cdnotes.experiments.conditioning_training.verdict_rows`. Each function returns
 table rows and/or the values the chapter glues (``{name: value}``; a
-:class:`~cdnotes.report.glued.Md` value is a sentence).
+:class:`~cdnotes.report.glued.Sentence` value is a sentence).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 from ..experiments import conditioning_training as ct
 from ..experiments.report import ci_text, count_words, listed
 from .conditioning import DATA, MODELS
-from .glued import Md
+from .glued import Sentence
 
 __all__ = ["verdict_table", "kappa_words", "method_words", "whitening_cost"]
 
@@ -92,7 +92,7 @@ def kappa_words(runs, verdict: dict, stable: dict, thresholds: dict) -> dict:
         glued[f"ch11_stable_word_{d}"] = ("larger than" if top8 > top1 else
                                           "equal to" if top8 == top1 else "smaller than")
     larger = [stable[d, "cd8", "sgd"][0] > stable[d, "dense", "sgd"][0] for d in DATA]
-    glued["ch11_kappa_summary"] = Md(
+    glued["ch11_kappa_summary"] = Sentence(
         "So the paper's better κ bought neither larger stable steps nor fewer steps to the "
         "threshold here." if not any(kappa_wins) and not any(larger) else
         "So the paper's better κ went with faster training or larger stable steps in "
@@ -115,7 +115,7 @@ def kappa_words(runs, verdict: dict, stable: dict, thresholds: dict) -> dict:
             text = "never had every seed reach the threshold, at any SGD rate"
         else:
             text = "reached it where the dense model did not"
-        glued[f"ch11_ratio_text_{d}"] = Md(text)
+        glued[f"ch11_ratio_text_{d}"] = Sentence(text)
     return glued
 
 
@@ -215,10 +215,10 @@ def whitening_cost(runs, verdict: dict):
         glued[f"ch11_{tag}_acc_lower"] = count_words(lower, len(ours))
         glued[f"ch11_{tag}_acc_higher"] = sum(c[0].low > 0 for c in ours)
         e, d, m, _, raw, white = min(ours, key=lambda c: c[0].mean)
-        glued[f"ch11_{tag}_worst"] = Md(
+        glued[f"ch11_{tag}_worst"] = Sentence(
             f"{DATA[d]} {MODELS[m]}: {100 * raw.accuracy_mean:.1f} → "
             f"{100 * white.accuracy_mean:.1f} % test accuracy, a difference of "
             f"{_points(e)} points")
-    glued["ch11_white_verdict"] = Md("So whitening is cheaper than K-FAC per step, "
+    glued["ch11_white_verdict"] = Sentence("So whitening is cheaper than K-FAC per step, "
                                      "but not free: " + "; ".join(verdicts) + ".")
     return rows, glued

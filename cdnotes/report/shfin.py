@@ -3,7 +3,7 @@
 Functions of the committed runs (``load_measurement("shfin_mnist1d")``, the 30-epoch runs
 ``"shfin_mnist1d_30epochs"`` and the GPU timings ``"shfin_cost_h100"``). A *summary* is
 :func:`summarise`'s ``{"rows", "acc", "slope"}``. Each function returns table rows and/or the
-values the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a
+values the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a
 sentence).
 
 >>> from cdnotes.stats import Estimate
@@ -18,7 +18,7 @@ from ..experiments.report import ci_text, count_words, listed
 from ..experiments.shfin import (ABLATIONS, MAIN_VARIANTS, compared_text, late_slope,
                                  parts_text, relation, summary_rows)
 from ..stats import welch_difference_ci
-from .glued import Md
+from .glued import Sentence
 
 __all__ = ["NAMES", "ABL_NAMES", "MASKS", "pct", "summarise", "run_facts", "main_table",
            "accuracy_words", "ablation_table", "ablation_words", "mask_words"]
@@ -140,7 +140,7 @@ def accuracy_words(summary: dict, paper: dict, epochs: int, last: int) -> dict:
     """
     acc, slope = summary["acc"], summary["slope"]
     rising = _rising(summary, MAIN_VARIANTS)
-    glued = {"ch12_still_rising": Md(
+    glued = {"ch12_still_rising": Sentence(
         (f"{count_words(len(rising), len(MAIN_VARIANTS))} models were still improving "
          f"after {epochs} epochs" if rising else
          f"none of the models was measurably still improving after {epochs} epochs")
@@ -212,7 +212,7 @@ def ablation_words(summary: dict, diffs: dict) -> dict:
         d = diffs[v]
         out["higher" if d.low > 0 else "lower" if d.high < 0 else "indistinguishable"].append(
             ABL_NAMES[v])
-    glued = {f"ch12_abl_{key}": Md(listed(out[key], none="none", fmt="s"))
+    glued = {f"ch12_abl_{key}": Sentence(listed(out[key], none="none", fmt="s"))
              for key in ("lower", "higher", "indistinguishable")}
     glued.update(ch12_mask_vs_all=relation(acc["shfin"], acc["shfin_all"]),
                  ch12_mask_vs_lowpass=relation(acc["shfin"], acc["shfin_lowpass"]),
@@ -220,7 +220,7 @@ def ablation_words(summary: dict, diffs: dict) -> dict:
                  ch12_ffn_vs_shfin=relation(acc["shfin_ffn"], acc["shfin"]),
                  ch12_ffn_vs_mlp=relation(acc["shfin_ffn"], acc["mlp"]),
                  ch12_acc_ffn=100 * rows["shfin_ffn"]["estimate"].mean)
-    glued["ch12_masks_10"] = Md(compared_text(
+    glued["ch12_masks_10"] = Sentence(compared_text(
         {name: relation(acc[v], acc["shfin"]) for name, v in MASKS.items()},
         "the learned mask"))
     # each part: the full block against the variant without it (for the selection, the
@@ -232,10 +232,10 @@ def ablation_words(summary: dict, diffs: dict) -> dict:
                "the learned selection": selection}
     helps = {part: (relation(acc["shfin"], acc[v]), rows[v]["n_params"])
              for part, v in without.items()}
-    glued["ch12_parts"] = Md(parts_text(helps, rows["shfin"]["n_params"]))
+    glued["ch12_parts"] = Sentence(parts_text(helps, rows["shfin"]["n_params"]))
     glued["ch12_abl_rising"] = count_words(len(_rising(summary, ABLATIONS)), len(ABLATIONS))
     mask_up = [ABL_NAMES[v] for v in _rising(summary, ("shfin", "shfin_all", "shfin_lowpass"))]
-    glued["ch12_mask_rising"] = Md("measurably still improving at the end: "
+    glued["ch12_mask_rising"] = Sentence("measurably still improving at the end: "
                                    + listed(mask_up, fmt="s", none="none of the three"))
     return glued
 
@@ -278,7 +278,7 @@ def mask_words(energy: dict, hist) -> dict:
                      f"{listed(places)}, 0 the most energetic), and ")
         else:
             which = ""
-        glued[f"ch12_reading_{s}"] = Md(
+        glued[f"ch12_reading_{s}"] = Sentence(
             f"in the patches of {s} the masks {avoid}keep {side}: {which}the kept "
             f"bins' mean place in the data's energy ranking is {t['position']:.2f} "
             "(0 the most energetic bin, 1 the least; random masks 0.50, and a "
@@ -286,10 +286,10 @@ def mask_words(energy: dict, hist) -> dict:
             f"{t['p_least']:.2g})")
     most = [h for h in hist if h["patch_size"] == 40][0]
     kept_always = [f for f, c in enumerate(most["counts"]) if c == most["runs"]]
-    glued["ch12_always_40"] = Md(f"the masks of all {most['runs']} runs kept "
+    glued["ch12_always_40"] = Sentence(f"the masks of all {most['runs']} runs kept "
                                  f"{listed(kept_always, 'bin', 'bins')}" if kept_always
                                  else f"no bin was kept by all {most['runs']} runs")
     never = [f for f, c in enumerate(most["counts"]) if c == 0]
-    glued["ch12_never_40"] = Md(listed(never, "bin", "bins", "no bin"))
+    glued["ch12_never_40"] = Sentence(listed(never, "bin", "bins", "no bin"))
     glued["ch12_runs"] = most["runs"]
     return glued

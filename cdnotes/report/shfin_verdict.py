@@ -3,7 +3,7 @@
 From the committed runs (``load_measurement("shfin_mnist1d")``), the 30-epoch runs
 (``"shfin_mnist1d_30epochs"``) and the GPU timings (``"shfin_cost_h100"``); a *summary* is
 :func:`~cdnotes.report.shfin.summarise`'s. Each function returns table rows and/or the values
-the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a
+the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a
 sentence).
 
 >>> crossover([{"seq_len": 8, "shfin_seconds": 1, "attention_seconds": 2},
@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..experiments.report import ci_text, listed
 from ..experiments.shfin import MAIN_VARIANTS, compared_text, relation
 from ..stats import welch_difference_ci
-from .glued import Md
+from .glued import Sentence
 from .shfin import ABL_NAMES, MASKS, NAMES, pct
 
 __all__ = ["longer_words", "crossover", "cost_words", "verdict_table"]
@@ -54,9 +54,9 @@ def longer_words(longer: dict, result: dict, summary: dict, summary30: dict, las
     glued = {"ch12_drift": 100 * drift, "ch12_epochs30": e30,
              "ch12_seeds30": listed(longer["config"]["seeds"]),
              "ch12_wall30_min": longer["wall_seconds"] / 60,
-             "ch12_still30": Md("none of the five was measurably still improving"
+             "ch12_still30": Sentence("none of the five was measurably still improving"
                                 if not up30 else f"{listed(up30, fmt='s')} still improving"),
-             "ch12_masks_30": Md(compared_text(
+             "ch12_masks_30": Sentence(compared_text(
                  {name: relation(acc30[v], acc30["shfin"]) for name, v in MASKS.items()},
                  "the learned mask"))}
     for other in ("cnn", "mlp", "shfin_all", "shfin_lowpass"):

@@ -2,7 +2,7 @@
 
 Functions of the committed runs (``load_measurement("spectral_training")``: its
 ``records``, ``probes``, ``seed_floor``, ``cd_link``) returning table rows and the values the
-chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a sentence).
+chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a sentence).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..experiments.spectral_analysis import (change_words, compact_changes, init
 from ..experiments.spectral_training import (ARCHITECTURES, best_set, cd_link_summary,
                                              distance_summary)
 from ..stats import welch_difference_ci
-from .glued import Md
+from .glued import Sentence
 from .spectral_training import DATA_NAMES, NAMES, by_seed, ci, model_name, paired_diff
 
 __all__ = ["INIT_SHORT", "init_probe", "compact_form", "OVERFIT_WORDS", "overfit_table",
@@ -63,11 +63,11 @@ def init_probe(init_runs, epochs: int):
         rows.append([DATA_NAMES[ds], hidden[0]] + [f"{acc[k]:.1f}" for k in INIT_SHORT]
                     + [ci(gap), ci(same_start), ci(he)])
         if (ds, hidden[0]) == ("mnist1d", 100):
-            glued.update(ch9_init_gap=Md(ci(gap)), ch9_init_same=Md(ci(same_start)),
-                         ch9_init_he=Md(ci(he)), ch9_init_cost=Md(change_words(
+            glued.update(ch9_init_gap=Sentence(ci(gap)), ch9_init_same=Sentence(ci(same_start)),
+                         ch9_init_he=Sentence(ci(he)), ch9_init_cost=Sentence(change_words(
                              paired_diff(u, us), "unconstrained − spectral start")))
     glued["ch9_init_explained"] = count_words(explained, len(init))
-    glued["ch9_init_verdict"] = Md(init_scale_verdict(
+    glued["ch9_init_verdict"] = Sentence(init_scale_verdict(
         explained, closed, he_all, f"{epochs} epochs, the paper's recipe"))
     glued["ch9_init_closed"] = count_words(closed, len(init))
     glued["ch9_init_n"] = number_word(len(init))
@@ -102,7 +102,7 @@ def compact_form(records, compact_runs):
         rows.append([DATA_NAMES[ds], model_name(ds, hidden), NAMES[regime],
                      f"{means[0][key]:.1f}", f"{means[1][key]:.1f}", ci(e)])
         if key == ("mnist1d", "nonlinear", (100, 120), "eigenvalues+eigenvectors"):
-            glued["ch9_compact_nonlinear"] = Md(ci(e))
+            glued["ch9_compact_nonlinear"] = Sentence(ci(e))
     up = sum(e.low > 0 for e in changes.values())
     down = sum(e.high < 0 for e in changes.values())
     n = len(changes)
@@ -145,7 +145,7 @@ def overfit_table(gapd: dict):
     rows, glued = [], {}
     for (ds, spectral, direct), c in ((k, v) for k, v in comparison.items() if k != "widths"):
         if spectral == "eigenvalues+eigenvectors":
-            glued[f"ch9_over_{ds}"] = Md(
+            glued[f"ch9_over_{ds}"] = Sentence(
                 f"{ci(c['gap_difference'])} points (the direct model's gap minus "
                 f"the spectral one's), test accuracy spectral − direct "
                 f"{ci(c['test_difference'])} points")
@@ -156,7 +156,7 @@ def overfit_table(gapd: dict):
     if verdict["verdict"] == "fails" and verdict["lower"]:
         words += ", and was less accurate on the test set"
     glued.update(ch9_over_smaller=_OF_TWO[verdict["smaller"]],
-                 ch9_over_larger=_OF_TWO[verdict["larger"]], ch9_over_verdict=Md(words),
+                 ch9_over_larger=_OF_TWO[verdict["larger"]], ch9_over_verdict=Sentence(words),
                  ch9_over_lo=widths[0], ch9_over_hi=widths[-1])
     lo, hi = widths[0], widths[-1]
     header = ["data", "pair", f"spectral gap: N₂ {hi} − N₂ {lo}",
@@ -335,7 +335,7 @@ def convex_words(opt: dict, summary, first_block: int) -> dict:
     return {"ch9_cd_m1d_recipe_loss": r_loss, "ch9_cd_m1d_opt_loss": o_loss,
             "ch9_cd_m1d_opt_train": o_acc[0], "ch9_cd_m1d_opt_test": o_acc[1],
             "ch9_dense_m1d_test": dense["accuracy"].mean,
-            "ch9_cd_recipe_verdict": Md(
+            "ch9_cd_recipe_verdict": Sentence(
                 "both CDLinear runs ended within 5 % of their class's optimal training "
                 "loss: the recipe is not what holds CDLinear back, its model class is"
                 if near else "a CDLinear run ended more than 5 % above its class's "

@@ -3,7 +3,7 @@
 Every function reads the committed runs (``load_measurement("spectral_training")``: records
 of one run each, with ``dataset``, ``regime``, ``architecture``, ``hidden``, ``bias``,
 ``seed``, ``test_accuracy``, ...) and returns the rows of a table and/or the values the
-chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a sentence).
+chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a sentence).
 
 >>> ci(Estimate(mean=1.25, std=1.0, n=5, low=-0.5, high=3.0, level=0.95))
 '+1.2 [-0.5, +3.0]'
@@ -18,7 +18,7 @@ from ..experiments.report import count_words, listed, range_text
 from ..experiments.spectral_training import (ARCHITECTURES, PAPER_PERCEPTRON, PAPER_TABLE1,
                                              REGIMES, paired_comparison)
 from ..stats import Estimate, paired_difference_ci, welch_difference_ci
-from .glued import Md
+from .glued import Sentence
 
 __all__ = ["NAMES", "DATA_NAMES", "COLUMNS", "TABLE1_HEAD", "ci", "model_name", "paired_diff",
            "by_seed", "best_config", "sweep_facts", "sweep_line", "table1", "verdicts",
@@ -319,7 +319,7 @@ def variant_verdicts(recs, tag: str):
             glued[f"ch9_{tag}{short}_{ds}_down"] = count_words(down, n)
         order = column_order(recs, ds, "eigenvalues", "constrained")
         result["order", ds] = order
-        glued[f"ch9_{tag}order_{ds}"] = Md(order_words(order))
+        glued[f"ch9_{tag}order_{ds}"] = Sentence(order_words(order))
         gaps = {a: welch_difference_ci(
                     best_config(recs, ds, "unconstrained", a)[1],
                     best_config(recs, ds, "eigenvalues+eigenvectors", a)[1])
@@ -328,7 +328,7 @@ def variant_verdicts(recs, tag: str):
         result["gap", ds] = (worst, gaps[worst])
         e = gaps[worst]
         side = "below" if e.mean > 0 else "above"
-        glued[f"ch9_{tag}pu_gap_{ds}"] = Md(
+        glued[f"ch9_{tag}pu_gap_{ds}"] = Sentence(
             f"{abs(e.mean):.1f} points {side} the unconstrained one in the "
             f"{COLUMNS[worst]} column (unconstrained − Λ and Φ: {ci(e)})")
     everywhere = all(result["lc", ds][0] == result["lc", ds][2]

@@ -3,7 +3,7 @@
 Which reading of the paper its counts imply, what training the input-node eigenvalues changes
 (and starting them at 1), and what adding a bias changes; from the committed runs
 (``load_measurement("spectral_training")``). Each function returns table rows and the values
-the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a sentence).
+the chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a sentence).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..experiments.report import count_words
 from ..experiments.spectral_training import (ARCHITECTURES, INPUT_VARIANTS, REGIMES,
                                              eigenvalue_count, paired_comparison)
 from ..stats import paired_difference_ci
-from .glued import Md
+from .glued import Sentence
 from .spectral_training import DATA_NAMES, NAMES, by_seed, ci, model_name, paired_diff
 
 __all__ = ["paper_counts", "input_eigenvalue_changes", "from_one_probe", "bias_changes"]
@@ -105,7 +105,7 @@ def input_eigenvalue_changes(by_variant: dict):
     return rows, changes, {
         "ch9_tr_up": count_words(sum(e.low > 0 for e in changes.values()), n),
         "ch9_tr_down": count_words(sum(e.high < 0 for e in changes.values()), n),
-        "ch9_tr_digits100": Md(f"{e100.mean:+.1f} points (95 % interval "
+        "ch9_tr_digits100": Sentence(f"{e100.mean:+.1f} points (95 % interval "
                                f"{e100.low:+.1f} to {e100.high:+.1f})"),
         "ch9_tr_max": max(e.mean for e in changes.values())}
 

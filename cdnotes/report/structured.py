@@ -4,7 +4,7 @@ Functions of the committed grid (``load_measurement("structured_digits_mnist1d")
 ``records``, one per run, and :func:`~cdnotes.experiments.structured.summarize_structured`'s
 ``rows``, one per data set and model) and of the speed file
 (``load_measurement("structured_speed_cpu")``). Each returns table rows and/or the values the
-chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Md` value is a sentence).
+chapter glues (``{name: value}``; a :class:`~cdnotes.report.glued.Sentence` value is a sentence).
 
 >>> name("low_rank B8"), side({"low": 0.5, "high": 0.9}), side({"low": 0.9, "high": 1.1})
 ('low-rank B8', 'faster', 'unsettled')
@@ -19,7 +19,7 @@ from ..experiments.structured import (FAILURE_FLOOR, KAPPA_CUTOFF, MNIST1D_BASEL
                                       compare_to_cd, failure_text, kappa_pairs, kappa_verdict,
                                       p_text, run_failed, sci_text, verdict_text)
 from ..stats import paired_difference_ci
-from .glued import Md
+from .glued import Sentence
 
 __all__ = ["DATASETS", "PEERS", "name", "side", "sci", "grid_facts", "expressivity_words",
            "model_table", "accuracy_words", "kappa_words", "kappa_table", "verdict_table"]
@@ -101,8 +101,8 @@ def grid_facts(saved: dict, structures) -> dict:
     return {"ch10_n_runs": len(saved["records"]), "ch10_n_seeds": len(config["seeds"]),
             "ch10_epochs": config["epochs"], "ch10_lr": config["lr"],
             "ch10_batch": config["batch_size"], "ch10_minutes": saved["wall_seconds"] / 60,
-            "ch10_structures": Md(listed([name(s) for s in structures], fmt="s")),
-            "ch10_absent": Md("Every structure of the library is in it." if not absent else
+            "ch10_structures": Sentence(listed([name(s) for s in structures], fmt="s")),
+            "ch10_absent": Sentence("Every structure of the library is in it." if not absent else
                               f"{listed(absent, fmt='s')} "
                               f"{'is' if len(absent) == 1 else 'are'} not in this run.")}
 
@@ -132,7 +132,7 @@ def expressivity_words(specs: dict, ranks: dict, budgets: dict) -> dict:
             "ch10_monarch_params": f"{monarch.n_params:,}",
             "ch10_monarch_over": 100 * monarch.budgets["B4"],
             "ch10_kron_outer": f"{o1} × {i1}", "ch10_kron_inner": f"{64 // o1} × {64 // i1}",
-            "ch10_kron_rank": ranks["kronecker"], "ch10_full_rank": Md(listed(full, fmt="s")),
+            "ch10_kron_rank": ranks["kronecker"], "ch10_full_rank": Sentence(listed(full, fmt="s")),
             "ch10_fourier_params": f"{fourier.n_params:,}",
             "ch10_fourier_share": 100 * fourier.n_params / min(budgets.values()),
             "ch10_acdc_depth": acdc8.options["depth"][1],
@@ -164,7 +164,7 @@ def model_table(specs: dict):
         table.append([name(spec.name), opts, spec.n_params, where])
     unmatched = sorted({name(s.structure) for s in specs.values()
                         if s.budgets and not all(s.matched.values())})
-    return table, {"ch10_unmatched": Md(listed(unmatched, fmt="s"))}
+    return table, {"ch10_unmatched": Sentence(listed(unmatched, fmt="s"))}
 
 
 def _row(rows, dataset, model):
@@ -201,7 +201,7 @@ def accuracy_words(rows, records) -> dict:
         front = [name(r["model"]) for r in sorted(done, key=lambda r: r["n_params"])
                  if not any(o["n_params"] <= r["n_params"]
                             and o["accuracy"].mean > r["accuracy"].mean for o in done)]
-        glued[f"ch10_{key}_front"] = Md(listed(front, fmt="s"))
+        glued[f"ch10_{key}_front"] = Sentence(listed(front, fmt="s"))
         failed = []
         for r in (r for r in rows if r["dataset"] == key):
             runs = [x for x in records if x["dataset"] == key and x["model"] == r["model"]]
@@ -209,7 +209,7 @@ def accuracy_words(rows, records) -> dict:
             low = sum(run_failed(x) for x in runs) - lost
             if lost or low:
                 failed.append(failure_text(name(r["model"]), len(runs), lost, low))
-        glued[f"ch10_{key}_failed"] = Md("; ".join(failed) or "no run failed")
+        glued[f"ch10_{key}_failed"] = Sentence("; ".join(failed) or "no run failed")
     dense_mnist = _row(rows, "mnist1d", "dense")["accuracy"]
     glued["ch10_mnist1d_vs_mlp"] = ("below" if 100 * dense_mnist.high
                                     < 100 * MNIST1D_BASELINES["MLP"] else "not below")
@@ -235,13 +235,13 @@ def kappa_words(records, rows, kap: dict) -> dict:
     dict
     """
     ceiling = kap["digits", "dense"]["ceiling"]
-    glued = {"ch10_kappa_top": Md(sci(1 / KAPPA_CUTOFF)), "ch10_kappa_ceiling": Md(sci(ceiling)),
+    glued = {"ch10_kappa_top": Sentence(sci(1 / KAPPA_CUTOFF)), "ch10_kappa_ceiling": Sentence(sci(ceiling)),
              "ch10_kappa_factor": 1 / (KAPPA_CUTOFF * ceiling)}
     for key in DATASETS:
         here = [(r["model"], kap[key, r["model"]]) for r in rows if r["dataset"] == key]
         below = [(m, k) for m, k in here if k["n_trained"] >= 2 and k["median"] is not None]
         top = [name(m) for m, k in here if k["n_trained"] >= 2 and k["median"] is None]
-        glued[f"ch10_{key}_kappa_top"] = Md(listed(top, fmt="s", none="no model"))
+        glued[f"ch10_{key}_kappa_top"] = Sentence(listed(top, fmt="s", none="no model"))
         glued[f"ch10_{key}_n_below"] = len(below)
         trained_acc = [np.mean([x["test_accuracy"] for x in records if x["dataset"] == key
                                 and x["model"] == m and not run_failed(x)]) for m, _ in below]
@@ -255,7 +255,7 @@ def kappa_words(records, rows, kap: dict) -> dict:
                      "(significant at the 5% level)")
         else:
             words = "not significant at the 5% level: no verdict"
-        glued[f"ch10_{key}_corr_words"] = Md(words)
+        glued[f"ch10_{key}_corr_words"] = Sentence(words)
         glued[f"ch10_{key}_kappa_lowest"] = name(min(below, key=lambda mk: mk[1]["median"])[0])
     return glued
 
@@ -316,7 +316,7 @@ def verdict_table(records, rows, specs: dict, budgets) -> tuple:
             trained = [c for c in compare_to_cd(records, key, budget, exclude_failed=True)
                        if c["matched"]]
             every = {c["model"]: c for c in compare_to_cd(records, key, budget) if c["matched"]}
-            glued[f"ch10_{key}_{budget}_verdict"] = Md(verdict_text(trained))
+            glued[f"ch10_{key}_{budget}_verdict"] = Sentence(verdict_text(trained))
             for c in trained:
                 outcomes[c["verdict"]].append(f"{name(c['model'])} on {title}")
                 counted[every[c["model"]]["verdict"]] += 1
@@ -330,23 +330,23 @@ def verdict_table(records, rows, specs: dict, budgets) -> tuple:
         ch10_n_wins=len(outcomes["wins"]),
         ch10_n_comparisons=sum(len(outcomes[v]) for v in ("wins", "ties", "loses")),
         ch10_n_wins_all=counted["wins"], ch10_n_all=sum(counted.values()),
-        ch10_ties=Md(listed(outcomes["ties"], fmt="s")),
-        ch10_losses=Md(f"lost to {listed(outcomes['loses'], fmt='s')}"
+        ch10_ties=Sentence(listed(outcomes["ties"], fmt="s")),
+        ch10_losses=Sentence(f"lost to {listed(outcomes['loses'], fmt='s')}"
                        if outcomes["loses"] else "lost none"),
-        ch10_failed_models=Md(listed(outcomes["failed"], fmt="s", none="none")),
+        ch10_failed_models=Sentence(listed(outcomes["failed"], fmt="s", none="none")),
         ch10_toeplitz_share=100 * specs["toeplitz"].n_params / min(budgets.values()),
         ch10_monarch_share=100 * specs["monarch"].n_params / specs["dense"].n_params)
     facts, monarch_closest = {}, []
     for key in DATASETS:
         by_structure = {c["structure"]: c for c in compare_to_cd(records, key, "B8",
                                                                  exclude_failed=True)}
-        glued[f"ch10_kron_{key}"] = Md(_WORDS[by_structure["kronecker"]["verdict"]])
-        glued[f"ch10_lowrank_{key}"] = Md(_WORDS[by_structure["low_rank"]["verdict"]])
+        glued[f"ch10_kron_{key}"] = Sentence(_WORDS[by_structure["kronecker"]["verdict"]])
+        glued[f"ch10_lowrank_{key}"] = Sentence(_WORDS[by_structure["low_rank"]["verdict"]])
         free = [c["verdict"] for b in budgets
                 for c in compare_to_cd(records, key, b, exclude_failed=True)
                 if c["matched"] and c["structure"] in ("acdc", "sparse")]
         counts = [f"{_SHORT[v]} in {free.count(v)}" for v in _SHORT if free.count(v)]
-        glued[f"ch10_free_{key}"] = Md(f"{listed(counts, fmt='s')} of {len(free)} comparisons")
+        glued[f"ch10_free_{key}"] = Sentence(f"{listed(counts, fmt='s')} of {len(free)} comparisons")
         low_rank = [r for r in records if r["dataset"] == key and r["structure"] == "low_rank"]
         facts[f"lowrank_failed_{key}"] = sum(map(run_failed, low_rank))
         facts[f"lowrank_runs_{key}"] = len(low_rank)
@@ -358,13 +358,13 @@ def verdict_table(records, rows, specs: dict, budgets) -> tuple:
         gap = paired_difference_ci([acc["dense"][s] for s in common],
                                    [acc["monarch"][s] for s in common])
         glued[f"ch10_monarch_gap_{key}"] = 100 * gap.mean
-        glued[f"ch10_monarch_gap_ci_{key}"] = Md(
+        glued[f"ch10_monarch_gap_ci_{key}"] = Sentence(
             f"95% interval [{100 * gap.low:.1f}, {100 * gap.high:.1f}]")
         closest = max((r for r in rows if r["dataset"] == key and r["structure"] != "dense"
                        and r["accuracy"] is not None), key=lambda r: r["accuracy"].mean)
         if closest["structure"] == "monarch":
             monarch_closest.append(DATASETS[key])
-    glued["ch10_monarch_closest"] = Md(listed(monarch_closest, fmt="s",
+    glued["ch10_monarch_closest"] = Sentence(listed(monarch_closest, fmt="s",
                                               none="neither data set"))
     top = max((r for r in rows if r["dataset"] == "mnist1d" and r["accuracy"] is not None),
               key=lambda r: r["accuracy"].mean)

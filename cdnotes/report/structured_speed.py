@@ -3,13 +3,13 @@
 From the committed grid (``load_measurement("structured_digits_mnist1d")``) and the speed
 benchmark (``load_measurement("structured_speed_cpu")``); each function returns table rows
 and/or the values the chapter glues (``{name: value}``; a
-:class:`~cdnotes.report.glued.Md` value is a sentence).
+:class:`~cdnotes.report.glued.Sentence` value is a sentence).
 """
 from __future__ import annotations
 
 from ..experiments.report import listed
 from ..experiments.structured import epoch_ratio_by_seed, ratio_sides_text
-from .glued import Md
+from .glued import Sentence
 from .structured import DATASETS, name, side
 
 __all__ = ["epoch_ratios", "epoch_time_words", "speed_table"]
@@ -61,11 +61,11 @@ def epoch_time_words(records, rows, ratios: dict) -> dict:
         mine = {m: q for (k, m), q in ratios.items() if k == key}
         for word in ("faster", "slower"):
             names = [name(m) for m, q in mine.items() if side(q) == word]
-            glued[f"ch10_{key}_{word}"] = Md(listed(names, fmt="s", none="no model"))
+            glued[f"ch10_{key}_{word}"] = Sentence(listed(names, fmt="s", none="no model"))
         for m, tag in (("cd B4", "cd4"), ("cd B8", "cd8")):
             q = mine[m]
             glued[f"ch10_{key}_{tag}_time"] = q["geometric_mean"]
-            glued[f"ch10_{key}_{tag}_time_ci"] = Md(
+            glued[f"ch10_{key}_{tag}_time_ci"] = Sentence(
                 f"95% interval [{q['low']:.2f}, {q['high']:.2f}]; seeds "
                 f"{q['lo']:.2f}–{q['hi']:.2f}")
         dense_ms = [1e3 * r["epoch_seconds"] for r in records
@@ -73,7 +73,7 @@ def epoch_time_words(records, rows, ratios: dict) -> dict:
         glued[f"ch10_{key}_dense_ms_lo"] = min(dense_ms)
         glued[f"ch10_{key}_dense_ms_hi"] = max(dense_ms)
     cd_sides = [side(ratios[k, m]) for k in DATASETS for m in ("cd B4", "cd B8")]
-    glued["ch10_cd_time_verdict"] = Md(ratio_sides_text(cd_sides))
+    glued["ch10_cd_time_verdict"] = Sentence(ratio_sides_text(cd_sides))
     transform = [r["model"] for r in rows
                  if r["dataset"] == "digits" and r["structure"] in _TRANSFORMS]
     slower = [m for m in transform if all(side(ratios[k, m]) == "slower" for k in DATASETS)]
@@ -83,7 +83,7 @@ def epoch_time_words(records, rows, ratios: dict) -> dict:
         return listed([f"{name(m)} ({_ratio_words(ratios['digits', m])} and "
                        f"{_ratio_words(ratios['mnist1d', m])})" for m in models], fmt="s")
 
-    glued["ch10_transform_time"] = Md(
+    glued["ch10_transform_time"] = Sentence(
         (f"{times_text(slower)} took longer per epoch than the dense network on "
          "both data sets (digits and MNIST-1D: geometric mean of the ratio over "
          "seeds [95% interval])"
@@ -142,16 +142,16 @@ def speed_table(speed: dict, goal_text):
         "ch10_speed_date": senv["created_utc"][:10], "ch10_speed_threads": sc["threads"],
         "ch10_speed_batch": sc["batch"], "ch10_speed_sweeps": sc["sweeps"],
         "ch10_speed_goal_width": sc["width"],
-        "ch10_speed_goal": Md(goal_text(speed["goal"]["meets"], labels, cross)),
+        "ch10_speed_goal": Sentence(goal_text(speed["goal"]["meets"], labels, cross)),
         "ch10_speed_first": first,
-        "ch10_speed_unsettled": Md(
+        "ch10_speed_unsettled": Sentence(
             f"the sweeps disagreed for {listed(unsettled, fmt='s')}, so "
             + ("that verdict was" if len(unsettled) == 1 else "those verdicts were")
             + " fragile" if unsettled else "the sweeps agreed on every verdict there"),
-        "ch10_speed_crossing": Md("; ".join(phrases)),
-        "ch10_speed_near": Md(listed(near, fmt="s", none="none within 10% of 1")),
+        "ch10_speed_crossing": Sentence("; ".join(phrases)),
+        "ch10_speed_near": Sentence(listed(near, fmt="s", none="none within 10% of 1")),
         "ch10_speed_sparse_best": max(cross["sparse_fixed"]["speedups"]),
-        "ch10_speed_device": Md(senv["device"])}
+        "ch10_speed_device": Sentence(senv["device"])}
     header = ["layer", *(f"n = {n}" for n in widths), "faster from n =",
               f"≥ 2× at {sc['width']}"]
     return header, rows, glued
