@@ -105,6 +105,15 @@ def xdist_scope(nodeid: str, book_tests: set) -> str:
     return BOOK_BUILD_GROUP if (os.path.basename(path), function) in book_tests else nodeid
 
 
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker: the long tests (marked ``book`` or ``slow``) first, so they start
+    early and the short ones fill in at the end (every worker sorts alike; the scheduler hands
+    out tests in this order after the book's group)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not (item.get_closest_marker("book")
+                                         or item.get_closest_marker("slow")))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup`` (the default, pyproject.toml): xdist's loadgroup scheduling, with
