@@ -196,8 +196,25 @@ def built_wheel(tmp_path_factory):
 
     The copy keeps stale ``build/`` directories from leaking into the wheel. The build backend is
     installed in an isolated environment (needs the package index) unless the local setuptools
-    already satisfies ``[build-system] requires``.
+    already satisfies ``[build-system] requires``. Under pytest-xdist the workers of one run
+    share one build (the first builds it, under a file lock, in the run's temporary folder).
     """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_wheel(tmp_path_factory.mktemp("wheel"))
+    try:
+        import fcntl
+    except ImportError:                 # no flock (Windows): a build per worker
+        return _build_wheel(tmp_path_factory.mktemp("wheel"))
+    shared = tmp_path_factory.getbasetemp().parent / "cdnotes-wheel"   # this run's, all workers
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = sorted((shared / "dist").glob("cdnotes-*.whl"))
+        return built[0] if built else _build_wheel(shared)
+
+
+def _build_wheel(tmp):
+    """Build the wheel from a clean copy of the repository under ``tmp``; its path."""
     import shutil
     import subprocess
     import sys
@@ -209,7 +226,6 @@ def built_wheel(tmp_path_factory):
     except ImportError:                 # Python >= 3.12 venvs come without setuptools
         local = False
 
-    tmp = tmp_path_factory.mktemp("wheel")
     src, out = tmp / "src", tmp / "dist"
     shutil.copytree(REPO_ROOT, src, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     isolation = ["--no-build-isolation"] if local else []
