@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
+# On every CPU (pytest-xdist; tests/conftest.py counts the CPUs and groups the book's tests).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # After changing repository.url/.branch in _config.yml: rewrite every notebook's Colab install cell.
 install-cells: $(STAMP)

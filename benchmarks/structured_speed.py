@@ -7,13 +7,18 @@ every width of the sweep (default 256 … 8192) all layers are timed in turns, a
 --repeats interleaved rounds (``cdnotes.benchmarking.interleaved_seconds``: round r starts at
 the r-th layer; more until --min-seconds), each a ``forward_2d`` + ``backward_2d`` on the
 same random ``(batch, n)`` input and output gradient (no input checks, as inside an MLP);
-on the CPU on one BLAS/FFT thread (--threads) and in processor time. The whole sweep runs
---sweeps times; a time is the best round of all, and a structure is called faster (slower)
-than Dense at a width — or meets the 2× goal — only when every sweep's speed-up says so
-(near a crossing, two runs disagreed: ACDC at n = 256 measured 0.82× and 1.00×).
+on the CPU at each BLAS/FFT thread count of --threads (default: one thread and the default
+count, in turns in one run, both on the wall clock, so a layer that runs slower threaded shows:
+Monarch's batched 64×64 products once did, 7.0× faster than Dense on one thread but 2.2× on
+two). The whole sweep runs --sweeps times; a time is the best round of all, and a structure
+is called faster (slower) than Dense at a width — or meets the 2× goal — only when every
+sweep's speed-up says so (near a crossing, two runs disagreed: ACDC at n = 256 measured
+0.82× and 1.00×).
 Prints, per width, each layer's time and ``speed-up = dense time / layer time`` (per sweep
-in brackets); the table at --width with the 2× verdict; and where each structure crosses
-dense (the smallest width from which it is faster at every larger width measured). A
+in brackets) at each thread count; the table at --width with the 2× verdict; where each
+structure crosses dense (the smallest width from which it is faster at every larger width
+measured), both at the first thread count; and each layer's time on one thread over its time
+at the default count (< 1: slower threaded; SLOWER when every sweep says so). A
 structure whose class is missing (another branch's) is skipped, saying so; one that fails
 to build or run is reported and skipped.
 
@@ -23,7 +28,8 @@ ACDC depth 2; FourierMixing modes n/16 (256 at 4096); CDLinear B = 64 (FFT path)
 SparseFixed density 1/64 (CDLinear B=64's weight count) on its ``sparse`` path on NumPy;
 SpectralLinear training its eigenvalues (the paper's Λ), with a bias like the others.
 
-    python benchmarks/structured_speed.py                                   # CPU, one thread
+    python benchmarks/structured_speed.py                  # CPU, one thread and the default
+    python benchmarks/structured_speed.py --threads 1      # one thread only, processor time
     python benchmarks/structured_speed.py --json cdnotes/measurements/structured_speed_cpu.json
     python benchmarks/structured_speed.py --backend cupy --json out.json    # a CUDA GPU
     python benchmarks/structured_speed.py --widths 64 128 --repeats 1       # a smoke run
@@ -130,6 +136,7 @@ def summarise(n, times_by_sweep, n_params, *, batch, dtype):
         row = {"structure": key, "label": STRUCTURES[key][1](n), "width": n, "batch": batch,
                "dtype": dtype, "n_params": n_params[key], "seconds": best,
                "median_seconds": float(np.median(rounds)), "rounds": len(rounds),
+               "seconds_by_sweep": [min(times[key]) for times in times_by_sweep if key in times],
                "speedup": None, "speedup_by_sweep": []}
         if "dense" in keys:
             dense = [t for times in times_by_sweep for t in times.get("dense", [])]
@@ -184,6 +191,33 @@ def describe_crossing(c):
     return f"faster from n = {c['faster_from']} on{unsettled}"
 
 
+def thread_label(threads):
+    """``1``, ``2``, … or ``"default"`` (for 0: the libraries' own count)."""
+    return threads or "default"
+
+
+def thread_ratios(rows_by):
+    """Per structure and width: its time at the first thread count over its time at the second
+    (``{threads: rows}``, :func:`summarise`'s rows), from all rounds and from each sweep; verdict
+    ``"slower"`` (every sweep's ratio < 1: slower at the second), ``"faster"`` (every sweep > 1)
+    or ``"unsettled"``."""
+    first, second = list(rows_by)[:2]
+    there = {(r["structure"], r["width"]): r for r in rows_by[first]}
+    out = []
+    for r in rows_by[second]:
+        a = there.get((r["structure"], r["width"]))
+        if a is None:
+            continue
+        by_sweep = [x / y for x, y in zip(a["seconds_by_sweep"], r["seconds_by_sweep"])]
+        verdict = ("slower" if max(by_sweep) < 1 else "faster" if min(by_sweep) > 1
+                   else "unsettled")
+        out.append({"structure": r["structure"], "label": r["label"], "width": r["width"],
+                    "threads": [thread_label(first), thread_label(second)],
+                    "seconds": [a["seconds"], r["seconds"]], "ratio": a["seconds"] / r["seconds"],
+                    "ratio_by_sweep": by_sweep, "verdict": verdict})
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--width", type=int, default=4096, help="width of the goal table")
@@ -198,7 +232,12 @@ def main(argv=None):
     parser.add_argument("--sweeps", type=int, default=2,
                         help="whole sweeps, one after the other; a structure is called faster "
                              "or slower than Dense at a width only when every sweep agrees")
-    parser.add_argument("--threads", type=int, default=1, help="BLAS/FFT threads; 0: the default")
+    parser.add_argument("--threads", type=int, nargs="+", default=None,
+                        help="BLAS/FFT thread counts, measured in turns (0: the default count); "
+                             "default: 1 0 on the CPU (1 on a GPU). The tables, the goal and "
+                             "the crossings are those of the first")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default=None,
+                        help="default: processor time for --threads 1 alone on the CPU, else wall")
     parser.add_argument("--only", nargs="+", choices=list(STRUCTURES), help="a subset (dense is "
                         "always included)")
     parser.add_argument("--seed", type=int, default=0)
@@ -207,47 +246,67 @@ def main(argv=None):
     args = parser.parse_args(argv)
     widths = sorted(set(args.widths) | {args.width})
     keys = ["dense"] + [k for k in (args.only or STRUCTURES) if k != "dense"]
-    threads = args.threads or None
-    clock = resolve_clock(None, "numpy", threads) if args.backend == "numpy" else "wall"
+    settings = list(dict.fromkeys(args.threads or ([1, 0] if args.backend != "cupy" else [1])))
+    if any(t < 0 for t in settings):
+        parser.error(f"--threads takes counts >= 1, or 0 for the default; got {args.threads}")
+    clock = args.clock or ("cpu" if settings == [1] and args.backend == "numpy" else "wall")
+    clock = resolve_clock(clock, "numpy" if args.backend != "cupy" else "cupy", settings[0])
     log = (lambda text: print(text, file=sys.stderr)) if args.verbose else (lambda text: None)
 
     from tqdm.auto import tqdm
-    skipped, times, n_params = {}, {n: [] for n in widths}, {}
+    skipped, n_params = {}, {}
+    times = {t: {n: [] for n in widths} for t in settings}
     started = time.perf_counter()
     jobs = [(s, n) for s in range(args.sweeps) for n in widths]
-    with blas_threads(threads):
-        for _, n in tqdm(jobs, desc="sweeps x widths", leave=False):
-            got, counts, missing = measure_width(n, keys, batch=args.batch, dtype=args.dtype,
-                                                 backend=args.backend, repeats=args.repeats,
-                                                 min_seconds=args.min_seconds, clock=clock,
-                                                 seed=args.seed, log=log)
-            times[n].append(got)
+    for s, n in tqdm(jobs, desc="sweeps x widths", leave=False):
+        k = s % len(settings)                   # sweep s starts at the s-th thread count
+        for t in settings[k:] + settings[:k]:
+            with blas_threads(t or None):
+                got, counts, missing = measure_width(
+                    n, keys, batch=args.batch, dtype=args.dtype, backend=args.backend,
+                    repeats=args.repeats, min_seconds=args.min_seconds, clock=clock,
+                    seed=args.seed, log=log)
+            times[t][n].append(got)
             n_params.setdefault(n, {}).update(counts)
             for key, why in missing.items():
                 skipped.setdefault(key, {})[n] = why
     elapsed = time.perf_counter() - started
-    rows = [row for n in widths for row in summarise(n, times[n], n_params[n], batch=args.batch,
-                                                     dtype=args.dtype)]
+    rows_by = {t: [row | {"threads": thread_label(t)}
+                   for n in widths for row in summarise(n, times[t][n], n_params[n],
+                                                        batch=args.batch, dtype=args.dtype)]
+               for t in settings}
+    rows = rows_by[settings[0]]
+    ratios = thread_ratios(rows_by) if len(settings) > 1 else []
 
-    print(f"backend {args.backend}, {args.dtype}, batch {args.batch}, threads "
-          f"{args.threads or 'default'}, {clock} clock; {args.sweeps} sweeps of at least "
-          f"{args.repeats} interleaved rounds, best of all; speed-up = dense time / layer time "
-          "(per sweep in brackets)")
+    print(f"backend {args.backend}, {args.dtype}, batch {args.batch}, {clock} clock; "
+          f"{args.sweeps} sweeps of at least {args.repeats} interleaved rounds, best of all; "
+          "speed-up = dense time / layer time (per sweep in brackets)")
     for key, by_width in skipped.items():
         reasons = sorted(set(by_width.values()))
         print(f"skipped {key} at n = {', '.join(map(str, by_width))}: {reasons[0]}"
               + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else ""))
-    for n in widths:
-        print(f"\nn = {n}")
-        print(f"  {'layer':<30} {'params':>10} {'ms':>10} {'speed-up':>9}")
-        for r in (r for r in rows if r["width"] == n):
-            speed = "-" if r["speedup"] is None else f"{r['speedup']:.2f}"
-            sweeps = " ".join(f"{x:.2f}" for x in r["speedup_by_sweep"])
-            print(f"  {r['label']:<30} {r['n_params']:>10} {r['seconds'] * 1e3:>10.3f} {speed:>9}"
-                  f"  ({sweeps})")
+    for t in settings:
+        for n in widths:
+            print(f"\nn = {n}, {thread_label(t)} thread{'s' * (t != 1)}")
+            print(f"  {'layer':<30} {'params':>10} {'ms':>10} {'speed-up':>9}")
+            for r in (r for r in rows_by[t] if r["width"] == n):
+                speed = "-" if r["speedup"] is None else f"{r['speedup']:.2f}"
+                sweeps = " ".join(f"{x:.2f}" for x in r["speedup_by_sweep"])
+                print(f"  {r['label']:<30} {r['n_params']:>10} {r['seconds'] * 1e3:>10.3f}"
+                      f" {speed:>9}  ({sweeps})")
+    if ratios:
+        a, b = thread_label(settings[0]), thread_label(settings[1])
+        print(f"\nThreads' speed-up = time at {a} thread(s) / time at {b} (< 1: slower at {b}; "
+              "per sweep in brackets)")
+        for r in ratios:
+            sweeps = " ".join(f"{x:.2f}" for x in r["ratio_by_sweep"])
+            flag = {"slower": f"  SLOWER at {b}",
+                    "unsettled": "  (unsettled)"}.get(r["verdict"], "")
+            print(f"  n = {r['width']:<6} {r['label']:<30} {r['ratio']:>6.2f}  ({sweeps}){flag}")
     goal = {}
     at_width = {r["structure"]: r for r in rows if r["width"] == args.width}
-    print(f"\nGoal (issue 11): >= {GOAL_SPEEDUP:g}x faster than Dense at n = {args.width}:")
+    print(f"\nGoal (issue 11): >= {GOAL_SPEEDUP:g}x faster than Dense at n = {args.width}, "
+          f"{thread_label(settings[0])} thread(s):")
     for key in GOAL:
         r = at_width.get(key)
         if r is None or r["speedup"] is None:
@@ -271,16 +330,20 @@ def main(argv=None):
             env["device"] = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
         else:
             env["device"] = _cpu_name()
-        env["threads"] = args.threads or "default"
+        env["threads"] = thread_label(settings[0])
         env["blas"] = _blas_info()
         write_json_atomic(args.json, {
-            "benchmark": "structured_speed", "config": {**vars(args), "clock": clock,
-                                                        "widths": widths},
+            "benchmark": "structured_speed",
+            "config": {**vars(args), "clock": clock, "widths": widths,
+                       "threads": thread_label(settings[0]),
+                       "thread_settings": [thread_label(t) for t in settings]},
             "environment": env, "parameters": {k: FAMILY[k] for k in keys},
             "rows": rows, "skipped": {k: {str(n): why for n, why in v.items()}
                                       for k, v in skipped.items()},
             "goal": {"width": args.width, "speedup": GOAL_SPEEDUP, "meets": goal},
-            "crossings": cross, "elapsed_seconds": elapsed})
+            "crossings": cross, "elapsed_seconds": elapsed,
+            "rows_by_threads": {thread_label(t): rows_by[t] for t in settings},
+            "thread_ratios": ratios})
         print(f"wrote {args.json}")
 
 

@@ -905,7 +905,7 @@ for option, value in [("--seeds", "-1"), ("--seeds", "x"), ("--models", "cd16"),
                       ("--inputs", "zca"), ("--slq-probes", "0"), ("--slq-steps", "-3"),
                       ("--blas-threads", "0"), ("--whitening", "none"), ("--backend", "jax"),
                       ("--merge", os.path.join(_TMP, "missing.json"))]:
-    trial(f"cli[network-hessian {option}={value}]",
+    trial(f"cli[network-hessian {option}={os.path.basename(value)}]",   # one id in every process
           lambda option=option, value=value: main(["network-hessian", option, value, *_NH_OUT]),
           option, cli=True)
 from cdnotes.experiments.network_hessian import network_hessian_record  # noqa: E402

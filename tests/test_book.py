@@ -247,16 +247,19 @@ def execute(path, workdir):
     pytest.fail(f"{path.name}, run in {workdir}:\n{message}", pytrace=False)
 
 
-# Chapters run one after another: on a 2-core machine, parallel kernels only compete for cores.
+# One chapter per test: under `make test` (pytest -n auto) the workers run them side by side,
+# one kernel per worker, each in a folder of its own (the book build runs these notebooks too).
 @pytest.mark.book
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_chapter_holds_on_another_seed_set(path, monkeypatch):
+def test_chapter_holds_on_another_seed_set(path, monkeypatch, tmp_path):
     """Every chapter draws its seeds through cdnotes.seeds; the sentences its assertions guard
     must hold for a different seed set too, not just for the one the book is built with."""
     from cdnotes.seeds import SEED_OFFSET_ENV
 
     monkeypatch.setenv(SEED_OFFSET_ENV, "1000")
-    execute(path, path.parent)
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    execute(copy, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ With identity blocks ``W = I``.
 from __future__ import annotations
 
 import math
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -26,6 +28,38 @@ from ..validation import check_positive_int, divisors
 from ._common import ProductOfFactors, multilinear_weight_jacobian
 
 __all__ = ["Monarch"]
+
+_BLAS = {"lock": threading.Lock(), "depth": 0, "controller": None, "limiter": None}
+
+
+@contextmanager
+def _one_blas_thread(xp):
+    """NumPy's BLAS on one thread inside the block (other array libraries: as they are).
+
+    Monarch's products are batches of small ones (``(N, m) @ (m, m)`` per block); NumPy makes
+    one BLAS call per block, and a threaded BLAS splits each small call between its threads and
+    waits for them: at ``n = 4096`` (64 blocks of 64), batch 256, float32, forward + backward
+    ran 7.0x faster than Dense on one thread but 2.2x on two. Threads that enter at once share
+    one limit, set by the first and restored by the last (``threadpoolctl``; the controller
+    is built once, the limit costs microseconds).
+    """
+    if not any(name in xp.__name__ for name in ("numpy", "array_api_strict")):
+        yield
+        return
+    with _BLAS["lock"]:
+        if _BLAS["depth"] == 0:
+            if _BLAS["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+                _BLAS["controller"] = ThreadpoolController()
+            _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
+        _BLAS["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS["lock"]:
+            _BLAS["depth"] -= 1
+            if _BLAS["depth"] == 0:
+                _BLAS["limiter"].restore_original_limits()
 
 
 class Monarch(Linear):
@@ -83,24 +117,27 @@ class Monarch(Linear):
         return xp.reshape(W4, (self.n_out, self.n_in))               # (s, q, k, p)
 
     def forward_2d(self, xp, X2):
-        """``(N, n)`` -> ``(N, n)``: two batched block products, never forming ``W``."""
+        """``(N, n)`` -> ``(N, n)``: two batched block products (on one BLAS thread),
+        never forming ``W``."""
         N, k, m = X2.shape[0], self.n_blocks, self.m
         Xr = xp.permute_dims(xp.reshape(X2, (N, k, m)), (1, 0, 2))      # (k, N, p)
-        H = xp.matmul(Xr, xp.matrix_transpose(self.R))                  # (k, N, q)
-        Z = xp.permute_dims(H, (2, 1, 0))                               # (l = q, N, r = k)
-        self._cache = (Xr, Z)
-        out = xp.matmul(Z, xp.matrix_transpose(self.L))                 # (l, N, s)
+        with _one_blas_thread(xp):
+            H = xp.matmul(Xr, xp.matrix_transpose(self.R))              # (k, N, q)
+            Z = xp.permute_dims(H, (2, 1, 0))                           # (l = q, N, r = k)
+            self._cache = (Xr, Z)
+            out = xp.matmul(Z, xp.matrix_transpose(self.L))             # (l, N, s)
         return xp.reshape(xp.permute_dims(out, (1, 2, 0)), (N, self.n_out)) + self.b
 
     def backward_2d(self, xp, dY2):
-        """``(N, n)`` -> ``(N, n)``; fills ``grads``."""
+        """``(N, n)`` -> ``(N, n)``; fills ``grads`` (batched products on one BLAS thread)."""
         Xr, Z = self._cached()
         N, k, m = dY2.shape[0], self.n_blocks, self.m
         dOut = xp.permute_dims(xp.reshape(dY2, (N, k, m)), (2, 0, 1))   # (l, N, s)
-        dL = xp.matmul(xp.matrix_transpose(dOut), Z)                    # (l, s, r)
-        dH = xp.permute_dims(xp.matmul(dOut, self.L), (2, 1, 0))        # (k, N, q)
-        dR = xp.matmul(xp.matrix_transpose(dH), Xr)                     # (k, q, p)
-        dX = xp.matmul(dH, self.R)                                      # (k, N, p)
+        with _one_blas_thread(xp):
+            dL = xp.matmul(xp.matrix_transpose(dOut), Z)                # (l, s, r)
+            dH = xp.permute_dims(xp.matmul(dOut, self.L), (2, 1, 0))    # (k, N, q)
+            dR = xp.matmul(xp.matrix_transpose(dH), Xr)                 # (k, q, p)
+            dX = xp.matmul(dH, self.R)                                  # (k, N, p)
         self.grads = {"R": dR, "L": dL, "b": xp.sum(dY2, axis=0)}
         return xp.reshape(xp.permute_dims(dX, (1, 0, 2)), (N, self.n_in))
 
