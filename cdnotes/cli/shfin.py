@@ -30,7 +30,7 @@ def add_parser(subparsers):
     p.add_argument("--lengths", type=positive_int, nargs="*", default=list(DEFAULT_LENGTHS),
                    help="sequence lengths of the cost sweep, distinct multiples of 16 whose "
                         "dense attention (3 × 4 × L² float64 numbers) fits in "
-                        f"{COST_MEMORY_FRACTION:.0%} of this machine's memory (default: 64 ... "
+                        f"{100 * COST_MEMORY_FRACTION:.0f}%% of this machine's memory (default: 64 ... "
                         "8192; none: no sweep)")
     p.add_argument("--cost-repeats", type=positive_int, default=3,
                    help="best-of repeats per timing (default: 3)")
