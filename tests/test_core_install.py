@@ -40,7 +40,8 @@ SMALLEST = {
                  "perceptron", "--input-eigenvalues", "fixed", "--workers", "1", "--out", "{out}",
                  "--quiet"],
     "spectral-probes": ["--into", "{spectral}", "--seeds", "0", "--datasets", "digits",
-                        "--overfit-widths", "8", "--workers", "1"],
+                        "--overfit-widths", "8", "--workers", "1", "--out", "{out}",
+                        "--quiet"],
     "structured": ["--seeds", "0", "--datasets", "digits", "--structures", "low_rank",
                    "--epochs", "1", "--no-curvature", "--out", "{out}", "--quiet"],
     "depth": ["--models", "cd8", "--depths", "1", "--seeds", "0", "--epochs", "1",
@@ -51,9 +52,7 @@ SMALLEST = {
                         "--out", "{out}", "--quiet"],
 }
 RUNS_AFTER = {"spectral-probes": "spectral"}        # reads the other's output
-# Where a command not yet on cdnotes.engine keeps its records (the engine's key is "records").
-RECORDS_KEY = {"lr-sweep": "runs"}
-# What `spectral-probes` adds to its --into file instead of writing its own.
+# What `spectral-probes` also adds to its --into file, beside writing its own.
 ADDS_TO = {"spectral-probes": ("spectral", "probes")}
 NOT_CORE = ("pytest", "hypothesis", "distributed", "jupyter_book", "nbformat", "ipykernel")
 
@@ -206,14 +205,14 @@ def test_core_install_runs_every_subcommand(core_venv, tmp_path):
             failures.append(f"python -m cdnotes {name} {' '.join(argv)}: exit {proc.returncode}"
                             f"\n{(proc.stdout + proc.stderr)[-3000:]}")
             continue
-        target, key = ADDS_TO.get(name, (name, RECORDS_KEY.get(name, "records")))
-        try:
-            document = json.loads((work / f"{target}.json").read_text())
-        except (OSError, ValueError) as err:
-            failures.append(f"{name}: no JSON document at {work / f'{target}.json'}: {err}")
-            continue
-        records = document.get(key) if isinstance(document, dict) else None
-        if not records:
-            failures.append(f"{name}: the JSON document has no {key!r} (keys: {list(document)})")
+        for target, key in [(name, "records"), *([ADDS_TO[name]] if name in ADDS_TO else [])]:
+            try:
+                document = json.loads((work / f"{target}.json").read_text())
+            except (OSError, ValueError) as err:
+                failures.append(f"{name}: no JSON document at {work / f'{target}.json'}: {err}")
+                continue
+            records = document.get(key) if isinstance(document, dict) else None
+            if not records:
+                failures.append(f"{name}: {target}.json has no {key!r} (keys: {list(document)})")
     print("seconds per sub-command:", seconds)              # shown with pytest -rP
     assert not failures, "\n\n".join(failures) + f"\n\nseconds: {seconds}"

@@ -122,3 +122,89 @@ def test_bad_sweeps_are_refused_before_any_job_runs(tmp_path):
                   n_jobs=2)
     with pytest.raises(ValueError, match="keys"):
         run_sweep(Sweep("demo", {}, [{"x": 1}], lambda j, s: {"job": 1}), tmp_path / "r.json")
+
+
+def _journal(tmp_path, *lines):
+    out = tmp_path / "r.json"
+    header = {"journal_of": {"command": "demo", "settings": {"power": 2}}}
+    with open(str(out) + ".journal.jsonl", "w") as f:
+        for line in (header, *lines):
+            f.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
+    return out
+
+
+@pytest.mark.parametrize("line,match", [
+    ({"job": {"x": 0}, "source": "x", "value": 0}, "source 'x'"),
+    ({"job": {"x": 0}, "source": -3, "value": 0}, "source -3"),
+    ([1, 2], "not a JSON object"),
+    ({"value": 0}, "'job' object")])
+def test_a_damaged_journal_is_refused_naming_it(tmp_path, line, match):
+    out = _journal(tmp_path, line, {"job": {"x": 1}, "value": 1})
+    with pytest.raises(SweepDocumentError, match=match) as info:
+        run_sweep(Sweep("demo", {"power": 2}, [{"x": 0}], _square_skip3), out, resume=True)
+    assert "journal" in str(info.value)
+
+
+def test_a_journal_that_is_a_directory_is_named(tmp_path):
+    out = tmp_path / "r.json"
+    os.mkdir(str(out) + ".journal.jsonl")
+    with pytest.raises(SweepDocumentError, match="is not a file"):
+        run_sweep(Sweep("demo", {}, [{"x": 0}], _square_skip3), out, resume=True)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"dask": "nonsense"}, ValueError, "SCHEME://HOST:PORT"),
+    ({"dask": "tcp://x"}, ValueError, "SCHEME://HOST:PORT"),
+    ({"dask": "inproc://x"}, ValueError, "tcp, tls"),
+    ({"dask": "tcp://host:99999"}, ValueError, "SCHEME://HOST:PORT"),
+    ({"argv": "abc"}, TypeError, "argv must be a list of str"),
+    ({"resume": "no"}, TypeError, "resume"),
+    ({"checkpoint_seconds": "x"}, TypeError, "checkpoint_seconds"),
+    ({"checkpoint_seconds": 0}, ValueError, "checkpoint_seconds")])
+def test_bad_run_sweep_arguments_are_refused_before_any_job(tmp_path, kwargs, error, match):
+    ran = []
+
+    def job(j, s):
+        ran.append(j)
+        return {}
+
+    with pytest.raises(error, match=match):
+        run_sweep(Sweep("demo", {}, [{"x": 0}], job), tmp_path / "r.json", **kwargs)
+    assert ran == [] and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("out", [None, 123])
+def test_an_output_that_is_no_path_is_named(out):
+    with pytest.raises(TypeError, match="out"):
+        run_sweep(Sweep("demo", {}, [{"x": 0}], _square_skip3), out)
+
+
+def test_an_output_directory_is_refused_before_any_job(tmp_path):
+    with pytest.raises((IsADirectoryError, OSError, ValueError), match="directory"):
+        run_sweep(Sweep("demo", {}, [{"x": 0}], _square_skip3), tmp_path)
+    assert os.listdir(tmp_path) == []
+    assert not os.path.exists(str(tmp_path) + ".journal.jsonl")
+
+
+def test_jobs_must_be_a_list():
+    with pytest.raises(TypeError, match="jobs must be a list"):
+        Sweep("demo", {}, None, _square_skip3)
+
+
+@pytest.mark.parametrize("address", ["", "nonsense", "tcp://x", "tcp://h:0"])
+def test_the_cli_refuses_a_bad_dask_address_as_a_usage_error(tmp_path, capsys, address):
+    from cdnotes.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["table1", "--dask", address, "--out", str(tmp_path / "r.json")])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "argument --dask" in err and "Traceback" not in err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "tls://sched.example.org:8786",
+                                     "tcp://[::1]:8786"])
+def test_good_dask_addresses_pass_the_check(address):
+    from cdnotes.engine import check_dask_address
+
+    assert check_dask_address(address) == address

@@ -307,3 +307,15 @@ def test_forward_then_forward_2d_then_backward_is_refused_clearly():
         layer.backward(np.ones((5, 3)))
     layer.forward(X)                                             # paired again: works
     assert layer.backward(np.ones((5, 3))).shape == (5, 4)
+
+
+@pytest.mark.parametrize("name,options,match", [
+    ("cd", {"block_size": 4, "method": "bogus"}, "method must be one of"),
+    ("masked", {"n_trained": 4, "frozen": "bogus"}, "frozen must be one of")])
+def test_a_closed_form_count_refuses_what_build_refuses(name, options, match):
+    from cdnotes.layers import LAYERS
+
+    with pytest.raises(ValueError, match=match):
+        LAYERS[name].n_params(8, 8, **options)
+    with pytest.raises(ValueError, match=match):
+        LAYERS[name].build(8, 8, seed=0, **options)

@@ -11,7 +11,7 @@ import math
 import sys
 
 __all__ = ["option_type", "positive_int", "seed", "positive", "non_negative", "unit",
-           "out_path", "add_output_options", "add_sweep_options", "check_distinct",
+           "out_path", "dask_address", "add_output_options", "add_sweep_options", "check_distinct",
            "show_progress", "run_sweep_command"]
 
 
@@ -71,6 +71,25 @@ def out_path(text):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def dask_address(text):
+    """``--dask``: a scheduler address ``SCHEME://HOST:PORT`` (checked before any job runs).
+
+    Parameters
+    ----------
+    text : str, the address as typed
+
+    Returns
+    -------
+    str, the address
+    """
+    from ..engine import check_dask_address
+
+    try:
+        return check_dask_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_output_options(parser, *, out: str, seeds=None):
     """``--seeds`` (when ``seeds`` is a default list), ``--out`` and ``--quiet``.
 
@@ -112,7 +131,7 @@ def add_sweep_options(parser, *, out: str, seeds=None):
     parser.add_argument("--jobs", type=positive_int, default=1,
                         help="local worker processes (default: 1; the records are the same "
                              "for any value)")
-    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+    parser.add_argument("--dask", metavar="ADDRESS", type=dask_address, default=None,
                         help="run the jobs on the workers of a running dask.distributed "
                              "scheduler, e.g. tcp://10.0.0.5:8786 (pip install "
                              "'cdnotes[cluster]'); --jobs is then ignored")

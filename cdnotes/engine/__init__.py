@@ -10,7 +10,7 @@ whatever the spreading; a killed run resumes without losing a finished job.
 """
 from .document import (SweepDocumentError, job_key, load_document, merge_documents,
                        strip_timings)
-from .sweep import Sweep, run_sweep
+from .sweep import DASK_SCHEMES, Sweep, check_dask_address, run_sweep
 
-__all__ = ["Sweep", "run_sweep", "load_document", "merge_documents", "job_key",
+__all__ = ["Sweep", "run_sweep", "check_dask_address", "DASK_SCHEMES", "load_document", "merge_documents", "job_key",
            "strip_timings", "SweepDocumentError"]

@@ -132,6 +132,9 @@ def read_journal(path) -> tuple:
 
     if not os.path.exists(path):
         return None, []
+    if not os.path.isfile(path):
+        raise SweepDocumentError(f"{os.fspath(path)} is not a file; the journal must be one "
+                                 "(remove it to rerun those jobs)")
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     records = []
@@ -145,6 +148,14 @@ def read_journal(path) -> tuple:
                 break
             raise SweepDocumentError(f"{os.fspath(path)} line {number} is not JSON; the journal "
                                      "is damaged (delete it to rerun those jobs)") from None
+        if not isinstance(record, dict):
+            raise SweepDocumentError(f"{os.fspath(path)} line {number} is not a JSON object; "
+                                     "the journal is damaged (delete it to rerun those jobs)")
+        source = record.get("source", 0)
+        if isinstance(source, bool) or not isinstance(source, int) or source < 0:
+            raise SweepDocumentError(f"{os.fspath(path)} line {number} names source {source!r}; "
+                                     "a source is an integer >= 0 (delete the journal to rerun "
+                                     "those jobs)")
         records.append(record)
     if not records or not isinstance(records[0].get("journal_of"), dict):
         raise SweepDocumentError(f"{os.fspath(path)} has no header line; it is not a sweep "

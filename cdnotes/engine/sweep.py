@@ -23,7 +23,7 @@ from ..results import environment_info, jsonable, write_json_atomic
 from .document import (SweepDocumentError, append_journal, job_key, journal_path,
                        load_document, read_journal)
 
-__all__ = ["Sweep", "run_sweep"]
+__all__ = ["Sweep", "run_sweep", "check_dask_address", "DASK_SCHEMES"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Sweep:
             raise ValueError(f"command must be a non-empty str; got {self.command!r}")
         if not isinstance(self.settings, dict):
             raise TypeError(f"settings must be a dict; got {type(self.settings).__name__}")
+        if not isinstance(self.jobs, (list, tuple)):
+            raise TypeError(f"jobs must be a list of dicts; got {type(self.jobs).__name__}")
         jobs = list(self.jobs)
         if not all(isinstance(job, dict) for job in jobs):
             raise TypeError("every job must be a dict of JSON-able values")
@@ -86,12 +88,42 @@ def _call(run_job, index, job, settings):
     return index, {"job": job, **result}
 
 
+DASK_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+"""The protocols of a ``dask.distributed`` scheduler address ``SCHEME://HOST:PORT``."""
+
+
+def check_dask_address(address) -> str:
+    """A ``dask.distributed`` scheduler address, ``SCHEME://HOST:PORT``.
+
+    Parameters
+    ----------
+    address : str, e.g. ``"tcp://10.0.0.5:8786"``
+
+    Returns
+    -------
+    str, the address
+
+    Raises
+    ------
+    ValueError
+        Not of that form (the message names the allowed schemes).
+    """
+    import re
+
+    match = re.fullmatch(r"([a-z]+)://(\[[0-9a-fA-F:.]+\]|[^:/\s\[\]]+):([0-9]{1,5})",
+                         address) if isinstance(address, str) else None
+    if match is None or match.group(1) not in DASK_SCHEMES or not 0 < int(match.group(3)) < 65536:
+        raise ValueError(f"a Dask scheduler address is SCHEME://HOST:PORT with SCHEME one of "
+                         f"{', '.join(DASK_SCHEMES)} (e.g. 'tcp://10.0.0.5:8786', which "
+                         f"`dask scheduler` prints); got {address!r}")
+    return address
+
+
 def _check_spreading(n_jobs, dask):
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be an integer >= 1; got {n_jobs!r}")
-    if dask is not None and (not isinstance(dask, str) or not dask):
-        raise ValueError(f"dask must be a scheduler address such as 'tcp://host:8786'; "
-                         f"got {dask!r}")
+    if dask is not None:
+        check_dask_address(dask)
 
 
 def _results(sweep, todo, n_jobs, dask):
@@ -117,7 +149,7 @@ def _results(sweep, todo, n_jobs, dask):
         raise ImportError("--dask needs dask.distributed: pip install 'cdnotes[cluster]'") from None
     try:
         client = Client(dask, timeout="20s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise ConnectionError(f"no Dask scheduler answered at {dask!r} ({exc}); start one "
                               "(dask scheduler, or your cluster's deployment) first") from None
     with client, parallel_config(backend="dask"):
@@ -206,7 +238,19 @@ def run_sweep(sweep: Sweep, out, *, n_jobs: int = 1, dask: str | None = None,
     SweepDocumentError
         ``resume`` with an ``out`` of another command or other settings, or a damaged journal.
     """
+    from ..results import check_writable_path
+    from ..validation import check_bool, check_real
+
+    if not isinstance(sweep, Sweep):
+        raise TypeError(f"sweep must be a cdnotes.engine.Sweep; got {type(sweep).__name__}")
     _check_spreading(n_jobs, dask)
+    out = check_writable_path(out, "out")
+    resume = check_bool(resume, "resume")
+    checkpoint_seconds = check_real(checkpoint_seconds, "checkpoint_seconds", low=0,
+                                    low_open=True)
+    if argv is not None and (isinstance(argv, str) or not all(isinstance(a, str)
+                                                              for a in argv)):
+        raise TypeError(f"argv must be a list of str (the command line); got {argv!r}")
     doc = _previous(sweep, out, resume)
     done = {job_key(r["job"]) for r in doc["records"]}
     todo = [i for i, key in enumerate(sweep.keys) if key not in done]

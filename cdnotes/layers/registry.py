@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..validation import check_block_size, check_int, divisors
+from ..validation import check_block_size, check_choice, check_int, divisors
 from .cdlinear import CDLinear
 from .dense import Dense
 from .masked import MaskedDense
@@ -233,6 +233,7 @@ def _cd(n_in, n_out, *, seed=None, block_size, method, **kw):
 
 def _cd_count(n_in, n_out, *, block_size, method):
     n_in, n_out, B = check_block_size(n_in, n_out, block_size)
+    check_choice(method, "method", ("auto", "fft", "dense"))
     return n_in * n_out // B + n_out
 
 
@@ -242,6 +243,7 @@ def _masked(n_in, n_out, *, seed=None, n_trained, bias, frozen, **kw):
 
 def _masked_count(n_in, n_out, *, n_trained, bias, frozen):
     n_trained = check_int(n_trained, "n_trained", minimum=1)
+    check_choice(frozen, "frozen", ("zero", "init"))
     if n_trained > n_in * n_out:
         raise ValueError(f"n_trained must be in [1, n_in*n_out = {n_in * n_out}]; got {n_trained}")
     return n_trained + (n_out if bias else 0)
