@@ -1,6 +1,6 @@
 """spectral_precondition against the explicit damped solve with cdlinear_hessian.
 
-Goal (issue 12): >= 100x faster than the explicit solve at n_in = n_out = 512, B = 32,
+Goal: >= 100x faster than the explicit solve at n_in = n_out = 512, B = 32,
 N = 1024 (P = 8192). The explicit route forms H = cdlinear_hessian(X)/N (P x P, 512 MiB at
 that size) and calls numpy.linalg.solve; the spectral route does one real FFT of X and G,
 B/2 + 1 Gram matrices and as many Ki x Ki solves. Both are timed in the same run, on the

@@ -305,7 +305,7 @@ def main(argv=None):
             print(f"  n = {r['width']:<6} {r['label']:<30} {r['ratio']:>6.2f}  ({sweeps}){flag}")
     goal = {}
     at_width = {r["structure"]: r for r in rows if r["width"] == args.width}
-    print(f"\nGoal (issue 11): >= {GOAL_SPEEDUP:g}x faster than Dense at n = {args.width}, "
+    print(f"\nGoal: >= {GOAL_SPEEDUP:g}x faster than Dense at n = {args.width}, "
           f"{thread_label(settings[0])} thread(s):")
     for key in GOAL:
         r = at_width.get(key)
