@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.spectral_domain` (issue 18): this module re-exports its names.
+"""Renamed :mod:`cdnotes.spectral_domain` : this module re-exports its names.
 
 "spectral" named four things — spectral-domain training (here), the spectral whitener
 (:mod:`cdnotes.whitening`), one layer's Hessian eigenvalues

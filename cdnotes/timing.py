@@ -1,7 +1,7 @@
 """How the library takes times (the clocks, interleaved rounds, thread limits): the low-level
 pieces shared by :mod:`cdnotes.benchmarking` and :mod:`cdnotes.shfin.cost`.
 
-Moved here from ``cdnotes.benchmarking`` (issue 18), which re-exports every name.
+Beside ``cdnotes.benchmarking``, which re-exports every name.
 
 How times are taken, everywhere in this module:
 

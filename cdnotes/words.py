@@ -3,8 +3,8 @@
 >>> listed([0.1, 0.2, 0.5], "rate", "rates", "no rate"), number_word(6), number_word(21)
 ('rates 0.1, 0.2 and 0.5', 'six', '21')
 
-:mod:`cdnotes.experiments.report` re-exports both (they were written there until issue 18 moved
-them down, for :func:`cdnotes.benchmarking.goal_text`).
+:mod:`cdnotes.experiments.report` re-exports both (they live this low so that
+:func:`cdnotes.benchmarking.goal_text` can use them).
 """
 from __future__ import annotations
 

@@ -2,8 +2,7 @@
 
 How times are taken (interleaved rounds, best of k, one thread, processor time) is
 :mod:`cdnotes.timing`, a lower layer that :mod:`cdnotes.shfin.cost` uses too. The rest is
-three modules, one role each (issue 18 split the former 794-line ``benchmarking.py``; every
-name still imports from here):
+three modules, one role each (every name imports from here):
 
 =================  ==========================================================================
 ``layer_speed``    one training step's time and peak memory; CDLinear's paths against a dense

@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.layer_hessian` (issue 18: one layer's Hessian, beside the whole
+"""Renamed :mod:`cdnotes.layer_hessian` (one layer's Hessian, beside the whole
 network's in :mod:`cdnotes.curvature`). ``cdnotes.hessian`` and its submodules ``explicit``,
 ``spectrum`` (now ``eigenvalues``), ``structure`` and ``_common`` (now ``inputs``) re-export
 their names; new code imports :mod:`cdnotes.layer_hessian`.

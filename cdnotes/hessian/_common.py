@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.layer_hessian.inputs` (issue 18);
+"""Renamed :mod:`cdnotes.layer_hessian.inputs`;
 ``cdnotes.hessian._common`` re-exports its names.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.layer_hessian.explicit` (issue 18);
+"""Renamed :mod:`cdnotes.layer_hessian.explicit`;
 ``cdnotes.hessian.explicit`` re-exports its names.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.layer_hessian.eigenvalues` (issue 18);
+"""Renamed :mod:`cdnotes.layer_hessian.eigenvalues`;
 ``cdnotes.hessian.spectrum`` re-exports its names.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Renamed :mod:`cdnotes.layer_hessian.structure` (issue 18);
+"""Renamed :mod:`cdnotes.layer_hessian.structure`;
 ``cdnotes.hessian.structure`` re-exports its names.
 """
 from __future__ import annotations

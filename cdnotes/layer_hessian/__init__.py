@@ -12,7 +12,7 @@
 ``inputs``       the check of a layer's inputs, shared with :mod:`cdnotes.preconditioning`
 ===============  ===========================================================================
 
-Renamed in issue 18 (``hessian/`` beside ``curvature/`` did not say which was one layer's);
+Formerly ``cdnotes.hessian`` (beside ``curvature/`` it did not say which was one layer's);
 the old paths still import every name:
 
 =================================  ========================================

@@ -1,6 +1,6 @@
 """Exact loss-Hessian eigenvalues of one linear layer in closed form (paper Theorem 1, SPEC §3).
 
-Formerly ``cdnotes.hessian.spectrum`` (renamed in issue 18; the old path re-exports every name).
+Formerly ``cdnotes.hessian.spectrum`` (the old path re-exports every name).
 
 For a CDLinear layer with inputs ``X`` ``(N, n_in)`` and ``x̂_n(k) ∈ ℂ^Ki`` the ``k``-th
 DFT coefficient of every input block of sample ``n``, the Hessian of ``½ Σ_n ‖y_n − t_n‖²``

@@ -1,6 +1,6 @@
 """What the one-layer Hessian modules share: the check of a layer's inputs, sorted tiling.
 
-Formerly ``cdnotes.hessian._common`` (made public in issue 18: :mod:`cdnotes.preconditioning`
+Formerly ``cdnotes.hessian._common`` (public, because :mod:`cdnotes.preconditioning`
 checks its inputs with :func:`check_layer_inputs` too).
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 ``structured_speed_cpu``
     Every structured layer (low-rank, Toeplitz, Kronecker, Monarch, ACDC, fixed sparse, Fourier
     mixing, CDLinear, SpectralLinear) against Dense, forward + both backward passes, widths
-    256–8192, batch 256, float32, one thread, processor time, two interleaved sweeps (issue 11's
+    256–8192, batch 256, float32, one thread, processor time, two interleaved sweeps (chapter 10's
     speed table; measured on the shared 2-core build machine with the code of both structured
     branches merged)::
 
@@ -34,7 +34,7 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
 ``peers_cpu``
     CDLinear against a torch ``rfft``/``einsum`` layer, ``jax.jit`` of the same, peft's C3A
-    ``BlockCircularConvolution`` and each framework's dense layer (issue 11), with float64
+    ``BlockCircularConvolution`` and each framework's dense layer, with float64
     checks of every peer against ``to_dense()``; one thread, the shared 2-core build machine.
     Needs ``pip install '.[peers]'``::
 

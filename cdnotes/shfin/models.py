@@ -1,6 +1,6 @@
 """Sequence classifiers for MNIST-1D: SHFIN blocks, a 1-D CNN, and the layers they share.
 
-The shared layers are written in :mod:`cdnotes.shfin.sequence_layers` (split off in issue 18) and
+The shared layers are written in :mod:`cdnotes.shfin.sequence_layers` and
 re-exported here.
 
 Every model here is a :class:`SequenceModel`: inputs ``(N, seq_len)`` (one value per

@@ -2,7 +2,7 @@
 a strided 1-D convolution and a position-wise feed-forward block (``(N, L, C)`` arrays,
 channels last).
 
-Split from :mod:`cdnotes.shfin.models` (issue 18), which re-exports every class.
+Beside :mod:`cdnotes.shfin.models`, which re-exports every class.
 """
 from __future__ import annotations
 

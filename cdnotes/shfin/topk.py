@@ -1,7 +1,7 @@
 """The spectral mask's selection of ``k`` frequencies: a differentiable relaxed top-``k``
 (successive softmax, Xie & Ermon 2019) with its VJP, and the hard top-``k``.
 
-Split from :mod:`cdnotes.shfin.kernels` (issue 18), which re-exports the three functions;
+Beside :mod:`cdnotes.shfin.kernels`, which re-exports the three functions;
 its conventions hold here.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Training in the spectral domain (Giambagli, Buffoni et al.): eigenvalue/eigenvector layers.
 
-Formerly ``cdnotes.spectral`` (renamed in issue 18: "spectral" also named a whitener, a layer's
+Formerly ``cdnotes.spectral`` (renamed: "spectral" also named a whitener, a layer's
 Hessian spectrum and the spectrum measures); ``cdnotes.spectral`` still imports every name.
 Modules: ``layer`` (:class:`SpectralLinear` and its options), ``network`` (:func:`spectral_mlp`,
 :func:`retract`).

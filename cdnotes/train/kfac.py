@@ -1,4 +1,4 @@
-"""K-FAC with an exact per-frequency input factor for CDLinear layers (issue 12).
+"""K-FAC with an exact per-frequency input factor for CDLinear layers.
 
 K-FAC (Martens & Grosse 2015) approximates each layer's block of the Fisher (= Gauss-Newton
 for these losses) by a Kronecker product ``S ⊗ A`` of an *output* factor

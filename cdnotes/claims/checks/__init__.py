@@ -7,9 +7,8 @@ measures the same quantity, the check reads that chapter's data and calls that c
 functions (``cdnotes.experiments``), so the claims page and the chapter give one number. The
 verdict is decided here from the computed values, never typed beside the claim.
 
-One module per part of the papers (issue 18 split the former 1,592-line ``checks.py``; every
-name still imports from here, and importing this package registers every check in
-:data:`cdnotes.claims.core.CHECKS`, in the order below):
+One module per part of the papers (every name imports from here, and importing this package
+registers every check in :data:`cdnotes.claims.core.CHECKS`, in the order below):
 
 ===================  =====================================================================
 ``common``           number formats of the evidence sentences, the seeded draws
