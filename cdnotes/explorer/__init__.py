@@ -11,8 +11,9 @@ whitening, with their condition numbers.
   precomputed and embedded as numbers in one self-contained HTML block; small inline
   JavaScript draws the chosen frame as SVG (nothing is loaded from the network).
 
-One module per part (every name imports from here): ``state`` (one setting's spectra, words and matplotlib picture), ``live``
-(the ipywidgets explorer), ``grid`` (the precomputed numbers), ``page`` (their HTML page).
+One module per part (every name imports from here): ``state`` (one setting's spectra, words
+and matplotlib picture), ``live`` (the ipywidgets explorer), ``grid`` (the precomputed
+numbers), ``page`` (their HTML page).
 """
 from __future__ import annotations
 
