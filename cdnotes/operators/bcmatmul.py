@@ -33,7 +33,7 @@ from .fft import fft_of
 __all__ = ["bc_matmul", "bc_matmul_vjp", "METHODS", "resolve_method", "prepare", "DensePlan",
            "SpectralPlan"]
 
-METHODS = ("auto", "fft", "dense")
+METHODS = ("auto", "fft", "dense", "rdft")
 
 def resolve_method(method: str, block_size: int, n_in: int | None = None,
                    n_out: int | None = None, *, batch: int = 64, costs=None) -> str:
@@ -49,7 +49,8 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     choice is a pure function of the sizes and the constants. Both paths give the same
     numbers up to rounding. Without sizes, ``"dense"`` for ``B <= 2`` and ``"fft"`` otherwise.
 
-    ``"fft"`` and ``"dense"`` are returned unchanged; anything else raises ``ValueError``.
+    ``"fft"``, ``"dense"`` and ``"rdft"`` (:mod:`cdnotes.operators.rdft`, never chosen by
+    ``"auto"`` yet) are returned unchanged; anything else raises ``ValueError``.
 
     Parameters
     ----------
@@ -223,15 +224,20 @@ def prepare(xp, C, X2, method: str):
         The array namespace of ``C`` and ``X2``.
     C : array ``(Ko, Ki, B)``
     X2 : array ``(N, Ki·B)``
-    method : {"fft", "dense"}
-        Already resolved (:func:`resolve_method`); anything but ``"dense"`` gives the FFT path.
+    method : {"fft", "dense", "rdft"}
+        Already resolved (:func:`resolve_method`); anything but ``"dense"`` or ``"rdft"``
+        gives the FFT path.
 
     Returns
     -------
-    DensePlan or SpectralPlan
-        ``DensePlan`` for ``"dense"``, else ``SpectralPlan``.
+    DensePlan, SpectralPlan or RealDFTPlan
     """
-    return DensePlan(xp, C, X2) if method == "dense" else SpectralPlan(xp, C, X2)
+    if method == "dense":
+        return DensePlan(xp, C, X2)
+    if method == "rdft":
+        from .rdft import RealDFTPlan
+        return RealDFTPlan(xp, C, X2)
+    return SpectralPlan(xp, C, X2)
 
 
 def _flatten_batch(xp, X):
