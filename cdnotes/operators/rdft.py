@@ -62,7 +62,19 @@ def rdft_matrices(xp, B: int, dtype, device=None):
 
 
 def packed_spectrum(xp, A2, D):
-    """``(rows, K·B)`` real -> ``(B, rows, K)`` packed spectra of every block (one GEMM)."""
+    """``(rows, K·B)`` real -> ``(B, rows, K)`` packed spectra of every block (one GEMM).
+
+    Parameters
+    ----------
+    xp : namespace
+    A2 : real array ``(rows, K·B)``
+    D : array ``(B, B)``
+        The forward matrix of :func:`rdft_matrices`.
+
+    Returns
+    -------
+    array ``(B, rows, K)``
+    """
     B = D.shape[0]
     rows, width = A2.shape
     K = width // B
@@ -71,7 +83,19 @@ def packed_spectrum(xp, A2, D):
 
 
 def packed_signal(xp, S, Dinv):
-    """Inverse of :func:`packed_spectrum`: ``(B, rows, K)`` -> ``(rows, K·B)`` (one GEMM)."""
+    """Inverse of :func:`packed_spectrum`: ``(B, rows, K)`` -> ``(rows, K·B)`` (one GEMM).
+
+    Parameters
+    ----------
+    xp : namespace
+    S : real array ``(B, rows, K)``
+    Dinv : array ``(B, B)``
+        The inverse matrix of :func:`rdft_matrices`.
+
+    Returns
+    -------
+    array ``(rows, K·B)``
+    """
     B, rows, K = S.shape
     A = xp.matmul(xp.matrix_transpose(xp.reshape(S, (B, rows * K))), xp.matrix_transpose(Dinv))
     return xp.reshape(A, (rows, K * B))
