@@ -77,10 +77,12 @@ class CDLinear(Linear):
         As for :class:`~cdnotes.Dense`. ``C`` is drawn i.i.d. with the dense scheme's
         variance, so ``to_dense()`` has the entry variance of the dense layer
         (see :mod:`cdnotes.layers.init`).
-    method : {"auto", "fft", "dense"}
-        How products are computed: spectral (real FFTs, never forms ``W``) or
-        materialised. Both give the same numbers to rounding; ``"auto"`` picks
-        by block size and layer size (:func:`cdnotes.operators.resolve_method`).
+    method : {"auto", "fft", "dense", "rdft"}
+        How products are computed: spectral (real FFTs, never forms ``W``), the real
+        DFT of each block as one matrix product (``"rdft"``, fastest for short blocks;
+        :mod:`cdnotes.operators.rdft`) or materialised. All give the same numbers to
+        rounding; ``"auto"`` picks fft or dense by block size and layer size
+        (:func:`cdnotes.operators.resolve_method`).
 
     Attributes
     ----------

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..validation import check_block_size, check_choice, check_int, divisors
+from ..operators.bcmatmul import METHODS
 from .cdlinear import CDLinear
 from .dense import Dense
 from .masked import MaskedDense
@@ -233,7 +234,7 @@ def _cd(n_in, n_out, *, seed=None, block_size, method, **kw):
 
 def _cd_count(n_in, n_out, *, block_size, method):
     n_in, n_out, B = check_block_size(n_in, n_out, block_size)
-    check_choice(method, "method", ("auto", "fft", "dense"))
+    check_choice(method, "method", METHODS)
     return n_in * n_out // B + n_out
 
 
@@ -258,7 +259,8 @@ register(LayerEntry("dense", _dense, lambda n_in, n_out: n_in * n_out + n_out,
 register(LayerEntry(
     "cd", _cd, _cd_count,
     options=(Option("block_size", REQUIRED, "circulant block size B, dividing n_in and n_out"),
-             Option("method", "auto", '"auto", "fft" or "dense": how products are computed')),
+             Option("method", "auto",
+                    '"auto", "fft", "rdft" or "dense": how products are computed')),
     size_option="block_size",
     candidates=lambda n_in, n_out: [B for B in divisors(n_in) if n_out % B == 0],
     round_output=_round_up, doc="CDLinear: block-circulant blocks of size block_size"))

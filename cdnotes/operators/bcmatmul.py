@@ -54,7 +54,7 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
 
     Parameters
     ----------
-    method : {"auto", "fft", "dense"}
+    method : {"auto", "fft", "dense", "rdft"}
     block_size : int >= 1
         ``B``; must divide ``n_in`` and ``n_out`` when they are given.
     n_in, n_out : int or None, default None
@@ -67,7 +67,7 @@ def resolve_method(method: str, block_size: int, n_in: int | None = None,
     Returns
     -------
     str
-        ``"fft"`` or ``"dense"``.
+        ``"fft"`` or ``"dense"`` for ``"auto"``; any other method as given.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
