@@ -208,3 +208,14 @@ def test_good_dask_addresses_pass_the_check(address):
     from cdnotes.engine import check_dask_address
 
     assert check_dask_address(address) == address
+
+
+def test_records_of_one_lost_run_share_one_placeholder_source(tmp_path):
+    # A journal left by a run numbered 2 whose document was never written: its three records
+    # belong to one run, so they get one placeholder source, not one each.
+    out = _journal(tmp_path, *({"job": {"x": x}, "source": 2, "value": x * x} for x in range(3)))
+    doc = run_sweep(Sweep("demo", {"power": 2}, [{"x": x} for x in range(4)], _square_skip3),
+                    out, resume=True)
+    assert [r["source"] for r in doc["records"]] == [0, 0, 0, 1]
+    assert doc["sources"][0] == {"argv": None, "complete": False}
+    assert doc["sources"][1]["complete"] is True and len(doc["sources"]) == 2

@@ -184,12 +184,15 @@ def _previous(sweep, out, resume):
                                      f"not of {sweep.command!r}; use another output file")
         _same_settings(jsonable(header.get("settings")), want, journal)
     have = {job_key(r["job"]) for r in doc["records"]}
+    known, lost = len(doc["sources"]), {}        # a killed run whose source was never saved
     for record in journaled:
         if job_key(record["job"]) not in have:
-            record.setdefault("source", len(doc["sources"]))
-            if record["source"] >= len(doc["sources"]):     # the killed run left no source
-                doc["sources"].append({"argv": None, "complete": False})
-                record["source"] = len(doc["sources"]) - 1
+            source = record.get("source", known)
+            if source >= known:                      # one placeholder per lost run
+                if source not in lost:
+                    lost[source] = len(doc["sources"])
+                    doc["sources"].append({"argv": None, "complete": False})
+                record["source"] = lost[source]
             doc["records"].append(record)
             have.add(job_key(record["job"]))
     return doc
