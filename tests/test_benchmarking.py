@@ -156,8 +156,18 @@ def test_auto_rule_check_reports_the_rule_and_its_regret():
         (16, 16, 2), (16, 16, 4), (16, 16, 16), (16, 8, 2), (16, 8, 4)]
     for r in rows:
         assert r["auto"] == resolve_method("auto", r["block_size"], r["n_in"], r["n_out"], batch=4, costs=costs)
-        t = {"fft": r["fft_s"], "dense": r["materialised_s"]}
+        t = {"fft": r["fft_s"], "dense": r["materialised_s"], "rdft": r["rdft_s"]}
+        assert benchmarking.path_times(r) == t
         assert r["faster"] == min(t, key=t.get) and r["regret"] == t[r["auto"]] / t[r["faster"]] >= 1
+
+
+def test_rechoose_refuses_rows_without_the_chosen_path():
+    row = {"n_in": 4096, "n_out": 4096, "block_size": 8, "batch": 256, "fft_s": 2.0,
+           "materialised_s": 3.0, "faster": "fft", "auto": "fft", "regret": 1.0}
+    assert resolve_method("auto", 8, 4096, 4096, batch=256, costs=DEFAULT_COSTS) == "rdft"
+    with pytest.raises(ValueError, match="no time for the 'rdft' path"):
+        benchmarking.rechoose([row], DEFAULT_COSTS)
+    assert benchmarking.path_times(row) == {"fft": 2.0, "dense": 3.0}
 
 
 # ---------------------------------------------------------------- the cost model
@@ -177,6 +187,26 @@ def test_path_seconds_is_the_documented_formula():
     assert math.isclose(t["dense"], 1.0 + 6 * N * n_in * n_out / 3.0 + 7.0 * n_in * n_out)
     points = 2 * N * (n_in + n_out) + 2 * Ki * Ko * B
     assert math.isclose(t["fft"], 2.0 + 11.0 * points + 24 * F * N * Ki * Ko / 5.0)
+    # B = 8: bins 0 and 4 real (1 product each), bins 1-3 complex (4 each)
+    assert math.isclose(t["rdft"], 2.0 + points * (2 * 8 / 3.0 + 7.0)
+                        + 6 * (2 + 4 * 3) * N * Ki * Ko / 3.0)
+    t7 = pathcost.path_seconds(14, 21, 7, N, c)          # odd B = 7: one real bin, 3 complex
+    points7 = 2 * N * 35 + 2 * 2 * 3 * 7
+    assert math.isclose(t7["rdft"], 2.0 + points7 * (2 * 7 / 3.0 + 7.0)
+                        + 6 * (1 + 4 * 3) * N * 2 * 3 / 3.0)
+
+
+def test_cheaper_path_takes_the_smallest_prediction_and_the_first_on_ties(monkeypatch):
+    order = ("dense", "fft", "rdft")
+    for n_in, n_out, B in GRID:
+        t = pathcost.path_seconds(n_in, n_out, B, 64, DEFAULT_COSTS)
+        best = pathcost.cheaper_path(n_in, n_out, B, 64, DEFAULT_COSTS)
+        assert t[best] == min(t.values())
+        assert all(t[p] > t[best] for p in order[:order.index(best)])
+    for tied in [{"dense": 1.0, "fft": 1.0, "rdft": 1.0}, {"dense": 2.0, "fft": 1.0, "rdft": 1.0},
+                 {"dense": 2.0, "fft": 3.0, "rdft": 1.0}]:
+        monkeypatch.setattr(pathcost, "path_seconds", lambda *a, t=tied: dict(t))
+        assert pathcost.cheaper_path(64, 64, 8) == min(order, key=tied.get)
 
 
 GRID = [(n_in, n_out, B) for n_in in (8, 16, 64, 128, 256, 512, 1024, 4096)
@@ -188,13 +218,15 @@ def test_rule_on_a_grid_with_the_default_costs(no_calibration):
     for n_in, n_out, B in GRID:
         choice = resolve_method("auto", B, n_in, n_out)
         t = pathcost.path_seconds(n_in, n_out, B, 64, DEFAULT_COSTS)
-        assert choice == ("fft" if t["fft"] < t["dense"] else "dense")
+        assert choice == min(("dense", "fft", "rdft"), key=t.get)
         assert cdnotes.CDLinear(n_in, n_out, B).method == choice
         if B <= 2:                      # no fewer flops than the dense product: never the FFT
-            assert choice == "dense", (n_in, n_out, B)
+            assert choice != "fft", (n_in, n_out, B)
         if max(n_in, n_out) <= 64:      # overhead-bound: the materialised path
             assert choice == "dense", (n_in, n_out, B)
         if min(n_in, n_out) >= 1024 and B >= 8:          # flop-bound, B/2-fold fewer flops
+            assert choice != "dense", (n_in, n_out, B)
+        if min(n_in, n_out) >= 1024 and B >= 256:        # the real DFT's B² transform loses
             assert choice == "fft", (n_in, n_out, B)
 
 

@@ -78,7 +78,9 @@ def test_rdft_matrices_invert_each_other(B):
     np.testing.assert_allclose(Dinv @ D, np.eye(B), atol=1e-13)
 
 
-def test_auto_never_picks_rdft_yet():
+def test_auto_picks_each_path_where_the_default_model_prices_it_cheapest(monkeypatch):
     from cdnotes.operators import resolve_method
-    for n, B in ((1024, 8), (64, 4), (4096, 512)):
-        assert resolve_method("auto", B, n, n, batch=256) in ("fft", "dense")
+    monkeypatch.setenv("CDNOTES_PATH_COSTS", "default")
+    expected = {(1024, 8): "rdft", (64, 4): "dense", (4096, 512): "fft"}
+    for (n, B), path in expected.items():
+        assert resolve_method("auto", B, n, n, batch=256) == path, (n, B)

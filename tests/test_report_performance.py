@@ -86,9 +86,24 @@ def test_rule_table_verdict_each_way(here_regret, verdict):
     assert np.isclose(v["ch7_rule_extra_default"], 100 * (2.5 / 2 - 1))
     assert v["ch7_rule_disagree"] == "chose differently for 1 of the 2 layers"
     assert (v["ch7_costs_lo"], v["ch7_costs_hi"]) == (0.5, 2.0)
-    assert sec.rows == [[64, "16", "4, 16", "16"]]
+    assert sec.rows == [[64, "materialised at 4; FFT at 16", "FFT at 4, 16",
+                         "materialised at 4; FFT at 16"]]
     same = perf.rule_table(checked, checked, costs, defaults, [64]).values
     assert same["ch7_rule_disagree"] == "made the same choice for every layer"
+
+
+def test_rule_table_names_all_three_paths_and_prices_the_fastest():
+    rows = [{"n_in": 128, "block_size": B, "faster": f, "auto": a, "regret": g,
+             "fft_s": ft, "materialised_s": ds, "rdft_s": rs}
+            for B, f, a, g, ft, ds, rs in [(2, "dense", "dense", 1.0, 3.0, 1.0, 2.0),
+                                           (8, "rdft", "fft", 1.5, 3.0, 4.0, 2.0),
+                                           (64, "fft", "rdft", 2.0, 1.0, 5.0, 2.0)]]
+    one = SimpleNamespace(a=1.0, as_dict=lambda: {"a": 0})
+    sec = perf.rule_table(rows, rows, one, one, [128])
+    assert sec.rows[0][1] == "materialised at 2; real DFT at 8; FFT at 64"
+    assert sec.rows[0][2] == "materialised at 2; real DFT at 64; FFT at 8"
+    # chosen: 1 + 3 + 2 = 6 against the fastest 1 + 2 + 1 = 4
+    assert np.isclose(sec.values["ch7_rule_extra_default"], 50.0)
 
 
 def _clock(gm, low, high, wall_gm=None, seconds=1.0):

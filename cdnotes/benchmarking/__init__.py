@@ -16,11 +16,13 @@ three modules, one role each (every name imports from here):
 from __future__ import annotations
 
 from ..timing import best_time, blas_threads, interleaved_seconds, resolve_clock, synchronize
-from .auto_rule import auto_rule_check, calibrate_auto, measure_path_costs, rechoose
+from .auto_rule import (PATHS, auto_rule_check, calibrate_auto, measure_path_costs,
+                        path_times, rechoose)
 from .epochs import digits_epoch_seconds, epoch_time_ratio, goal_text
 from .layer_speed import describe_fft_wins, fft_wins, peak_step_bytes, speed_sweep, step_seconds
 
 __all__ = ["best_time", "synchronize", "blas_threads", "resolve_clock", "interleaved_seconds",
            "step_seconds", "peak_step_bytes", "speed_sweep", "fft_wins", "describe_fft_wins",
-           "measure_path_costs", "calibrate_auto", "auto_rule_check", "rechoose",
+           "measure_path_costs", "calibrate_auto", "auto_rule_check", "rechoose", "path_times",
+           "PATHS",
            "epoch_time_ratio", "digits_epoch_seconds", "goal_text"]

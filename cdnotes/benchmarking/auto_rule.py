@@ -10,7 +10,11 @@ from ..layers import CDLinear, Dense
 from ..timing import blas_threads, interleaved_seconds, resolve_clock
 from .layer_speed import _layer_step
 
-__all__ = ["measure_path_costs", "calibrate_auto", "auto_rule_check", "rechoose"]
+#: CDLinear's paths, as ``method=`` names them.
+PATHS = ("fft", "rdft", "dense")
+
+__all__ = ["measure_path_costs", "calibrate_auto", "auto_rule_check", "rechoose", "path_times",
+           "PATHS"]
 
 
 def measure_path_costs(*, repeats: int = 15, threads=1, clock=None, seed=0):
@@ -119,7 +123,7 @@ def calibrate_auto(path=None, *, repeats: int = 15, threads=1, clock=None, write
 
 def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=10, threads=1,
                     clock=None, costs=None, seed=0):
-    """Time both paths of every layer in ``shapes`` (``(n_in, n_out)`` pairs) and block size
+    """Time the three paths of every layer in ``shapes`` (``(n_in, n_out)`` pairs) and block size
     dividing both, and compare with ``method="auto"``'s choice.
 
     Each shape's layers (and a dense layer) are timed in turns (``clock=None``: processor
@@ -146,10 +150,10 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
     -------
     list of dict
         One per shape and block size: ``n_in``, ``n_out``, ``block_size``, ``batch``, best
-        seconds ``dense_s`` (Dense layer), ``fft_s``, ``materialised_s``; ``auto``
-        (``"fft"`` or ``"dense"``: the rule's choice with ``costs``), ``faster`` (the
-        measured faster path, same names) and ``regret`` (time of the chosen path / time of
-        the faster one, ``>= 1``).
+        seconds ``dense_s`` (Dense layer), ``fft_s``, ``rdft_s``, ``materialised_s``;
+        ``auto`` (``"fft"``, ``"rdft"`` or ``"dense"``: the rule's choice with ``costs``),
+        ``faster`` (the measured fastest path, same names) and ``regret`` (time of the
+        chosen path / time of the fastest one, ``>= 1``).
     """
     from ..operators.bcmatmul import resolve_method
 
@@ -164,17 +168,17 @@ def auto_rule_check(shapes, block_sizes, *, batch=64, dtype="float64", repeats=1
             Bs = [B for B in block_sizes if n_in % B == 0 and n_out % B == 0]
             steps = {"dense": _layer_step(Dense(n_in, n_out, seed=seed, dtype=dtype), xp, X, dY)}
             for B in Bs:
-                for m in ("fft", "dense"):
+                for m in PATHS:
                     layer = CDLinear(n_in, n_out, B, seed=seed, dtype=dtype, method=m)
                     steps[(m, B)] = _layer_step(layer, xp, X, dY)
             best = {k: min(v) for k, v in
                     interleaved_seconds(steps, repeats=repeats, clock=clock).items()}
             for B in Bs:
-                t = {"fft": best[("fft", B)], "dense": best[("dense", B)]}
+                t = {m: best[(m, B)] for m in PATHS}
                 auto = resolve_method("auto", B, n_in, n_out, batch=batch, costs=costs)
                 faster = min(t, key=t.get)
                 rows.append({"n_in": n_in, "n_out": n_out, "block_size": B, "batch": batch,
-                             "dense_s": best["dense"], "fft_s": t["fft"],
+                             "dense_s": best["dense"], "fft_s": t["fft"], "rdft_s": t["rdft"],
                              "materialised_s": t["dense"],
                              "auto": auto, "faster": faster, "regret": t[auto] / t[faster]})
     return rows
@@ -201,8 +205,31 @@ def rechoose(rows, costs):
 
     out = []
     for r in rows:
-        t = {"fft": r["fft_s"], "dense": r["materialised_s"]}
+        t = path_times(r)
         auto = resolve_method("auto", r["block_size"], r["n_in"], r["n_out"], batch=r["batch"],
                               costs=costs)
+        if auto not in t:
+            raise ValueError(f"row (n_in={r['n_in']}, n_out={r['n_out']}, B={r['block_size']}) "
+                             f"has no time for the {auto!r} path the constants choose; "
+                             "re-run auto_rule_check, which times every path")
         out.append({**r, "auto": auto, "regret": t[auto] / t[r["faster"]]})
     return out
+
+
+def path_times(row):
+    """``{path: seconds}`` of one :func:`auto_rule_check` row (rows measured before the
+    ``"rdft"`` path existed have no ``rdft_s``, and give only ``"fft"`` and ``"dense"``).
+
+    Parameters
+    ----------
+    row : dict
+
+    Returns
+    -------
+    dict
+        ``{"fft": s, "dense": s}`` and ``"rdft"`` where measured.
+    """
+    t = {"fft": row["fft_s"], "dense": row["materialised_s"]}
+    if row.get("rdft_s") is not None:
+        t["rdft"] = row["rdft_s"]
+    return t

@@ -81,7 +81,7 @@ class CDLinear(Linear):
         How products are computed: spectral (real FFTs, never forms ``W``), the real
         DFT of each block as one matrix product (``"rdft"``, fastest for short blocks;
         :mod:`cdnotes.operators.rdft`) or materialised. All give the same numbers to
-        rounding; ``"auto"`` picks fft or dense by block size and layer size
+        rounding; ``"auto"`` picks the path a cost model prices cheapest for the layer's sizes
         (:func:`cdnotes.operators.resolve_method`).
 
     Attributes

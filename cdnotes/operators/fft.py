@@ -22,8 +22,11 @@ class _ScipyFFT:
     """``rfft``/``irfft``/``fft``/``ifft`` of ``scipy.fft`` with the array-API call signature."""
 
     @staticmethod
-    def _workers(x):
-        return _MAX_WORKERS if x.size >= _PARALLEL_FFT_SIZE else 1
+    def _workers(x, samples=None):
+        # ``samples``: the real samples the transform touches (an irfft's output is twice
+        # its complex input); a transform of 2^18 or more runs on every allowed worker.
+        return _MAX_WORKERS if (x.size if samples is None else samples) >= _PARALLEL_FFT_SIZE \
+            else 1
 
     @classmethod
     def rfft(cls, x, axis=-1):
@@ -33,7 +36,9 @@ class _ScipyFFT:
     @classmethod
     def irfft(cls, x, n=None, axis=-1):
         import scipy.fft
-        return scipy.fft.irfft(x, n=n, axis=axis, workers=cls._workers(x))
+        length = 2 * (x.shape[axis] - 1) if n is None else n
+        samples = x.size // max(x.shape[axis], 1) * length
+        return scipy.fft.irfft(x, n=n, axis=axis, workers=cls._workers(x, samples))
 
     @classmethod
     def fft(cls, x, axis=-1):

@@ -1,4 +1,4 @@
-"""Which of CDLinear's two paths is cheaper: a cost model with re-measurable constants.
+"""Which of CDLinear's three paths is cheapest: a cost model with re-measurable constants.
 
 ``method="auto"`` (:func:`cdnotes.operators.resolve_method`) predicts the seconds of one
 forward + backward pass of each path for a layer ``n_in -> n_out`` with block size ``B`` and
@@ -7,6 +7,7 @@ and ``F = B//2 + 1`` frequencies:
 
     materialised:  overhead_dense + 6·N·n_in·n_out / gemm_flops + gather·n_in·n_out
     FFT:           overhead_fft + fft_point·S + 24·F·N·Ki·Ko / complex_flops
+    real DFT:      overhead_fft + S·(2·B / gemm_flops + gather) + 6·P·N·Ki·Ko / gemm_flops
 
 * ``6·N·n_in·n_out``: the three real matrix products of the forward and backward pass;
   ``gather·n_in·n_out``: building ``W`` from ``C`` and projecting ``∂L/∂W`` back onto ``C``.
@@ -16,6 +17,12 @@ and ``F = B//2 + 1`` frequencies:
   dominate, and a constant cost per sample predicted the measured times better than one
   growing like ``log B`` (``benchmarks/cdlinear_paths.py`` checks the rule);
   ``24·F·N·Ki·Ko``: the three batched complex products, 8 real flops per multiply-add.
+* real DFT (``"rdft"``, :mod:`cdnotes.operators.rdft`): every real sample is transformed by
+  a ``(B, B)`` GEMM (``2·B`` flops) and packed (one memory pass, priced like a gather);
+  ``P = nr + 4·nc`` real products per block pair (``nc = (B-1)//2`` complex bins, ``nr``
+  real-only ones), three times. Fitted on 41 layers (widths 64–2048, ``B`` = 2–128, float64
+  batch 64 and float32 batch 256, one thread): the three-way choice with these terms cost
+  1.4% more time than always taking the measured fastest path (mean regret 1.014).
 * ``overhead_*``: the fixed cost of a pass (Python and NumPy calls), which decides tiny layers.
 
 Each constant is one measured number (:func:`cdnotes.benchmarking.calibrate_auto` measures
@@ -99,7 +106,7 @@ DEFAULT_COSTS = PathCosts(overhead_dense_s=3.1e-5, overhead_fft_s=7.1e-5, gemm_f
 
 def path_seconds(n_in: int, n_out: int, block_size: int, batch: int = 64,
                  costs: PathCosts = DEFAULT_COSTS) -> dict:
-    """Predicted seconds of one forward + backward pass: ``{"dense": ..., "fft": ...}``.
+    """Predicted seconds of one forward + backward pass of each path.
 
     ``"dense"`` is the materialised path. Sizes are not checked (``block_size`` must
     divide ``n_in`` and ``n_out``).
@@ -116,7 +123,7 @@ def path_seconds(n_in: int, n_out: int, block_size: int, batch: int = 64,
     Returns
     -------
     dict
-        ``{"dense": seconds, "fft": seconds}`` (floats).
+        ``{"dense": seconds, "fft": seconds, "rdft": seconds}`` (floats).
     """
     B, N = block_size, batch
     Ki, Ko, F = n_in // B, n_out // B, B // 2 + 1
@@ -125,12 +132,19 @@ def path_seconds(n_in: int, n_out: int, block_size: int, batch: int = 64,
              + costs.gather_s * n_in * n_out)
     fft = (costs.overhead_fft_s + costs.fft_point_s * points
            + 24.0 * F * N * Ki * Ko / costs.complex_flops)
-    return {"dense": dense, "fft": fft}
+    nc = (B - 1) // 2
+    products = (B - 2 * nc) + 4 * nc
+    rdft = (costs.overhead_fft_s + points * (2.0 * B / costs.gemm_flops + costs.gather_s)
+            + 6.0 * products * N * Ki * Ko / costs.gemm_flops)
+    return {"dense": dense, "fft": fft, "rdft": rdft}
 
 
 def cheaper_path(n_in: int, n_out: int, block_size: int, batch: int = 64,
                  costs: PathCosts = DEFAULT_COSTS) -> str:
-    """``"fft"`` if the model predicts the FFT path strictly faster, else ``"dense"``.
+    """The path the model predicts fastest: ``"dense"``, ``"fft"`` or ``"rdft"``.
+
+    Ties go to the first of ``"dense"``, ``"fft"``, ``"rdft"`` (a path must be strictly
+    faster to be chosen over an earlier one).
 
     Parameters
     ----------
@@ -140,10 +154,10 @@ def cheaper_path(n_in: int, n_out: int, block_size: int, batch: int = 64,
     Returns
     -------
     str
-        ``"fft"`` or ``"dense"``.
+        ``"dense"``, ``"fft"`` or ``"rdft"``.
     """
     t = path_seconds(n_in, n_out, block_size, batch, costs)
-    return "fft" if t["fft"] < t["dense"] else "dense"
+    return min(("dense", "fft", "rdft"), key=t.__getitem__)
 
 
 def calibration_file() -> Path:

@@ -11,7 +11,7 @@ from math import ceil
 
 import numpy as np
 
-from ..benchmarking import describe_fft_wins, fft_wins
+from ..benchmarking import describe_fft_wins, fft_wins, path_times
 from .glued import Section, Sentence
 
 __all__ = ["flop_ratio", "cpu_sweep", "flop_rates", "memory_table", "rule_table",
@@ -144,9 +144,17 @@ def memory_table(rows, width, batch=256) -> Section:
     return Section(values, header, table)
 
 
-def _fft_blocks(rs, key):
-    bs = [r["block_size"] for r in rs if (r["faster"] if key == "faster" else r["auto"]) == "fft"]
-    return ", ".join(map(str, bs)) if bs else "at no B"
+PATH_NAME = {"dense": "materialised", "fft": "FFT", "rdft": "real DFT"}
+
+
+def _blocks_by_path(rs, key):
+    """``"materialised at B = 2, 4; real DFT at 8, 16; FFT at 32"``: each path's block sizes."""
+    parts = []
+    for path in ("dense", "rdft", "fft"):
+        bs = [str(r["block_size"]) for r in rs if r[key] == path]
+        if bs:
+            parts.append(f"{PATH_NAME[path]} at {', '.join(bs)}")
+    return "; ".join(parts)
 
 
 def rule_table(checked, here_rows, here, defaults, widths) -> Section:
@@ -169,17 +177,17 @@ def rule_table(checked, here_rows, here, defaults, widths) -> Section:
         The values the page glues, and its table (header and rows; none for values only).
     """
     judged = {"default": checked, "here": here_rows}
-    table = [[n, _fft_blocks([r for r in checked if r["n_in"] == n], "faster")]
-             + [_fft_blocks([r for r in judged[k] if r["n_in"] == n], "auto") for k in judged]
+    table = [[n, _blocks_by_path([r for r in checked if r["n_in"] == n], "faster")]
+             + [_blocks_by_path([r for r in judged[k] if r["n_in"] == n], "auto") for k in judged]
              for n in widths]
     values = {}
     for k, rs in judged.items():
         regret = np.array([r["regret"] for r in rs])
         values[f"ch7_rule_right_{k}"] = int(np.sum(regret == 1))
         values[f"ch7_rule_worst_{k}"] = float(regret.max())
-    # total time of the chosen paths over that of the faster paths, over all layers
-    chosen = {k: sum(r["regret"] * min(r["fft_s"], r["materialised_s"]) for r in rs)
-              / sum(min(r["fft_s"], r["materialised_s"]) for r in rs)
+    # total time of the chosen paths over that of the fastest paths, over all layers
+    chosen = {k: sum(r["regret"] * min(path_times(r).values()) for r in rs)
+              / sum(min(path_times(r).values()) for r in rs)
               for k, rs in judged.items()}
     values["ch7_rule_extra_default"] = 100 * (chosen["default"] - 1)
     values["ch7_rule_extra_here"] = 100 * (chosen["here"] - 1)
@@ -197,8 +205,8 @@ def rule_table(checked, here_rows, here, defaults, widths) -> Section:
     factors = [getattr(here, f) / getattr(defaults, f) for f in defaults.as_dict()]
     values["ch7_costs_lo"] = min(factors)
     values["ch7_costs_hi"] = max(factors)
-    header = ["width", "B where the FFT path was faster", "FFT chosen (default constants)",
-              "FFT chosen (this machine's constants)"]
+    header = ["width", "fastest path, by B (measured)", "auto's choice (default constants)",
+              "auto's choice (this machine's constants)"]
     return Section(values, header, table)
 
 
@@ -228,10 +236,8 @@ def digits_epochs(timed, used_paths, n_layers) -> Section:
         The values the page glues, and its table (header and rows; none for values only).
     """
     a, f = timed["auto"], timed["fft"]
-    path_name = {"dense": "materialised", "fft": "FFT"}
     values = {"ch7_digits_layers": n_layers,
-              "ch7_digits_auto_path": (path_name[next(iter(used_paths))]
-                                       if len(used_paths) == 1 else "materialised and FFT")}
+              "ch7_digits_auto_path": " and ".join(PATH_NAME[p] for p in sorted(used_paths))}
     detail = a["cpu"]["ratio_detail"]           # cdnotes.benchmarking.epoch_time_ratio
     for m in ("cd4", "cd8"):       # geometric means over the repeats, with their intervals
         values[f"ch7_digits_{m}"] = detail[m]["geometric_mean"]
