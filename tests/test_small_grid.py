@@ -86,3 +86,15 @@ def test_inverse_transform_workers_count_its_real_output(monkeypatch):
         fft_module.fft_of(xnp).irfft(small, n=512, axis=-1)
         fft_module.fft_of(xnp).irfft(np.zeros((2, 257, 512), np.complex64), axis=1)
     assert seen == [2, 1, 2]
+
+
+def test_an_fft_layer_loads_its_fft_backend_when_built(monkeypatch):
+    from cdnotes.layers import cdlinear
+    loaded = []
+    monkeypatch.setattr(cdlinear, "load_fft", loaded.append)
+    CDLinear(64, 64, 32, method="dense")
+    CDLinear(64, 64, 8, method="rdft")
+    assert loaded == []
+    CDLinear(64, 64, 32, method="fft")
+    assert len(loaded) == 1 and loaded[0].__name__.endswith("numpy")
+    fft_module.load_fft(array_api_strict)             # other namespaces: nothing to load
