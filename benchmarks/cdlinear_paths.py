@@ -1,10 +1,10 @@
-"""CDLinear's two paths ("fft", "dense") against a Dense layer, and how method="auto" chose.
+"""CDLinear's three paths ("fft", "rdft", "dense") against a Dense layer, and how "auto" chose.
 
 For each layer (n_in = n_out = width) and block size, times one forward + backward pass
 of each path and of a Dense layer in turns (best of --repeats, one BLAS thread unless
 --threads 0), prints the ratios to the Dense layer, the path that ``method="auto"`` picks
 (the cost model of ``cdnotes.operators.pathcost`` with the active constants) and its
-*regret*: the chosen path's time over the faster path's (1.00 = it chose the faster one).
+*regret*: the chosen path's time over the fastest path's (1.00 = it chose the fastest).
 ``--calibrate`` first re-measures the constants on this machine and saves them to the
 cache file that ``method="auto"`` reads. Usage:
 
@@ -37,13 +37,14 @@ def main(argv=None):
     rows = auto_rule_check([(n, n) for n in args.widths], [1, 2, 4, 8, 16, 32, 64, 128, 256],
                            batch=args.batch, dtype=args.dtype, repeats=args.repeats, threads=threads)
     print(f"batch {args.batch}, {args.dtype}; best of {args.repeats}; ratios are path time / Dense time")
-    print(f"{'width':>6} {'B':>5} {'dense us':>9} {'fft/Dense':>10} {'mat/Dense':>10} {'auto':>6} {'regret':>7}")
+    print(f"{'width':>6} {'B':>5} {'dense us':>9} {'fft/Dense':>10} {'rdft/Dense':>11} "
+          f"{'mat/Dense':>10} {'auto':>6} {'regret':>7}")
     for r in rows:
         print(f"{r['n_in']:>6} {r['block_size']:>5} {r['dense_s'] * 1e6:>9.1f} "
-              f"{r['fft_s'] / r['dense_s']:>10.2f} {r['materialised_s'] / r['dense_s']:>10.2f} "
-              f"{r['auto']:>6} {r['regret']:>7.2f}")
+              f"{r['fft_s'] / r['dense_s']:>10.2f} {r['rdft_s'] / r['dense_s']:>11.2f} "
+              f"{r['materialised_s'] / r['dense_s']:>10.2f} {r['auto']:>6} {r['regret']:>7.2f}")
     regret = np.array([r["regret"] for r in rows])
-    print(f"auto chose the faster path in {np.sum(regret == 1)} of {regret.size} layers; "
+    print(f"auto chose the fastest path in {np.sum(regret == 1)} of {regret.size} layers; "
           f"worst regret {regret.max():.2f}")
 
 
