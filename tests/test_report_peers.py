@@ -18,7 +18,6 @@ def test_settings_values():
     assert v.values["ch7_peers_apart_h"] == pytest.approx(2.5)
     assert (v.values["ch7_peers_load_lo"], v.values["ch7_peers_load_hi"]) == (0.5, 0.6)
     assert v.values["ch7_peers_cpu"] == "Test CPU"
-    assert v.values["ch7_peers_versions"] == "torch 2, jax 0.1, peft 0.2"
     assert v.values["ch7_peers_jax_one_thread_cores"] == pytest.approx(1.01)
 
 
@@ -29,7 +28,7 @@ def test_verdict_table_and_counts():
     v = sec.values
     assert (v["ch7_peers_t1_cells"], v["ch7_peers_t1_cd_wins"], v["ch7_peers_t1_no_winner"],
             v["ch7_peers_t1_leads"]) == (2, 0, 1, 0)
-    assert v["ch7_peers_t1_peer_wins"] == "jax (width 1024, B = 64)"
+    assert v["ch7_peers_t1_peer_wins"] == "jax won at width 1024, B = 64"
     assert v["ch7_peers_t1_ratio_spread"] == pytest.approx(100 * (1.5 / 0.9 - 1))
     assert sec.header[:4] == ["width", "B", "auto's path", "CDLinear ms (run 1 / 2)"]
     row = sec.rows[0]
@@ -77,3 +76,21 @@ def test_old_file_note():
     assert v["ch7_peers_old_date"] == "2026-11-27" and v["ch7_peers_old_jax"] == "1 (XLA_FLAGS)"
     assert report.old_file_note({"environment": {"created_utc": "2026-01-01T00:00"}}).values[
         "ch7_peers_old_flags"] == "none"
+
+
+def test_the_real_grid_shape():
+    grid = {(n, B): {CDLINEAR: n / 1e6, f"{CDLINEAR} fft": n / 1e6, f"{CDLINEAR} rdft": B / 1e4,
+                     "torch rfft/einsum": 2 * n / 1e6, "peft C3A": 3 * n / 1e6,
+                     "jax.jit rfft/einsum": 0.9 * n / 1e6 if B == 8 else 1.1 * n / 1e6,
+                     "cdnotes Dense": n * n / 1e9, "torch Linear": n * n / 1e9,
+                     "jax.jit dense": n * n / 1e9}
+            for n in (1024, 2048, 4096) for B in (8, 64, 512)}
+    run1, run2 = make_doc(grid), make_doc(grid)
+    for T in (1, 2):
+        sec = report.peer_verdicts(run1, run2, T)
+        assert len(sec.rows) == 9 and len(sec.header) == 4 + 8 + 2
+        assert sec.values[f"ch7_peers_t{T}_cd_wins"] == 6
+        assert sec.values[f"ch7_peers_t{T}_peer_wins"].count("jax won at width") == 3
+        roof = report.peer_roofline(run1, run2, T)
+        assert len(roof.rows) == 9 and all(len(r) == len(roof.header) for r in roof.rows)
+        assert {r[3].split(":")[0] for r in roof.rows} <= {"fft", "rdft"}

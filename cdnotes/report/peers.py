@@ -80,8 +80,6 @@ def peer_settings(run1, run2) -> Section:
         "ch7_peers_dates": Sentence(" and ".join(s.strftime("%Y-%m-%d %H:%M UTC")
                                                  for s in stamps)),
         "ch7_peers_apart_h": abs((stamps[1] - stamps[0]).total_seconds()) / 3600,
-        "ch7_peers_versions": Sentence(", ".join(
-            f"{k} {v}" for k, v in env["peer_versions"].items() if k != "jaxlib")),
         "ch7_peers_jax_one_thread_cores": max((r["cpu_wall_ratio"] for r in one),
                                               default=float("nan"))}
     return Section(values, data={"threads": threads})
@@ -105,7 +103,7 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
         block-circulant layers or "no winner", and the implementations over their thread
         budget. Values ``ch7_peers_t{T}_*``: cells, CDLinear's wins, cells without a winner,
         cells where CDLinear is at most 1.0× every block-circulant peer in both runs, the
-        peers' wins, the largest run-to-run spread of CDLinear's time (%) and of any ratio.
+        peers' wins (a clause: "no peer won a cell" or "jax won at width …, B = …"), the largest run-to-run spread of CDLinear's time (%) and of any ratio.
     """
     verdicts = [v for v in two_run_verdicts(run1, run2) if v["threads"] == threads]
     if not verdicts:
@@ -120,7 +118,7 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
                      "no winner" if v["winner"] is None else short_name(v["winner"]),
                      ", ".join(short_name(n) for n in v["exceeded"]) or "–"])
     p = f"ch7_peers_t{threads}_"
-    peer_wins = [f"{short_name(v['winner'])} (width {v['width']}, B = {v['block_size']})"
+    peer_wins = [f"{short_name(v['winner'])} won at width {v['width']}, B = {v['block_size']}"
                  for v in verdicts if v["winner"] not in (None, CDLINEAR)]
     exceeded = [f"width {v['width']}, B = {v['block_size']}" for v in verdicts if v["exceeded"]]
     values = {
