@@ -17,12 +17,14 @@ each framework that is not installed is skipped, saying so.
    wall clock: best and median of --repeats rounds.
 3. **Threads, set and verified**: the child pins itself to the first T allowed CPUs
    (``os.sched_setaffinity``) and sets ``OMP_WAIT_POLICY=PASSIVE``,
-   ``OMP/MKL/OPENBLAS_NUM_THREADS`` and ``XLA_FLAGS`` before importing numpy, torch or jax; then cdnotes' BLAS and FFT workers,
+   ``OMP/MKL/OPENBLAS_NUM_THREADS`` and ``XLA_FLAGS`` before importing numpy, torch or jax;
+   then cdnotes' BLAS and FFT workers,
    ``torch.set_num_threads(T)`` and ``set_num_interop_threads(1)``. It records the affinity,
    ``threadpoolctl``'s pools, torch's thread counts and, per implementation and cell, the
    processor time over the wall time of a --check-seconds loop after its timed rounds (and,
    for reference, over the rounds themselves): above ``T + 0.25`` the row says
-   ``"threads_exceeded": true``. The load average is recorded before and after each cell.
+   ``"threads_exceeded": true``; a setting not as asked is printed and listed in
+   ``thread_check["problems"]``. The load average is recorded before and after each cell.
 4. **Machine peaks** on T threads (:func:`cdnotes.benchmarking.roofline.machine_peaks`: a
    large float32 GEMM, a batched rfft, copy bandwidth), for the chapter's roofline.
 
@@ -62,9 +64,9 @@ def _pin_before_imports(argv):
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(T)
     # XLA reads a flags string only if it starts with "--"; the affinity above is the real cap
-    os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-                               if T == 1 else
-                               f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={T}")
+    eigen = "false" if T == 1 else "true"
+    os.environ["XLA_FLAGS"] = (f"--xla_cpu_multi_thread_eigen={eigen} "
+                               f"intra_op_parallelism_threads={T}")
     return T
 
 
@@ -303,6 +305,14 @@ def thread_check(T, torch, jax):
         check["torch_num_interop_threads"] = torch.get_num_interop_threads()
     if jax is not None:
         check["jax_devices"] = [str(d) for d in jax.devices()]
+    problems = [] if len(check["affinity"]) == T else [f"affinity {check['affinity']}"]
+    problems += [f"{p['library']}: {p['num_threads']} threads" for p in check["threadpools"]
+                 if p["num_threads"] is not None and p["num_threads"] > T]
+    problems += [f"torch: {check[k]} {k}" for k, want in
+                 (("torch_num_threads", T), ("torch_num_interop_threads", 1))
+                 if k in check and check[k] != want]
+    check["problems"] = problems
+    check["ok"] = not problems
     return check
 
 
@@ -320,8 +330,11 @@ def child(args):
     with blas_threads(T), fft_workers(T):
         check = thread_check(T, torch, jax)
         print(f"[{T} thread(s)] affinity {check['affinity']}, pools "
-              + ", ".join(f"{p['library']}: {p['num_threads']}" for p in check["threadpools"]),
-              flush=True)
+              + ", ".join(f"{p['library']}: {p['num_threads']}" for p in check["threadpools"])
+              + f", torch {check.get('torch_num_threads')}/"
+              f"{check.get('torch_num_interop_threads')} (intra/inter-op)", flush=True)
+        if not check["ok"]:
+            print("  THREAD SETTINGS NOT AS ASKED: " + "; ".join(check["problems"]), flush=True)
         peaks = machine_peaks(T)
         print(f"  peaks: GEMM {peaks['gemm_gflops']:.1f} GFLOP/s, rfft {peaks['fft_gflops']:.1f}"
               f" GFLOP/s, copy {peaks['copy_gbytes_per_s']:.1f} GB/s", flush=True)
