@@ -13,8 +13,8 @@ each framework that is not installed is skipped, saying so.
    in cdnotes; a torch ``rfft``/``einsum`` layer and ``torch.nn.functional.linear`` under
    autograd (grads reset with ``p.grad = None``); ``jax.jit`` of ``jax.vjp`` of the same and
    of a dense layer; peft's ``BlockCircularConvolution`` (C3A). Every step is warmed (2 calls),
-   inputs are already the framework's arrays, and all are timed in turns (rotated order) by the
-   wall clock: best and median of --repeats rounds.
+   inputs are already the framework's arrays, and all are timed in turns (a fresh seeded random
+   order each round, recorded) by the wall clock: best and median of --repeats rounds.
 3. **Threads, set and verified**: the child pins itself to the first T allowed CPUs
    (``os.sched_setaffinity``) and sets ``OMP_WAIT_POLICY=PASSIVE``,
    ``OMP/MKL/OPENBLAS_NUM_THREADS`` and ``XLA_FLAGS`` before importing numpy, torch or jax;
@@ -261,22 +261,33 @@ def timing_steps(n, B, batch, *, torch=None, jax=None, peft_fn=None, seed=0):
     return steps, auto.method
 
 
-def timed_rounds(steps, *, repeats, warmup=2):
-    """Wall and processor seconds of each step, in turns (round r starts at step r mod k).
+def timed_rounds(steps, *, repeats, warmup=2, seed=0):
+    """Wall and processor seconds of each step, in turns, a fresh random order every round.
 
-    Returns ``{name: (wall seconds per timed round, processor seconds per timed round)}``."""
+    Not a rotation: rotating a fixed list keeps each step's predecessor the same in every
+    round but one, so a step that always follows a cache-flushing one (a 4096-wide dense
+    layer) is always timed on cold caches, and the step after a twin on warm ones (in a
+    rotated smoke run CDLinear ``auto`` took 1.1-1.4x the time of its own ``fft`` path, which
+    always ran right after it). The warm-up rounds run in the listed order.
+
+    Returns ``{name: (wall seconds per timed round, processor seconds per timed round)}``
+    and the orders of the timed rounds."""
     names = list(steps)
+    rng = np.random.default_rng(seed)
     out = {name: ([], []) for name in names}
+    orders = []
     for r in range(warmup + repeats):
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
+        order = names if r < warmup else [names[i] for i in rng.permutation(len(names))]
+        if r >= warmup:
+            orders.append(order)
+        for name in order:
             w0, c0 = time.perf_counter(), time.process_time()
             steps[name]()
             w1, c1 = time.perf_counter(), time.process_time()
             if r >= warmup:
                 out[name][0].append(w1 - w0)
                 out[name][1].append(c1 - c0)
-    return out
+    return out, orders
 
 
 def cpu_wall_ratio(step, *, min_seconds, min_calls=3):
@@ -343,7 +354,8 @@ def child(args):
                 load_before = os.getloadavg()
                 steps, auto_method = timing_steps(n, B, args.batch, torch=torch, jax=jax,
                                                   peft_fn=peft_fn)
-                times = timed_rounds(steps, repeats=args.repeats)
+                times, orders = timed_rounds(steps, repeats=args.repeats,
+                                             seed=1000 * n + B)
                 ratios = {name: cpu_wall_ratio(step, min_seconds=args.check_seconds)
                           for name, step in steps.items()}
                 load_after = os.getloadavg()
@@ -362,6 +374,7 @@ def child(args):
                     if ratio > T + THREADS_SLACK:
                         exceeded.append(f"{name} ({ratio:.2f})")
                 cells.append({"width": n, "block_size": B, "auto_method": auto_method,
+                              "orders": orders,
                               "load_before": list(load_before), "load_after": list(load_after)})
                 print(f"  n = {n}, B = {B} (auto: {auto_method}), load {load_before[0]:.2f}"
                       f"->{load_after[0]:.2f}: " + ", ".join(
@@ -420,8 +433,8 @@ def parent(args):
         print(f"  torch.autograd.gradcheck(peft BlockCircularConvolution): "
               f"{'passed' if passed else 'FAILED: ' + message}")
     started = time.perf_counter()
-    print(f"\nfloat32, batch {args.batch}, best of {args.repeats} interleaved rounds (wall "
-          "clock); (ratio) = time / cdnotes CDLinear's")
+    print(f"\nfloat32, batch {args.batch}, best of {args.repeats} interleaved rounds (random "
+          "order, wall clock); (ratio) = time / cdnotes CDLinear's")
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for T in args.threads:
