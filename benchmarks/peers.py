@@ -25,7 +25,10 @@ each framework that is not installed is skipped, saying so.
    for reference, over the rounds themselves): above ``T + 0.25`` the row says
    ``"threads_exceeded": true``; a setting not as asked is printed and listed in
    ``thread_check["problems"]``. The load average is recorded before and after each cell.
-4. **Machine peaks** on T threads (:func:`cdnotes.benchmarking.roofline.machine_peaks`: a
+4. **An unpinned control** (``--control-cell``, default 1024 8; ``--no-control`` skips it):
+   one more one-thread child with the same flags but no pinning, the document's ``control``,
+   so that the file itself shows what pinning changes.
+5. **Machine peaks** on T threads (:func:`cdnotes.benchmarking.roofline.machine_peaks`: a
    large float32 GEMM, a batched rfft, copy bandwidth), for the chapter's roofline.
 
 Without pinning, jax's CPU client used 1.3–1.7 cores with ``XLA_FLAGS`` asking for one thread
@@ -59,7 +62,8 @@ def _pin_before_imports(argv):
     allowed = sorted(os.sched_getaffinity(0))
     if T > len(allowed):
         raise SystemExit(f"--threads {T}: only {len(allowed)} CPUs allowed ({allowed})")
-    os.sched_setaffinity(0, allowed[:T])
+    if "--unpinned" not in argv:                     # the control run keeps every CPU
+        os.sched_setaffinity(0, allowed[:T])
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"       # no spinning OpenMP workers between peers
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(T)
@@ -340,7 +344,8 @@ def child(args):
     started = time.perf_counter()
     with blas_threads(T), fft_workers(T):
         check = thread_check(T, torch, jax)
-        print(f"[{T} thread(s)] affinity {check['affinity']}, pools "
+        label = f"{T} thread(s)" + (", UNPINNED control" if args.unpinned else "")
+        print(f"[{label}] affinity {check['affinity']}, pools "
               + ", ".join(f"{p['library']}: {p['num_threads']}" for p in check["threadpools"])
               + f", torch {check.get('torch_num_threads')}/"
               f"{check.get('torch_num_interop_threads')} (intra/inter-op)", flush=True)
@@ -383,16 +388,18 @@ def child(args):
                 if exceeded:
                     print("    THREADS EXCEEDED (cpu/wall > T + 0.25): " + ", ".join(exceeded),
                           flush=True)
+    check["pinned"] = not args.unpinned
     return {"threads": T, "rows": rows, "cells": cells, "thread_check": check,
             "machine_peaks": peaks, "elapsed_seconds": time.perf_counter() - started}
 
 
-def run_child(args, T, out):
+def run_child(args, T, out, *, widths=None, block_sizes=None, unpinned=False):
     """Run this script again as a fresh process for ``T`` threads; its run document."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--child-out", out,
-           "--threads", str(T), "--widths", *map(str, args.widths),
-           "--block-sizes", *map(str, args.block_sizes), "--batch", str(args.batch),
-           "--repeats", str(args.repeats), "--check-seconds", str(args.check_seconds)]
+           "--threads", str(T), "--widths", *map(str, widths or args.widths),
+           "--block-sizes", *map(str, block_sizes or args.block_sizes), "--batch",
+           str(args.batch), "--repeats", str(args.repeats), "--check-seconds",
+           str(args.check_seconds)] + (["--unpinned"] if unpinned else [])
     env = {**os.environ, _PATH_ENV: json.dumps(sys.path)}
     done = subprocess.run(cmd, env=env)
     if done.returncode:
@@ -439,16 +446,23 @@ def parent(args):
     with tempfile.TemporaryDirectory() as tmp:
         for T in args.threads:
             runs.append(run_child(args, T, os.path.join(tmp, f"run{T}.json")))
+        control = None
+        if not args.no_control:
+            w, B = args.control_cell
+            print(f"control: one thread by every library's flags, NOT pinned, n = {w}, B = {B}")
+            control = run_child(args, 1, os.path.join(tmp, "control.json"), widths=[w],
+                                block_sizes=[B], unpinned=True)
     env = environment_info("numpy")
     env["peer_versions"] = {k: _version(k) for k in ("torch", "jax", "jaxlib", "peft")}
     env["cpu_count"] = os.cpu_count()
     env["cpu_model"] = cpu_model()
     env["affinity"] = sorted(os.sched_getaffinity(0))
-    config = {k: v for k, v in vars(args).items() if k not in ("child", "child_out")}
+    config = {k: v for k, v in vars(args).items()
+              if k not in ("child", "child_out", "unpinned")}
     doc = {"benchmark": "peers", "format": "cdnotes-peers/2", "config": config,
            "environment": env, "checks": checks, "peft_gradcheck": gradcheck,
            "machine_peaks": {str(r["threads"]): r.pop("machine_peaks") for r in runs},
-           "runs": runs, "elapsed_seconds": time.perf_counter() - started}
+           "runs": runs, "control": control, "elapsed_seconds": time.perf_counter() - started}
     if args.json:
         write_json_atomic(args.json, doc)
         print(f"wrote {args.json}")
@@ -464,13 +478,21 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--check-seconds", type=float, default=0.25,
                         help="seconds of each step's processor/wall-time check per cell")
+    parser.add_argument("--control-cell", type=int, nargs=2, default=[1024, 8],
+                        metavar=("WIDTH", "B"),
+                        help="the cell of the unpinned one-thread control run")
+    parser.add_argument("--no-control", action="store_true", help="skip the control run")
     parser.add_argument("--json", help="write the results to this JSON file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", help=argparse.SUPPRESS)
+    parser.add_argument("--unpinned", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for name in ("widths", "block_sizes", "threads"):
         if any(v < 1 for v in getattr(args, name)):
             parser.error(f"--{name.replace('_', '-')} must be positive integers")
+    w, B = args.control_cell
+    if w < 1 or B < 1 or w % B:
+        parser.error(f"--control-cell {w} {B}: the width must be a positive multiple of B")
     if args.repeats < 1 or args.batch < 1 or not args.check_seconds > 0:
         parser.error("--repeats and --batch must be >= 1 and --check-seconds > 0")
     if args.child:

@@ -94,3 +94,21 @@ def test_the_real_grid_shape():
         roof = report.peer_roofline(run1, run2, T)
         assert len(roof.rows) == 9 and all(len(r) == len(roof.header) for r in roof.rows)
         assert {r[3].split(":")[0] for r in roof.rows} <= {"fft", "rdft"}
+
+
+def test_unpinned_control_clause():
+    run1, run2 = make_doc(TIMES), make_doc(TIMES)
+    v = report.unpinned_control(run1, run2).values
+    assert v["ch7_peers_control"] == ("run 1 has no unpinned control of jax; "
+                                      "run 2 has no unpinned control of jax")
+    assert v["ch7_peers_control_cores"] != v["ch7_peers_control_cores"]          # NaN
+    control = make_doc({(1024, 8): TIMES[(1024, 8)]}, threads=(1,))["runs"][0]
+    for r in control["rows"]:
+        r["best_s"] /= 2
+        r["cpu_wall_ratio"] = 1.5
+    run1["control"] = control
+    v = report.unpinned_control(run1, run2).values
+    assert v["ch7_peers_control"].startswith(
+        "in run 1 (width 1024, B = 8) jax used 1.50 cores' worth of processor time "
+        "(pinned: 1.01) and took 0.50× its pinned time, at a load of 0.50; run 2 has no")
+    assert v["ch7_peers_control_cores"] == 1.5

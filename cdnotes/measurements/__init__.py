@@ -49,9 +49,10 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
     each in a fresh child process pinned to that many CPUs with every library's threads capped
     and checked (affinity, thread pools, processor / wall time per implementation and cell),
     CDLinear ``auto`` and its ``fft`` and ``rdft`` paths, best and median of 9 interleaved
-    rounds, load averages, and the machine's GEMM, rfft and copy peaks on those threads for
-    the roofline (:mod:`cdnotes.benchmarking.peer_runs`, :mod:`cdnotes.report.peers`). On a
-    quiet machine, one after the other::
+    rounds (random order), load averages, an unpinned one-thread control cell (``control``:
+    the same flags without pinning), and the machine's GEMM, rfft and copy peaks on those
+    threads for the roofline (:mod:`cdnotes.benchmarking.peer_runs`,
+    :mod:`cdnotes.report.peers`). On a quiet machine, one after the other::
 
         python benchmarks/peers.py --json cdnotes/measurements/peers_cpu_run1.json
         python benchmarks/peers.py --json cdnotes/measurements/peers_cpu_run2.json

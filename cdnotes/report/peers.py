@@ -16,7 +16,7 @@ from ..words import listed
 from .glued import Section, Sentence
 
 __all__ = ["SHORT", "peer_settings", "peer_verdicts", "peer_roofline", "short_name",
-           "old_file_note"]
+           "old_file_note", "unpinned_control"]
 
 #: Column titles of the implementations (the names ``benchmarks/peers.py`` writes).
 SHORT = {CDLINEAR: "CDLinear", f"{CDLINEAR} fft": "CD fft", f"{CDLINEAR} rdft": "CD rdft",
@@ -206,3 +206,49 @@ def old_file_note(old) -> Section:
     return Section({"ch7_peers_old_date": env["created_utc"][:10],
                     "ch7_peers_old_flags": env.get("XLA_FLAGS") or "none",
                     "ch7_peers_old_jax": env.get("jax_threads") or "not recorded"})
+
+
+def unpinned_control(run1, run2) -> Section:
+    """What the unpinned one-thread control run of each file measured of jax.
+
+    ``benchmarks/peers.py`` ends with a child that sets every one-thread flag but keeps all
+    CPUs (its ``control``); here its jax row is put beside the pinned one-thread run's row of
+    the same cell, if that run has it.
+
+    Parameters
+    ----------
+    run1, run2 : dict
+        The two ``cdnotes-peers/2`` documents.
+
+    Returns
+    -------
+    Section
+        ``ch7_peers_control`` (a clause per run: jax's processor / wall time unpinned and
+        pinned, its unpinned time over its pinned time, the load) and
+        ``ch7_peers_control_cores`` (the largest unpinned processor / wall time; NaN if no
+        run has a control).
+    """
+    parts, cores = [], []
+    for i, run in enumerate((run1, run2), 1):
+        ctl = run.get("control")
+        jx = next((r for r in (ctl or {}).get("rows", ())
+                   if r["implementation"] == "jax.jit rfft/einsum"), None)
+        if jx is None:
+            parts.append(f"run {i} has no unpinned control of jax")
+            continue
+        cell = (jx["width"], jx["block_size"])
+        pinned = next((r for t in run["runs"] if t["threads"] == 1 for r in t["rows"]
+                       if r["implementation"] == jx["implementation"]
+                       and (r["width"], r["block_size"]) == cell), None)
+        cores.append(jx["cpu_wall_ratio"])
+        text = (f"in run {i} (width {cell[0]}, B = {cell[1]}) jax used "
+                f"{jx['cpu_wall_ratio']:.2f} cores' worth of processor time")
+        if pinned is not None:
+            text += (f" (pinned: {pinned['cpu_wall_ratio']:.2f}) and took "
+                     f"{jx['best_s'] / pinned['best_s']:.2f}× its pinned time")
+        load = next((c.get("load_before") for c in ctl.get("cells", ())), None)
+        if load:
+            text += f", at a load of {load[0]:.2f}"
+        parts.append(text)
+    return Section({"ch7_peers_control": Sentence("; ".join(parts)),
+                    "ch7_peers_control_cores": max(cores) if cores else float("nan")})
