@@ -112,3 +112,11 @@ def test_unpinned_control_clause():
         "in run 1 (width 1024, B = 8) jax used 1.50 cores' worth of processor time "
         "(pinned: 1.01) and took 0.50× its pinned time, at a load of 0.50; run 2 has no")
     assert v["ch7_peers_control_cores"] == 1.5
+
+
+def test_roofline_glues_the_peak_sizes():
+    doc = make_doc(TIMES)
+    doc["machine_peaks"]["1"]["sizes"] = {"gemm_n": 2048, "fft_count": 16384, "fft_length": 512,
+                                          "copy_mb": 128}
+    v = report.peer_roofline(doc, make_doc(TIMES), 1).values
+    assert (v["ch7_peers_peak_gemm_n"], v["ch7_peers_peak_copy_mb"]) == (2048, 128)
