@@ -23,7 +23,8 @@ def test_measurements_load_by_name():
     assert names == shipped
     assert {"cdlinear_speed_cupy_h100", "gpu_vs_cpu_h100", "shfin_mnist1d",
             "conditioning_training", "spectral_training", "structured_digits_mnist1d",
-            "peers_cpu", "structured_speed_cpu", "network_hessian_digits"} <= set(names)
+            "peers_cpu", "peers_cpu_run1", "peers_cpu_run2", "structured_speed_cpu",
+            "network_hessian_digits"} <= set(names)
     gpu = load_measurement("gpu_vs_cpu_h100")
     assert gpu["benchmark"] == "gpu_vs_cpu" and gpu["rows"] and "device" in gpu["environment"]
     assert load_measurement("cdlinear_speed_cupy_h100.json")["benchmark"] == "cdlinear_speed"

@@ -40,6 +40,23 @@ library versions, Python, UTC date) and ``rows`` (one record per measured config
 
         python benchmarks/peers.py --threads 1 --repeats 7 --json cdnotes/measurements/peers_cpu.json
 
+    Kept, not shown: its jax was not pinned to one core (``XLA_FLAGS`` asking for one thread
+    does not keep it there; issue 21), so it does not reproduce. Chapter 7 reads the two runs
+    below instead.
+
+``peers_cpu_run1``, ``peers_cpu_run2``
+    The same peers, two runs of one command (format ``cdnotes-peers/2``): one and two threads,
+    each in a fresh child process pinned to that many CPUs with every library's threads capped
+    and checked (affinity, thread pools, processor / wall time per implementation and cell),
+    CDLinear ``auto`` and its ``fft`` and ``rdft`` paths, best and median of 9 interleaved
+    rounds (random order), load averages, an unpinned one-thread control cell (``control``:
+    the same flags without pinning), and the machine's GEMM, rfft and copy peaks on those
+    threads for the roofline (:mod:`cdnotes.benchmarking.peer_runs`,
+    :mod:`cdnotes.report.peers`). On a quiet machine, one after the other::
+
+        python benchmarks/peers.py --json cdnotes/measurements/peers_cpu_run1.json
+        python benchmarks/peers.py --json cdnotes/measurements/peers_cpu_run2.json
+
 ``structured_digits_mnist1d``
     Not a benchmark: the runs of the chapter *CD among structured matrices* (every structure in
     the paper's MLP at the CD budgets, digits and MNIST-1D, ten seeds; ``command``, ``config``,
