@@ -129,12 +129,15 @@ def resolve_clock(clock, backend: str = "numpy", threads=1) -> str:
 
 
 def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_seconds: float = 0.0,
-                        backend: str = "numpy", clock: str = "wall") -> dict:
+                        backend: str = "numpy", clock: str = "wall", order_seed: int = 0) -> dict:
     """Seconds of each zero-argument callable in ``steps``, measured in turns.
 
-    After ``warmup`` untimed rounds, round ``r`` calls every step once, starting at the
-    ``r % len(steps)``-th (a rotation, so no step always runs right after the same other
-    one). At least ``repeats`` rounds run, and more until ``min_seconds`` of wall-clock time
+    After ``warmup`` untimed rounds (in the order of ``steps``), every round calls every step
+    once, in a fresh random order (seeded by ``order_seed`` and the round's number), so that no
+    step keeps the same predecessor. A rotation of a fixed list, which this function used
+    before, does keep it in all rounds but one, and what ran just before a step moves its time:
+    timed after jax's dense layer in every round, CDLinear read 1.1-1.4x its own identical
+    twin (``benchmarks/peers.py``). At least ``repeats`` rounds run, and more until ``min_seconds`` of wall-clock time
     have passed since the first timed round (so cheap steps get more rounds).
 
     Parameters
@@ -152,6 +155,8 @@ def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_s
     clock : {"wall", "cpu", None}, default "wall"
         ``"wall"`` (``time.perf_counter``) or ``"cpu"`` (``time.process_time``); ``None``
         as :func:`resolve_clock` with one thread.
+    order_seed : int, default 0
+        Seed of the rounds' orders.
 
     Returns
     -------
@@ -162,14 +167,16 @@ def interleaved_seconds(steps: dict, *, repeats: int = 5, warmup: int = 1, min_s
     warmup = check_int(warmup, "warmup", minimum=0)
     min_seconds = check_real(min_seconds, "min_seconds", low=0.0)
     timer = time.process_time if resolve_clock(clock, backend) == "cpu" else time.perf_counter
+    order_seed = check_int(order_seed, "order_seed", minimum=0)
     names = list(steps)
     times = {name: [] for name in names}
     r, started = 0, None
     while r < warmup + repeats or time.perf_counter() - started < min_seconds:
         if r == warmup:
             started = time.perf_counter()
-        shift = r % len(names) if names else 0
-        for name in names[shift:] + names[:shift]:
+        order = names if r < warmup else [
+            names[i] for i in np.random.default_rng((order_seed, r)).permutation(len(names))]
+        for name in order:
             synchronize(backend)
             t0 = timer()
             steps[name]()

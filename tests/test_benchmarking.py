@@ -37,13 +37,24 @@ def write_calibration(path, costs=DEFAULT_COSTS, **override):
 
 # ---------------------------------------------------------------- timing helpers
 
-def test_interleaved_seconds_rotates_the_order_and_times_every_round():
+def test_interleaved_seconds_shuffles_every_round_and_times_each_step_once_per_round():
     calls = []
-    steps = {name: (lambda name=name: calls.append(name)) for name in "abc"}
-    times = benchmarking.interleaved_seconds(steps, repeats=3, warmup=1)
-    assert calls == list("abc" "bca" "cab" "abc")          # warm-up round, then rotations
-    assert list(times) == list("abc")
-    assert all(len(t) == 3 and min(t) >= 0 for t in times.values())
+    steps = {name: (lambda name=name: calls.append(name)) for name in "abcd"}
+    times = benchmarking.interleaved_seconds(steps, repeats=40, warmup=1)
+    rounds = [calls[k:k + 4] for k in range(0, len(calls), 4)]
+    assert rounds[0] == list("abcd")                       # the warm-up round, in order
+    assert all(sorted(r) == list("abcd") for r in rounds[1:])
+    assert list(times) == list("abcd") and all(len(t) == 40 and min(t) >= 0
+                                                for t in times.values())
+    # no step keeps one predecessor: each has at least two different ones over 40 rounds
+    before = {n: {r[r.index(n) - 1] for r in rounds[1:] if r.index(n) > 0} for n in "abcd"}
+    assert all(len(b) >= 2 for b in before.values()), before
+    calls.clear()
+    benchmarking.interleaved_seconds(steps, repeats=40, warmup=1)
+    assert [calls[k:k + 4] for k in range(0, len(calls), 4)] == rounds     # seeded
+    calls.clear()
+    benchmarking.interleaved_seconds(steps, repeats=40, warmup=1, order_seed=1)
+    assert [calls[k:k + 4] for k in range(0, len(calls), 4)] != rounds
 
 
 def test_interleaved_seconds_runs_more_rounds_for_min_seconds():
