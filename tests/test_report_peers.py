@@ -120,3 +120,6 @@ def test_roofline_glues_the_peak_sizes():
                                           "copy_mb": 128}
     v = report.peer_roofline(doc, make_doc(TIMES), 1).values
     assert (v["ch7_peers_peak_gemm_n"], v["ch7_peers_peak_copy_mb"]) == (2048, 128)
+    doc["machine_peaks"]["2"] = dict(doc["machine_peaks"]["1"])
+    two = report.peer_roofline(doc, doc, 2).values            # glued once, with threads=1
+    assert not any(k.startswith("ch7_peers_peak_") for k in two)

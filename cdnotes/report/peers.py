@@ -157,7 +157,8 @@ def peer_roofline(run1, run2, threads: int) -> Section:
         implementation's fraction (run 1 / run 2). Values ``ch7_peers_t{T}_roof_*``: the
         lowest and highest fraction of CDLinear and of the best block-circulant peer, the
         peaks of run 1 (GEMM and rfft GFLOP/s, copy GB/s); ``ch7_peers_peak_*``: the sizes
-        the peaks were measured at (``gemm_n``, ``fft_count``, ``fft_length``, ``copy_mb``).
+        the peaks were measured at (``gemm_n``, ``fft_count``, ``fft_length``, ``copy_mb``;
+        with ``threads=1`` only, so that the page glues each once).
     """
     both = [{(r["width"], r["block_size"]): r for r in roofline_rows(run)
              if r["threads"] == threads} for run in (run1, run2)]
@@ -182,9 +183,10 @@ def peer_roofline(run1, run2, threads: int) -> Section:
               f"{p}peer_lo": min(peer), f"{p}peer_hi": max(peer),
               f"{p}gemm": peaks["gemm_gflops"], f"{p}fft": peaks["fft_gflops"],
               f"{p}copy": peaks["copy_gbytes_per_s"]}
-    sizes = peaks.get("sizes", {})
-    for k in ("gemm_n", "fft_count", "fft_length", "copy_mb"):
-        values[f"ch7_peers_peak_{k}"] = sizes.get(k, float("nan"))
+    sizes = peaks.get("sizes")        # the same for every thread count: glued once
+    if threads == 1 and sizes:
+        for k in ("gemm_n", "fft_count", "fft_length", "copy_mb"):
+            values[f"ch7_peers_peak_{k}"] = sizes[k]
     header = ["width", "B", "limit ms (run 1 / 2)", "bound: dominant term",
               *(short_name(n) for n in names)]
     return Section(values, header, rows)
