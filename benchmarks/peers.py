@@ -87,6 +87,7 @@ import time                # noqa: E402
 import numpy as np         # noqa: E402
 
 from cdnotes import CDLinear, Dense                              # noqa: E402
+from cdnotes.benchmarking.peer_runs import PEERS_FORMAT         # noqa: E402
 from cdnotes.benchmarking.roofline import machine_peaks          # noqa: E402
 from cdnotes.gradcheck import relative_error                     # noqa: E402
 from cdnotes.operators.fft import fft_workers                    # noqa: E402
@@ -459,7 +460,7 @@ def parent(args):
     env["affinity"] = sorted(os.sched_getaffinity(0))
     config = {k: v for k, v in vars(args).items()
               if k not in ("child", "child_out", "unpinned")}
-    doc = {"benchmark": "peers", "format": "cdnotes-peers/2", "config": config,
+    doc = {"benchmark": "peers", "format": PEERS_FORMAT, "config": config,
            "environment": env, "checks": checks, "peft_gradcheck": gradcheck,
            "machine_peaks": {str(r["threads"]): r.pop("machine_peaks") for r in runs},
            "runs": runs, "control": control, "elapsed_seconds": time.perf_counter() - started}

@@ -18,10 +18,10 @@ import math
 
 from .roofline import achieved_fraction, cell_limit
 
-__all__ = ["FORMAT", "CDLINEAR", "BLOCK_CIRCULANT", "check_run_document", "run_cells",
+__all__ = ["PEERS_FORMAT", "CDLINEAR", "BLOCK_CIRCULANT", "check_run_document", "run_cells",
            "two_run_verdicts", "roofline_rows"]
 
-FORMAT = "cdnotes-peers/2"
+PEERS_FORMAT = "cdnotes-peers/2"
 CDLINEAR = "cdnotes CDLinear"
 BLOCK_CIRCULANT = (CDLINEAR, "torch rfft/einsum", "peft C3A", "jax.jit rfft/einsum")
 
@@ -39,8 +39,8 @@ def check_run_document(doc) -> dict:
     """
     if not isinstance(doc, dict):
         raise TypeError(f"a peers run document is a dict, got {type(doc).__name__}")
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"not a {FORMAT!r} peers document (format {doc.get('format')!r}); the "
+    if doc.get("format") != PEERS_FORMAT:
+        raise ValueError(f"not a {PEERS_FORMAT!r} peers document (format {doc.get('format')!r}); the "
                          "old one-run peers_cpu.json has no 'format' and is not read here")
     if not doc.get("runs"):
         raise ValueError("the peers document has no runs")

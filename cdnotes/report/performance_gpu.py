@@ -14,10 +14,9 @@ from ..experiments.structured import epoch_ratio_by_seed
 from .glued import Section, Sentence
 
 __all__ = ["environment_line", "peers_line", "gpu_vs_cpu", "gpu_sweep", "gpu_runs", "grid_epochs",
-           "peer_checks", "peer_speed", "WHAT", "BLOCK_PEERS"]
+           "peer_checks", "WHAT"]
 
 WHAT = {"output": "output", "weight_grad": "weight gradient", "input_grad": "input gradient"}
-BLOCK_PEERS = ["torch rfft/einsum", "jax.jit rfft/einsum", "peft C3A"]
 
 
 def environment_line(gpu) -> str:
@@ -239,40 +238,3 @@ def peer_checks(peers) -> Section:
     rows = [[name, *(f"{c[k]:.1e}" for k in WHAT)] for name, c in checks.items()]
     return Section(values, ["peer", *WHAT.values()], rows)
 
-
-def peer_speed(peers) -> Section:
-    """Each peer's time over CDLinear's per configuration, and where CDLinear was beaten.
-
-    Parameters
-    ----------
-    peers : dict
-        the ``peers_cpu`` document
-
-    Returns
-    -------
-    Section
-        The values the page glues, and its table (header and rows; none for values only).
-    """
-    rows_p, pcfg = peers["rows"], peers["config"]
-    names = list(dict.fromkeys(r["peer"] for r in rows_p))
-    configs = list(dict.fromkeys((r["width"], r["block_size"]) for r in rows_p))
-    ratio = {(r["width"], r["block_size"], r["peer"]): r["ratio_to_cdlinear"] for r in rows_p}
-    cd_ms = {(r["width"], r["block_size"]): 1e3 * r["seconds"] for r in rows_p
-             if r["peer"] == "cdnotes CDLinear"}
-    table = [[w, B, f"{cd_ms[w, B]:.1f}", *(f"{ratio[w, B, p]:.2f}" for p in names[1:])]
-             for w, B in configs]
-    values = {"ch7_peer_batch": pcfg["batch"], "ch7_peer_threads": pcfg["threads"],
-              "ch7_peer_repeats": pcfg["repeats"]}
-    for peer, key in zip(BLOCK_PEERS, ("torch", "jax", "peft")):
-        r = [ratio[w, B, peer] for w, B in configs]
-        values[f"ch7_peer_{key}_lo"] = min(r)
-        values[f"ch7_peer_{key}_hi"] = max(r)
-    beaten = [f"{p} (width {w}, B = {B}: {ratio[w, B, p]:.2f})" for w, B in configs
-              for p in BLOCK_PEERS if ratio[w, B, p] < 1]
-    fastest = sum(all(ratio[w, B, p] > 1 for p in BLOCK_PEERS) for w, B in configs)
-    values["ch7_peer_beaten"] = Sentence(
-        "CDLinear was the fastest block-circulant layer in every one" if not beaten else
-        f"CDLinear was the fastest block-circulant layer in {fastest} of the {len(configs)}; "
-        f"it was slower than {listed(beaten, fmt='s')}")
-    values["ch7_peer_n_configs"] = len(configs)
-    return Section(values, ["width", "B", "CDLinear ms", *names[1:]], table)
