@@ -123,3 +123,18 @@ def test_roofline_glues_the_peak_sizes():
     doc["machine_peaks"]["2"] = dict(doc["machine_peaks"]["1"])
     two = report.peer_roofline(doc, doc, 2).values            # glued once, with threads=1
     assert not any(k.startswith("ch7_peers_peak_") for k in two)
+
+
+def test_roofline_names_fractions_above_one_and_glues_both_runs_peaks():
+    doc = make_doc(TIMES)
+    fast = make_doc(TIMES)
+    for t, peaks in fast["machine_peaks"].items():
+        fast["machine_peaks"][t] = {**peaks, "fft_gflops": peaks["fft_gflops"] / 1000,
+                                    "gemm_gflops": peaks["gemm_gflops"] / 1000,
+                                    "copy_gbytes_per_s": peaks["copy_gbytes_per_s"] / 1000}
+    v = report.peer_roofline(doc, fast, 1).values
+    assert v["ch7_peers_t1_roof_fft_run2"] == doc["machine_peaks"]["1"]["fft_gflops"] / 1000
+    assert "above 1" in v["ch7_peers_t1_roof_above_one"] and "in run 2" in \
+        v["ch7_peers_t1_roof_above_one"] and "in run 1" not in v["ch7_peers_t1_roof_above_one"]
+    same = report.peer_roofline(doc, doc, 1).values["ch7_peers_t1_roof_above_one"]
+    assert same == "no fraction was above 1"

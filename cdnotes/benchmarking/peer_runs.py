@@ -40,7 +40,8 @@ def check_run_document(doc) -> dict:
     if not isinstance(doc, dict):
         raise TypeError(f"a peers run document is a dict, got {type(doc).__name__}")
     if doc.get("format") != PEERS_FORMAT:
-        raise ValueError(f"not a {PEERS_FORMAT!r} peers document (format {doc.get('format')!r}); the "
+        raise ValueError(f"not a {PEERS_FORMAT!r} peers document "
+                         f"(format {doc.get('format')!r}); the "
                          "old one-run peers_cpu.json has no 'format' and is not read here")
     if not doc.get("runs"):
         raise ValueError("the peers document has no runs")

@@ -103,7 +103,8 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
         block-circulant layers or "no winner", and the implementations over their thread
         budget. Values ``ch7_peers_t{T}_*``: cells, CDLinear's wins, cells without a winner,
         cells where CDLinear is at most 1.0× every block-circulant peer in both runs, the
-        peers' wins (a clause: "no peer won a cell" or "jax won at width …, B = …"), the largest run-to-run spread of CDLinear's time (%) and of any ratio.
+        peers' wins (a clause: "no peer won a cell" or "jax won at width …, B = …"), the
+        largest run-to-run spread of CDLinear's time (%) and of any ratio.
     """
     verdicts = [v for v in two_run_verdicts(run1, run2) if v["threads"] == threads]
     if not verdicts:
@@ -156,7 +157,9 @@ def peer_roofline(run1, run2, threads: int) -> Section:
         Table: width, B, limit ms (run 1 / 2), which algorithm and term set it, then each
         implementation's fraction (run 1 / run 2). Values ``ch7_peers_t{T}_roof_*``: the
         lowest and highest fraction of CDLinear and of the best block-circulant peer, the
-        peaks of run 1 (GEMM and rfft GFLOP/s, copy GB/s); ``ch7_peers_peak_*``: the sizes
+        peaks of run 1 (GEMM and rfft GFLOP/s, copy GB/s), run 2's GEMM and rfft peaks
+        (``gemm_run2``, ``fft_run2``), ``above_one``: a sentence naming every fraction
+        above 1; ``ch7_peers_peak_*``: the sizes
         the peaks were measured at (``gemm_n``, ``fft_count``, ``fft_length``, ``copy_mb``;
         with ``threads=1`` only, so that the page glues each once).
     """
@@ -167,9 +170,12 @@ def peer_roofline(run1, run2, threads: int) -> Section:
         raise ValueError(f"the two peers runs share no cell on {threads} thread(s)")
     first = both[0][cells[0]]["fraction"]
     names = [n for n in first if n in both[1][cells[0]]["fraction"]]
-    rows, cd, peer = [], [], []
+    rows, cd, peer, above = [], [], [], []
     for c in cells:
         a, b = both[0][c], both[1][c]
+        above += [f"{short_name(n)} at width {c[0]}, B = {c[1]} in run {k + 1} "
+                  f"({r['fraction'][n]:.2f})" for k, r in enumerate((a, b)) for n in names
+                  if r["fraction"][n] > 1]
         lim = a["limit"]
         rows.append([c[0], c[1], _pair(1e3 * lim["seconds"], 1e3 * b["limit"]["seconds"], ".2f"),
                      f"{lim['algorithm']}: {lim['dominant']}",
@@ -183,6 +189,14 @@ def peer_roofline(run1, run2, threads: int) -> Section:
               f"{p}peer_lo": min(peer), f"{p}peer_hi": max(peer),
               f"{p}gemm": peaks["gemm_gflops"], f"{p}fft": peaks["fft_gflops"],
               f"{p}copy": peaks["copy_gbytes_per_s"]}
+    second = run2["machine_peaks"][str(threads)]
+    values[f"{p}fft_run2"] = second["fft_gflops"]
+    values[f"{p}gemm_run2"] = second["gemm_gflops"]
+    n_above = len(above)
+    values[f"{p}above_one"] = Sentence(
+        "no fraction was above 1" if not n_above else
+        f"{n_above} fraction{'s' if n_above > 1 else ''} above 1 ({listed(above, fmt='s')}): "
+        "a step faster than its run's own measured peaks allow, which are measurements too")
     sizes = peaks.get("sizes")        # the same for every thread count: glued once
     if threads == 1 and sizes:
         for k in ("gemm_n", "fft_count", "fft_length", "copy_mb"):
