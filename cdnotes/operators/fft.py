@@ -94,6 +94,10 @@ def load_fft(xp) -> None:
     Parameters
     ----------
     xp : namespace
+
+    Returns
+    -------
+    None
     """
     if array_api_compat.is_numpy_namespace(xp):
         import scipy.fft  # noqa: F401
