@@ -6,6 +6,8 @@
                    constructor path, validated settable parameters, checked passes)
 ``dense``          :class:`Dense`
 ``cdlinear``       :class:`CDLinear`, the paper's block-circulant layer
+``conv``           :class:`Conv1D`: a strided 1-D convolution over ``(N, L, C)`` sequences
+``cdconv``         :class:`CDConv1D`: the same with block-circulant channel mixing per tap
 ``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
 ``masked``         :class:`MaskedDense`: only a seeded random subset of the weights trained
 ``pattern``        :class:`FixedPattern`: the shared base of MaskedDense and SparseFixed
@@ -17,6 +19,7 @@
 from .activations import ReLU, log_softmax, softmax
 from .base import Layer
 from .cdlinear import CDLinear
+from .conv import Conv1D
 from .dense import Dense
 from .dropout import ALPHA_CD, ShannonDropout
 from .linear import Linear
@@ -24,6 +27,6 @@ from .masked import MaskedDense
 from .pattern import FixedPattern
 from .registry import LAYERS, LayerEntry
 
-__all__ = ["ALPHA_CD", "CDLinear", "Dense", "FixedPattern", "LAYERS", "Layer", "LayerEntry",
+__all__ = ["ALPHA_CD", "CDLinear", "Conv1D", "Dense", "FixedPattern", "LAYERS", "Layer", "LayerEntry",
            "Linear", "MaskedDense", "ReLU", "ShannonDropout",
            "log_softmax", "softmax"]

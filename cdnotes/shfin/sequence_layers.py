@@ -2,26 +2,18 @@
 a strided 1-D convolution and a position-wise feed-forward block (``(N, L, C)`` arrays,
 channels last).
 
-Beside :mod:`cdnotes.shfin.models`, which re-exports every class.
+Beside :mod:`cdnotes.shfin.models`, which re-exports every class. :class:`Conv1D` lives in
+:mod:`cdnotes.layers.conv` (``cdnotes.layers.Conv1D``); the name here is that class.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..backend import device_of
 from ..layers import Dense, Layer, ReLU
-from ..validation import check_dtype, check_int, check_namespace, check_seed
+from ..layers.conv import Conv1D, host_params
+from ..validation import check_int, check_seed
 
 __all__ = ["PositionEmbedding", "MeanPool", "Flatten", "AddChannel", "Conv1D", "PositionwiseFFN"]
-
-
-def _host_params(xp, dtype, host):
-    space = check_namespace(xp)
-    real = check_dtype(space, dtype)
-    return {name: space.asarray(np.asarray(v, dtype=np.float64), dtype=real)
-            for name, v in host.items()}
 
 
 class PositionEmbedding(Layer):
@@ -48,7 +40,7 @@ class PositionEmbedding(Layer):
         self.channels = check_int(channels, "channels", minimum=1)
         check_seed(seed)
         rng = np.random.default_rng(seed)
-        self.params = _host_params(xp, dtype, {
+        self.params = host_params(xp, dtype, {
             "w": rng.standard_normal(self.channels), "b": np.zeros(self.channels),
             "pos": 0.1 * rng.standard_normal((self.seq_len, self.channels))})
 
@@ -137,94 +129,6 @@ class AddChannel(Layer):
 
     def __repr__(self):
         return "AddChannel()"
-
-
-class Conv1D(Layer):
-    """A strided 1-D convolution, channels last: ``(N, L, C_in)`` -> ``(N, L_out, C_out)``.
-
-    ``Y[n, t, o] = b[o] + Σ_{j, i} W[o, j, i] X_pad[n, t·stride + j, i]`` with ``padding``
-    zeros on each side; ``L_out = (L + 2 padding − kernel) // stride + 1``. Windows are
-    gathered with ``take`` and multiplied by the ``(C_out, kernel·C_in)`` weight; the
-    backward pass adds the window gradients back with the transposed 0/1 gather matrix.
-
-    Parameters
-    ----------
-    seq_len, c_in, c_out, kernel : int >= 1
-    stride : int >= 1, default 1
-    padding : int >= 0, default 0
-    seed : int or None
-    dtype : {"float64", "float32"}; xp : namespace or backend name
-
-    Attributes
-    ----------
-    params : ``W`` ``(C_out, kernel, C_in)`` (He initialisation), ``b`` ``(C_out,)``
-    out_len : int
-    """
-
-    circulant_param = None
-
-    def __init__(self, seq_len, c_in, c_out, kernel, *, stride=1, padding=0, seed=None,
-                 dtype="float64", xp=None):
-        super().__init__()
-        self.seq_len = check_int(seq_len, "seq_len", minimum=1)
-        self.c_in = check_int(c_in, "c_in", minimum=1)
-        self.c_out = check_int(c_out, "c_out", minimum=1)
-        self.kernel = check_int(kernel, "kernel", minimum=1)
-        self.stride = check_int(stride, "stride", minimum=1)
-        self.padding = check_int(padding, "padding", minimum=0)
-        padded = self.seq_len + 2 * self.padding
-        if self.kernel > padded:
-            raise ValueError(f"kernel must be in [1, {padded}] (seq_len + 2·padding); "
-                             f"got {self.kernel}")
-        self.out_len = (padded - self.kernel) // self.stride + 1
-        check_seed(seed)
-        rng = np.random.default_rng(seed)
-        fan_in = self.kernel * self.c_in
-        self.params = _host_params(xp, dtype, {
-            "W": math.sqrt(2.0 / fan_in) * rng.standard_normal((self.c_out, self.kernel,
-                                                                 self.c_in)),
-            "b": np.zeros(self.c_out)})
-        starts = np.arange(self.out_len)[:, None] * self.stride + np.arange(self.kernel)[None]
-        self._windows = starts.reshape(-1)                    # (L_out·kernel,) into X_pad
-        gather = np.zeros((self._windows.size, padded))
-        gather[np.arange(self._windows.size), self._windows] = 1.0
-        self._gather_t = gather.T                              # (L_pad, L_out·kernel)
-
-    def _padded(self, xp, X):
-        if not self.padding:
-            return X
-        N, _, C = X.shape
-        zero = xp.zeros((N, self.padding, C), dtype=X.dtype, device=device_of(X))
-        return xp.concat([zero, X, zero], axis=1)
-
-    def forward_2d(self, xp, X):
-        """Unchecked: ``(N, L, C_in)`` -> ``(N, L_out, C_out)``."""
-        N = X.shape[0]
-        windows = xp.asarray(self._windows, device=device_of(X))
-        cols = xp.reshape(xp.take(self._padded(xp, X), windows, axis=1),
-                          (N, self.out_len, self.kernel * self.c_in))
-        self._cache = cols
-        Wm = xp.reshape(self.params["W"], (self.c_out, -1))
-        return xp.matmul(cols, xp.matrix_transpose(Wm)) + self.params["b"]
-
-    def backward_2d(self, xp, dY):
-        """Unchecked: ``(N, L_out, C_out)`` -> ``(N, L, C_in)``; fills ``grads``."""
-        cols = self._cached()
-        N = cols.shape[0]
-        Wm = xp.reshape(self.params["W"], (self.c_out, -1))
-        dY2 = xp.reshape(dY, (-1, self.c_out))
-        self.grads = {"W": xp.reshape(xp.matmul(xp.matrix_transpose(dY2),
-                                                xp.reshape(cols, (dY2.shape[0], -1))),
-                                      self.params["W"].shape),
-                      "b": xp.sum(dY2, axis=0)}
-        dcols = xp.reshape(xp.matmul(dY, Wm), (N, self.out_len * self.kernel, self.c_in))
-        gather_t = xp.asarray(self._gather_t, dtype=dY.dtype, device=device_of(dY))
-        dX = xp.matmul(gather_t, dcols)                      # (N, L_pad, C_in)
-        return dX[:, self.padding:self.padding + self.seq_len, :]
-
-    def __repr__(self):
-        return (f"Conv1D({self.c_in} -> {self.c_out}, kernel={self.kernel}, stride={self.stride}, "
-                f"padding={self.padding}, out_len={self.out_len})")
 
 
 class PositionwiseFFN(Layer):
