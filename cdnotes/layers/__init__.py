@@ -7,7 +7,8 @@
 ``dense``          :class:`Dense`
 ``cdlinear``       :class:`CDLinear`, the paper's block-circulant layer
 ``conv``           :class:`Conv1D`: a strided 1-D convolution over ``(N, L, C)`` sequences
-``cdconv``         :class:`CDConv1D`: the same with block-circulant channel mixing per tap
+``cdconv``         :class:`CDConv1D`: the same with block-circulant channel mixing per tap;
+                   :func:`cdlinear_as_conv` (what "a 1×1 depthwise circular convolution" means)
 ``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
 ``masked``         :class:`MaskedDense`: only a seeded random subset of the weights trained
 ``pattern``        :class:`FixedPattern`: the shared base of MaskedDense and SparseFixed
@@ -18,6 +19,7 @@
 """
 from .activations import ReLU, log_softmax, softmax
 from .base import Layer
+from .cdconv import CDConv1D, cdlinear_as_conv
 from .cdlinear import CDLinear
 from .conv import Conv1D
 from .dense import Dense
@@ -27,6 +29,6 @@ from .masked import MaskedDense
 from .pattern import FixedPattern
 from .registry import LAYERS, LayerEntry
 
-__all__ = ["ALPHA_CD", "CDLinear", "Conv1D", "Dense", "FixedPattern", "LAYERS", "Layer", "LayerEntry",
-           "Linear", "MaskedDense", "ReLU", "ShannonDropout",
-           "log_softmax", "softmax"]
+__all__ = ["ALPHA_CD", "CDConv1D", "CDLinear", "Conv1D", "Dense", "FixedPattern", "LAYERS",
+           "Layer", "LayerEntry", "Linear", "MaskedDense", "ReLU", "ShannonDropout",
+           "cdlinear_as_conv", "log_softmax", "softmax"]
