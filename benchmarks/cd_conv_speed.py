@@ -37,14 +37,14 @@ def _scatter_steps(layers, X, dtype):
             continue
         B, k, s, p = layer.block_size, layer.kernel, layer.stride, layer.padding
         F, Ki = B // 2 + 1, layer.c_in // B
-        d = np.ones((F, N, layer.out_len, k, Ki), np.complex64 if dtype == "float32"
+        d = np.ones((F, k, Ki, N, layer.out_len), np.complex64 if dtype == "float32"
                     else np.complex128)
         span = s * (layer.out_len - 1) + 1
 
         def loop(d=d, k=k, s=s, p=p, span=span, F=F, Ki=Ki, L=layer.seq_len):
-            out = np.zeros((F, N, L + 2 * p, Ki), d.dtype)
+            out = np.zeros((F, Ki, N, L + 2 * p), d.dtype)      # as CDConv1D.backward_2d
             for j in range(k):
-                out[:, :, j:j + span:s, :] += d[:, :, :, j, :]
+                out[:, :, :, j:j + span:s] += d[:, j, ...]
             return out
         steps[f"{name} scatter"] = loop
     return steps

@@ -134,15 +134,19 @@ class CDConv1D(ConvLayer):
         G = xp.permute_dims(xp.reshape(G, (F, Ko, kernel, Ki)), (1, 3, 2, 0))
         self.grads = {"C": fft.irfft(G, n=B, axis=-1),
                       "b": xp.sum(xp.reshape(dY, (M, self.c_out)), axis=0)}
-        # ∂X: conj(Cf) per frequency, then each tap's windows added back (a loop over taps)
-        dcols = xp.reshape(xp.matmul(dYf, xp.conj(xp.matrix_transpose(Cf))),
-                           (F, N, self.out_len, kernel, Ki))
-        dXf = xp.zeros((F, N, self.seq_len + 2 * p, Ki), dtype=dcols.dtype,
+        # ∂X: conj(Cf) per frequency, then each tap's windows added back (a loop over the
+        # taps). The product is formed transposed, positions last, so that each tap adds
+        # runs of out_len positions rather than of Ki blocks (measured at 256 channels, kernel
+        # 5, one thread: this ∂X part takes 0.73-0.86x the time of the blocks-last layout for
+        # B >= 16, where Ki is small, and 1.1x at B = 4).
+        dcols = xp.reshape(xp.matmul(xp.conj(Cf), xp.matrix_transpose(dYf)),
+                           (F, kernel, Ki, N, self.out_len))
+        dXf = xp.zeros((F, Ki, N, self.seq_len + 2 * p), dtype=dcols.dtype,
                        device=device_of(dY))
         span = s * (self.out_len - 1) + 1
         for j in range(kernel):
-            dXf[:, :, j:j + span:s, :] += dcols[:, :, :, j, :]
-        dXf = xp.permute_dims(dXf[:, :, p:p + self.seq_len, :], (1, 2, 3, 0))
+            dXf[:, :, :, j:j + span:s] += dcols[:, j, ...]
+        dXf = xp.permute_dims(dXf[:, :, :, p:p + self.seq_len], (2, 3, 1, 0))   # (N, L, Ki, F)
         return xp.reshape(fft.irfft(dXf, n=B, axis=-1), (N, self.seq_len, self.c_in))
 
     def __repr__(self):
