@@ -172,7 +172,8 @@ def test_the_key_bias_gets_no_gradient():
 def test_n_params_is_the_sum_of_the_sub_layers_and_the_closed_form():
     mha = MultiHeadAttention(32, 4, structure="cd", block_size=4, seed=0)
     assert mha.n_params == sum(getattr(mha, n).n_params for n in "qkvo")
-    assert mha.n_params == 4 * LAYERS["cd"].n_params(32, 32, block_size=4) == 4 * (32 * 32 // 4 + 32)
+    assert mha.n_params == 4 * LAYERS["cd"].n_params(32, 32, block_size=4)
+    assert mha.n_params == 4 * (32 * 32 // 4 + 32)
     assert list(mha.params) == [f"{n}.{p}" for n in "qkvo" for p in ("C", "b")]
     ff = FeedForward(32, 64, structure="cd", block_size=8, seed=0)
     assert ff.n_params == ff.linear1.n_params + ff.linear2.n_params == 2 * (32 * 64 // 8) + 64 + 32
@@ -261,7 +262,8 @@ def test_float32_stays_float32_and_agrees_with_float64(make):
 
 
 @pytest.mark.parametrize("build, error, words", [
-    (lambda: MultiHeadAttention(12, 5), ValueError, "n_heads must divide d_model=12.*1, 2, 3, 4, 6, 12"),
+    (lambda: MultiHeadAttention(12, 5), ValueError,
+     "n_heads must divide d_model=12.*1, 2, 3, 4, 6, 12"),
     (lambda: MultiHeadAttention(12, 2, structure="cd", block_size=4), ValueError,
      r"block_size=4 does not divide d_model / n_heads=6.*1, 2, 3, 6"),
     (lambda: MultiHeadAttention(12, 2, structure="cd"), ValueError, "needs block_size"),
