@@ -66,16 +66,19 @@ def _check_gradients(layer, X, rng, directions=2):
 
 @st.composite
 def attention_cases(draw):
-    """(N, L, n_heads, head_dim, structure, block_size, causal, seed)."""
+    """(N, L, n_heads, head_dim, structure, block_size, causal, seed); ``structure`` is
+    ``"dense"`` or ``"cd"`` (its "auto" path) or ``("cd", method)``, a path named."""
     n_heads, head_dim = draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    structure = draw(st.sampled_from(["dense", "cd"]))
+    structure = draw(st.sampled_from(["dense", "cd", ("cd", "fft"), ("cd", "rdft")]))
     B = draw(st.sampled_from([b for b in range(1, head_dim + 1) if head_dim % b == 0]))
     return (draw(st.integers(1, 3)), draw(st.integers(1, 4)), n_heads, head_dim, structure,
-            B if structure == "cd" else None, draw(st.booleans()), draw(st.integers(0, 2**20)))
+            B if structure != "dense" else None, draw(st.booleans()), draw(st.integers(0, 2**20)))
 
 
 def _attention(case, **kw):
     N, L, n_heads, head_dim, structure, B, causal, seed = case
+    if isinstance(structure, tuple):
+        structure, kw["method"] = structure
     layer = MultiHeadAttention(n_heads * head_dim, n_heads, structure=structure, block_size=B,
                                causal=causal, seed=seed, **kw)
     rng = np.random.default_rng(seed)
@@ -179,6 +182,11 @@ def test_n_params_is_the_sum_of_the_sub_layers_and_the_closed_form():
     assert ff.n_params == ff.linear1.n_params + ff.linear2.n_params == 2 * (32 * 64 // 8) + 64 + 32
     assert LayerNorm(32).n_params == 64
     assert MultiHeadAttention(32, 4, seed=0).n_params == 4 * (32 * 32 + 32)
+    named = MultiHeadAttention(32, 4, structure="cd", block_size=4, method="fft", seed=0)
+    assert {getattr(named, n).method for n in "qkvo"} == {"fft"}      # options reach every layer
+    low = FeedForward(32, 16, structure="low_rank", rank=2, seed=0)
+    assert low.n_params == LAYERS["low_rank"].n_params(32, 16, rank=2) + LAYERS[
+        "low_rank"].n_params(16, 32, rank=2)
 
 
 def test_seeded_and_each_projection_its_own_weights():

@@ -98,5 +98,6 @@ class FeedForward(Composite):
         return xp.reshape(self.linear1.backward_2d(xp, dH), (N, L, self.d_model))
 
     def __repr__(self):
+        extra = f", block_size={self.linear1.block_size}" if self.structure == "cd" else ""
         return (f"FeedForward(d_model={self.d_model}, hidden={self.hidden}, "
-                f"structure={self.structure!r}, n_params={self.n_params})")
+                f"structure={self.structure!r}{extra}, n_params={self.n_params})")
