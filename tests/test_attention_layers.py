@@ -205,6 +205,22 @@ def test_the_optimizers_update_the_sub_layers_through_the_prefixed_keys():
     Adam(lr=0.1).step([layer])
     assert not np.allclose(layer.q.C, before)
     assert layer.params["q.C"] is layer.q.params["C"]
+    saved = layer.grads                             # K-FAC saves and restores grads this way
+    layer.grads = {}
+    assert layer.grads == {} and layer.q.grads == {}
+    layer.grads = saved
+    assert layer.o.grads["b"] is saved["o.b"]
+    with pytest.raises(TypeError, match="cannot be deleted"):
+        del layer.params["q.C"]
+
+
+def test_a_composite_moves_to_another_backend_with_its_sub_layers():
+    import array_api_strict as xps
+    layer, X, _ = _attention((2, 3, 2, 2, "cd", 2, False, 8))
+    Y = layer.forward(X)
+    layer.to("array_api_strict")
+    assert all(type(p).__module__.startswith("array_api_strict") for p in layer.params.values())
+    np.testing.assert_allclose(host(layer.forward(xps.asarray(X))), Y, rtol=1e-12, atol=1e-13)
 
 
 def test_a_transformer_layer_stack_trains_with_the_library_loop():
