@@ -30,12 +30,17 @@ def test_verdict_table_and_counts():
             v["ch7_peers_t1_leads"]) == (2, 0, 1, 0)
     assert v["ch7_peers_t1_peer_wins"] == "jax won at width 1024, B = 64"
     assert v["ch7_peers_t1_ratio_spread"] == pytest.approx(100 * (1.5 / 0.9 - 1))
-    assert sec.header[:4] == ["width", "B", "auto's path", "CDLinear ms (run 1 / 2)"]
+    assert sec.header[:4] == ["width", "B", "auto's path", "CDLinear ms (run 1/2)"]
     row = sec.rows[0]
-    assert row[:4] == [1024, 8, "fft", "1000.00 / 1000.00"]
-    assert row[sec.header.index("jax / CDLinear")] == "1.50 / 0.90"
-    assert row[-2:] == ["no winner", "–"]
-    assert sec.rows[1][-2] == "jax"
+    assert row[:4] == [1024, 8, "fft", "1000.00/1000.00"]
+    assert row[sec.header.index("jax")] == "1.50/0.90"
+    assert row[4] == "no winner" and sec.rows[1][4] == "jax"
+    assert "over thread budget" not in sec.header        # no implementation was flagged
+    assert not set(sec.header) & {"CD fft", "Dense", "jax dense"}   # not candidates: elsewhere
+    alt = report.peer_alternatives(make_doc(TIMES), make_doc(other), 1)
+    assert alt.header[:2] == ["width", "B"] and "jax" not in alt.header
+    assert "Dense" in alt.header
+    assert all(len(r) == len(alt.header) for r in alt.rows)
     with pytest.raises(ValueError, match="no cell on 4 thread"):
         report.peer_verdicts(make_doc(TIMES), make_doc(TIMES), 4)
 
@@ -43,6 +48,7 @@ def test_verdict_table_and_counts():
 def test_verdict_marks_threads_exceeded():
     flagged = make_doc(TIMES, exceeded=[(2, 1024, 8, "peft C3A")])
     sec = report.peer_verdicts(make_doc(TIMES), flagged, 2)
+    assert sec.header[-1] == "over thread budget"
     assert sec.rows[0][-1] == "peft C3A" and sec.rows[1][-1] == "–"
     assert sec.values["ch7_peers_t2_exceeded"] == "width 1024, B = 8"
 
@@ -88,7 +94,13 @@ def test_the_real_grid_shape():
     run1, run2 = make_doc(grid), make_doc(grid)
     for T in (1, 2):
         sec = report.peer_verdicts(run1, run2, T)
-        assert len(sec.rows) == 9 and len(sec.header) == 4 + 8 + 2
+        assert len(sec.rows) == 9 and len(sec.header) == 5 + 3
+        alt = report.peer_alternatives(run1, run2, T)
+        assert len(alt.rows) == 9 and len(alt.header) == 2 + 5
+        dense = [r[k] for r in alt.rows for k, h in enumerate(alt.header)
+                 if h in ("Dense", "torch Linear", "jax dense")]
+        lo = min(float(x.split("/")[0]) for x in dense)
+        assert alt.values[f"ch7_peers_t{T}_dense_lo"] == pytest.approx(lo, abs=0.006)
         assert sec.values[f"ch7_peers_t{T}_cd_wins"] == 6
         assert sec.values[f"ch7_peers_t{T}_peer_wins"].count("jax won at width") == 3
         roof = report.peer_roofline(run1, run2, T)

@@ -28,7 +28,11 @@ from .linear import Linear
 from .masked import MaskedDense
 from .pattern import FixedPattern
 from .registry import LAYERS, LayerEntry
+from .attention import MultiHeadAttention  # issue 19's attention-side layers
+from .feedforward import FeedForward
+from .norm import LayerNorm
 
 __all__ = ["ALPHA_CD", "CDConv1D", "CDLinear", "Conv1D", "Dense", "FixedPattern", "LAYERS",
            "Layer", "LayerEntry", "Linear", "MaskedDense", "ReLU", "ShannonDropout",
            "cdlinear_as_conv", "log_softmax", "softmax"]
+__all__ += ["FeedForward", "LayerNorm", "MultiHeadAttention"]

@@ -15,8 +15,11 @@ from ..benchmarking.peer_runs import (BLOCK_CIRCULANT, CDLINEAR, roofline_rows,
 from ..words import listed
 from .glued import Section, Sentence
 
-__all__ = ["SHORT", "peer_settings", "peer_verdicts", "peer_roofline", "short_name",
-           "old_file_note", "unpinned_control"]
+__all__ = ["SHORT", "DENSE", "peer_settings", "peer_verdicts", "peer_alternatives",
+           "peer_roofline", "short_name", "old_file_note", "unpinned_control"]
+
+#: The frameworks' dense layers (``benchmarks/peers.py``'s names).
+DENSE = ("cdnotes Dense", "torch Linear", "jax.jit dense")
 
 #: Column titles of the implementations (the names ``benchmarks/peers.py`` writes).
 SHORT = {CDLINEAR: "CDLinear", f"{CDLINEAR} fft": "CD fft", f"{CDLINEAR} rdft": "CD rdft",
@@ -39,7 +42,7 @@ def short_name(name: str) -> str:
 
 
 def _pair(a, b, fmt):
-    return f"{a:{fmt}} / {b:{fmt}}"
+    return f"{a:{fmt}}/{b:{fmt}}"
 
 
 def _implementations(verdicts):
@@ -98,10 +101,10 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
     Returns
     -------
     Section
-        Table: width, B, auto's path, CDLinear ms (run 1 / run 2), each implementation's time
-        over CDLinear's (run 1 / run 2; above 1: CDLinear faster), the winner among the
-        block-circulant layers or "no winner", and the implementations over their thread
-        budget. Values ``ch7_peers_t{T}_*``: cells, CDLinear's wins, cells without a winner,
+        Table: width, B, auto's path, CDLinear ms (run 1 / run 2), the winner among the
+        block-circulant layers or "no winner", each block-circulant peer's time over
+        CDLinear's (run 1 / run 2; above 1: CDLinear faster), and, if any implementation went
+        over its thread budget, which (:func:`peer_alternatives` has the other implementations). Values ``ch7_peers_t{T}_*``: cells, CDLinear's wins, cells without a winner,
         cells where CDLinear is at most 1.0× every block-circulant peer in both runs, the
         peers' wins (a clause: "no peer won a cell" or "jax won at width …, B = …"), the
         largest run-to-run spread of CDLinear's time (%) and of any ratio.
@@ -110,14 +113,17 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
     if not verdicts:
         raise ValueError(f"the two peers runs share no cell on {threads} thread(s)")
     names = _implementations(verdicts)
+    peers = [n for n in BLOCK_CIRCULANT if n in names]
+    flagged = any(v["exceeded"] for v in verdicts)
     rows = []
     for v in verdicts:
         auto = v["auto_method"]
         rows.append([v["width"], v["block_size"], auto[0] if auto[0] == auto[1] else
                      _pair(*auto, "s"), _pair(*(1e3 * s for s in v["best_s"][CDLINEAR]), ".2f"),
-                     *(_pair(*v["ratio"][n], ".2f") for n in names),
                      "no winner" if v["winner"] is None else short_name(v["winner"]),
-                     ", ".join(short_name(n) for n in v["exceeded"]) or "–"])
+                     *(_pair(*v["ratio"][n], ".2f") for n in peers)]
+                    + ([", ".join(short_name(n) for n in v["exceeded"]) or "–"] if flagged
+                       else []))
     p = f"ch7_peers_t{threads}_"
     peer_wins = [f"{short_name(v['winner'])} won at width {v['width']}, B = {v['block_size']}"
                  for v in verdicts if v["winner"] not in (None, CDLINEAR)]
@@ -133,9 +139,41 @@ def peer_verdicts(run1, run2, threads: int) -> Section:
                                       if n in v["spread"]),
         f"{p}exceeded": Sentence(listed(exceeded, fmt="s", none="none")),
     }
-    header = ["width", "B", "auto's path", "CDLinear ms (run 1 / 2)",
-              *(f"{short_name(n)} / CDLinear" for n in names), "winner", "over thread budget"]
+    header = ["width", "B", "auto's path", "CDLinear ms (run 1/2)", "winner",
+              *(short_name(n) for n in peers)] + (["over thread budget"] if flagged else [])
     return Section(values, header, rows, data={"verdicts": verdicts})
+
+
+def peer_alternatives(run1, run2, threads: int) -> Section:
+    """One thread count: CDLinear's explicit paths and the dense layers, as time ratios.
+
+    The verdict table (:func:`peer_verdicts`) holds the block-circulant layers; this one the
+    implementations that are shown but are not candidates: CDLinear forced onto each of its
+    paths, and each framework's dense layer.
+
+    Parameters
+    ----------
+    run1, run2 : dict
+        The two ``cdnotes-peers/2`` documents.
+    threads : int
+
+    Returns
+    -------
+    Section
+        Table: width, B, each implementation's time over CDLinear's (run 1 / run 2). Values
+        ``ch7_peers_t{T}_dense_lo`` / ``_hi``: the smallest and largest ratio of any dense
+        layer.
+    """
+    verdicts = [v for v in two_run_verdicts(run1, run2) if v["threads"] == threads]
+    if not verdicts:
+        raise ValueError(f"the two peers runs share no cell on {threads} thread(s)")
+    others = [n for n in _implementations(verdicts) if n not in BLOCK_CIRCULANT]
+    rows = [[v["width"], v["block_size"], *(_pair(*v["ratio"][n], ".2f") for n in others)]
+            for v in verdicts]
+    dense = [x for v in verdicts for n in others if n in DENSE for x in v["ratio"][n]]
+    p = f"ch7_peers_t{threads}_"
+    values = {f"{p}dense_lo": min(dense), f"{p}dense_hi": max(dense)} if dense else {}
+    return Section(values, ["width", "B", *(short_name(n) for n in others)], rows)
 
 
 def peer_roofline(run1, run2, threads: int) -> Section:
@@ -201,7 +239,7 @@ def peer_roofline(run1, run2, threads: int) -> Section:
     if threads == 1 and sizes:
         for k in ("gemm_n", "fft_count", "fft_length", "copy_mb"):
             values[f"ch7_peers_peak_{k}"] = sizes[k]
-    header = ["width", "B", "limit ms (run 1 / 2)", "bound: dominant term",
+    header = ["width", "B", "limit ms (run 1/2)", "bound: dominant term",
               *(short_name(n) for n in names)]
     return Section(values, header, rows)
 
