@@ -196,6 +196,23 @@ def test_the_residual_refuses_a_bad_layer_dict():
         Residual(4, [])
     with pytest.raises(ValueError, match="without a dot"):
         Residual(4, {"a.b": ReLU()})
+    with pytest.raises(ValueError, match="one note per layer"):
+        Classifier([ReLU()], 4, 2, name="x", notes=[])
+
+
+def test_the_residual_checks_its_passes():
+    from cdnotes.layers import LayerNorm
+    block = Residual(4, {"norm": LayerNorm(4), "relu": ReLU()})
+    with pytest.raises(RuntimeError, match="before forward"):
+        block.backward(np.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match=r"\(N, L, width\) = \(N, L, 4\)"):
+        block.forward(np.ones((2, 3, 5)))
+    X = np.random.default_rng(0).standard_normal((2, 3, 4))
+    Y = block.forward(X)
+    with pytest.raises(ValueError, match="shape of the last forward output"):
+        block.backward(np.ones((2, 3, 3)))
+    np.testing.assert_array_equal(block.backward(np.ones_like(Y)),
+                                  block.backward_2d(namespace_of(X), np.ones_like(Y)))
 
 
 # -- repr, dtype, backends ------------------------------------------------------------------------
