@@ -133,10 +133,19 @@ def conv_interpretation() -> Verdict:
                for j in range(4)).reshape(3, 16)
     e_full = np.abs(Y - full).max() / np.abs(Y).max()
     e_dw = np.abs(Y - depthwise).max() / np.abs(Y).max()
-    return Verdict("corrected" if e_full < 1e-12 and e_dw > 0.1 else "fails",
+    from ...layers import cdlinear_as_conv
+    X3 = _rng(32).standard_normal((3, 5, 16))                  # 5 positions of a sequence
+    conv = cdlinear_as_conv(layer, seq_len=5)
+    per_position = np.stack([np.asarray(layer.forward(X3[:, t])) for t in range(5)], axis=1)
+    e_conv = np.abs(np.asarray(conv.forward(X3)) - per_position).max() / np.abs(per_position).max()
+    ok = e_full < 1e-12 and e_dw > 0.1 and e_conv < 1e-12
+    return Verdict("corrected" if ok else "fails",
                    f"The layer is a full multi-channel circular convolution over a length-B axis "
                    f"(K_i input and K_o output channels, kernel length B; relative error "
-                   f"{sci(e_full)}), not a depthwise one (error {sci(e_dw)}) and not 1×1.")
+                   f"{sci(e_full)}), not a depthwise one (error {sci(e_dw)}). It is \"1×1\" "
+                   f"only position-wise: applied at every position of a sequence it is exactly a "
+                   f"kernel-1 CDConv1D (error {sci(e_conv)}), as any linear layer is a 1×1 "
+                   f"convolution there; on one vector there is no spatial axis.")
 
 
 @check
