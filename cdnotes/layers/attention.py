@@ -8,6 +8,7 @@ from ..backend import device_of
 from ..validation import check_bool, check_int
 from .activations import softmax
 from .composite import Composite, child_seeds, linear_entry
+from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["MultiHeadAttention"]
 
@@ -164,6 +165,27 @@ class MultiHeadAttention(Composite):
                + self.k.backward_2d(xp, self._merge(xp, dK, N, L))
                + self.v.backward_2d(xp, self._merge(xp, dV, N, L)))
         return xp.reshape(dX2, (N, L, self.d_model))
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`~cdnotes.layers.Composite.jvp`) ``(N, L, d_model)``.
+
+        ``dQ, dK, dV`` are the projections' tangents; per head ``dS = s (dQ Kᵀ + Q dKᵀ)``,
+        the softmax's ``dA = A ⊙ (dS − rowsum(A ⊙ dS))`` (zero where the causal mask is),
+        ``dO = dA V + A dV``, and ``dY`` the output projection's tangent at ``O``.
+        """
+        Q, K, V, A, N, L = self._cached()
+        X2 = xp.reshape(X, (N * L, self.d_model))
+        dX2 = None if dX is None else xp.reshape(dX, (N * L, self.d_model))
+        dQ, dK, dV = (self._heads(xp, linear_tangent(xp, getattr(self, name), X2, dX2,
+                                                     sub_tangents(dparams, name)), N, L)
+                      for name in "qkv")
+        dS = (xp.matmul(dQ, xp.matrix_transpose(K)) + xp.matmul(Q, xp.matrix_transpose(dK)))
+        dS = dS * (1.0 / math.sqrt(self.head_dim))
+        dA = A * (dS - xp.sum(A * dS, axis=-1, keepdims=True))
+        O2 = self._merge(xp, xp.matmul(A, V), N, L)
+        dO2 = self._merge(xp, xp.matmul(dA, V) + xp.matmul(A, dV), N, L)
+        dY2 = linear_tangent(xp, self.o, O2, dO2, sub_tangents(dparams, "o"))
+        return xp.reshape(dY2, (N, L, self.d_model))
 
     def __repr__(self):
         extra = f", block_size={self.q.block_size}" if self.structure == "cd" else ""

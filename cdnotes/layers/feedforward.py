@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..validation import check_int
 from .activations import ReLU
 from .composite import Composite, child_seeds, linear_entry
+from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["FeedForward"]
 
@@ -96,6 +97,23 @@ class FeedForward(Composite):
         dH = self.relu.backward_2d(xp, self.linear2.backward_2d(
             xp, xp.reshape(dY, (N * L, self.d_model))))
         return xp.reshape(self.linear1.backward_2d(xp, dH), (N, L, self.d_model))
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`~cdnotes.layers.Composite.jvp`) ``(N, L, d_model)``:
+        ``dZ₁`` from ``linear1``, ``dH = 1[Z₁ > 0] ⊙ dZ₁`` (the mask of the forward pass),
+        then ``linear2``'s tangent at ``H = ReLU(Z₁)``.
+        """
+        N, L = self._cached()
+        mask = self.relu._cached()
+        X2 = xp.reshape(X, (N * L, self.d_model))
+        dX2 = None if dX is None else xp.reshape(dX, (N * L, self.d_model))
+        Z1 = self.linear1.curvature().apply_3d(xp, X2[None, ...])[0, ...]
+        if self.linear1.has_bias:
+            Z1 = Z1 + self.linear1.params["b"]
+        dZ1 = linear_tangent(xp, self.linear1, X2, dX2, sub_tangents(dparams, "linear1"))
+        dY2 = linear_tangent(xp, self.linear2, Z1 * mask, dZ1 * mask,
+                             sub_tangents(dparams, "linear2"))
+        return xp.reshape(dY2, (N, L, self.d_model))
 
     def __repr__(self):
         extra = f", block_size={self.linear1.block_size}" if self.structure == "cd" else ""
