@@ -233,3 +233,93 @@ def test_bad_tangents_are_refused_naming_the_key_and_shape(kind):
         layer.jvp(np.asarray(dX, dtype=np.float32))
     with pytest.raises(ValueError):
         layer.jvp(dX * np.nan)
+
+
+# -- the backward half of the R-operator: rop_backward (LayerNorm, attention) -----------------
+
+def _backward_at(layer, X, dY):
+    """``(∂L/∂X, grads)`` of ``backward(dY)`` after ``forward(X)``, as host arrays."""
+    layer.forward(X)
+    dX = layer.backward(dY)
+    return [np.array(dX)] + [np.array(layer.grads[k]) for k in layer.params]
+
+
+def _rop_difference(layer, X, dY, dX, dparams, ddY):
+    """Central difference of ``backward`` along ``(dX, dparams, ddY)``; restores the layer."""
+    theta = {k: np.array(p) for k, p in layer.params.items()}
+    sides = []
+    for eps in (EPS, -EPS):
+        for key, v in dparams.items():
+            layer.params[key] = theta[key] + eps * v
+        sides.append(_backward_at(layer, X + eps * dX, dY + eps * ddY))
+    for key, p in theta.items():
+        layer.params[key] = p
+    layer.forward(X)
+    return [(up - down) / (2 * EPS) for up, down in zip(*sides)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases(("layernorm", "attention")), data=st.data())
+def test_rop_backward_matches_central_differences_of_backward(case, data):
+    layer, X, rng = case
+    Y = layer.forward(X)
+    dY, ddY, dX = (rng.standard_normal(a.shape) for a in (Y, Y, X))
+    keys = data.draw(st.sets(st.sampled_from(sorted(layer.params))))   # some parameters moved
+    dparams = {k: rng.standard_normal(layer.params[k].shape) for k in keys}
+    RdX, Rgrads = layer.rop_backward(dY, dX, dparams, ddY)
+    assert list(Rgrads) == list(layer.params)
+    analytic = [RdX] + [Rgrads[k] for k in layer.params]
+    numeric = _rop_difference(layer, X, dY, dX, dparams, ddY)
+    scale = max(np.abs(n).max() for n in numeric)
+    assume(scale > 1e-3)
+    for a, n in zip(analytic, numeric):
+        assert a.shape == n.shape
+        assert np.abs(a - n).max() < TOLERANCE * scale
+
+
+@pytest.mark.parametrize("kind", ["layernorm", "attention"])
+def test_rop_backward_along_ddY_alone_is_backward(kind):
+    layer, (X, dX, _), _ = _fixed(kind)
+    Y = layer.forward(X)
+    rng = np.random.default_rng(3)
+    dY, ddY = rng.standard_normal((2,) + Y.shape)
+    RdX, Rgrads = layer.rop_backward(dY, ddY=ddY)
+    expected = _backward_at(layer, X, ddY)
+    for a, b in zip([RdX] + [Rgrads[k] for k in layer.params], expected):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12 * np.abs(expected[0]).max())
+    RdX, Rgrads = layer.rop_backward(dY)
+    assert not np.any(RdX) and not any(np.any(g) for g in Rgrads.values())
+
+
+@pytest.mark.parametrize("kind", ["layernorm", "attention"])
+def test_rop_backward_on_array_api_strict_and_float32(kind):
+    pytest.importorskip("array_api_strict")
+    rng = np.random.default_rng(5)
+    results = []
+    for xp, dtype in ((None, "float64"), ("array_api_strict", "float64"), (None, "float32")):
+        layer, (X, dX, dparams), _ = _fixed(kind, dtype=dtype, xp=xp)
+        Y = layer.forward(X)
+        space = namespace_of(Y)
+        dY = asarray(space, np.random.default_rng(5).standard_normal(Y.shape), dtype)
+        RdX, Rgrads = layer.rop_backward(dY, dX, dparams, dY)
+        assert RdX.dtype == X.dtype and all(g.dtype == X.dtype for g in Rgrads.values())
+        results.append(np.concatenate([host(RdX).ravel()]
+                                      + [host(Rgrads[k]).ravel() for k in layer.params]))
+    assert rng is not None
+    np.testing.assert_allclose(results[1], results[0], rtol=0, atol=1e-12)
+    assert np.abs(results[2] - results[0]).max() <= 1e-4 * np.abs(results[0]).max()
+
+
+@pytest.mark.parametrize("kind", ["layernorm", "attention"])
+def test_rop_backward_refuses_bad_arguments(kind):
+    layer, (X, dX, _), _ = _fixed(kind)
+    layer.to(None)
+    with pytest.raises(RuntimeError, match="rop_backward called before forward"):
+        layer.rop_backward(dX)
+    Y = layer.forward(X)
+    with pytest.raises(ValueError, match="dY must have the shape of the last forward output"):
+        layer.rop_backward(Y[:, :-1])
+    with pytest.raises(ValueError, match="ddY must have the shape of the last forward output"):
+        layer.rop_backward(Y, ddY=Y[:1])
+    with pytest.raises(TypeError, match="dY"):
+        layer.rop_backward(None)

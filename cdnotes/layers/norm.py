@@ -7,6 +7,7 @@ from ..backend import namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_input, check_int,
                           check_namespace, check_real, check_same_dtype, check_seed)
 from .base import Layer
+from .second_order import checked_rop_backward, layernorm_rop_backward_2d
 from .tangents import checked_jvp
 
 __all__ = ["LayerNorm"]
@@ -102,6 +103,24 @@ class LayerNorm(Layer):
             namespace; an unknown key.
         """
         return checked_jvp(self, dX, dparams)
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
+        :meth:`forward` input (see :func:`cdnotes.layers.second_order.layernorm_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array of the last forward output's shape ``(..., d)``
+        dX : array ``(..., d)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(..., d)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(..., d)``, dict ``{"gamma": (d,), "beta": (d,)}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, layernorm_rop_backward_2d)
 
     def jvp_2d(self, xp, X, dX, dparams):
         """Unchecked tangent (see :meth:`jvp`) from the cached ``X̂`` and ``s``."""

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from ..backend import device_of, namespace_of
 from ..validation import check_array, check_float_array, check_same_dtype
 
-__all__ = ["checked_jvp", "linear_tangent", "sub_tangents"]
+__all__ = ["check_tangents", "checked_jvp", "linear_tangent", "sub_tangents"]
 
 
 def checked_jvp(layer, dX=None, dparams=None):
@@ -48,14 +48,31 @@ def checked_jvp(layer, dX=None, dparams=None):
         the wrong shape (naming the key and the expected shape), dtype or namespace, or not
         finite.
     """
+    xp, X, dX, dparams = check_tangents(layer, dX, dparams, "jvp")
+    return layer.jvp_2d(xp, X, dX, dparams)
+
+
+def check_tangents(layer, dX, dparams, what: str = "jvp"):
+    """The checks of :func:`checked_jvp` (``what`` names the method in the messages).
+
+    Parameters
+    ----------
+    layer, dX, dparams : as in :func:`checked_jvp`
+    what : str
+
+    Returns
+    -------
+    (xp, X, dX, dparams) : the namespace, the last forward input, ``dX`` (or None) and
+        ``dparams`` as a new dict (``{}`` for None)
+    """
     name = type(layer).__name__
     X = layer.__dict__.get("_forward_input")
     if layer._cache is None or X is None:
-        raise RuntimeError(f"{name}.jvp called before forward; run forward(X) on the batch "
+        raise RuntimeError(f"{name}.{what} called before forward; run forward(X) on the batch "
                            "first (the tangent is taken at that X)")
     if layer._cache is not layer.__dict__.get("_forward_cache"):
-        raise RuntimeError(f"{name}.jvp pairs with the last forward(X), but forward_2d ran since "
-                           "and replaced its cache: call forward(X) again before jvp")
+        raise RuntimeError(f"{name}.{what} pairs with the last forward(X), but forward_2d ran "
+                           f"since and replaced its cache: call forward(X) again before {what}")
     params = dict(layer.params)
     reference = next(iter(params.values()))
     xp = namespace_of(X, *params.values())
@@ -84,7 +101,7 @@ def checked_jvp(layer, dX=None, dparams=None):
                              f"{expected}; got {tuple(value.shape)}")
         check_float_array(xp, value, f"dparams[{key!r}]")
         check_same_dtype(**{f"dparams[{key!r}]": value, "parameters": reference})
-    return layer.jvp_2d(xp, X, dX, dict(dparams))
+    return xp, X, dX, dict(dparams)
 
 
 def sub_tangents(dparams: dict, prefix: str) -> dict:
