@@ -32,6 +32,7 @@ from ..backend import device_of, namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_int,
                           check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
+from .second_order import checked_rop_backward, conv_rop_backward_2d
 from .tangents import checked_jvp
 
 __all__ = ["Conv1D", "conv_sizes"]
@@ -158,6 +159,7 @@ class ConvLayer(Layer):
         self._batch = (X.shape[0],)
         self._forward_cache = self._cache
         self._forward_input = X
+        self._out_shape = tuple(Y.shape)
         return Y
 
     def jvp(self, dX=None, dparams=None):
@@ -182,6 +184,24 @@ class ConvLayer(Layer):
             dtype or namespace; an unknown key.
         """
         return checked_jvp(self, dX, dparams)
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY`` (see
+        :func:`cdnotes.layers.second_order.conv_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array ``(N, out_len, c_out)``, the output gradient
+        dX : array ``(N, seq_len, c_in)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(N, out_len, c_out)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(N, seq_len, c_in)``, dict ``{name: array of params[name]'s shape}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, conv_rop_backward_2d)
 
     def backward(self, dY):
         """``∂L/∂Y`` ``(N, out_len, c_out)`` -> ``∂L/∂X`` ``(N, seq_len, c_in)``; fills ``grads``

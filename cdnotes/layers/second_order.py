@@ -1,5 +1,7 @@
-"""The backward half of Pearlmutter's R-operator for the smooth sequence layers
-(:class:`~cdnotes.layers.LayerNorm`, :class:`~cdnotes.layers.MultiHeadAttention`).
+"""The backward half of Pearlmutter's R-operator for the sequence layers
+(:class:`~cdnotes.layers.LayerNorm`, :class:`~cdnotes.layers.MultiHeadAttention`, the
+bilinear :class:`~cdnotes.layers.Conv1D` and :class:`~cdnotes.layers.CDConv1D`, and the
+piecewise-linear :class:`~cdnotes.layers.FeedForward`).
 
 A layer's ``backward`` maps the output gradient ``dY`` to ``(∂L/∂X, grads)`` at the point
 ``(X, θ)`` of its last ``forward``. Its R-operator is the directional derivative
@@ -13,13 +15,14 @@ Hessian-vector products.
 """
 from __future__ import annotations
 
+import copy
 import math
 
 from ..validation import check_array, check_float_array, check_same_dtype
 from .tangents import check_tangents, sub_tangents
 
-__all__ = ["attention_rop_backward_2d", "checked_rop_backward", "layernorm_rop_backward_2d",
-           "linear_rop_backward"]
+__all__ = ["attention_rop_backward_2d", "checked_rop_backward", "conv_rop_backward_2d",
+           "feedforward_rop_backward_2d", "layernorm_rop_backward_2d", "linear_rop_backward"]
 
 
 def checked_rop_backward(layer, dY, dX, dparams, ddY, kernel):
@@ -28,7 +31,7 @@ def checked_rop_backward(layer, dY, dX, dparams, ddY, kernel):
 
     Parameters
     ----------
-    layer : LayerNorm or MultiHeadAttention after its public ``forward``
+    layer : a layer after its public ``forward`` (which kept ``_out_shape``)
     dY : array of the last forward output's shape
     dX, dparams : the input and parameter tangents (None: zero)
     ddY : array of the last forward output's shape, or None (zero)
@@ -186,4 +189,77 @@ def attention_rop_backward_2d(layer, xp, X, dY, dX, dparams, ddY):
                                         sub_tangents(dparams, name))
         RdX2 = part if RdX2 is None else RdX2 + part
         grads.update({f"{name}.{k}": v for k, v in sub.items()})
+    return xp.reshape(RdX2, (N, L, d)), {key: grads[key] for key in layer.params}
+
+
+def _pass_at(layer, xp, params: dict, X, dY):
+    """``backward_2d(dY)`` after ``forward_2d(X)`` on a copy of ``layer`` holding ``params``
+    (the layer's own cache untouched): ``(∂L/∂X, grads)``."""
+    twin = copy.copy(layer)
+    twin.params, twin.grads, twin._cache = dict(params), {}, None
+    twin.forward_2d(xp, X)
+    return twin.backward_2d(xp, dY), twin.grads
+
+
+def conv_rop_backward_2d(layer, xp, X, dY, dX, dparams, ddY):
+    """Unchecked R-operator of a convolution's backward (:class:`~cdnotes.layers.Conv1D`,
+    :class:`~cdnotes.layers.CDConv1D`): the convolution is bilinear in ``(X, W)`` and its
+    weight linear in the parameters, so ``R{∂L/∂X} = convᵀ(ddY; W) + convᵀ(dY; dW)`` and
+    ``R{∂L/∂θ} = corr(ddY, X) + corr(dY, dX)``, ``R{∂L/∂b} = Σ ddY`` — each a backward pass
+    of a copy of the layer.
+
+    Parameters
+    ----------
+    layer : Conv1D or CDConv1D; xp : namespace
+    X, dY : arrays ``(N, seq_len, c_in)``, ``(N, out_len, c_out)``
+    dX : array ``(N, seq_len, c_in)`` or None; ddY : array ``(N, out_len, c_out)`` or None
+    dparams : dict (missing: zero)
+
+    Returns
+    -------
+    (array ``(N, seq_len, c_in)``, dict ``{name: array}`` over ``layer.params``)
+    """
+    params = dict(layer.params)
+    RdX = xp.zeros_like(X)
+    Rgrads = {k: xp.zeros_like(p) for k, p in params.items()}
+    if ddY is not None:
+        RdX, Rgrads = _pass_at(layer, xp, params, X, ddY)
+    if dX is not None:
+        grads = _pass_at(layer, xp, params, dX, dY)[1]
+        Rgrads = {k: g if k == "b" else g + grads[k] for k, g in Rgrads.items()}
+    weights = {k: v for k, v in dparams.items() if k != "b"}
+    if weights:
+        tangent = {k: weights.get(k, xp.zeros_like(p)) for k, p in params.items()}
+        RdX = RdX + _pass_at(layer, xp, tangent, X, dY)[0]
+    return RdX, Rgrads
+
+
+def feedforward_rop_backward_2d(layer, xp, X, dY, dX, dparams, ddY):
+    """Unchecked R-operator of :meth:`FeedForward.backward
+    <cdnotes.layers.FeedForward.backward>`: ``Z₁ = linear1(X)``, ``H = 1[Z₁ > 0] ⊙ Z₁``,
+    ``Y = linear2(H)``; ReLU is piecewise linear, so (off its kinks) ``R{gZ₁} = 1[Z₁ > 0] ⊙
+    R{gH}`` and the two linear layers' parts come from :func:`linear_rop_backward` with the
+    forward tangents ``Ḣ``, ``Ẋ``.
+
+    Parameters
+    ----------
+    layer : FeedForward; xp : namespace
+    X, dY : arrays ``(N, L, d_model)``; dX, ddY : arrays ``(N, L, d_model)`` or None
+    dparams : dict with the layer's ``params`` keys (missing: zero)
+
+    Returns
+    -------
+    (array ``(N, L, d_model)``, dict ``{key of params: array}``)
+    """
+    t = layer.tangent_pass_2d(xp, X, dX, dparams)
+    N, L, d = X.shape
+    dY2 = xp.reshape(dY, (N * L, d))
+    ddY2 = xp.zeros_like(dY2) if ddY is None else xp.reshape(ddY, (N * L, d))
+    gH = layer.linear2.curvature().apply_transpose_3d(xp, dY2[None, ...])[0, ...]
+    RgH, grads2 = linear_rop_backward(xp, layer.linear2, t["H"], t["dH"], dY2, ddY2,
+                                      sub_tangents(dparams, "linear2"))
+    RdX2, grads1 = linear_rop_backward(xp, layer.linear1, t["X2"], t["dX2"], gH * t["mask"],
+                                       RgH * t["mask"], sub_tangents(dparams, "linear1"))
+    grads = {f"linear1.{k}": g for k, g in grads1.items()}
+    grads.update({f"linear2.{k}": g for k, g in grads2.items()})
     return xp.reshape(RdX2, (N, L, d)), {key: grads[key] for key in layer.params}
