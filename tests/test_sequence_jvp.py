@@ -327,3 +327,61 @@ def test_rop_backward_refuses_bad_arguments(kind):
         layer.rop_backward(Y, ddY=Y[:1])
     with pytest.raises(TypeError, match="dY"):
         layer.rop_backward(None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**20), cd=st.booleans())
+def test_the_pieces_compose_into_a_hessian_vector_product(seed, cd):
+    """``CDConv1D/Conv1D → LayerNorm → attention → FeedForward`` with ``L = ½‖Y‖²``: forward
+    tangents up, ``ddY = Ẏ`` at the top, ``rop_backward`` down gives ``H v``, against central
+    differences of the gradient (``backward`` through the stack)."""
+    rng = np.random.default_rng(seed)
+    conv = (CDConv1D(5, 4, 4, 3, block_size=2, padding=1, seed=seed) if cd
+            else Conv1D(5, 4, 4, 3, padding=1, seed=seed))
+    stack = [conv, LayerNorm(4), MultiHeadAttention(4, 2, causal=True, seed=seed),
+             FeedForward(4, 6, seed=seed)]
+    for layer in stack:
+        for key in layer.params:
+            layer.params[key] = layer.params[key] + 0.3 * rng.standard_normal(
+                layer.params[key].shape)
+    X = rng.standard_normal((2, 5, 4))
+    v = [_tangents(layer, rng) for layer in stack]
+
+    def gradient(t):
+        theta = [{k: np.array(p) for k, p in layer.params.items()} for layer in stack]
+        for layer, th, vl in zip(stack, theta, v):
+            layer.params = {k: th[k] + t * vl[k] for k in th}
+        H = X
+        for layer in stack:
+            H = layer.forward(H)
+        signs, g = _relu_signs(stack[-1]), H
+        grads = []
+        for layer in reversed(stack):
+            g = layer.backward(g)
+            grads.insert(0, {k: np.array(layer.grads[k]) for k in layer.params})
+        for layer, th in zip(stack, theta):
+            layer.params = th
+        return grads, signs
+
+    (up, s_up), (down, s_down), (_, s0) = gradient(EPS), gradient(-EPS), gradient(0.0)
+    assume(np.array_equal(s_up, s_down) and np.array_equal(s_up, s0))
+    H, dH, inputs, tangents = X, None, [], []                # the forward pass at θ, kept
+    for layer, vl in zip(stack, v):
+        inputs.append(H)
+        tangents.append(dH)
+        out = layer.forward(H)
+        dH = layer.jvp(dH, vl)
+        H = out
+    for layer, Z in zip(stack, inputs):                      # the caches of the pass at θ
+        layer.forward(Z)
+    g, Rg, Hv = H, dH, [None] * len(stack)                   # ∂L/∂Y = Y, R{∂L/∂Y} = Ẏ
+    for pos in range(len(stack) - 1, -1, -1):
+        layer = stack[pos]
+        Rg_next, Hv[pos] = layer.rop_backward(g, tangents[pos], v[pos], Rg)
+        g = layer.backward(g)
+        Rg = Rg_next
+    numeric = [{k: (u[k] - d[k]) / (2 * EPS) for k in u} for u, d in zip(up, down)]
+    scale = max(np.abs(a).max() for n in numeric for a in n.values())
+    for analytic, expected in zip(Hv, numeric):
+        for key in expected:
+            assert np.abs(analytic[key] - expected[key]).max() < TOLERANCE * scale
