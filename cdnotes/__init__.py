@@ -23,6 +23,7 @@ The package, by role (each subpackage's docstring lists its modules):
 ``spectral``        spectral-domain training: SpectralLinear (eigenvalues and eigenvectors
                     trained), spectral_mlp, retract
 ``mlp``             multi-layer perceptrons of any structure; the paper's three digits models
+``models``          MNIST-1D CNN and Transformer classifiers, dense or with CD layers; SHFIN's
 ``train``           the training loop, SGD/Adam/AdaMax, K-FAC, losses, the Fisher regularizer
 ``preconditioning`` the exact per-frequency curvature solve of a CDLinear layer
 ``hessian``         one layer's loss Hessian: explicit, closed-form spectra, block structure

@@ -9,6 +9,11 @@
 ``conv``           :class:`Conv1D`: a strided 1-D convolution over ``(N, L, C)`` sequences
 ``cdconv``         :class:`CDConv1D`: the same with block-circulant channel mixing per tap;
                    :func:`cdlinear_as_conv` (what "a 1×1 depthwise circular convolution" means)
+``composite``      :class:`Composite`: a layer made of sub-layers (prefixed ``params`` keys)
+``norm``           :class:`LayerNorm` over the last axis
+``attention``      :class:`MultiHeadAttention`: ``q, k, v, o`` projections of any registered
+                   structure (dense, CD, …), heads as contiguous slices, optional causal mask
+``feedforward``    :class:`FeedForward`: position-wise linear → ReLU → linear, any structure
 ``activations``    :class:`ReLU`; ``softmax``, ``log_softmax``
 ``masked``         :class:`MaskedDense`: only a seeded random subset of the weights trained
 ``pattern``        :class:`FixedPattern`: the shared base of MaskedDense and SparseFixed
@@ -31,11 +36,11 @@ from .linear import Linear
 from .masked import MaskedDense
 from .pattern import FixedPattern
 from .registry import LAYERS, LayerEntry
-from .attention import MultiHeadAttention  # issue 19's attention-side layers
+from .attention import MultiHeadAttention
 from .feedforward import FeedForward
 from .norm import LayerNorm
 
-__all__ = ["ALPHA_CD", "CDConv1D", "CDLinear", "Conv1D", "Dense", "FixedPattern", "LAYERS",
-           "Layer", "LayerEntry", "Linear", "MaskedDense", "ReLU", "ShannonDropout",
-           "cdlinear_as_conv", "log_softmax", "softmax"]
-__all__ += ["FeedForward", "LayerNorm", "MultiHeadAttention"]
+__all__ = ["ALPHA_CD", "CDConv1D", "CDLinear", "Conv1D", "Dense", "FeedForward", "FixedPattern",
+           "LAYERS", "Layer", "LayerEntry", "LayerNorm", "Linear", "MaskedDense",
+           "MultiHeadAttention", "ReLU", "ShannonDropout", "cdlinear_as_conv", "log_softmax",
+           "softmax"]
