@@ -20,6 +20,9 @@
 ``registry``       :data:`LAYERS`: every linear layer by name (build, closed-form count)
 ``dropout``        :class:`ShannonDropout` (paper Eq. 7)
 ``init``           weight scales matched to a dense layer's (He, LeCun, Glorot)
+``tangents``       the checked entry of the sequence layers' ``jvp(dX, dparams)`` (forward
+                   tangents) and the tangent of a linear sub-layer
+``second_order``   their ``rop_backward(dY, dX, dparams, ddY)``: the R-operator of backward
 =================  =======================================================================
 """
 from .activations import ReLU, log_softmax, softmax

@@ -8,6 +8,8 @@ from ..backend import device_of
 from ..validation import check_bool, check_int
 from .activations import softmax
 from .composite import Composite, child_seeds, linear_entry
+from .second_order import attention_rop_backward_2d, checked_rop_backward
+from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["MultiHeadAttention"]
 
@@ -164,6 +166,60 @@ class MultiHeadAttention(Composite):
                + self.k.backward_2d(xp, self._merge(xp, dK, N, L))
                + self.v.backward_2d(xp, self._merge(xp, dV, N, L)))
         return xp.reshape(dX2, (N, L, self.d_model))
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`~cdnotes.layers.Composite.jvp`) ``(N, L, d_model)``.
+
+        ``dQ, dK, dV`` are the projections' tangents; per head ``dS = s (dQ Kᵀ + Q dKᵀ)``,
+        the softmax's ``dA = A ⊙ (dS − rowsum(A ⊙ dS))`` (zero where the causal mask is),
+        ``dO = dA V + A dV``, and ``dY`` the output projection's tangent at ``O``.
+        """
+        N, L = X.shape[0], X.shape[1]
+        return xp.reshape(self.tangent_pass_2d(xp, X, dX, dparams)["dY2"], (N, L, self.d_model))
+
+    def tangent_pass_2d(self, xp, X, dX, dparams) -> dict:
+        """The primal and tangent intermediates of :meth:`jvp_2d` (unchecked), for the
+        R-operator's backward half (:meth:`rop_backward`).
+
+        Returns
+        -------
+        dict
+            ``X2``, ``dX2`` (or None) ``(N·L, d_model)``; the tangents ``dQ``, ``dK``,
+            ``dV`` ``(N, h, L, d_h)`` and ``dA`` ``(N, h, L, L)``; ``O2``, ``dO2``, ``dY2``
+            ``(N·L, d_model)``.
+        """
+        Q, K, V, A, N, L = self._cached()
+        X2 = xp.reshape(X, (N * L, self.d_model))
+        dX2 = None if dX is None else xp.reshape(dX, (N * L, self.d_model))
+        dQ, dK, dV = (self._heads(xp, linear_tangent(xp, getattr(self, name), X2, dX2,
+                                                     sub_tangents(dparams, name)), N, L)
+                      for name in "qkv")
+        dS = (xp.matmul(dQ, xp.matrix_transpose(K)) + xp.matmul(Q, xp.matrix_transpose(dK)))
+        dS = dS * (1.0 / math.sqrt(self.head_dim))
+        dA = A * (dS - xp.sum(A * dS, axis=-1, keepdims=True))
+        O2 = self._merge(xp, xp.matmul(A, V), N, L)
+        dO2 = self._merge(xp, xp.matmul(dA, V) + xp.matmul(A, dV), N, L)
+        dY2 = linear_tangent(xp, self.o, O2, dO2, sub_tangents(dparams, "o"))
+        return {"X2": X2, "dX2": dX2, "dQ": dQ, "dK": dK, "dV": dV, "dA": dA, "O2": O2,
+                "dO2": dO2, "dY2": dY2}
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
+        :meth:`forward` input (see :func:`cdnotes.layers.second_order.attention_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array ``(N, L, d_model)``, the output gradient
+        dX : array ``(N, L, d_model)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(N, L, d_model)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(N, L, d_model)``, dict ``{key of params: array of its shape}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, attention_rop_backward_2d)
 
     def __repr__(self):
         extra = f", block_size={self.q.block_size}" if self.structure == "cd" else ""

@@ -95,31 +95,59 @@ class CDConv1D(ConvLayer):
         xp = namespace_of(C)
         return xp.stack([block_circulant(C[:, :, j, :]) for j in range(self.kernel)], axis=1)
 
-    def _tap_spectra(self, xp):
-        """``rfft`` of ``C`` arranged for the product: ``(F, kernel·Ki, Ko)``."""
-        Ko, Ki, kernel, _ = self.params["C"].shape
-        Cf = fft_of(xp).rfft(self.params["C"], axis=-1)            # (Ko, Ki, kernel, F)
+    def _tap_spectra(self, xp, C=None):
+        """``rfft`` of ``C`` (default: the layer's) arranged for the product:
+        ``(F, kernel·Ki, Ko)``."""
+        C = self.params["C"] if C is None else C
+        Ko, Ki, kernel, _ = C.shape
+        Cf = fft_of(xp).rfft(C, axis=-1)                           # (Ko, Ki, kernel, F)
         return xp.reshape(xp.permute_dims(Cf, (3, 2, 1, 0)), (Cf.shape[-1], kernel * Ki, Ko))
 
-    def forward_2d(self, xp, X):
-        """Unchecked: ``(N, L, C_in)`` -> ``(N, L_out, C_out)``; caches the windowed spectra."""
+    def _spectral_cols(self, xp, X):
+        """The windows of the block spectra of ``X`` ``(N, L, C_in)``:
+        ``(F, N·L_out, kernel·Ki)``."""
         N, B, p = X.shape[0], self.block_size, self.padding
         Ki = self.c_in // B
-        fft = fft_of(xp)
-        Xf = xp.permute_dims(fft.rfft(xp.reshape(X, (N, self.seq_len, Ki, B)), axis=-1),
+        Xf = xp.permute_dims(fft_of(xp).rfft(xp.reshape(X, (N, self.seq_len, Ki, B)), axis=-1),
                              (3, 0, 1, 2))                          # (F, N, L, Ki)
         F = Xf.shape[0]
         if p:
             zero = xp.zeros((F, N, p, Ki), dtype=Xf.dtype, device=device_of(X))
             Xf = xp.concat([zero, Xf, zero], axis=2)                # (F, N, L_pad, Ki)
         windows = xp.asarray(self._windows, device=device_of(X))
-        cols = xp.reshape(xp.take(Xf, windows, axis=2),
+        return xp.reshape(xp.take(Xf, windows, axis=2),
                           (F, N * self.out_len, self.kernel * Ki))  # (F, M, kernel·Ki)
+
+    def _from_spectra(self, xp, Yf, N):
+        """``(F, M, Ko)`` products -> ``(N, L_out, C_out)`` (the inverse FFT)."""
+        Y = fft_of(xp).irfft(xp.permute_dims(Yf, (1, 2, 0)), n=self.block_size, axis=-1)
+        return xp.reshape(Y, (N, self.out_len, self.c_out))
+
+    def forward_2d(self, xp, X):
+        """Unchecked: ``(N, L, C_in)`` -> ``(N, L_out, C_out)``; caches the windowed spectra."""
+        cols = self._spectral_cols(xp, X)
         Cf = self._tap_spectra(xp)
         self._cache = (cols, Cf)
-        Yf = xp.permute_dims(xp.matmul(cols, Cf), (1, 2, 0))         # (M, Ko, F)
-        Y = fft.irfft(Yf, n=B, axis=-1)                              # (M, Ko, B)
-        return xp.reshape(Y, (N, self.out_len, self.c_out)) + self.params["b"]
+        return self._from_spectra(xp, xp.matmul(cols, Cf), X.shape[0]) + self.params["b"]
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`~cdnotes.layers.conv.ConvLayer.jvp`), in the
+        frequency domain: ``cols(dX)·Cf + cols(X)·dCf`` per frequency, one inverse FFT, + db
+        -> ``(N, L_out, C_out)``."""
+        cols, Cf = self._cached()
+        N = X.shape[0]
+        dY = xp.zeros((N, self.out_len, self.c_out), dtype=X.dtype, device=device_of(X))
+        Yf = None
+        if dX is not None:
+            Yf = xp.matmul(self._spectral_cols(xp, dX), Cf)
+        if "C" in dparams:
+            dYf = xp.matmul(cols, self._tap_spectra(xp, dparams["C"]))
+            Yf = dYf if Yf is None else Yf + dYf
+        if Yf is not None:
+            dY = dY + self._from_spectra(xp, Yf, N)
+        if "b" in dparams:
+            dY = dY + dparams["b"]
+        return dY
 
     def backward_2d(self, xp, dY):
         """Unchecked: ``(N, L_out, C_out)`` -> ``(N, L, C_in)``; fills ``grads``."""

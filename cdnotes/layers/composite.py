@@ -18,6 +18,7 @@ from ..validation import (check_array, check_float_array, check_same_dtype, chec
                           divisors)
 from .base import Layer
 from .registry import LAYERS
+from .tangents import checked_jvp
 
 __all__ = ["Composite", "ParamView", "child_seeds", "linear_entry"]
 
@@ -245,7 +246,32 @@ class Composite(Layer):
         Y = self.forward_2d(xp, X)
         self._out_shape = tuple(Y.shape)
         self._forward_cache = self._cache
+        self._forward_input = X
         return Y
+
+    def jvp(self, dX=None, dparams=None):
+        """Forward-mode tangent ``dY = J_X dX + J_θ dθ`` at the last :meth:`forward` ``X``
+        (the subclass' ``jvp_2d`` gives the formula).
+
+        Parameters
+        ----------
+        dX : real floating array ``(N, L, width)`` (the last forward input's shape) or None
+        dparams : dict ``{"<sub-layer>.<name>": array of that parameter's shape}`` or None;
+            missing keys are zero
+
+        Returns
+        -------
+        array of the last forward output's shape, the parameters' dtype
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
+        TypeError, ValueError
+            A tangent of another shape (naming the key and the expected shape), dtype or
+            namespace; an unknown key.
+        """
+        return checked_jvp(self, dX, dparams)
 
     def _checked_backward(self, dY):
         xp = self._check_backward(dY)

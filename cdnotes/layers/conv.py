@@ -32,6 +32,8 @@ from ..backend import device_of, namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_int,
                           check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
+from .second_order import checked_rop_backward, conv_rop_backward_2d
+from .tangents import checked_jvp
 
 __all__ = ["Conv1D", "conv_sizes"]
 
@@ -156,7 +158,50 @@ class ConvLayer(Layer):
         Y = self.forward_2d(xp, X)
         self._batch = (X.shape[0],)
         self._forward_cache = self._cache
+        self._forward_input = X
+        self._out_shape = tuple(Y.shape)
         return Y
+
+    def jvp(self, dX=None, dparams=None):
+        """Forward-mode tangent at the last :meth:`forward` ``X``: ``dY = conv(dX; W) +
+        conv(X; dW) + db`` (the convolution is bilinear in input and weights).
+
+        Parameters
+        ----------
+        dX : real floating array ``(N, seq_len, c_in)`` or None (zero)
+        dparams : dict ``{name: array of params[name]'s shape}`` or None; missing keys are zero
+
+        Returns
+        -------
+        array ``(N, out_len, c_out)``, the parameters' dtype
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
+        TypeError, ValueError
+            A tangent of another shape (the message names the key and the expected shape),
+            dtype or namespace; an unknown key.
+        """
+        return checked_jvp(self, dX, dparams)
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY`` (see
+        :func:`cdnotes.layers.second_order.conv_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array ``(N, out_len, c_out)``, the output gradient
+        dX : array ``(N, seq_len, c_in)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(N, out_len, c_out)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(N, seq_len, c_in)``, dict ``{name: array of params[name]'s shape}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, conv_rop_backward_2d)
 
     def backward(self, dY):
         """``∂L/∂Y`` ``(N, out_len, c_out)`` -> ``∂L/∂X`` ``(N, seq_len, c_in)``; fills ``grads``
@@ -231,12 +276,15 @@ class Conv1D(ConvLayer):
         zero = xp.zeros((N, self.padding, C), dtype=X.dtype, device=device_of(X))
         return xp.concat([zero, X, zero], axis=1)
 
+    def _cols(self, xp, X):
+        """The windows of ``X`` ``(N, L, C_in)``: ``(N, L_out, kernel·C_in)``."""
+        windows = xp.asarray(self._windows, device=device_of(X))
+        return xp.reshape(xp.take(self._padded(xp, X), windows, axis=1),
+                          (X.shape[0], self.out_len, self.kernel * self.c_in))
+
     def forward_2d(self, xp, X):
         """Unchecked: ``(N, L, C_in)`` -> ``(N, L_out, C_out)``."""
-        N = X.shape[0]
-        windows = xp.asarray(self._windows, device=device_of(X))
-        cols = xp.reshape(xp.take(self._padded(xp, X), windows, axis=1),
-                          (N, self.out_len, self.kernel * self.c_in))
+        cols = self._cols(xp, X)
         self._cache = cols
         Wm = xp.reshape(self.params["W"], (self.c_out, -1))
         return xp.matmul(cols, xp.matrix_transpose(Wm)) + self.params["b"]
@@ -255,6 +303,22 @@ class Conv1D(ConvLayer):
         gather_t = xp.asarray(self._gather_t, dtype=dY.dtype, device=device_of(dY))
         dX = xp.matmul(gather_t, dcols)                      # (N, L_pad, C_in)
         return dX[:, self.padding:self.padding + self.seq_len, :]
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`ConvLayer.jvp`) from the cached windows of ``X``:
+        ``cols(dX) Wᵀ + cols(X) dWᵀ + db`` -> ``(N, L_out, C_out)``."""
+        cols = self._cached()
+        dY = xp.zeros((X.shape[0], self.out_len, self.c_out), dtype=cols.dtype,
+                      device=device_of(cols))
+        if dX is not None:
+            Wm = xp.reshape(self.params["W"], (self.c_out, -1))
+            dY = dY + xp.matmul(self._cols(xp, dX), xp.matrix_transpose(Wm))
+        if "W" in dparams:
+            dW = xp.reshape(dparams["W"], (self.c_out, -1))
+            dY = dY + xp.matmul(cols, xp.matrix_transpose(dW))
+        if "b" in dparams:
+            dY = dY + dparams["b"]
+        return dY
 
     def __repr__(self):
         return (f"Conv1D({self.c_in} -> {self.c_out}, kernel={self.kernel}, stride={self.stride}, "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..validation import check_int
 from .activations import ReLU
 from .composite import Composite, child_seeds, linear_entry
+from .second_order import checked_rop_backward, feedforward_rop_backward_2d
+from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["FeedForward"]
 
@@ -96,6 +98,52 @@ class FeedForward(Composite):
         dH = self.relu.backward_2d(xp, self.linear2.backward_2d(
             xp, xp.reshape(dY, (N * L, self.d_model))))
         return xp.reshape(self.linear1.backward_2d(xp, dH), (N, L, self.d_model))
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`~cdnotes.layers.Composite.jvp`) ``(N, L, d_model)``:
+        ``dZ₁`` from ``linear1``, ``dH = 1[Z₁ > 0] ⊙ dZ₁`` (the mask of the forward pass),
+        then ``linear2``'s tangent at ``H = ReLU(Z₁)``.
+        """
+        return xp.reshape(self.tangent_pass_2d(xp, X, dX, dparams)["dY2"], X.shape)
+
+    def tangent_pass_2d(self, xp, X, dX, dparams) -> dict:
+        """The primal and tangent intermediates of :meth:`jvp_2d` (unchecked).
+
+        Returns
+        -------
+        dict
+            ``X2``, ``dX2`` (or None) ``(N·L, d_model)``; ``mask`` (the forward pass' ReLU
+            pattern), ``H``, ``dH`` ``(N·L, hidden)``; ``dY2`` ``(N·L, d_model)``.
+        """
+        N, L = self._cached()
+        mask = self.relu._cached()
+        X2 = xp.reshape(X, (N * L, self.d_model))
+        dX2 = None if dX is None else xp.reshape(dX, (N * L, self.d_model))
+        Z1 = self.linear1.curvature().apply_3d(xp, X2[None, ...])[0, ...]
+        if self.linear1.has_bias:
+            Z1 = Z1 + self.linear1.params["b"]
+        dZ1 = linear_tangent(xp, self.linear1, X2, dX2, sub_tangents(dparams, "linear1"))
+        H, dH = Z1 * mask, dZ1 * mask
+        dY2 = linear_tangent(xp, self.linear2, H, dH, sub_tangents(dparams, "linear2"))
+        return {"X2": X2, "dX2": dX2, "mask": mask, "H": H, "dH": dH, "dY2": dY2}
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY`` (off the ReLU kinks;
+        see :func:`cdnotes.layers.second_order.feedforward_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array ``(N, L, d_model)``, the output gradient
+        dX : array ``(N, L, d_model)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(N, L, d_model)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(N, L, d_model)``, dict ``{key of params: array of its shape}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, feedforward_rop_backward_2d)
 
     def __repr__(self):
         extra = f", block_size={self.linear1.block_size}" if self.structure == "cd" else ""

@@ -7,6 +7,8 @@ from ..backend import namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_input, check_int,
                           check_namespace, check_real, check_same_dtype, check_seed)
 from .base import Layer
+from .second_order import checked_rop_backward, layernorm_rop_backward_2d
+from .tangents import checked_jvp
 
 __all__ = ["LayerNorm"]
 
@@ -74,7 +76,65 @@ class LayerNorm(Layer):
         Y = self.forward_2d(xp, X)
         self._out_shape = tuple(Y.shape)
         self._forward_cache = self._cache
+        self._forward_input = X
         return Y
+
+    def jvp(self, dX=None, dparams=None):
+        """Forward-mode tangent at the last :meth:`forward` ``X``.
+
+        With ``X̂ = (X − mean)·s`` and ``c = dX − mean(dX)``: ``dX̂ = s (c − X̂ mean(X̂ ⊙ c))``
+        (through the mean and the variance) and ``dY = gamma ⊙ dX̂ + dgamma ⊙ X̂ + dbeta``.
+
+        Parameters
+        ----------
+        dX : real floating array of the last forward input's shape ``(..., d)``, or None
+        dparams : dict ``{"gamma": (d,), "beta": (d,)}`` or None; missing keys are zero
+
+        Returns
+        -------
+        array ``(..., d)``, the parameters' dtype
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
+        TypeError, ValueError
+            A tangent of another shape (naming the key and the expected shape), dtype or
+            namespace; an unknown key.
+        """
+        return checked_jvp(self, dX, dparams)
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
+        :meth:`forward` input (see :func:`cdnotes.layers.second_order.layernorm_rop_backward_2d`).
+
+        Parameters
+        ----------
+        dY : real floating array of the last forward output's shape ``(..., d)``
+        dX : array ``(..., d)`` or None; dparams : dict or None (as in :meth:`jvp`)
+        ddY : array ``(..., d)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(..., d)``, dict ``{"gamma": (d,), "beta": (d,)}``)
+            ``R{∂L/∂X}`` and ``R{grads}``.
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, layernorm_rop_backward_2d)
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent (see :meth:`jvp`) from the cached ``X̂`` and ``s``."""
+        Xn, inv = self._cached()
+        dY = xp.zeros_like(Xn)
+        if dX is not None:
+            c = dX - xp.mean(dX, axis=-1, keepdims=True)
+            dY = dY + self.params["gamma"] * (
+                inv * (c - Xn * xp.mean(Xn * c, axis=-1, keepdims=True)))
+        if "gamma" in dparams:
+            dY = dY + dparams["gamma"] * Xn
+        if "beta" in dparams:
+            dY = dY + dparams["beta"]
+        return dY
 
     def backward(self, dY):
         """Checked backward pass; fills ``grads``.
