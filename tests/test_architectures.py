@@ -47,12 +47,33 @@ def test_a_tiny_run_through_the_cli_writes_records_summary_and_provenance(tmp_pa
 def test_jobs_1_and_jobs_2_give_identical_records(tmp_path):
     from cdnotes.cli.architectures import sweep
 
-    args = build_parser().parse_args(["architectures", *TINY, "--out", str(tmp_path / "x")])
+    args = build_parser().parse_args([
+        "architectures", "--epochs", "2", "--seeds", "0", "1", "--lrs", "3e-3", "--models",
+        "mlp_cd", "cnn_cd", "transformer_cd", "shfin", "--block-sizes", "8", "--n-train", "64",
+        "--n-val", "50", "--quiet", "--out", str(tmp_path / "x")])
     one = run_sweep(sweep(args), tmp_path / "one.json", n_jobs=1)
     two = run_sweep(sweep(args), tmp_path / "two.json", n_jobs=2)
     assert json.dumps(strip_timings(one["records"], TIMINGS), sort_keys=True) == json.dumps(
         strip_timings(two["records"], TIMINGS), sort_keys=True)
     assert len(one["records"]) == 8 and two["sources"][0]["n_jobs"] == 2
+    assert len({json.dumps(r["train_loss"]) for r in one["records"]}) == 8
+
+
+def test_a_job_runs_with_one_blas_thread(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from cdnotes.experiments.architectures import runs
+
+    def threads(*args, **kwargs):
+        return {"blas": [i["num_threads"] for i in threadpool_info()
+                         if i["user_api"] == "blas"]}
+
+    monkeypatch.setattr(runs, "run_architecture", threads)
+    job = {"model": "mlp_dense", "block_size": None, "lr": 1e-3, "seed": 0}
+    settings = {"epochs": 1, "patience": 1, "batch_size": 64, "n_val": 50, "val_seed": 0,
+                "n_train": 64}
+    blas = runs.run_job(job, settings)["blas"]
+    assert blas and set(blas) == {1}
 
 
 def _record(model, lr, seed, val, test, block_size=None):
