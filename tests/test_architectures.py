@@ -37,7 +37,8 @@ def test_a_tiny_run_through_the_cli_writes_records_summary_and_provenance(tmp_pa
         assert r["val_accuracy"] == max(r["val_curve"])
         assert r["test_accuracy"] == r["test_curve"][r["best_epoch"] - 1]
         assert r["train_seconds"] > 0 and len(r["train_loss"]) == 2
-    assert {r["n_params"] for r in doc["records"]} == {7162, 7402}
+    assert {(r["n_params"], r["width"]) for r in doc["records"]} == {(7162, 24), (7402, 44)}
+    assert all(r["seconds"] >= r["train_seconds"] for r in doc["records"])
     # the four seeds' runs differ (the seed reaches the weights and the batch order)
     assert len({json.dumps(r["train_loss"]) for r in doc["records"][:4]}) == 4
     assert set(doc["summary"]) == {"cnn_dense", "cnn_cd_B4"}

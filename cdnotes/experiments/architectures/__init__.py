@@ -19,10 +19,10 @@ Models at comparable parameter budgets (:func:`build_model`, :func:`matched_widt
 model's width is the one whose parameter count is closest to its dense counterpart's.
 """
 from .protocol import (CD_MODELS, DENSE_WIDTHS, MODELS, SHFIN_SIZES, build_model, matched_width,
-                       train_early_stopping, validation_split)
+                       model_width, train_early_stopping, validation_split)
 from .runs import protocol_data, run_architecture, run_job
 from .summary import model_label, summarize
 
-__all__ = ["MODELS", "CD_MODELS", "DENSE_WIDTHS", "SHFIN_SIZES", "build_model", "matched_width",
-           "validation_split", "train_early_stopping", "protocol_data", "run_architecture",
-           "run_job", "model_label", "summarize"]
+__all__ = ["MODELS", "CD_MODELS", "DENSE_WIDTHS", "SHFIN_SIZES", "build_model", "model_width",
+           "matched_width", "validation_split", "train_early_stopping", "protocol_data",
+           "run_architecture", "run_job", "model_label", "summarize"]

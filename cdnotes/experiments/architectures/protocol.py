@@ -15,7 +15,8 @@ from ...train import TrainConfig, accuracy, train
 from ...validation import check_choice, check_int, check_seed
 
 __all__ = ["MODELS", "CD_MODELS", "DENSE_WIDTHS", "SHFIN_SIZES", "SEQ_LEN", "N_CLASSES",
-           "build_model", "matched_width", "validation_split", "train_early_stopping"]
+           "build_model", "model_width", "matched_width", "validation_split",
+           "train_early_stopping"]
 
 SEQ_LEN, N_CLASSES = 40, 10
 """MNIST-1D: sequences of length 40, ten classes."""
@@ -87,6 +88,25 @@ def matched_width(family, block_size) -> int:
         elif width > DENSE_WIDTHS[family] and gap > best_gap:
             break                                   # n_params grows with the width
     return best
+
+
+def model_width(model, block_size=None) -> int:
+    """The width :func:`build_model` gives ``model``: the MLP's hidden width, the CNN's
+    channels, the transformer's ``d_model``, SHFIN's channels.
+
+    Parameters
+    ----------
+    model : str, one of :data:`MODELS`; block_size : int or None, for the CD models
+
+    Returns
+    -------
+    int
+    """
+    check_choice(model, "model", MODELS)
+    family = model.partition("_")[0]
+    if model == "shfin":
+        return SHFIN_SIZES["channels"]
+    return matched_width(family, block_size) if model in CD_MODELS else DENSE_WIDTHS[family]
 
 
 def build_model(model, block_size=None, seed=0):

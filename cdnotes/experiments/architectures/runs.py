@@ -2,8 +2,11 @@
 ``run_job`` of the ``architectures`` sweep (:class:`cdnotes.engine.Sweep`)."""
 from __future__ import annotations
 
+import time
+
 from ...data import load_dataset
-from .protocol import CD_MODELS, build_model, train_early_stopping, validation_split
+from .protocol import (CD_MODELS, build_model, model_width, train_early_stopping,
+                       validation_split)
 
 __all__ = ["run_architecture", "run_job", "protocol_data"]
 
@@ -56,18 +59,22 @@ def run_architecture(model, block_size, lr, seed, data, *, epochs, patience,
     -------
     dict
         ``model``, ``structure`` ("dense" or "cd"), ``block_size``, ``seed``, ``lr``,
-        ``n_params``, ``architecture`` (the model's description), and
+        ``n_params``, ``width`` (:func:`~.protocol.model_width`), ``architecture`` (the
+        model's description), and
         :func:`~.protocol.train_early_stopping`'s record (``val_accuracy``,
         ``test_accuracy`` at the best-validation epoch, ``epochs_run``, ``train_seconds``,
-        the per-epoch curves, ...).
+        the per-epoch curves, ...), and ``seconds``, the job's wall time (building, training
+        and the per-epoch evaluations).
     """
+    start = time.perf_counter()
     net = build_model(model, block_size, seed)
     result = train_early_stopping(net, data, lr=lr, epochs=epochs, patience=patience,
                                   batch_size=batch_size, seed=seed)
     return {"model": model, "structure": "cd" if model in CD_MODELS else "dense",
             "block_size": block_size, "seed": int(seed), "lr": float(lr),
-            "n_params": int(net.n_params), "architecture": getattr(net, "name", model),
-            **result}
+            "n_params": int(net.n_params), "width": model_width(model, block_size),
+            "architecture": getattr(net, "name", model),
+            **result, "seconds": time.perf_counter() - start}
 
 
 def run_job(job: dict, settings: dict) -> dict:
