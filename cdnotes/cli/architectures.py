@@ -32,8 +32,8 @@ def add_parser(subparsers):
     p.add_argument("--lrs", type=positive, nargs="+", default=list(LRS),
                    help=f"Adam learning rates, distinct, > 0 (default: "
                         f"{' '.join(f'{v:g}' for v in LRS)})")
-    p.add_argument("--epochs", type=positive_int, default=60,
-                   help="epoch budget of every run (default: 60)")
+    p.add_argument("--epochs", type=positive_int, default=100,
+                   help="epoch budget of every run (default: 100)")
     p.add_argument("--patience", type=positive_int, default=10,
                    help="stop after this many epochs without a better validation accuracy "
                         "(default: 10)")
