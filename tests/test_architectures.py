@@ -153,6 +153,8 @@ def test_the_validation_split_is_stratified_disjoint_and_seeded():
     assert not np.array_equal(val, validation_split(y, 20, seed=4)[1])
     with pytest.raises(ValueError, match="n_val must be in"):
         validation_split(y, 100, seed=0)
+    with pytest.raises(TypeError, match="seed"):
+        validation_split(y, 20, seed=None)          # an unseeded split is refused
 
 
 def test_early_stopping_stops_after_patience_and_reports_the_best_validation_epoch():

@@ -12,7 +12,7 @@ import numpy as np
 from ...mlp import make_mlp
 from ...models import cnn_classifier, shfin_classifier, transformer_classifier
 from ...train import TrainConfig, accuracy, train
-from ...validation import check_choice, check_int, check_seed
+from ...validation import check_choice, check_int
 
 __all__ = ["MODELS", "CD_MODELS", "DENSE_WIDTHS", "SHFIN_SIZES", "SEQ_LEN", "N_CLASSES",
            "build_model", "model_width", "matched_width", "validation_split",
@@ -125,7 +125,7 @@ def build_model(model, block_size=None, seed=0):
     MLP or Classifier or SequenceModel, trainable by :func:`cdnotes.train.train`
     """
     check_choice(model, "model", MODELS)
-    check_seed(seed)
+    seed = check_int(seed, "seed", minimum=0)
     family, _, structure = model.partition("_")
     if model in CD_MODELS:
         if block_size is None:
@@ -158,7 +158,7 @@ def validation_split(y, n_val, seed):
     if n_val >= y.size:
         raise ValueError(f"n_val must be in [1, {y.size - 1}] (fewer than the {y.size} training "
                          f"samples); got {n_val}")
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     classes, counts = np.unique(y, return_counts=True)
     share = counts * n_val / y.size
     take = np.floor(share).astype(int)
@@ -195,12 +195,13 @@ def train_early_stopping(model, data, *, lr, epochs, patience, batch_size=64, se
     """
     X_train, y_train, X_val, y_val, X_test, y_test = data
     patience = check_int(patience, "patience", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     config = TrainConfig(epochs=1, lr=lr, optimizer="adam", batch_size=batch_size)
     adam = config.make_optimizer()
     out = {"train_loss": [], "val_curve": [], "test_curve": [], "epoch_seconds": []}
     diverged, best, since = False, -1.0, 0
     for epoch in range(check_int(epochs, "epochs", minimum=1)):
-        order_seed = int(np.random.SeedSequence([check_seed(seed), epoch]).generate_state(1)[0])
+        order_seed = int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
         start = time.perf_counter()
         try:
             history = train(model, X_train, y_train, config=config, seed=order_seed,
