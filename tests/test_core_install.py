@@ -50,6 +50,8 @@ SMALLEST = {
     "network-hessian": ["--models", "cd8", "--seeds", "0", "--states", "init", "--inputs", "raw",
                         "--slq-probes", "1", "--slq-steps", "5", "--curve-seeds",
                         "--out", "{out}", "--quiet"],
+    "architectures": ["--models", "mlp_cd", "--block-sizes", "8", "--seeds", "0", "--lrs",
+                      "0.01", "--epochs", "1", "--n-train", "100", "--out", "{out}", "--quiet"],
 }
 RUNS_AFTER = {"spectral-probes": "spectral"}        # reads the other's output
 # What `spectral-probes` also adds to its --into file, beside writing its own.

@@ -13,7 +13,7 @@ import sys
 __all__ = ["main", "SUBCOMMANDS", "build_parser"]
 
 SUBCOMMANDS = ("table1", "spectral", "spectral_probes", "lr_sweep", "shfin", "structured",
-               "depth", "baselines", "network_hessian")
+               "depth", "baselines", "network_hessian", "architectures")
 """Modules of :mod:`cdnotes.cli`, one per sub-command, in the order ``--help`` lists them."""
 
 
