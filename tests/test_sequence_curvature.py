@@ -193,8 +193,9 @@ def test_flat_params_round_trip_on_a_sequence_model():
 def test_a_model_without_the_kernels_is_refused_by_name():
     model = shfin_classifier(8, 4, 3, patch_sizes=(4, 8), k=2, rank=2, seed=0)
     X, y = np.zeros((2, 8)), np.zeros(2, dtype=int)
-    with pytest.raises(NotImplementedError, match="SHFINBlock"):
-        CurvatureProducts(model, X, y)
+    for call in (lambda: CurvatureProducts(model, X, y), lambda: flat_params(model)):
+        with pytest.raises(TypeError, match="SHFINBlock without them"):
+            call()
     with pytest.raises(ValueError, match=r"X must have shape \(N, seq_len\)"):
         CurvatureProducts(MODELS["cnn dense"](0), np.zeros((2, 7)), y)
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from ..backend import namespace_of
 from ..layers import Linear
-from ..shfin.models import SequenceModel
 from ..validation import check_array, check_float_array
-from ._mode import check_model
+from ._mode import check_curvature_model
 
 __all__ = ["flat_params", "set_flat_params", "param_slices", "unflatten", "flatten"]
 
@@ -36,8 +35,9 @@ def param_slices(model):
 
 
 def _check(model):
-    """An :class:`~cdnotes.mlp.MLP` of linear layers (:func:`check_model`) or a sequence model."""
-    return model if isinstance(model, SequenceModel) else check_model(model)
+    """An :class:`~cdnotes.mlp.MLP` of linear layers or a sequence model with the R-operator's
+    kernels (:func:`~cdnotes.curvature._mode.check_curvature_model`)."""
+    return check_curvature_model(model)
 
 
 def _shapes(layer) -> dict:

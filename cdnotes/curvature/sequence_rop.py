@@ -27,10 +27,10 @@ from ..backend import namespace_of, to_numpy
 from ..shfin.models import SequenceModel
 from ..train.losses import LOSS_HESSIAN_KERNELS, LOSS_KERNELS
 from ..validation import check_array, check_float_array, check_same_dtype
-from ._mode import evaluation_mode
+from ._mode import check_sequence_model, evaluation_mode
 from .params import flatten
 
-__all__ = ["SequencePass", "check_sequence_supported", "is_sequence_model", "sequence_input"]
+__all__ = ["SequencePass", "is_sequence_model", "sequence_input"]
 
 
 def is_sequence_model(model) -> bool:
@@ -48,36 +48,6 @@ def is_sequence_model(model) -> bool:
     return isinstance(model, SequenceModel)
 
 
-def check_sequence_supported(model):
-    """Every layer of ``model`` has the kernels of the R-operator (``jvp_2d``,
-    ``rop_backward_2d``).
-
-    Parameters
-    ----------
-    model : :class:`~cdnotes.shfin.models.SequenceModel`
-
-    Returns
-    -------
-    ``model``
-
-    Raises
-    ------
-    NotImplementedError
-        A layer without them (the SHFIN block, ``PositionwiseFFN``), named.
-    """
-    odd = [type(layer).__name__ for layer in model.layers
-           if not (hasattr(layer, "jvp_2d") and hasattr(layer, "rop_backward_2d"))]
-    if odd:
-        raise NotImplementedError(
-            f"the R-operator of a sequence model needs jvp_2d and rop_backward_2d in every "
-            f"layer (Conv1D, CDConv1D, LayerNorm, MultiHeadAttention, FeedForward, Residual, "
-            f"ReLU, the linear layers, PositionEmbedding, MeanPool, Flatten, AddChannel); "
-            f"{', '.join(odd)} has none")
-    if not model.linear_layers:
-        raise ValueError("the model has no parameters: its Hessian is empty")
-    return model
-
-
 def sequence_input(model, X):
     """Check a sequence model for the R-operator and ``X`` ``(N, seq_len)`` against it.
 
@@ -90,7 +60,7 @@ def sequence_input(model, X):
     -------
     the array namespace of ``X`` and the parameters
     """
-    check_sequence_supported(model)
+    check_sequence_model(model)
     check_array(X, "X")
     params = [p for layer in model.linear_layers for p in layer.params.values()]
     xp = namespace_of(X, *params)
