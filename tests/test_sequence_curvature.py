@@ -266,3 +266,29 @@ def test_layer_tangents_are_refused_before_forward_and_with_unknown_keys():
         relu.jvp(np.ones((2, 3)), {"W": np.ones(3)})
     with pytest.raises(ValueError, match="seq_len=5"):
         PositionEmbedding(5, 3, seed=0).forward(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("name", ["cnn cd", "transformer cd"])
+def test_products_on_array_api_strict_equal_numpy_and_float32_stays_float32(name):
+    xs = pytest.importorskip("array_api_strict")
+    model, X, y, rng = _setup(MODELS[name])
+    theta = flat_params(model)
+    twin = {"cnn cd": lambda: cnn_classifier(8, 4, 3, kernel=3, n_conv=2, structure="cd",
+                                             block_size=2, seed=3, xp="array_api_strict"),
+            "transformer cd": lambda: transformer_classifier(
+                6, 4, 2, 1, n_classes=3, ffn_hidden=6, structure="cd", block_size=2,
+                causal=True, seed=3, xp="array_api_strict")}[name]()
+    set_flat_params(twin, xs.asarray(theta))
+    v = rng.standard_normal(model.n_params)
+    ours, theirs = CurvatureProducts(model, X, y), CurvatureProducts(twin, xs.asarray(X),
+                                                                     xs.asarray(y))
+    for kind in ("hessian", "gauss_newton"):
+        np.testing.assert_array_equal(np.asarray(theirs.product(xs.asarray(v), kind)),
+                                      ours.product(v, kind))
+    single = MODELS[name](3)
+    for layer in single.layers:
+        layer.to(dtype="float32")
+    set_flat_params(single, theta.astype(np.float32))
+    out = CurvatureProducts(single, X.astype(np.float32), y).product(v.astype(np.float32))
+    assert out.dtype == np.float32
+    assert _relative(out, ours.product(v)) < 1e-4
