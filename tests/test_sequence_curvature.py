@@ -9,7 +9,7 @@ import pytest
 
 from cdnotes.curvature import (CurvatureProducts, flat_params, gauss_newton_vector_product,
                                hessian_vector_product, lanczos, loss_and_gradient,
-                               set_flat_params)
+                               network_hessian, set_flat_params)
 from cdnotes.layers import Dense, FeedForward, LayerNorm, MultiHeadAttention, ReLU, softmax
 from cdnotes.models import Residual, cnn_classifier, shfin_classifier, transformer_classifier
 from cdnotes.shfin.models import AddChannel, Flatten, MeanPool, PositionEmbedding
@@ -167,6 +167,9 @@ def test_the_full_hessian_is_symmetric_and_lanczos_finds_its_extremes(name):
     assert g[0] >= -1e-12 * g[-1]                # G ⪰ 0
     ritz = lanczos(products.matvec(), P, n_steps=P, seed=0)
     assert abs(ritz[-1] - h[-1]) <= 1e-9 * h[-1] and abs(ritz[0] - h[0]) <= 1e-9 * h[-1]
+    np.testing.assert_array_equal(network_hessian(model, X, y, symmetrize=False,
+                                                  block_columns=50), H)
+    np.testing.assert_array_equal(network_hessian(model, X, y, "gauss_newton"), 0.5 * (G + G.T))
 
 
 def test_products_stay_at_the_point_and_leave_the_model_as_found():
