@@ -8,6 +8,9 @@ whole network's Hessian (products, dense matrix, spectrum, null directions).
 ``params``             the parameters as one flat vector ``θ`` (the Hessian's coordinates)
 ``products``           loss and gradient; exact Hessian- and Gauss-Newton-vector products
                        (Pearlmutter's R-operator, batched over a leading tangent axis)
+``sequence_rop``       the same products for the sequence classifiers of
+                       :mod:`cdnotes.models` (CNN, Transformer; dense or CD), dispatched by
+                       ``products`` on the model's type
 ``network``            the whole network's Hessian or Gauss-Newton matrix, ``(P, P)``
 ``eigensolver``        eigenvalues of a dense symmetric matrix (LAPACK driver by measurement)
 ``lanczos``            Lanczos Ritz values; stochastic Lanczos quadrature; smoothed densities

@@ -12,6 +12,11 @@ tangent axis of length ``m`` (the block width, chosen by memory). Two savings, b
   blocks are computed in full and symmetrised (``(A + Aᵀ)/2``). With ``symmetrize=False``
   every entry is computed by a product and nothing is symmetrised (for checking).
 
+A sequence classifier (:class:`~cdnotes.shfin.models.SequenceModel`: the CNNs and
+Transformers of :mod:`cdnotes.models`) gets every column from a product with a unit
+direction (its products take one direction at a time, so neither saving applies) and,
+with ``symmetrize=True``, the result ``(H + Hᵀ)/2``.
+
 For models too large for a dense matrix, use :func:`~cdnotes.curvature.lanczos` and
 :func:`~cdnotes.curvature.spectral_density` with ``CurvatureProducts(...).matvec()``.
 """
@@ -23,6 +28,7 @@ from ..backend import device_of, to_numpy
 from ..validation import check_bool, check_choice, check_int, check_positive_int
 from ._mode import model_input
 from .products import KINDS, CurvatureProducts, blas_limit
+from .sequence_rop import is_sequence_model, sequence_input
 
 __all__ = ["network_hessian", "hessian_bytes", "DEFAULT_MAX_PARAMS", "DEFAULT_BLOCK_BYTES"]
 
@@ -88,7 +94,7 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     X : array ``(N, n_in)``; y : integer array ``(N,)`` in ``[0, n_classes)``
     kind : {"hessian", "gauss_newton"}
     loss : {"cross_entropy", "squared_error"}
@@ -117,7 +123,8 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
         ``P > max_params`` (the message gives ``P`` and the bytes needed), unknown
         ``kind`` or ``loss``, bad data.
     """
-    model_input(model, X)
+    sequence = is_sequence_model(model)
+    sequence_input(model, X) if sequence else model_input(model, X)
     check_choice(kind, "kind", KINDS)
     max_params = check_positive_int(max_params, "max_params")
     block_bytes = check_positive_int(block_bytes, "block_bytes")
@@ -131,6 +138,8 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
             "Raise max_params if the memory is there, or estimate the spectrum from products: "
             "cdnotes.curvature.lanczos / spectral_density with CurvatureProducts(...).matvec()")
     ops = CurvatureProducts(model, X, y, loss, blas_threads=blas_threads)
+    if sequence:
+        return _sequence_hessian(ops, kind, block_columns, symmetrize)
     if block_columns is None:
         width = max(1, block_bytes // _bytes_per_column(model, X.shape[0]))
     else:
@@ -155,3 +164,15 @@ def network_hessian(model, X, y, kind="hessian", loss="cross_entropy", *,
             H[a:b, a:b] = 0.5 * (H[a:b, a:b] + H[a:b, a:b].T)
             H[a:b, b:] = H[b:, a:b].T
     return H
+
+
+def _sequence_hessian(ops, kind, block_columns, symmetrize):
+    """``(P, P)`` from products with blocks of unit columns (a sequence model)."""
+    P, like = ops.n_params, ops._like
+    width = 64 if block_columns is None else check_int(block_columns, "block_columns", minimum=1)
+    H = np.empty((P, P))
+    for start in range(0, P, width):
+        stop = min(start + width, P)
+        E = ops.xp.eye(P, stop - start, k=-start, dtype=like.dtype, device=device_of(like))
+        H[:, start:stop] = np.asarray(to_numpy(ops.product(E, kind)), dtype=np.float64)
+    return 0.5 * (H + H.T) if symmetrize else H

@@ -2,15 +2,18 @@
 
 Order (the one every function of :mod:`cdnotes.curvature` uses): ``model.linear_layers``
 in order, each layer's ``params`` in dict order (the bias last), each array raveled in
-C order. So ``P == model.n_params`` and, for the paper's models, the last
+C order (for a sequence model, :class:`~cdnotes.shfin.models.SequenceModel`: the layers with
+parameters in order, each layer's ``params`` in its dict order, ``"attention.q.W"``...).
+So ``P == model.n_params`` and, for the paper's models, the last
 ``n_out·n_in/B + n_out`` coordinates are the last layer's ``(C or W, b)`` — the
 coordinates of :func:`~cdnotes.curvature.last_layer_hessian`.
 """
 from __future__ import annotations
 
 from ..backend import namespace_of
+from ..layers import Linear
 from ..validation import check_array, check_float_array
-from ._mode import check_model
+from ._mode import check_curvature_model
 
 __all__ = ["flat_params", "set_flat_params", "param_slices", "unflatten", "flatten"]
 
@@ -22,19 +25,33 @@ def param_slices(model):
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
 
     Returns
     -------
     list of tuples, in ``θ`` order
     """
-    return _slices(check_model(model))
+    return _slices(_check(model))
+
+
+def _check(model):
+    """An :class:`~cdnotes.mlp.MLP` of linear layers or a sequence model with the R-operator's
+    kernels (:func:`~cdnotes.curvature._mode.check_curvature_model`)."""
+    return check_curvature_model(model)
+
+
+def _shapes(layer) -> dict:
+    """``{name: shape}`` in ``params`` order: the linear protocol's ``param_shapes()``, else
+    the arrays' own shapes (convolutions, LayerNorm, composites of a sequence model)."""
+    if isinstance(layer, Linear):
+        return layer.param_shapes()
+    return {name: tuple(p.shape) for name, p in layer.params.items()}
 
 
 def _slices(model):
     slices, start = [], 0
     for k, layer in enumerate(model.linear_layers):
-        for name, shape in layer.param_shapes().items():
+        for name, shape in _shapes(layer).items():
             size = 1
             for s in shape:
                 size *= int(s)
@@ -48,13 +65,13 @@ def flat_params(model):
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
 
     Returns
     -------
     array ``(P,)``, ``P = model.n_params``, the parameters' dtype
     """
-    check_model(model)
+    _check(model)
     arrays = [p for layer in model.linear_layers for p in layer.params.values()]
     xp = namespace_of(*arrays)
     return xp.concat([xp.reshape(p, (-1,)) for p in arrays])
@@ -69,7 +86,7 @@ def set_flat_params(model, theta):
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     theta : array ``(P,)``, real floating, finite, ``P = model.n_params``
 
     Returns
@@ -83,7 +100,7 @@ def set_flat_params(model, theta):
     TypeError
         Not a real floating array.
     """
-    check_model(model)
+    _check(model)
     check_array(theta, "theta")
     xp = namespace_of(theta)
     P = model.n_params
@@ -92,7 +109,12 @@ def set_flat_params(model, theta):
     check_float_array(xp, theta, "theta")
     layers = model.linear_layers
     for k, name, start, stop, shape in _slices(model):
-        layers[k].set_param(name, xp.reshape(theta[start:stop], shape))
+        piece = xp.reshape(theta[start:stop], shape)
+        if isinstance(layers[k], Linear):
+            layers[k].set_param(name, piece)
+        else:                                  # a sequence model's layer: a copy, its dtype
+            layers[k].params[name] = xp.asarray(piece, dtype=layers[k].params[name].dtype,
+                                                copy=True)
 
 
 def unflatten(xp, model, V):
@@ -101,7 +123,7 @@ def unflatten(xp, model, V):
     Parameters
     ----------
     xp : namespace
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     V : array ``(P, m)``
 
     Returns
@@ -121,7 +143,7 @@ def flatten(xp, model, pieces):
     Parameters
     ----------
     xp : namespace
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     pieces : list of dict, one per linear layer, ``{name: array (m, *shape)}``
 
     Returns

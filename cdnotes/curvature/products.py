@@ -15,6 +15,12 @@ in evaluation mode (dropout off; the model's mode is restored). Coordinates are 
 
 ``V`` is ``(P,)`` or ``(P, m)``: ``m`` directions cost one pass with a leading tangent axis
 of length ``m`` (batched matmuls and FFTs), not ``m`` passes.
+
+The model is an :class:`~cdnotes.mlp.MLP` or a sequence classifier
+(:class:`~cdnotes.shfin.models.SequenceModel`: :func:`~cdnotes.models.cnn_classifier`,
+:func:`~cdnotes.models.transformer_classifier`, dense or CD), dispatched on its type: the
+latter's products come from its layers' own tangent kernels
+(:mod:`cdnotes.curvature.sequence_rop`), one direction at a time.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from ..validation import (check_array, check_choice, check_float_array, check_in
 from ._mode import evaluation_mode, model_input
 from ._rop import PrimalPass, check_supported
 from .params import flatten, unflatten
+from .sequence_rop import SequencePass, is_sequence_model, sequence_input
 
 __all__ = ["CurvatureProducts", "loss_and_gradient", "hessian_vector_product",
            "gauss_newton_vector_product", "KINDS", "blas_limit"]
@@ -68,12 +75,23 @@ def blas_limit(xp, threads):
 
 
 def _checked(model, X, y, loss):
-    """Validate the model, data and loss name once; return the namespace."""
-    xp = model_input(model, X)
+    """Validate the model (an MLP or a sequence model), data and loss name once; return the
+    namespace."""
+    sequence = is_sequence_model(model)
+    xp = sequence_input(model, X) if sequence else model_input(model, X)
     check_choice(loss, "loss", LOSS_KERNELS)
     check_labels(xp, y, X.shape[0], model.n_classes, "y")
-    check_supported(model)
+    if not sequence:
+        check_supported(model)
     return xp
+
+
+def _reference(model):
+    """One parameter array of the model (its dtype, device and backend)."""
+    first = model.linear_layers[0]
+    if hasattr(first, "reference_param"):
+        return first.reference_param
+    return next(iter(first.params.values()))
 
 
 def loss_and_gradient(model, X, y, loss="cross_entropy"):
@@ -81,7 +99,7 @@ def loss_and_gradient(model, X, y, loss="cross_entropy"):
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     X : array ``(N, n_in)``, real floating, finite; y : integer array ``(N,)`` in
         ``[0, n_classes)``
     loss : {"cross_entropy", "squared_error"}
@@ -108,7 +126,8 @@ class CurvatureProducts:
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`; X : ``(N, n_in)``; y : ``(N,)`` integer labels
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
+    X : ``(N, n_in)``; y : ``(N,)`` integer labels
     loss : {"cross_entropy", "squared_error"}
     blas_threads : int or None, default 1
         BLAS threads while computing (NumPy; :func:`blas_limit`); ``None`` leaves them as is.
@@ -124,9 +143,10 @@ class CurvatureProducts:
             check_int(blas_threads, "blas_threads", minimum=1)
         self.model, self.n_params, self.n_samples = model, model.n_params, X.shape[0]
         self.blas_threads = blas_threads
-        self._like = model.linear_layers[0].reference_param
+        self._like = _reference(model)
+        kernel = SequencePass if is_sequence_model(model) else PrimalPass
         with blas_limit(self.xp, blas_threads):
-            self._pass = PrimalPass(self.xp, model, X, y, loss)
+            self._pass = kernel(self.xp, model, X, y, loss)
         self.loss, self.gradient = self._pass.loss, self._pass.gradient
 
     def _directions(self, V):
@@ -191,7 +211,7 @@ def hessian_vector_product(model, X, y, V, loss="cross_entropy", *, blas_threads
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     X : array ``(N, n_in)``; y : integer array ``(N,)``
     V : array ``(P,)`` or ``(P, m)`` (the model's backend and dtype)
     loss : {"cross_entropy", "squared_error"}
@@ -215,7 +235,7 @@ def gauss_newton_vector_product(model, X, y, V, loss="cross_entropy", *, blas_th
 
     Parameters
     ----------
-    model : :class:`~cdnotes.mlp.MLP`
+    model : :class:`~cdnotes.mlp.MLP` or :class:`~cdnotes.shfin.models.SequenceModel`
     X : array ``(N, n_in)``; y : integer array ``(N,)``
     V : array ``(P,)`` or ``(P, m)`` (the model's backend and dtype)
     loss : {"cross_entropy", "squared_error"}

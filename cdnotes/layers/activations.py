@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..backend import namespace_of
 from ..validation import check_array, check_float_array, check_int
 from .base import Layer
+from .chain_tangents import TangentMethods
 
 __all__ = ["ReLU", "softmax", "log_softmax"]
 
@@ -48,7 +49,7 @@ def softmax(z, axis: int = -1):
     return xp.exp(log_softmax(z, axis=axis))
 
 
-class ReLU(Layer):
+class ReLU(TangentMethods, Layer):
     """``Y = max(X, 0)``, any shape. ``backward(dY) = dY · [X > 0]`` (0 at exactly 0).
 
     Piecewise linear in its input, so its second derivative is zero almost everywhere: the
@@ -69,7 +70,9 @@ class ReLU(Layer):
         check_float_array(xp, X, "X")
         if X.size == 0:
             raise ValueError(f"X is empty (shape {tuple(X.shape)}); it needs at least one sample")
-        return self.forward_2d(xp, X)
+        Y = self.forward_2d(xp, X)
+        self._out_shape, self._forward_cache, self._forward_input = tuple(Y.shape), self._cache, X
+        return Y
 
     def backward(self, dY):
         mask = self._cached()
@@ -100,6 +103,16 @@ class ReLU(Layer):
     def vjp_3d(self, xp, X2, U3):
         """Transposed Jacobian at ``X2`` times ``U3`` ``(m, N, n)`` (the same diagonal mask)."""
         return self.jvp_3d(xp, X2, U3)
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent ``1[X > 0] ⊙ dX`` (the forward pass' mask; zeros for None)."""
+        mask = self._cached()
+        return xp.zeros_like(mask) if dX is None else dX * mask
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the backward: ``σ'' = 0`` off the kinks, so
+        ``(1[X > 0] ⊙ ddY, {})`` (zeros for ``ddY`` None)."""
+        return self.jvp_2d(xp, X, ddY, dparams), {}
 
     def __repr__(self):
         return "ReLU()"

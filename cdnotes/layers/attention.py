@@ -221,6 +221,10 @@ class MultiHeadAttention(Composite):
         """
         return checked_rop_backward(self, dY, dX, dparams, ddY, attention_rop_backward_2d)
 
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""
+        return attention_rop_backward_2d(self, xp, X, dY, dX, dparams, ddY)
+
     def __repr__(self):
         extra = f", block_size={self.q.block_size}" if self.structure == "cd" else ""
         return (f"MultiHeadAttention(d_model={self.d_model}, n_heads={self.n_heads}, "

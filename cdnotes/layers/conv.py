@@ -203,6 +203,10 @@ class ConvLayer(Layer):
         """
         return checked_rop_backward(self, dY, dX, dparams, ddY, conv_rop_backward_2d)
 
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""
+        return conv_rop_backward_2d(self, xp, X, dY, dX, dparams, ddY)
+
     def backward(self, dY):
         """``∂L/∂Y`` ``(N, out_len, c_out)`` -> ``∂L/∂X`` ``(N, seq_len, c_in)``; fills ``grads``
         (summed over the batch and positions). Pairs with the last :meth:`forward`."""

@@ -145,6 +145,10 @@ class FeedForward(Composite):
         """
         return checked_rop_backward(self, dY, dX, dparams, ddY, feedforward_rop_backward_2d)
 
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""
+        return feedforward_rop_backward_2d(self, xp, X, dY, dX, dparams, ddY)
+
     def __repr__(self):
         extra = f", block_size={self.linear1.block_size}" if self.structure == "cd" else ""
         return (f"FeedForward(d_model={self.d_model}, hidden={self.hidden}, "

@@ -45,6 +45,7 @@ from ..backend import device_of, namespace_of, to_numpy
 from ..validation import (check_array, check_block_size, check_dtype, check_float_array,
                           check_input, check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
+from .chain_tangents import TangentMethods, linear_jvp_2d, linear_rop_backward_2d
 from .hooks import HOOK_NAMES, LinearCurvature
 from .init import init_std
 
@@ -79,7 +80,7 @@ def parameter(name: str, doc: str):
     return property(fget, fset, doc=doc)
 
 
-class Linear(Layer):
+class Linear(TangentMethods, Layer):
     """Base class of every linear layer, ``Y = X @ W.T + b``.
 
     Subclasses call ``super().__init__(n_in, n_out, block_size, seed=..., init=...,
@@ -221,6 +222,7 @@ class Linear(Layer):
         Y2 = self.forward_2d(xp, xp.reshape(X, (-1, self.n_in)))
         self._batch = batch                      # the batch shape backward() expects
         self._forward_cache = self._cache        # what backward() pairs with
+        self._forward_input, self._out_shape = X, batch + (self.n_out,)    # for jvp
         return xp.reshape(Y2, batch + (self.n_out,))
 
     def backward(self, dY):
@@ -243,6 +245,17 @@ class Linear(Layer):
         check_same_dtype(dY=dY, parameters=self.reference_param)
         dX2 = self.backward_2d(xp, xp.reshape(dY, (-1, self.n_out)))
         return xp.reshape(dX2, self._batch + (self.n_in,))
+
+    # -- tangents (the R-operator of the sequence models) ------------------------------
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent ``dX Wᵀ + X DW[dθ]ᵀ + db`` ``(..., n_out)``
+        (:func:`~cdnotes.layers.chain_tangents.linear_jvp_2d`)."""
+        return linear_jvp_2d(self, xp, X, dX, dparams)
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the backward
+        (:func:`~cdnotes.layers.chain_tangents.linear_rop_backward_2d`)."""
+        return linear_rop_backward_2d(self, xp, X, dY, dX, dparams, ddY)
 
     # -- curvature support -----------------------------------------------------
     def weight_jacobian(self):

@@ -122,6 +122,10 @@ class LayerNorm(Layer):
         """
         return checked_rop_backward(self, dY, dX, dparams, ddY, layernorm_rop_backward_2d)
 
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""
+        return layernorm_rop_backward_2d(self, xp, X, dY, dX, dparams, ddY)
+
     def jvp_2d(self, xp, X, dX, dparams):
         """Unchecked tangent (see :meth:`jvp`) from the cached ``X̂`` and ``s``."""
         Xn, inv = self._cached()

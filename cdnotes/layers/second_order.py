@@ -49,7 +49,7 @@ def checked_rop_backward(layer, dY, dX, dparams, ddY, kernel):
         namespace.
     """
     xp, X, dX, dparams = check_tangents(layer, dX, dparams, "rop_backward")
-    reference = next(iter(layer.params.values()))
+    reference = next(iter(layer.params.values()), X)
     shape = layer._out_shape
     for name, value in (("dY", dY), ("ddY", ddY)):
         if value is None and name == "ddY":

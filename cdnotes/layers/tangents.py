@@ -74,7 +74,7 @@ def check_tangents(layer, dX, dparams, what: str = "jvp"):
         raise RuntimeError(f"{name}.{what} pairs with the last forward(X), but forward_2d ran "
                            f"since and replaced its cache: call forward(X) again before {what}")
     params = dict(layer.params)
-    reference = next(iter(params.values()))
+    reference = next(iter(params.values()), X)       # a layer without parameters: X's dtype
     xp = namespace_of(X, *params.values())
     if dX is not None:
         check_array(dX, "dX")
@@ -92,7 +92,7 @@ def check_tangents(layer, dX, dparams, what: str = "jvp"):
     for key, value in dparams.items():
         if key not in params:
             raise ValueError(f"dparams has no parameter {key!r} in {name}; the keys are "
-                             f"{', '.join(map(repr, params))}")
+                             f"{', '.join(map(repr, params)) or 'none (no parameters)'}")
         check_array(value, f"dparams[{key!r}]")
         xp = namespace_of(value, X)
         expected = tuple(params[key].shape)

@@ -3,7 +3,10 @@ chain ``f`` of named sequence layers (``LayerNorm`` then attention, or then feed
 from __future__ import annotations
 
 from ..layers.base import Layer
+from ..layers.chain_tangents import method_kernel
 from ..layers.composite import Composite
+from ..layers.second_order import checked_rop_backward
+from ..layers.tangents import sub_tangents
 from ..validation import check_int
 
 __all__ = ["Residual"]
@@ -75,11 +78,12 @@ class Residual(Composite):
         return self._checked_backward(dY)
 
     def forward_2d(self, xp, X):
-        """Unchecked: ``(N, L, width)`` -> ``(N, L, width)``."""
-        H = X
+        """Unchecked: ``(N, L, width)`` -> ``(N, L, width)``; caches every layer's input."""
+        H, inputs = X, []
         for layer in self.sublayers.values():
+            inputs.append(H)
             H = layer.forward_2d(xp, H)
-        self._cache = tuple(X.shape)
+        self._cache = tuple(inputs)
         return X + H
 
     def backward_2d(self, xp, dY):
@@ -89,6 +93,63 @@ class Residual(Composite):
         for layer in reversed(list(self.sublayers.values())):
             dH = layer.backward_2d(xp, dH)
         return dY + dH
+
+    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
+        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
+        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
+        :meth:`forward` input: ``R{∂L/∂X} = ddY + R{f'ᵀ dY}``, the layers'
+        ``rop_backward_2d`` in reverse order.
+
+        Parameters
+        ----------
+        dY : real floating array ``(N, L, width)``, the last forward output's shape
+        dX : array ``(N, L, width)`` or None; dparams : dict ``{"<name>.<key>": array}`` or
+            None (as in :meth:`jvp`)
+        ddY : array ``(N, L, width)`` or None, the output gradient's tangent
+
+        Returns
+        -------
+        (array ``(N, L, width)``, dict ``{key of params: array}``)
+        """
+        return checked_rop_backward(self, dY, dX, dparams, ddY, method_kernel)
+
+    def _tangents_in(self, xp, dX, dparams) -> list:
+        """The tangent entering each layer (None: zero) and the last one's output tangent."""
+        inputs, T, out = self._cached(), dX, []
+        for (name, layer), X in zip(self.sublayers.items(), inputs):
+            out.append(T)
+            sub = sub_tangents(dparams, name)
+            T = None if T is None and not sub else layer.jvp_2d(xp, X, T, sub)
+        return out + [T]
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent ``dX + f'(dX, dθ)`` ``(N, L, width)``: the layers' ``jvp_2d``
+        in order, at their cached inputs."""
+        T = self._tangents_in(xp, dX, dparams)[-1]
+        if T is None:
+            return xp.zeros_like(X) if dX is None else dX
+        return T if dX is None else dX + T
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked :meth:`rop_backward`: the output gradient of each layer (the primal
+        backward, the layers' ``grads`` restored after), then their ``rop_backward_2d`` from
+        the last down."""
+        inputs, tangents = self._cached(), self._tangents_in(xp, dX, dparams)
+        layers = list(self.sublayers.items())
+        grads_out, g = [None] * len(layers), dY
+        for i in range(len(layers) - 1, -1, -1):
+            layer = layers[i][1]
+            grads_out[i], saved = g, layer.grads
+            g = layer.backward_2d(xp, g)
+            layer.grads = saved
+        R, Rgrads = ddY, {}
+        for i in range(len(layers) - 1, -1, -1):
+            name, layer = layers[i]
+            R, sub = layer.rop_backward_2d(xp, inputs[i], grads_out[i], tangents[i],
+                                           sub_tangents(dparams, name), R)
+            Rgrads.update({f"{name}.{k}": v for k, v in sub.items()})
+        RdX = R if ddY is None else ddY + R
+        return RdX, {key: Rgrads[key] for key in self.params}
 
     def __repr__(self):
         inner = " -> ".join(map(repr, self.sublayers.values()))

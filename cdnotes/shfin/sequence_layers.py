@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import device_of
 from ..layers import Dense, Layer, ReLU
+from ..layers.chain_tangents import ShapeChecks
 from ..layers.conv import Conv1D, host_params
 from ..validation import check_int, check_seed
 
 __all__ = ["PositionEmbedding", "MeanPool", "Flatten", "AddChannel", "Conv1D", "PositionwiseFFN"]
 
 
-class PositionEmbedding(Layer):
+class PositionEmbedding(ShapeChecks, Layer):
     """Per-position embedding ``1 -> C`` with a learned positional term.
 
     ``Y[n, l, c] = X[n, l] w[c] + b[c] + pos[l, c]``.
@@ -33,6 +35,7 @@ class PositionEmbedding(Layer):
     """
 
     circulant_param = None
+    input_shape = (None, "seq_len")
 
     def __init__(self, seq_len, channels, *, seed=None, dtype="float64", xp=None):
         super().__init__()
@@ -58,11 +61,41 @@ class PositionEmbedding(Layer):
                       "pos": xp.sum(dY, axis=0)}
         return xp.sum(dY * self.params["w"], axis=2)
 
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent ``dX w + X dw + db + dpos`` ``(N, L, C)``."""
+        p = self.params
+        dY = xp.zeros((X.shape[0], self.seq_len, self.channels), dtype=p["w"].dtype,
+                      device=device_of(X))
+        if dX is not None:
+            dY = dY + dX[:, :, None] * p["w"]
+        if "w" in dparams:
+            dY = dY + X[:, :, None] * dparams["w"]
+        for key in ("b", "pos"):
+            if key in dparams:
+                dY = dY + dparams[key]
+        return dY
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the backward (bilinear in ``(X, w)``):
+        ``R{∂L/∂X} = Σ_c ddY w + dY dw``, ``R{∂L/∂w} = Σ ddY X + dY dX``,
+        ``R{∂L/∂b} = Σ ddY``, ``R{∂L/∂pos} = Σ_n ddY``."""
+        C = self.channels
+        ddY = xp.zeros_like(dY) if ddY is None else ddY
+        RdX = xp.sum(ddY * self.params["w"], axis=2)
+        Rw = ddY * X[:, :, None]
+        if "w" in dparams:
+            RdX = RdX + xp.sum(dY * dparams["w"], axis=2)
+        if dX is not None:
+            Rw = Rw + dY * dX[:, :, None]
+        return RdX, {"w": xp.sum(xp.reshape(Rw, (-1, C)), axis=0),
+                     "b": xp.sum(xp.reshape(ddY, (-1, C)), axis=0),
+                     "pos": xp.sum(ddY, axis=0)}
+
     def __repr__(self):
         return f"PositionEmbedding(seq_len={self.seq_len}, channels={self.channels})"
 
 
-class MeanPool(Layer):
+class MeanPool(ShapeChecks, Layer):
     """Mean over positions: ``(N, L, C)`` -> ``(N, C)``.
 
     Parameters
@@ -71,6 +104,7 @@ class MeanPool(Layer):
     """
 
     circulant_param = None
+    input_shape = (None, None, None)
 
     def forward_2d(self, xp, X):
         """Unchecked: ``(N, L, C)`` -> ``(N, C)``."""
@@ -82,11 +116,25 @@ class MeanPool(Layer):
         N, L, C = self._cached()
         return xp.broadcast_to(dY[:, None, :] / L, (N, L, C))
 
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent: the mean of ``dX`` over positions (zeros for None)."""
+        N, L, C = X.shape
+        if dX is None:
+            return xp.zeros((N, C), dtype=X.dtype, device=device_of(X))
+        return xp.mean(dX, axis=1)
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the (linear, parameter-free) backward:
+        ``(backward(ddY), {})``."""
+        N, L, C = X.shape
+        ddY = xp.zeros_like(dY) if ddY is None else ddY
+        return xp.broadcast_to(ddY[:, None, :] / L, (N, L, C)), {}
+
     def __repr__(self):
         return "MeanPool()"
 
 
-class Flatten(Layer):
+class Flatten(ShapeChecks, Layer):
     """``(N, L, C)`` -> ``(N, L·C)``.
 
     Parameters
@@ -95,6 +143,7 @@ class Flatten(Layer):
     """
 
     circulant_param = None
+    input_shape = (None, None, None)
 
     def forward_2d(self, xp, X):
         """Unchecked: ``(N, L, C)`` -> ``(N, L·C)``."""
@@ -105,11 +154,22 @@ class Flatten(Layer):
         """Unchecked: ``(N, L·C)`` -> ``(N, L, C)``."""
         return xp.reshape(dY, self._cached())
 
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent: ``dX`` flattened (zeros for None)."""
+        dX = xp.zeros_like(X) if dX is None else dX
+        return xp.reshape(dX, (X.shape[0], -1))
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the (linear, parameter-free) backward:
+        ``(ddY reshaped to X's shape, {})``."""
+        ddY = xp.zeros_like(dY) if ddY is None else ddY
+        return xp.reshape(ddY, tuple(X.shape)), {}
+
     def __repr__(self):
         return "Flatten()"
 
 
-class AddChannel(Layer):
+class AddChannel(ShapeChecks, Layer):
     """``(N, L)`` -> ``(N, L, 1)``: one input channel for a convolution.
 
     Parameters
@@ -118,14 +178,25 @@ class AddChannel(Layer):
     """
 
     circulant_param = None
+    input_shape = (None, None)
 
     def forward_2d(self, xp, X):
         """Unchecked: ``(N, L)`` -> ``(N, L, 1)``."""
+        self._cache = tuple(X.shape)
         return X[:, :, None]
 
     def backward_2d(self, xp, dY):
         """Unchecked: ``(N, L, 1)`` -> ``(N, L)``."""
         return dY[:, :, 0]
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """Unchecked tangent ``dX[:, :, None]`` (zeros for None)."""
+        return (xp.zeros_like(X) if dX is None else dX)[:, :, None]
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """Unchecked R-operator of the (linear, parameter-free) backward:
+        ``(ddY[:, :, 0], {})``."""
+        return (xp.zeros_like(X) if ddY is None else ddY[:, :, 0]), {}
 
     def __repr__(self):
         return "AddChannel()"
