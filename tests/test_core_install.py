@@ -52,6 +52,9 @@ SMALLEST = {
                         "--out", "{out}", "--quiet"],
     "architectures": ["--models", "mlp_cd", "--block-sizes", "8", "--seeds", "0", "--lrs",
                       "0.01", "--epochs", "1", "--n-train", "100", "--out", "{out}", "--quiet"],
+    "sequence-curvature": ["--models", "cnn_cd", "--block-sizes", "2", "--channels", "2",
+                           "--seeds", "0", "--states", "init", "--n-eval", "8", "--out",
+                           "{out}", "--quiet"],
 }
 RUNS_AFTER = {"spectral-probes": "spectral"}        # reads the other's output
 # What `spectral-probes` also adds to its --into file, beside writing its own.

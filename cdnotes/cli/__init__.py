@@ -13,7 +13,8 @@ import sys
 __all__ = ["main", "SUBCOMMANDS", "build_parser"]
 
 SUBCOMMANDS = ("table1", "spectral", "spectral_probes", "lr_sweep", "shfin", "structured",
-               "depth", "baselines", "network_hessian", "architectures")
+               "depth", "baselines", "network_hessian", "architectures",
+               "sequence_curvature")
 """Modules of :mod:`cdnotes.cli`, one per sub-command, in the order ``--help`` lists them."""
 
 

@@ -50,17 +50,20 @@ def drop_layernorms(net):
     ``n_params`` smaller by ``2·d_model`` per LayerNorm removed; ``net`` itself is not changed
     but shares its layers (train the returned model, not both).
     """
-    layers, notes = [], []
+    layers, notes, dropped = [], [], 0
     for layer, note in zip(net.layers, net.notes):
         if isinstance(layer, LayerNorm):
+            dropped += 1
             continue
         if isinstance(layer, Residual):
             kept = {k: v for k, v in layer.sublayers.items() if not isinstance(v, LayerNorm)}
-            layer = Residual(layer.width, kept)
-            note = note.replace(" (LayerNorm dense)", " (no LayerNorm)")
+            if len(kept) < len(layer.sublayers):
+                dropped += len(layer.sublayers) - len(kept)
+                layer = Residual(layer.width, kept)
+                note = note.replace(" (LayerNorm dense)", " (no LayerNorm)")
         layers.append(layer)
         notes.append(note)
-    if len(layers) == len(net.layers) and all(a is b for a, b in zip(layers, net.layers)):
+    if not dropped:
         raise ValueError("drop_layernorms: the model has no LayerNorm to drop")
     return Classifier(layers, net.n_in, net.n_classes, name=f"{net.name} without LayerNorm",
                       notes=notes)
