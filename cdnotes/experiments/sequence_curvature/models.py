@@ -24,7 +24,16 @@ LAYERNORMS = ("with", "without")
 
 
 def model_structure(model) -> str:
-    """``"cd"`` or ``"dense"`` for a name of :data:`MODELS`."""
+    """The structure of a model of :data:`MODELS`.
+
+    Parameters
+    ----------
+    model : str, one of :data:`MODELS`
+
+    Returns
+    -------
+    ``"cd"`` or ``"dense"``
+    """
     check_choice(model, "model", MODELS)
     return "cd" if model in CD_MODELS else "dense"
 

@@ -29,7 +29,16 @@ _SCALES = dict(MEASURES)
 
 
 def config_key(record) -> tuple:
-    """``(model, block_size, layernorm, state)`` of a record (its configuration but the seed)."""
+    """A record's configuration, all but its seed.
+
+    Parameters
+    ----------
+    record : dict, a ``sequence-curvature`` record
+
+    Returns
+    -------
+    tuple ``(model, block_size, layernorm, state)``
+    """
     return (record["model"], record["block_size"], record["layernorm"], record["state"])
 
 
