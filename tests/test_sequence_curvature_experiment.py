@@ -94,8 +94,9 @@ def test_the_transformer_without_layernorm_has_none_and_computes_something_else(
     assert not np.allclose(with_ln.forward(X), without.forward(X))
     # the same weights otherwise (the embedding, attention, feed-forward and head)
     assert with_ln.layers[0].params.keys() == without.layers[0].params.keys()
-    for a, b in ((with_ln.layers[0], without.layers[0]), (with_ln.layers[-1], without.layers[-1]),
-                 (with_ln.layers[1].sublayers["attention"], without.layers[1].sublayers["attention"])):
+    attention = [net.layers[1].sublayers["attention"] for net in (with_ln, without)]
+    for a, b in ((with_ln.layers[0], without.layers[0]),
+                 (with_ln.layers[-1], without.layers[-1]), attention):
         assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
     net = transformer_classifier(40, 4, 2, 1, ffn_hidden=4, seed=0)
     assert _layernorms(drop_layernorms(net)) == 0 and _layernorms(net) == 3  # net unchanged
