@@ -10,9 +10,10 @@ import pytest
 from cdnotes.cli import build_parser, main
 from cdnotes.curvature import CurvatureProducts, lanczos
 from cdnotes.engine import run_sweep, strip_timings
+from cdnotes.curvature import network_hessian
 from cdnotes.experiments.sequence_curvature import (build_model, compare, drop_layernorms,
-                                                    evaluation_batch, median_interval, spectra,
-                                                    summarize)
+                                                    evaluation_batch, median_interval,
+                                                    slq_estimates, spectra, summarize)
 from cdnotes.layers import LayerNorm
 from cdnotes.models import Residual, transformer_classifier
 
@@ -51,6 +52,8 @@ def test_a_tiny_run_through_the_cli_writes_records_summary_and_provenance(tmp_pa
             assert r["gauss_newton"]["lambda_min"] > -1e-10       # PSD up to rounding
         else:
             assert r["method"] == "lanczos" and r["hessian"]["n_ritz"] == 4
+            assert r["hessian"]["slq_probes"] == 8 and r["hessian"]["slq_steps"] == 4
+            assert 0 <= r["hessian"]["slq_negative_mass"] < 1
         assert r["hessian"]["lambda_max"] >= r["hessian"]["lambda_min"]
         assert r["loss"] > 0 and r["train_loss"] is None
     assert [r["n_params"] for r in doc["records"][:2]] == [166, 146]
@@ -132,6 +135,21 @@ def test_full_eigenvalues_equal_the_lanczos_extremes_on_a_tiny_cnn():
     assert abs(ritz["hessian"][-1] - ev["hessian"][-1]) <= 1e-9 * np.abs(ev["hessian"]).max()
 
 
+def test_the_slq_trace_is_hutchinsons_estimate_with_the_same_probes():
+    net = build_model("cnn_cd", block_size=2, layernorm=None, seed=2, channels=2)
+    _, _, X, y = evaluation_batch(8)
+    ops = CurvatureProducts(net, X, y)
+    H = network_hessian(net, X, y)
+    P = net.n_params
+    est = slq_estimates(ops.matvec(), P, n_vectors=3, n_steps=5, seed=4)
+    rng = np.random.default_rng(4)                  # spectral_density's probes
+    probes = [rng.choice(np.array([-1.0, 1.0]), size=P) / np.sqrt(P) for _ in range(3)]
+    hutchinson = P * np.mean([v @ H @ v for v in probes])
+    assert est["slq_trace"] == pytest.approx(hutchinson, rel=1e-10)
+    assert est["slq_abs_trace"] >= abs(est["slq_trace"])
+    assert 0 < est["slq_negative_mass"] < 1 and est["slq_probes"] == 3
+
+
 def _record(model, block, seed, kappa, lam_max, state="init", ln=None):
     spectrum = {"lambda_max": lam_max, "lambda_min": -0.1 * lam_max, "negative_mass": 0.2,
                 "effective_rank_entropy": 10.0, "percentile_ratio": [50.0, 10.0, 2.0],
@@ -186,6 +204,7 @@ def test_the_summary_pairs_by_seed_and_needs_two_common_seeds():
     (["--layernorm", "maybe"], "invalid choice: 'maybe'"),
     (["--n-eval", "4001"], "--n-eval: at most the 4000"),
     (["--full-max", "0"], "--full-max: must be a positive integer"),
+    (["--slq-probes", "-1"], "--slq-probes: must be a non-negative integer"),
     (["--seeds", "1", "1"], "--seeds: values must be distinct"),
 ])
 def test_bad_options_are_usage_errors(argv, message, tmp_path, capsys):

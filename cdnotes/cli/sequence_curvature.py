@@ -2,10 +2,13 @@
 transformers on MNIST-1D, the transformer with and without LayerNorm."""
 from __future__ import annotations
 
-from .options import (add_sweep_options, check_distinct, positive, positive_int,
+from .options import (add_sweep_options, check_distinct, option_type, positive, positive_int,
                       run_sweep_command, seed)
 
 COMMAND = "sequence-curvature"
+
+non_negative_int = option_type("a non-negative integer", int, lambda v: v >= 0)
+"""``--slq-probes``: an integer >= 0."""
 
 
 def add_parser(subparsers):
@@ -51,6 +54,9 @@ def add_parser(subparsers):
                         "above, Lanczos extremes only (default: 4000)")
     p.add_argument("--lanczos-steps", type=positive_int, default=80,
                    help="Lanczos steps above --full-max (default: 80)")
+    p.add_argument("--slq-probes", type=non_negative_int, default=8,
+                   help="SLQ probes above --full-max (trace and negative-mass estimates; 0: "
+                        "none; default: 8)")
     p.add_argument("--epochs", type=positive_int, default=10,
                    help="Adam epochs of --states trained (default: 10)")
     p.add_argument("--lr", type=positive, default=1e-3, help="Adam's rate (default: 0.001)")
@@ -74,6 +80,7 @@ def sweep(args):
     settings = {"n_eval": args.n_eval, "split_seed": args.split_seed, "epochs": args.epochs,
                 "lr": args.lr, "batch_size": args.batch_size, "n_train": args.n_train,
                 "full_max": args.full_max, "lanczos_steps": args.lanczos_steps,
+                "slq_probes": args.slq_probes,
                 "channels": args.channels, "d_model": args.d_model, "n_heads": args.n_heads,
                 "ffn_hidden": args.ffn_hidden, "optimizer": "adam"}
     jobs = [{"model": m, "block_size": b, "layernorm": ln, "seed": s, "state": state}

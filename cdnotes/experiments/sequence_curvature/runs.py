@@ -7,14 +7,15 @@ import time
 
 import numpy as np
 
-from ...curvature import (CurvatureProducts, eigenvalues_symmetric, lanczos, network_hessian)
+from ...curvature import (CurvatureProducts, eigenvalues_symmetric, lanczos, network_hessian,
+                          spectral_density)
 from ...data import load_dataset
 from ...train import TrainConfig, accuracy, train
 from ..network_hessian_spectra import spectrum_summary
 from .models import build_model, model_structure
 
-__all__ = ["STATES", "MATRICES", "evaluation_batch", "spectra", "run_sequence_curvature",
-           "run_job"]
+__all__ = ["STATES", "MATRICES", "evaluation_batch", "slq_estimates", "spectra",
+           "run_sequence_curvature", "run_job"]
 
 STATES = ("init", "trained")
 """At initialisation, or after ``epochs`` epochs of Adam on the 4000 training sequences."""
@@ -46,6 +47,33 @@ def evaluation_batch(n_eval, split_seed=0):
         X = np.asarray(X, dtype=np.float64)
         _DATA[key] = (X, y, X[:n_eval], y[:n_eval])
     return _DATA[key]
+
+
+def slq_estimates(matvec, P, *, n_vectors, n_steps, seed=0) -> dict:
+    """Stochastic Lanczos quadrature estimates of a spectrum's trace and negative mass.
+
+    Parameters
+    ----------
+    matvec : callable ``(P,) -> (P,)``; P : int
+    n_vectors, n_steps : int >= 1, probes and Lanczos steps per probe
+        (:func:`~cdnotes.curvature.spectral_density`)
+    seed : int, seeds the Rademacher probes
+
+    Returns
+    -------
+    dict
+        ``slq_trace``: ``P Σ w θ`` (Hutchinson's estimate of ``Σ λ``: the quadrature is
+        exact for degree 1), ``slq_abs_trace``: ``P Σ w |θ|`` (of ``Σ |λ|``),
+        ``slq_negative_mass``: ``Σ_{θ<0} w |θ| / Σ w |θ|`` (of the share of ``Σ |λ|`` on
+        negative eigenvalues), ``slq_probes``, ``slq_steps``.
+    """
+    nodes, weights = spectral_density(matvec, P, n_vectors=n_vectors, n_steps=n_steps,
+                                      seed=seed)
+    mass = weights * np.abs(nodes)
+    total = float(mass.sum())
+    return {"slq_trace": float(P * np.sum(weights * nodes)), "slq_abs_trace": P * total,
+            "slq_negative_mass": float(mass[nodes < 0].sum() / total) if total else 0.0,
+            "slq_probes": int(n_vectors), "slq_steps": int(n_steps)}
 
 
 def spectra(net, X, y, *, full_max, lanczos_steps, seed=0):
@@ -86,6 +114,14 @@ def _measures(method, ev):
     return {"n_ritz": int(ev.size), "lambda_max": float(ev[-1]), "lambda_min": float(ev[0])}
 
 
+def _slq(net, X, y, settings, seed):
+    """SLQ estimates of both matrices (:func:`slq_estimates`), for the Lanczos records."""
+    ops = CurvatureProducts(net, X, y)
+    return {kind: slq_estimates(ops.matvec(kind), net.n_params, n_vectors=settings["slq_probes"],
+                                n_steps=settings["lanczos_steps"], seed=seed)
+            for kind in MATRICES}
+
+
 def run_sequence_curvature(job, settings) -> dict:
     """One record: build, maybe train, and measure.
 
@@ -94,7 +130,8 @@ def run_sequence_curvature(job, settings) -> dict:
     job : dict ``{"model", "block_size", "layernorm", "seed", "state"}``
     settings : dict with ``n_eval``, ``split_seed``, ``epochs``, ``lr``, ``batch_size``,
         ``n_train`` (the first ``n_train`` training sequences are trained on; None: all),
-        ``full_max``, ``lanczos_steps``, ``channels``, ``d_model``, ``n_heads``,
+        ``full_max``, ``lanczos_steps``, ``slq_probes`` (SLQ probes of the Lanczos records;
+        0 or absent: none), ``channels``, ``d_model``, ``n_heads``,
         ``ffn_hidden``
 
     Returns
@@ -104,8 +141,9 @@ def run_sequence_curvature(job, settings) -> dict:
         ``n_params``, ``architecture``, ``method`` (``"full"``/``"lanczos"``), ``loss`` and
         ``accuracy`` on the evaluation batch, ``hessian`` and ``gauss_newton`` (summaries of
         :func:`~cdnotes.experiments.network_hessian_spectra.spectrum_summary` without
-        histogram when full: ``kappa`` over its ``CUTOFFS``, ...; the extremes when
-        Lanczos), ``train_loss`` (per epoch, trained only), ``train_seconds``, ``seconds``.
+        histogram when full: ``kappa`` over its ``CUTOFFS``, ...; when Lanczos the extremes
+        and :func:`slq_estimates`), ``train_loss`` (per epoch, trained only),
+        ``train_seconds``, ``seconds``.
     """
     start = time.perf_counter()
     X, y, X_eval, y_eval = evaluation_batch(settings["n_eval"], settings["split_seed"])
@@ -126,12 +164,16 @@ def run_sequence_curvature(job, settings) -> dict:
         raise ValueError(f"state must be one of {', '.join(STATES)}; got {job['state']!r}")
     method, ev, loss = spectra(net, X_eval, y_eval, full_max=settings["full_max"],
                                lanczos_steps=settings["lanczos_steps"], seed=job["seed"])
+    measures = {kind: _measures(method, ev[kind]) for kind in MATRICES}
+    if method == "lanczos" and settings.get("slq_probes"):
+        for kind, extra in _slq(net, X_eval, y_eval, settings, job["seed"]).items():
+            measures[kind].update(extra)
     return {"model": job["model"], "structure": model_structure(job["model"]),
             "block_size": job["block_size"], "layernorm": job["layernorm"],
             "seed": int(job["seed"]), "state": job["state"], "n_params": int(net.n_params),
             "architecture": net.name, "method": method, "loss": loss,
             "accuracy": float(accuracy(net, X_eval, y_eval)),
-            **{kind: _measures(method, ev[kind]) for kind in MATRICES},
+            **measures,
             "train_loss": train_loss, "train_seconds": train_seconds,
             "seconds": time.perf_counter() - start}
 
