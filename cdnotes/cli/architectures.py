@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .options import (add_sweep_options, check_distinct, positive, positive_int,
-                      run_sweep_command, seed)
+                      run_summarized_sweep, seed)
 
 COMMAND = "architectures"
 LRS = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
@@ -84,12 +84,9 @@ def check(parser, args):
 def run(args, parser) -> int:
     """Run ``architectures`` for parsed ``args``; returns the exit status."""
     from ..experiments.architectures import summarize
-    from ..results import write_json_atomic
 
     check(parser, args)
-    doc = run_sweep_command(parser, args, sweep(args))
-    doc["summary"] = summarize(doc["records"])
-    write_json_atomic(args.out, doc)
+    doc = run_summarized_sweep(parser, args, sweep(args), summarize)
     if not args.quiet:
         for label, s in doc["summary"].items():
             ci = ("" if s["test_low"] is None

@@ -12,7 +12,7 @@ import sys
 
 __all__ = ["option_type", "positive_int", "seed", "positive", "non_negative", "unit",
            "out_path", "dask_address", "add_output_options", "add_sweep_options", "check_distinct",
-           "show_progress", "run_sweep_command"]
+           "show_progress", "run_sweep_command", "run_summarized_sweep"]
 
 
 def option_type(what: str, convert, test):
@@ -199,3 +199,25 @@ def run_sweep_command(parser, args, sweep) -> dict:
                          argv=getattr(args, "argv", None))
     except SweepDocumentError as exc:
         parser.error(f"argument --resume: {exc}")
+
+
+def run_summarized_sweep(parser, args, sweep, summarize) -> dict:
+    """:func:`run_sweep_command`, then ``doc["summary"] = summarize(records)``, written again.
+
+    Parameters
+    ----------
+    parser, args, sweep
+        As for :func:`run_sweep_command`.
+    summarize : callable
+        ``records -> JSON-able summary``.
+
+    Returns
+    -------
+    dict, the document written (with its ``"summary"``)
+    """
+    from ..results import write_json_atomic
+
+    doc = run_sweep_command(parser, args, sweep)
+    doc["summary"] = summarize(doc["records"])
+    write_json_atomic(args.out, doc)
+    return doc

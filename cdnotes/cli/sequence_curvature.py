@@ -3,7 +3,7 @@ transformers on MNIST-1D, the transformer with and without LayerNorm."""
 from __future__ import annotations
 
 from .options import (add_sweep_options, check_distinct, option_type, positive, positive_int,
-                      run_sweep_command, seed)
+                      run_summarized_sweep, seed)
 
 COMMAND = "sequence-curvature"
 
@@ -118,12 +118,9 @@ def check(parser, args):
 def run(args, parser) -> int:
     """Run ``sequence-curvature`` for parsed ``args``; returns the exit status."""
     from ..experiments.sequence_curvature import summarize
-    from ..results import write_json_atomic
 
     check(parser, args)
-    doc = run_sweep_command(parser, args, sweep(args))
-    doc["summary"] = summarize(doc["records"])
-    write_json_atomic(args.out, doc)
+    doc = run_summarized_sweep(parser, args, sweep(args), summarize)
     if not args.quiet:
         for label, s in doc["summary"]["configs"].items():
             h = s["hessian"]
