@@ -8,7 +8,7 @@ from ..backend import device_of
 from ..validation import check_bool, check_int
 from .activations import softmax
 from .composite import Composite, child_seeds, linear_entry
-from .second_order import attention_rop_backward_2d, checked_rop_backward
+from .second_order import attention_rop_backward_2d
 from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["MultiHeadAttention"]
@@ -202,24 +202,6 @@ class MultiHeadAttention(Composite):
         dY2 = linear_tangent(xp, self.o, O2, dO2, sub_tangents(dparams, "o"))
         return {"X2": X2, "dX2": dX2, "dQ": dQ, "dK": dK, "dV": dV, "dA": dA, "O2": O2,
                 "dO2": dO2, "dY2": dY2}
-
-    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
-        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
-        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
-        :meth:`forward` input (see :func:`cdnotes.layers.second_order.attention_rop_backward_2d`).
-
-        Parameters
-        ----------
-        dY : real floating array ``(N, L, d_model)``, the output gradient
-        dX : array ``(N, L, d_model)`` or None; dparams : dict or None (as in :meth:`jvp`)
-        ddY : array ``(N, L, d_model)`` or None, the output gradient's tangent
-
-        Returns
-        -------
-        (array ``(N, L, d_model)``, dict ``{key of params: array of its shape}``)
-            ``R{∂L/∂X}`` and ``R{grads}``.
-        """
-        return checked_rop_backward(self, dY, dX, dparams, ddY, attention_rop_backward_2d)
 
     def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
         """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""

@@ -18,7 +18,7 @@ from ..validation import (check_array, check_float_array, check_same_dtype, chec
                           divisors)
 from .base import Layer
 from .registry import LAYERS
-from .tangents import checked_jvp
+from .chain_tangents import TangentMethods
 
 __all__ = ["Composite", "ParamView", "child_seeds", "linear_entry"]
 
@@ -135,7 +135,7 @@ class ParamView(MutableMapping):
         return "{" + ", ".join(f"{k!r}: {tuple(v.shape)}" for k, v in self.items()) + "}"
 
 
-class Composite(Layer):
+class Composite(TangentMethods, Layer):
     """Base class of layers made of named sub-layers (``self.sublayers``).
 
     Subclasses set ``self.sublayers`` (a dict, in ``params`` order) before anything reads
@@ -248,30 +248,6 @@ class Composite(Layer):
         self._forward_cache = self._cache
         self._forward_input = X
         return Y
-
-    def jvp(self, dX=None, dparams=None):
-        """Forward-mode tangent ``dY = J_X dX + J_θ dθ`` at the last :meth:`forward` ``X``
-        (the subclass' ``jvp_2d`` gives the formula).
-
-        Parameters
-        ----------
-        dX : real floating array ``(N, L, width)`` (the last forward input's shape) or None
-        dparams : dict ``{"<sub-layer>.<name>": array of that parameter's shape}`` or None;
-            missing keys are zero
-
-        Returns
-        -------
-        array of the last forward output's shape, the parameters' dtype
-
-        Raises
-        ------
-        RuntimeError
-            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
-        TypeError, ValueError
-            A tangent of another shape (naming the key and the expected shape), dtype or
-            namespace; an unknown key.
-        """
-        return checked_jvp(self, dX, dparams)
 
     def _checked_backward(self, dY):
         xp = self._check_backward(dY)

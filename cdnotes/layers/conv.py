@@ -32,8 +32,8 @@ from ..backend import device_of, namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_int,
                           check_namespace, check_same_dtype, check_seed, check_shape)
 from .base import Layer
-from .second_order import checked_rop_backward, conv_rop_backward_2d
-from .tangents import checked_jvp
+from .chain_tangents import TangentMethods
+from .second_order import conv_rop_backward_2d
 
 __all__ = ["Conv1D", "conv_sizes"]
 
@@ -92,7 +92,7 @@ def host_params(xp, dtype, host) -> dict:
             for name, v in host.items()}
 
 
-class ConvLayer(Layer):
+class ConvLayer(TangentMethods, Layer):
     """What every 1-D convolution layer here shares: its sizes and the checked passes.
 
     A subclass sets its sizes with :meth:`_set_sizes`, fills ``params`` and implements
@@ -161,47 +161,6 @@ class ConvLayer(Layer):
         self._forward_input = X
         self._out_shape = tuple(Y.shape)
         return Y
-
-    def jvp(self, dX=None, dparams=None):
-        """Forward-mode tangent at the last :meth:`forward` ``X``: ``dY = conv(dX; W) +
-        conv(X; dW) + db`` (the convolution is bilinear in input and weights).
-
-        Parameters
-        ----------
-        dX : real floating array ``(N, seq_len, c_in)`` or None (zero)
-        dparams : dict ``{name: array of params[name]'s shape}`` or None; missing keys are zero
-
-        Returns
-        -------
-        array ``(N, out_len, c_out)``, the parameters' dtype
-
-        Raises
-        ------
-        RuntimeError
-            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
-        TypeError, ValueError
-            A tangent of another shape (the message names the key and the expected shape),
-            dtype or namespace; an unknown key.
-        """
-        return checked_jvp(self, dX, dparams)
-
-    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
-        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
-        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY`` (see
-        :func:`cdnotes.layers.second_order.conv_rop_backward_2d`).
-
-        Parameters
-        ----------
-        dY : real floating array ``(N, out_len, c_out)``, the output gradient
-        dX : array ``(N, seq_len, c_in)`` or None; dparams : dict or None (as in :meth:`jvp`)
-        ddY : array ``(N, out_len, c_out)`` or None, the output gradient's tangent
-
-        Returns
-        -------
-        (array ``(N, seq_len, c_in)``, dict ``{name: array of params[name]'s shape}``)
-            ``R{∂L/∂X}`` and ``R{grads}``.
-        """
-        return checked_rop_backward(self, dY, dX, dparams, ddY, conv_rop_backward_2d)
 
     def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
         """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..validation import check_int
 from .activations import ReLU
 from .composite import Composite, child_seeds, linear_entry
-from .second_order import checked_rop_backward, feedforward_rop_backward_2d
+from .second_order import feedforward_rop_backward_2d
 from .tangents import linear_tangent, sub_tangents
 
 __all__ = ["FeedForward"]
@@ -126,24 +126,6 @@ class FeedForward(Composite):
         H, dH = Z1 * mask, dZ1 * mask
         dY2 = linear_tangent(xp, self.linear2, H, dH, sub_tangents(dparams, "linear2"))
         return {"X2": X2, "dX2": dX2, "mask": mask, "H": H, "dH": dH, "dY2": dY2}
-
-    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
-        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
-        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY`` (off the ReLU kinks;
-        see :func:`cdnotes.layers.second_order.feedforward_rop_backward_2d`).
-
-        Parameters
-        ----------
-        dY : real floating array ``(N, L, d_model)``, the output gradient
-        dX : array ``(N, L, d_model)`` or None; dparams : dict or None (as in :meth:`jvp`)
-        ddY : array ``(N, L, d_model)`` or None, the output gradient's tangent
-
-        Returns
-        -------
-        (array ``(N, L, d_model)``, dict ``{key of params: array of its shape}``)
-            ``R{∂L/∂X}`` and ``R{grads}``.
-        """
-        return checked_rop_backward(self, dY, dX, dparams, ddY, feedforward_rop_backward_2d)
 
     def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
         """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""

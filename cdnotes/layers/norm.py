@@ -7,13 +7,13 @@ from ..backend import namespace_of
 from ..validation import (check_array, check_dtype, check_float_array, check_input, check_int,
                           check_namespace, check_real, check_same_dtype, check_seed)
 from .base import Layer
-from .second_order import checked_rop_backward, layernorm_rop_backward_2d
-from .tangents import checked_jvp
+from .chain_tangents import TangentMethods
+from .second_order import layernorm_rop_backward_2d
 
 __all__ = ["LayerNorm"]
 
 
-class LayerNorm(Layer):
+class LayerNorm(TangentMethods, Layer):
     """``Y = gamma ⊙ (X − mean) / sqrt(var + eps) + beta`` over the last axis: ``(..., d)``
     -> ``(..., d)``, mean and (biased) variance of each row of ``d`` values.
 
@@ -78,49 +78,6 @@ class LayerNorm(Layer):
         self._forward_cache = self._cache
         self._forward_input = X
         return Y
-
-    def jvp(self, dX=None, dparams=None):
-        """Forward-mode tangent at the last :meth:`forward` ``X``.
-
-        With ``X̂ = (X − mean)·s`` and ``c = dX − mean(dX)``: ``dX̂ = s (c − X̂ mean(X̂ ⊙ c))``
-        (through the mean and the variance) and ``dY = gamma ⊙ dX̂ + dgamma ⊙ X̂ + dbeta``.
-
-        Parameters
-        ----------
-        dX : real floating array of the last forward input's shape ``(..., d)``, or None
-        dparams : dict ``{"gamma": (d,), "beta": (d,)}`` or None; missing keys are zero
-
-        Returns
-        -------
-        array ``(..., d)``, the parameters' dtype
-
-        Raises
-        ------
-        RuntimeError
-            Before :meth:`forward` (or after ``forward_2d`` replaced its cache).
-        TypeError, ValueError
-            A tangent of another shape (naming the key and the expected shape), dtype or
-            namespace; an unknown key.
-        """
-        return checked_jvp(self, dX, dparams)
-
-    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
-        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
-        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
-        :meth:`forward` input (see :func:`cdnotes.layers.second_order.layernorm_rop_backward_2d`).
-
-        Parameters
-        ----------
-        dY : real floating array of the last forward output's shape ``(..., d)``
-        dX : array ``(..., d)`` or None; dparams : dict or None (as in :meth:`jvp`)
-        ddY : array ``(..., d)`` or None, the output gradient's tangent
-
-        Returns
-        -------
-        (array ``(..., d)``, dict ``{"gamma": (d,), "beta": (d,)}``)
-            ``R{∂L/∂X}`` and ``R{grads}``.
-        """
-        return checked_rop_backward(self, dY, dX, dparams, ddY, layernorm_rop_backward_2d)
 
     def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
         """Unchecked :meth:`rop_backward` at the last ``forward_2d`` (for networks)."""

@@ -3,9 +3,7 @@ chain ``f`` of named sequence layers (``LayerNorm`` then attention, or then feed
 from __future__ import annotations
 
 from ..layers.base import Layer
-from ..layers.chain_tangents import method_kernel
 from ..layers.composite import Composite
-from ..layers.second_order import checked_rop_backward
 from ..layers.tangents import sub_tangents
 from ..validation import check_int
 
@@ -93,25 +91,6 @@ class Residual(Composite):
         for layer in reversed(list(self.sublayers.values())):
             dH = layer.backward_2d(xp, dH)
         return dY + dH
-
-    def rop_backward(self, dY, dX=None, dparams=None, ddY=None):
-        """The R-operator of :meth:`backward`: ``d/dt`` of ``(∂L/∂X, grads)`` at
-        ``(X + t dX, θ + t dθ)`` with the output gradient ``dY + t ddY``, ``X`` the last
-        :meth:`forward` input: ``R{∂L/∂X} = ddY + R{f'ᵀ dY}``, the layers'
-        ``rop_backward_2d`` in reverse order.
-
-        Parameters
-        ----------
-        dY : real floating array ``(N, L, width)``, the last forward output's shape
-        dX : array ``(N, L, width)`` or None; dparams : dict ``{"<name>.<key>": array}`` or
-            None (as in :meth:`jvp`)
-        ddY : array ``(N, L, width)`` or None, the output gradient's tangent
-
-        Returns
-        -------
-        (array ``(N, L, width)``, dict ``{key of params: array}``)
-        """
-        return checked_rop_backward(self, dY, dX, dparams, ddY, method_kernel)
 
     def _tangents_in(self, xp, dX, dparams) -> list:
         """The tangent entering each layer (None: zero) and the last one's output tangent."""
