@@ -13,6 +13,7 @@ attention core ``QKᵀ``, softmax, ``AV`` is the same for both layers and bounds
 
     python benchmarks/cd_attention_speed.py                       # N 8, L 32: ~0.1 s a dense step
     python benchmarks/cd_attention_speed.py --batch 4 --length 128 --repeats 9
+    python benchmarks/cd_attention_speed.py --json cdnotes/measurements/cd_attention_speed_cpu.json
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from cdnotes.layers import MultiHeadAttention
 from cdnotes.report.performance import flop_ratio
+from cdnotes.results import environment_info, write_json_atomic
 from cdnotes.timing import blas_threads, interleaved_seconds
 
 
@@ -43,6 +45,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/FFT threads; 0: as is")
     parser.add_argument("--causal", action="store_true")
+    parser.add_argument("--json", help="also write the rows, settings and environment here")
     args = parser.parse_args(argv)
 
     import array_api_compat.numpy as xp
@@ -70,14 +73,28 @@ def main(argv=None):
     dense = float(np.median(times["dense"]))
     print(f"{'layer':>10} {'method':>7} {'params':>9} {'median ms':>10} {'best ms':>9} "
           f"{'dense/this':>11} {'FLOP ratio proj':>16} {'FLOP ratio layer':>17}")
+    rows = []
     for name, layer in layers.items():
         median, best = float(np.median(times[name])), float(np.min(times[name]))
         B = layer.q.block_size
         ratio = flop_ratio(d, B) if name != "dense" else 1.0
         whole = (projections + core) / (projections / ratio + core)
         method = getattr(layer.q, "method", "-")
+        rows.append({"layer": name, "block_size": None if name == "dense" else B,
+                     "method": method, "n_params": int(layer.n_params), "median_s": median,
+                     "best_s": best, "speedup": dense / median,
+                     "flop_ratio_projection": ratio, "flop_ratio_layer": whole})
         print(f"{name:>10} {method:>7} {layer.n_params:>9} {median * 1e3:>10.2f} "
               f"{best * 1e3:>9.2f} {dense / median:>11.2f} {ratio:>16.2f} {whole:>17.2f}")
+
+    if args.json:
+        config = {k: v for k, v in vars(args).items() if k != "json"}
+        write_json_atomic(args.json, {
+            "benchmark": "cd_attention_speed", "config": config,
+            "environment": environment_info("numpy"), "rows": rows,
+            "core_share": core / (core + projections),
+            "command": "python benchmarks/cd_attention_speed.py --json " + args.json})
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ backward pass spent adding window gradients back (Conv1D: a matmul with a dense 
 
     python benchmarks/cd_conv_speed.py
     python benchmarks/cd_conv_speed.py --block-sizes 4 8 --repeats 3 --batch 16
+    python benchmarks/cd_conv_speed.py --json cdnotes/measurements/cd_conv_speed_cpu.json
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import statistics
 import numpy as np
 
 from cdnotes.layers import CDConv1D, Conv1D
+from cdnotes.results import environment_info, write_json_atomic
 from cdnotes.timing import blas_threads, interleaved_seconds
 
 
@@ -60,6 +62,7 @@ def main(argv=None):
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the rows, settings and environment here")
     args = parser.parse_args(argv)
 
     C, k, L, N = args.channels, args.kernel, args.length, args.batch
@@ -93,9 +96,15 @@ def main(argv=None):
     print(f"{'layer':>10} {'params':>8} {'median ms':>10} {'best ms':>9} {'speed-up':>9} "
           f"{'FLOP ratio':>11} {'scatter %':>10}")
     dense_flops = 3 * 2 * M * k * C * C
+    rows = []
     for name, layer in layers.items():
         B = getattr(layer, "block_size", 1)
         flops = dense_flops if name == "Conv1D" else 3 * 8 * (B // 2 + 1) * M * k * C * C / B**2
+        rows.append({"layer": name, "block_size": None if name == "Conv1D" else B,
+                     "n_params": int(layer.n_params), "median_s": median[name],
+                     "best_s": best[name], "speedup": median["Conv1D"] / median[name],
+                     "flop_ratio": dense_flops / flops,
+                     "scatter_share": median[name + " scatter"] / median[name]})
         print(f"{name:>10} {layer.n_params:>8} {median[name] * 1e3:>10.1f} "
               f"{best[name] * 1e3:>9.1f} {median['Conv1D'] / median[name]:>9.2f} "
               f"{dense_flops / flops:>11.2f} "
@@ -103,6 +112,13 @@ def main(argv=None):
     print("speed-up = Conv1D median / layer median (> 1: CD faster); FLOP ratio = the products' "
           "FLOPs, dense / CD (FFTs and the scatter not counted); scatter % = the time of the "
           "window scatter alone, as a share of the layer's forward + backward")
+    if args.json:
+        config = {k: v for k, v in vars(args).items() if k != "json"}
+        write_json_atomic(args.json, {
+            "benchmark": "cd_conv_speed", "config": {**config, "padding": pad, "threads": 1},
+            "environment": environment_info("numpy"), "rows": rows,
+            "command": "python benchmarks/cd_conv_speed.py --json " + args.json})
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

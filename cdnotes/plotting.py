@@ -30,6 +30,7 @@ PALETTE = {
     # the paper's models and the CD structure
     "dense": "#1f77b4",            # blue
     "cd": "#ff7f0e",               # orange: CD at any block size, where only one is shown
+    "cd2": "#fdae6b",              # light orange (chapter 13's B = 2)
     "cd4": "#ff7f0e",              # orange
     "cd8": "#d62728",              # red
     # the other structured layers (chapter 10)
@@ -51,6 +52,8 @@ PALETTE = {
     "shfin": "#393b79",            # navy
     "cnn": "#637939",              # dark olive
     "perceptron": "#ad494a",       # brick
+    # chapter 13's transformer (dense; its CD twins take their block size's colour)
+    "transformer": "#008c8c",      # teal
     # optimizers (chapter 11): colours no model uses (blue and orange mean dense and CD-B4)
     "sgd": "#252525",              # near-black
     "adam": "#bd9e39",             # mustard
