@@ -1,0 +1,22 @@
+"""Fine-tuning adapters on a frozen linear layer (issue 20): the low-rank update
+:class:`LoRA` and the block-circulant update :class:`CDAdapter`.
+
+Both are linear layers of the layer protocol (:class:`cdnotes.layers.linear.Linear`) whose
+``params`` hold *only* the update's parameters: the wrapped ``base`` layer (any registry linear
+layer: ``Dense``, ``CDLinear``, ...) is frozen — read, never trained — so an optimiser that
+walks ``params``/``grads`` trains the update alone. ``Y = base(X) + X ΔWᵀ``;
+``to_dense()`` is ``W_base + ΔW``; ``merge()`` returns the plain :class:`~cdnotes.layers.Dense`
+with that weight and the base's bias (the deployed form, one matrix product).
+
+=============  =======================================  ==========================
+adapter        ``ΔW`` ``(n_out, n_in)``                  trainable parameters
+=============  =======================================  ==========================
+``LoRA``       ``(alpha / rank) · B @ A``                ``rank · (n_in + n_out)``
+``CDAdapter``  ``block_circulant(C)``                    ``n_in · n_out / B``
+=============  =======================================  ==========================
+"""
+from .base import Adapter
+from .cd import CDAdapter
+from .lora import LoRA
+
+__all__ = ["Adapter", "LoRA", "CDAdapter"]

@@ -1,0 +1,150 @@
+"""cdnotes.adapters: LoRA and the block-circulant adapter against their slow definitions
+(``B @ A``, ``scipy.linalg.circulant`` blocks), central differences, the merged dense layer,
+a frozen base, and refused bad input; on NumPy and array_api_strict."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cdnotes.adapters import CDAdapter, LoRA
+from cdnotes.gradcheck import gradcheck
+from cdnotes.layers import LAYERS, CDLinear, Dense, ReLU
+from conftest import asarray, host, reference_block_circulant
+
+
+def _base(kind, n_in, n_out, xp=None, dtype="float64"):
+    if kind == "dense":
+        return Dense(n_in, n_out, seed=1, xp=xp, dtype=dtype)
+    return CDLinear(n_in, n_out, 2, seed=1, xp=xp, dtype=dtype)
+
+
+def _adapter(kind, base, size, seed=3):
+    if kind == "lora":
+        layer = LoRA(base, size, alpha=2.0 * size, seed=seed)
+        rng = np.random.default_rng(seed)
+        layer.B = asarray(_ns(base), rng.standard_normal((base.n_out, size)),
+                          str(host(base.reference_param).dtype))
+        return layer
+    layer = CDAdapter(base, size, seed=seed)
+    rng = np.random.default_rng(seed)
+    layer.C = asarray(_ns(base), rng.standard_normal(layer.param_shapes()["C"]),
+                      str(host(base.reference_param).dtype))
+    return layer
+
+
+def _ns(layer):
+    from cdnotes.backend import namespace_of
+    return namespace_of(layer.reference_param)
+
+
+def _slow_delta(layer):
+    if isinstance(layer, LoRA):
+        return layer.scale * host(layer.B) @ host(layer.A)
+    return reference_block_circulant(host(layer.C))
+
+
+@pytest.mark.parametrize("kind, size", [("lora", 1), ("lora", 3), ("cd", 2), ("cd", 4)])
+@pytest.mark.parametrize("base_kind", ["dense", "cd"])
+def test_forward_merge_and_gradients_against_the_slow_definitions(xp, kind, size, base_kind, rng):
+    base = _base(base_kind, 8, 12, xp)
+    layer = _adapter(kind, base, size)
+    X = asarray(xp, rng.standard_normal((2, 3, 8)))
+    W = host(base.to_dense()) + _slow_delta(layer)
+    expected = host(X) @ W.T + host(base.params["b"])
+    assert np.allclose(host(layer.to_dense()), W, atol=1e-12)
+    assert np.allclose(host(layer.forward(X)), expected, atol=1e-12)
+    merged = layer.merge()
+    assert type(merged) is Dense and merged.n_params == 8 * 12 + 12
+    assert np.allclose(host(merged.forward(X)), expected, atol=1e-12)
+    check = gradcheck(layer, X, seed=0)
+    assert check.max_error < 1e-6, check.errors
+    assert set(layer.grads) == set(layer.params) == ({"A", "B"} if kind == "lora" else {"C"})
+
+
+@settings(max_examples=15, deadline=None)
+@given(ki=st.integers(1, 4), ko=st.integers(1, 4), B=st.integers(1, 5), rank=st.integers(1, 6),
+       seed=st.integers(0, 2**16))
+def test_counts_and_gradients_at_random_shapes(ki, ko, B, rank, seed):
+    n_in, n_out = ki * B, ko * B
+    base = Dense(n_in, n_out, seed=seed)
+    X = np.random.default_rng(seed).standard_normal((3, n_in))
+    for layer in (_adapter("lora", base, rank, seed), _adapter("cd", base, B, seed)):
+        assert gradcheck(layer, X, seed=seed).max_error < 1e-6
+    assert LoRA(base, rank).n_params == rank * (n_in + n_out)
+    assert CDAdapter(base, B).n_params == n_in * n_out // B
+
+
+def test_the_adapted_layer_starts_as_the_base_and_lora_starts_with_a_zero_A_gradient(rng):
+    base = Dense(6, 4, seed=0)
+    X = rng.standard_normal((5, 6))
+    dY = rng.standard_normal((5, 4))
+    for layer in (LoRA(base, 2, seed=1), CDAdapter(base, 2)):
+        assert np.array_equal(layer.forward(X), base.forward(X))
+        layer.backward(dY)
+        if isinstance(layer, LoRA):               # B = 0: dL/dA = 0, dL/dB = dYᵀ (X Aᵀ)
+            assert np.all(layer.grads["A"] == 0) and np.any(layer.grads["B"] != 0)
+        else:
+            assert np.any(layer.grads["C"] != 0)
+
+
+def test_the_base_is_frozen_through_backward_and_an_optimiser_step(rng):
+    from cdnotes.train import Adam
+
+    base = Dense(6, 4, seed=0)
+    before = {k: v.copy() for k, v in base.params.items()}
+    layer = LoRA(base, 2, seed=1)
+    opt = Adam(lr=0.1)
+    X = rng.standard_normal((5, 6))
+    for _ in range(3):
+        layer.forward(X)
+        layer.backward(rng.standard_normal((5, 4)))
+        opt.step([layer])
+    assert all(np.array_equal(base.params[k], before[k]) for k in before)
+    assert np.any(layer.params["B"] != 0)
+    assert layer.n_params == 2 * (6 + 4)
+
+
+def test_float32_stays_float32(rng):
+    base = CDLinear(8, 8, 4, dtype="float32", seed=0)
+    for layer in (LoRA(base, 2), CDAdapter(base, 2)):
+        Y = layer.forward(rng.standard_normal((3, 8)).astype("float32"))
+        assert Y.dtype == np.float32 and all(p.dtype == np.float32 for p in layer.params.values())
+        assert layer.backward(np.ones((3, 8), "float32")).dtype == np.float32
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda b: LoRA(b, 0), ValueError, "rank"),
+    (lambda b: LoRA(b, 2, alpha=-1.0), ValueError, "alpha"),
+    (lambda b: CDAdapter(b, 5), ValueError, "block_size"),
+    (lambda b: CDAdapter(b, 0), ValueError, "block_size"),
+    (lambda b: LoRA(ReLU(), 2), TypeError, "base must be a linear layer"),
+    (lambda b: CDAdapter(LoRA(b, 2), 2), TypeError, "not an adapter"),
+])
+def test_bad_input_is_refused_naming_the_argument(make, error, message):
+    with pytest.raises(error, match=message):
+        make(Dense(8, 12, seed=0))
+
+
+def test_wrong_input_width_and_nan_are_refused():
+    layer = CDAdapter(Dense(8, 12, seed=0), 4)
+    with pytest.raises(ValueError, match="8"):
+        layer.forward(np.ones((2, 7)))
+    with pytest.raises(ValueError, match="NaN|finite"):
+        layer.forward(np.full((2, 8), np.nan))
+
+
+def test_curvature_through_an_adapter_is_refused_not_wrong():
+    layer = LoRA(Dense(4, 4, seed=0), 1)
+    with pytest.raises(NotImplementedError, match="curvature"):
+        layer.curvature()
+
+
+def test_every_registry_linear_layer_can_be_adapted(rng):
+    X = rng.standard_normal((3, 8))
+    for name in ("dense", "cd"):
+        options = {"block_size": 2} if name == "cd" else {}
+        base = LAYERS[name].build(8, 8, seed=0, **options)
+        layer = _adapter("lora", base, 2)
+        assert gradcheck(layer, X, seed=1).max_error < 1e-6
