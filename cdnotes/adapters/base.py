@@ -23,6 +23,9 @@ class Adapter(Linear):
     base : :class:`~cdnotes.layers.linear.Linear`
         The layer to adapt, shape ``(n_in, n_out)``; kept as given (the adapter holds a
         reference and never changes it). Its dtype, backend and device are the adapter's.
+    block_size : int >= 1, default 1
+        The update's block size (``CDAdapter``'s ``B``; 1 for the others); must divide both
+        widths.
     seed : int or None, the update's initial parameters
 
     Attributes

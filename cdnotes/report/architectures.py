@@ -377,6 +377,14 @@ def count_verdict(lower, higher) -> str:
     """A direction from counts of one-sided verdicts: ``"lower"`` when only lower ones,
     ``"higher"`` when only higher ones, ``"mixed"`` when both, ``"unresolved"`` when none.
 
+    Parameters
+    ----------
+    lower, higher : int >= 0, the comparisons whose interval lies below / above zero
+
+    Returns
+    -------
+    str
+
     >>> count_verdict(3, 0), count_verdict(0, 2), count_verdict(1, 1), count_verdict(0, 0)
     ('lower', 'higher', 'mixed', 'unresolved')
     """
