@@ -192,3 +192,30 @@ def test_the_accuracy_kappa_figure_draws_only_trained_runs():
         r["state"] = "trained"
     fig = rs.accuracy_kappa_figure(result)
     assert len(fig.axes[0].collections) == len(result["records"])
+
+
+def test_the_verdict_table_follows_its_sections():
+    result = _result(-0.05)
+    section = ra.accuracy_section(result)
+    table, chosen = section.data["table"], section.data["chosen"]
+    cd = ra.cd_vs_dense(table, chosen)
+    # a transformer and MLP twin, indistinguishable from their dense models
+    recs = list(result["records"])
+    for r in [r for r in recs if r["model"] in ("transformer_dense", "mlp_dense")]:
+        recs.append({**r, "model": r["model"].replace("_dense", "_cd"), "block_size": 4})
+    res2 = {**result, "records": recs}
+    s2 = ra.accuracy_section(res2)
+    cd2 = ra.cd_vs_dense(s2.data["table"], s2.data["chosen"])
+    shfin = ra.shfin_section(table, chosen)
+    speed = ra.speed_section(_speed([(16, 2.0, 7.0)]), _speed([(16, 0.9, 7.0)]))
+    sc = sc_summarize(_sc_result(cd_scale=2)["records"])
+    v = ra.verdict_section(cd2, shfin, speed, rs.comparisons_section(sc, "layernorm"),
+                           rs.comparisons_section(sc, "structure"), "corrected", "5 seeds")
+    assert v.values["ch13v_cnn"] == "less accurate than"
+    assert v.values["ch13v_transformer"] == v.values["ch13v_mlp"] == "indistinguishable from"
+    assert v.values["ch13v_layernorm"] == "lower" and v.values["ch13v_structure"] == "lower"
+    speed_row = next(r for r in v.rows if r[0].startswith("Is CD faster"))
+    assert speed_row[1] == "convolution: met; attention: not met"
+    assert len(v.rows) == 8 and all(len(r) == 3 for r in v.rows)
+    with pytest.raises(ValueError, match="no CD comparison"):
+        ra.family_verdict(cd.data["comparisons"], "transformer")

@@ -167,7 +167,8 @@ def comparisons_section(summary, kind) -> Section:
     for c in comps:
         rows.append([f"{c['first']} vs {c['second']}", MATRIX_NAMES[c["matrix"]],
                      measure_name(c["measure"]), _ratio_text(c), c["verdict"] or "–"])
-        if c["measure"] != "lambda_max" and c["verdict"] in counts:
+        kappa_type = c["measure"].startswith(("kappa_", "percentile_ratio"))
+        if kappa_type and c["verdict"] in counts:
             counts[c["verdict"]] += 1
     pairs = sorted({(c["first"], c["second"]) for c in comps})
     values = {f"ch13c_{kind}_{k.replace('at the ', '')}": v for k, v in counts.items()}
