@@ -148,3 +148,82 @@ def test_every_registry_linear_layer_can_be_adapted(rng):
         base = LAYERS[name].build(8, 8, seed=0, **options)
         layer = _adapter("lora", base, 2)
         assert gradcheck(layer, X, seed=1).max_error < 1e-6
+
+
+# -- apply_adapters ---------------------------------------------------------------------------
+from cdnotes.adapters import Frozen, FrozenLinear, apply_adapters, freeze, layer_groups  # noqa: E402
+from cdnotes.mlp import make_mlp  # noqa: E402
+from cdnotes.models import cnn_classifier, transformer_classifier  # noqa: E402
+from cdnotes.train import TrainConfig, train  # noqa: E402
+
+
+def _transformer():
+    return transformer_classifier(8, 8, 2, 1, n_classes=3, ffn_hidden=8, seed=0)
+
+
+def _data(rng, n=24, L=8):
+    return rng.standard_normal((n, L)), rng.integers(0, 3, n)
+
+
+@pytest.mark.parametrize("kind, options, adapter_count", [
+    ("lora", {"rank": 2}, 4 * 2 * (8 + 8)), ("cd", {"block_size": 4}, 4 * 8 * 8 // 4),
+    ("none", {}, 0)])
+def test_adapters_on_attention_train_only_themselves_and_the_head(kind, options, adapter_count,
+                                                                   rng):
+    model = _transformer()
+    original = {k: v.copy() for layer in model.linear_layers for k, v in layer.params.items()}
+    adapted = apply_adapters(model, kind, seed=1, **options)
+    head = 8 * 3 + 3
+    assert adapted.n_params == adapter_count + head
+    X, y = _data(rng)
+    assert np.allclose(adapted.forward(X), model.forward(X), atol=1e-12)   # ΔW starts at 0
+    frozen_before = {path: {k: v.copy() for k, v in layer.params.items()}
+                     for path, layer in _frozen_layers(adapted)}
+    train(adapted, X, y, config=TrainConfig(epochs=2, lr=0.05, optimizer="adam", batch_size=8),
+          seed=0)
+    for path, layer in _frozen_layers(adapted):       # frozen weights did not move
+        assert all(np.array_equal(layer.params[k], v) for k, v in frozen_before[path].items())
+    after = {k: v for layer in model.linear_layers for k, v in layer.params.items()}
+    assert all(np.array_equal(after[k], v) for k, v in original.items())   # model untouched
+    moved = [p for layer in adapted.linear_layers for p in layer.params.values()]
+    assert moved and sum(p.size for p in moved) == adapted.n_params
+
+
+def _frozen_layers(model):
+    from cdnotes.adapters.apply import _leaves
+    out = []
+    for path, _, _, layer, _ in _leaves(model.layers):
+        inner = layer.layer if isinstance(layer, Frozen) else layer
+        base = inner.base if isinstance(inner, (FrozenLinear, LoRA, CDAdapter)) else None
+        if base is not None:
+            out.append(("/".join(path) + "/base", base))
+        elif isinstance(layer, Frozen):
+            out.append(("/".join(path), inner))
+    return out
+
+
+def test_groups_of_each_model_and_freeze():
+    assert set().union(*layer_groups(_transformer()).values()) == {
+        "embedding", "layernorm", "attention", "feedforward", "linear", "head"}
+    mlp = make_mlp((8, 6, 6, 3), None, n_classes=3, seed=0)
+    assert list(layer_groups(mlp).values()) == [{"linear"}, {"linear"}, {"head"}]
+    cnn = cnn_classifier(8, 4, 3, seed=0)
+    assert set().union(*layer_groups(cnn).values()) == {"conv", "head"}
+    lora_mlp = apply_adapters(mlp, "lora", targets="linear", rank=1)
+    assert lora_mlp.n_params == (8 + 6) + (6 + 6) + 6 * 3 + 3
+    assert freeze(ReLU()).params == {}
+    assert isinstance(freeze(Dense(2, 2)), FrozenLinear) and freeze(Dense(2, 2)).n_params == 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: apply_adapters(m, "dora", rank=1), "kind must be one of"),
+    (lambda m: apply_adapters(m, "lora", targets="attn", rank=1), "targets must name groups"),
+    (lambda m: apply_adapters(m, "lora", targets="head", trainable="head", rank=1),
+     "both a target and trainable"),
+    (lambda m: apply_adapters(cnn_classifier(8, 4, 3, seed=0), "lora", rank=1),
+     "its groups: conv, head"),
+    (lambda m: apply_adapters(m, "cd", block_size=3), "block_size"),
+])
+def test_bad_adapter_requests_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(_transformer())

@@ -14,9 +14,16 @@ adapter        ``ΔW`` ``(n_out, n_in)``                  trainable parameters
 ``LoRA``       ``(alpha / rank) · B @ A``                ``rank · (n_in + n_out)``
 ``CDAdapter``  ``block_circulant(C)``                    ``n_in · n_out / B``
 =============  =======================================  ==========================
+
+:func:`apply_adapters` puts them on a model (an MLP, a CNN, a transformer): adapters on the
+target groups of linear layers (``"attention"``, ``"feedforward"``, ...), every other layer
+frozen (:func:`freeze`) unless named trainable (the head, LayerNorms).
 """
+from .apply import (GROUPS, KINDS, Frozen, FrozenLinear, apply_adapters, freeze,
+                    layer_groups)
 from .base import Adapter
 from .cd import CDAdapter
 from .lora import LoRA
 
-__all__ = ["Adapter", "LoRA", "CDAdapter"]
+__all__ = ["Adapter", "LoRA", "CDAdapter", "Frozen", "FrozenLinear", "freeze", "layer_groups",
+           "apply_adapters", "GROUPS", "KINDS"]
