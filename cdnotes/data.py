@@ -18,7 +18,7 @@ import numpy as np
 from .cache import CacheWarning, cache_dir
 
 __all__ = ["load_digits", "digits_split", "load_mnist1d", "load_dataset", "DATASETS",
-           "MNIST1D_ARGS"]
+           "MNIST1D_ARGS", "MNIST1D_SHIFTABLE", "SHIFTED_MNIST1D"]
 
 DATASETS = ("digits", "mnist1d")
 """The data sets every experiment can train on."""
@@ -30,6 +30,17 @@ MNIST1D_ARGS = {"num_samples": 5000, "train_split": 0.8, "template_len": 12, "pa
                 "scale_coeff": 0.4, "max_translation": 48, "corr_noise_scale": 0.25,
                 "iid_noise_scale": 2e-2, "shear_scale": 0.75, "shuffle_seq": False,
                 "final_seq_length": 40, "seed": 42}
+
+MNIST1D_SHIFTABLE = ("scale_coeff", "max_translation", "corr_noise_scale", "iid_noise_scale",
+                     "shear_scale", "shuffle_seq", "seed")
+"""The generator settings :func:`load_mnist1d` lets ``overrides`` change (the others fix the
+sizes: 4000/1000 sequences of length 40)."""
+
+SHIFTED_MNIST1D = {"scale_coeff": 0.6, "corr_noise_scale": 0.4, "iid_noise_scale": 0.05,
+                   "shear_scale": 1.0, "seed": 7}
+"""A shifted MNIST-1D for fine-tuning (issue 20): the same ten templates, drawn with 1.5× the
+scale range, 1.6× the correlated noise, 2.5× the i.i.d. noise, 1.33× the shear, and another
+seed."""
 
 
 def load_digits():
@@ -75,8 +86,39 @@ def digits_split(seed: int = 0, test_size: int = 360):
     return train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
 
 
-def _generate_mnist1d():
-    """MNIST-1D from the ``mnist1d`` package's generator, restoring the global RNG states."""
+def _mnist1d_overrides(overrides) -> dict:
+    """``overrides`` checked against :data:`MNIST1D_SHIFTABLE`, as a plain dict."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, dict):
+        raise TypeError(f"overrides must be a dict of generator settings; got "
+                        f"{type(overrides).__name__}")
+    bad = sorted(set(overrides) - set(MNIST1D_SHIFTABLE))
+    if bad:
+        raise ValueError(f"overrides may change only {', '.join(MNIST1D_SHIFTABLE)}; got "
+                         f"{', '.join(map(repr, bad))}")
+    out = {}
+    for key, value in overrides.items():
+        if key == "shuffle_seq":
+            if not isinstance(value, bool):
+                raise TypeError(f"overrides['shuffle_seq'] must be True or False; got {value!r}")
+        elif key in ("seed", "max_translation"):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"overrides[{key!r}] must be an integer >= 0; got {value!r}")
+            value = int(value)
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+                    or not np.isfinite(value) or value < 0:
+                raise ValueError(f"overrides[{key!r}] must be a finite number >= 0; got "
+                                 f"{value!r}")
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def _generate_mnist1d(overrides=None):
+    """MNIST-1D from the ``mnist1d`` package's generator (its published settings, changed by
+    ``overrides``), restoring the global RNG states."""
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as exc:                      # pragma: no cover - a dependency
@@ -87,6 +129,8 @@ def _generate_mnist1d():
     if found != MNIST1D_ARGS:
         raise RuntimeError("the installed mnist1d package's default arguments differ from the "
                            f"published set's: {found} != {MNIST1D_ARGS}")
+    for key, value in (overrides or {}).items():
+        setattr(args, key, value)
     np_state, py_state = np.random.get_state(), random.getstate()
     try:
         data = make_dataset(args)        # calls the generator only: no get_dataset, no URL
@@ -98,8 +142,9 @@ def _generate_mnist1d():
             np.asarray(data["y"], dtype=np.int64), np.asarray(data["y_test"], dtype=np.int64))
 
 
-def _mnist1d_cache_file():
-    key = hashlib.sha256(json.dumps(MNIST1D_ARGS, sort_keys=True).encode()).hexdigest()[:12]
+def _mnist1d_cache_file(overrides=None):
+    args = {**MNIST1D_ARGS, **(overrides or {})}
+    key = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:12]
     return cache_dir() / f"mnist1d-{key}.npz"
 
 
@@ -127,7 +172,7 @@ def _read_mnist1d_cache(path):
     return arrays, None
 
 
-def load_mnist1d(cache: bool = True):
+def load_mnist1d(cache: bool = True, overrides=None):
     """MNIST-1D (Greydanus 2020): 4000 training and 1000 test sequences of length 40.
 
     Generated locally by the ``mnist1d`` package's ``make_dataset(get_dataset_args())``
@@ -147,6 +192,10 @@ def load_mnist1d(cache: bool = True):
     ----------
     cache : bool, default True
         Read and write the cached arrays.
+    overrides : dict or None
+        Generator settings of :data:`MNIST1D_SHIFTABLE` to change (``None``: the published
+        set), e.g. :data:`SHIFTED_MNIST1D`, the shifted task of the adapters chapter; each
+        setting has its own cache file.
 
     Returns
     -------
@@ -159,7 +208,8 @@ def load_mnist1d(cache: bool = True):
     """
     if not isinstance(cache, bool):
         raise TypeError(f"cache must be True or False; got {cache!r}")
-    path = _mnist1d_cache_file()
+    overrides = _mnist1d_overrides(overrides)
+    path = _mnist1d_cache_file(overrides)
     if cache and path.exists():
         arrays, problem = _read_mnist1d_cache(path)
         if problem is None:
@@ -167,7 +217,7 @@ def load_mnist1d(cache: bool = True):
         warnings.warn(f"the MNIST-1D cache file {path} is damaged ({problem}); regenerating it "
                       "locally with the mnist1d package and rewriting the file", CacheWarning,
                       stacklevel=2)
-    arrays = _generate_mnist1d()
+    arrays = _generate_mnist1d(overrides)
     if cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

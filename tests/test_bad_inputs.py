@@ -225,7 +225,7 @@ def fake_mnist1d(monkeypatch, tmp_path):
               rng.integers(0, 10, 4000), rng.integers(0, 10, 1000))
     calls = []
 
-    def generate():
+    def generate(overrides=None):
         calls.append(1)
         return tuple(a.copy() for a in arrays)
 

@@ -52,7 +52,8 @@ def test_mnist1d_is_generated_offline_and_cached(no_network, monkeypatch, tmp_pa
     assert len(cached) == 1
 
     # The second call reads the cache: the generator is not called again.
-    monkeypatch.setattr(data, "_generate_mnist1d", lambda: pytest.fail("regenerated"))
+    monkeypatch.setattr(data, "_generate_mnist1d",
+                        lambda overrides=None: pytest.fail("regenerated"))
     again = data.load_mnist1d()
     for a, b in zip((X_train, X_test, y_train, y_test), again):
         np.testing.assert_array_equal(a, b)
@@ -83,3 +84,31 @@ def test_digits_split_shapes():
     X_train, X_test, y_train, y_test = data.digits_split(0)
     assert X_train.shape == (1437, 64) and X_test.shape == (360, 64)
     assert np.bincount(y_test).min() >= 35
+
+
+def test_a_shifted_mnist1d_is_generated_locally_with_its_own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDNOTES_CACHE_DIR", str(tmp_path))
+    published = data.load_mnist1d()
+    shifted = data.load_mnist1d(overrides=data.SHIFTED_MNIST1D)
+    assert [a.shape for a in shifted] == [a.shape for a in published]
+    assert not np.allclose(shifted[0], published[0])
+    np.testing.assert_array_equal(np.bincount(np.concatenate(shifted[2:])), [500] * 10)
+    assert len(list(tmp_path.glob("mnist1d-*.npz"))) == 2
+    again = data.load_mnist1d(overrides=dict(data.SHIFTED_MNIST1D))
+    np.testing.assert_array_equal(again[0], shifted[0])
+    # only the seed changed: another draw of the same distribution
+    other = data.load_mnist1d(overrides={"seed": 43}, cache=False)
+    assert not np.allclose(other[0], published[0])
+
+
+@pytest.mark.parametrize("overrides, error, message", [
+    ({"num_samples": 10}, ValueError, "may change only"),
+    ({"shear_scale": -1.0}, ValueError, "shear_scale"),
+    ({"seed": 1.5}, ValueError, "seed"),
+    ({"shuffle_seq": 1}, TypeError, "shuffle_seq"),
+    ([("seed", 1)], TypeError, "overrides must be a dict"),
+])
+def test_bad_overrides_are_refused(overrides, error, message):
+    with pytest.raises(error, match=message):
+        data.load_mnist1d(overrides=overrides, cache=False)
+
