@@ -14,7 +14,7 @@ __all__ = ["main", "SUBCOMMANDS", "build_parser"]
 
 SUBCOMMANDS = ("table1", "spectral", "spectral_probes", "lr_sweep", "shfin", "structured",
                "depth", "baselines", "network_hessian", "architectures",
-               "sequence_curvature")
+               "sequence_curvature", "adapters")
 """Modules of :mod:`cdnotes.cli`, one per sub-command, in the order ``--help`` lists them."""
 
 

@@ -21,8 +21,8 @@ from ..results import jsonable, read_json
 __all__ = ["SweepDocumentError", "job_key", "load_document", "merge_documents",
            "journal_path", "read_journal", "append_journal", "strip_timings"]
 
-TIMING_KEYS = ("wall_seconds", "seconds", "epoch_seconds", "train_seconds", "environment",
-               "source")
+TIMING_KEYS = ("wall_seconds", "seconds", "epoch_seconds", "train_seconds", "seconds_per_epoch",
+               "environment", "source")
 
 
 class SweepDocumentError(ValueError):

@@ -1,0 +1,110 @@
+"""``python -m cdnotes adapters``: fine-tuning a pretrained MLP and transformer on a shifted
+MNIST-1D — full, head only, LoRA and CD adapters — under one protocol."""
+from __future__ import annotations
+
+from .options import (add_sweep_options, check_distinct, positive, positive_int,
+                      run_summarized_sweep, seed)
+
+COMMAND = "adapters"
+LRS = (1e-3, 3e-3, 1e-2, 3e-2)
+"""Adam's rates, the same grid for every regime."""
+
+
+def add_parser(subparsers):
+    """Register ``adapters`` on an ``argparse`` sub-parser collection; returns its parser."""
+    from ..experiments.adapters import BASES, REGIMES
+
+    p = subparsers.add_parser(
+        COMMAND, help="fine-tuning on a shifted MNIST-1D: full, head, LoRA and CD adapters",
+        description="Each dense base is pretrained once on the published MNIST-1D (Adam, "
+                    "early stopping), then fine-tuned on a shifted MNIST-1D (more scale, "
+                    "noise and shear; cdnotes.data.SHIFTED_MNIST1D) from a small stratified "
+                    "training set: full fine-tuning, the head alone, LoRA at each rank and CD "
+                    "adapters at each block size that divides the adapted widths (adapters on "
+                    "the MLP's hidden layers and the transformer's q, k, v, o; the head trains "
+                    "too). One grid of Adam rates with early stopping on validation, every "
+                    "seed at every rate; the rate is chosen on validation.")
+    add_sweep_options(p, out="adapters_mnist1d.json", seeds=[0, 1, 2, 3, 4])
+    p.add_argument("--bases", nargs="+", choices=list(BASES), default=list(BASES),
+                   help=f"pretrained models (default: {' '.join(BASES)})")
+    p.add_argument("--regimes", nargs="+", choices=list(REGIMES), default=list(REGIMES),
+                   help=f"regimes (default: {' '.join(REGIMES)})")
+    p.add_argument("--ranks", type=positive_int, nargs="+", default=[1, 2, 4, 8, 16],
+                   help="LoRA ranks (default: 1 2 4 8 16)")
+    p.add_argument("--block-sizes", type=positive_int, nargs="+", default=[2, 3, 4, 6, 8, 12],
+                   help="CD block sizes; each base uses those dividing its adapted widths "
+                        "(default: 2 3 4 6 8 12)")
+    p.add_argument("--lrs", type=positive, nargs="+", default=list(LRS),
+                   help=f"Adam rates of fine-tuning (default: {' '.join(f'{v:g}' for v in LRS)})")
+    p.add_argument("--epochs", type=positive_int, default=100,
+                   help="epoch budget of pretraining and of every fine-tuning run (default: 100)")
+    p.add_argument("--patience", type=positive_int, default=10,
+                   help="early-stopping patience, in epochs (default: 10)")
+    p.add_argument("--batch-size", type=positive_int, default=64)
+    p.add_argument("--n-train", type=positive_int, default=500,
+                   help="fine-tuning training sequences, stratified (default: 500)")
+    p.add_argument("--n-val", type=positive_int, default=500,
+                   help="fine-tuning validation sequences (default: 500)")
+    p.add_argument("--pretrain-lr", type=positive, default=3e-3,
+                   help="Adam's rate of pretraining (default: 0.003)")
+    p.add_argument("--pretrain-seed", type=seed, default=0,
+                   help="seed of the pretrained weights (default: 0)")
+    p.add_argument("--data-seed", type=seed, default=0,
+                   help="seed of the fine-tuning subsets (default: 0)")
+    p.set_defaults(func=lambda args: run(args, p))
+    return p
+
+
+def _divides(base, B) -> bool:
+    from ..experiments.architectures import DENSE_WIDTHS
+    widths = (40, DENSE_WIDTHS["mlp"]) if base == "mlp" else (DENSE_WIDTHS["transformer"],)
+    return all(w % B == 0 for w in widths)
+
+
+def sweep(args):
+    """The :class:`~cdnotes.engine.Sweep` of parsed ``args``: one job per (base, regime, size,
+    rate, seed)."""
+    from ..engine import Sweep
+    from ..experiments.adapters import run_job
+
+    settings = {"pretrain_lr": args.pretrain_lr, "pretrain_epochs": args.epochs,
+                "pretrain_seed": args.pretrain_seed, "epochs": args.epochs,
+                "patience": args.patience, "batch_size": args.batch_size,
+                "n_train": args.n_train, "n_val": args.n_val, "data_seed": args.data_seed}
+    jobs = []
+    for base in args.bases:
+        for regime in args.regimes:
+            sizes = {"lora": args.ranks,
+                     "cd": [b for b in args.block_sizes if _divides(base, b)]}.get(regime, [None])
+            jobs += [{"base": base, "regime": regime, "size": s, "lr": lr, "seed": sd}
+                     for s in sizes for lr in args.lrs for sd in args.seeds]
+    return Sweep(COMMAND, settings, jobs, run_job)
+
+
+def check(parser, args):
+    """Usage errors for options that are fine alone but not together (exit status 2)."""
+    check_distinct(parser, args, "seeds", "bases", "regimes", "ranks", "block_sizes", "lrs")
+    if args.n_train + args.n_val > 4000:
+        parser.error(f"arguments --n-train, --n-val: at most 4000 together; got "
+                     f"{args.n_train} + {args.n_val}")
+    if "cd" in args.regimes:
+        for base in args.bases:
+            if not any(_divides(base, b) for b in args.block_sizes):
+                parser.error(f"argument --block-sizes: none divides the widths of the {base}")
+
+
+def run(args, parser) -> int:
+    """Run ``adapters`` for parsed ``args``; returns the exit status."""
+    from ..experiments.adapters import summarize
+
+    check(parser, args)
+    doc = run_summarized_sweep(parser, args, sweep(args), summarize)
+    if not args.quiet:
+        for label, s in doc["summary"].items():
+            ci = ("" if s["test_low"] is None
+                  else f" [{100 * s['test_low']:.1f}, {100 * s['test_high']:.1f}]")
+            print(f"{label:22s} {s['n_params']:6d} trainable  lr {s['lr']:<7g} test "
+                  f"{100 * s['test_mean']:.1f} %{ci} (n = {s['n_seeds']})")
+        print(f"wrote {len(doc['records'])} records to {args.out} in "
+              f"{doc['sources'][-1]['wall_seconds']:.1f} s")
+    return 0

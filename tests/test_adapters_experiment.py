@@ -1,0 +1,98 @@
+"""The fine-tuning experiment (``python -m cdnotes adapters``): pretrained bases, the shifted
+task, the regimes and their trainable counts, and the CLI's records."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cdnotes.cli import build_parser, main
+from cdnotes.engine import run_sweep, strip_timings
+from cdnotes.experiments.adapters import (build_regime, finetune_data, matched_pairs,
+                                          pretrained, regime_label, trainable_params)
+from cdnotes.experiments.architectures import build_model
+
+TINY = ["--epochs", "2", "--seeds", "0", "1", "--lrs", "1e-2", "--ranks", "2",
+        "--block-sizes", "6", "8", "--n-train", "60", "--n-val", "50", "--quiet"]
+
+
+def test_a_tiny_run_through_the_cli(tmp_path):
+    out = tmp_path / "ad.json"
+    assert main(["adapters", *TINY, "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    labels = {regime_label(r["base"], r["kind"], r["size"]) for r in doc["records"]}
+    # B = 6 divides the transformer's 24 but not the MLP's 40 and 64
+    assert labels == {"mlp/full", "mlp/head", "mlp/lora_r2", "mlp/cd_B8", "transformer/full",
+                      "transformer/head", "transformer/lora_r2", "transformer/cd_B6",
+                      "transformer/cd_B8"}
+    assert len(doc["records"]) == 2 * len(labels) and set(doc["summary"]) == labels
+    for r in doc["records"]:
+        assert r["trainable_params"] == trainable_params(r["base"], r["kind"], r["size"])
+        assert r["state_bytes"] == 24 * r["trainable_params"]
+        assert r["epochs_run"] == 2 and 0 <= r["zero_shot_accuracy"] <= 1
+        assert r["pretrain"]["epochs_run"] == 2
+    # every regime of one base starts from the same pretrained model
+    for base in ("mlp", "transformer"):
+        assert len({r["zero_shot_accuracy"] for r in doc["records"] if r["base"] == base}) == 1
+
+
+def test_jobs_1_and_2_give_the_same_records(tmp_path):
+    from cdnotes.cli.adapters import sweep
+    from cdnotes.engine.document import TIMING_KEYS
+
+    args = build_parser().parse_args(["adapters", *TINY, "--bases", "transformer", "--regimes",
+                                      "lora", "cd", "--out", str(tmp_path / "x")])
+    one = run_sweep(sweep(args), tmp_path / "one.json", n_jobs=1)
+    two = run_sweep(sweep(args), tmp_path / "two.json", n_jobs=2)
+    assert json.dumps(strip_timings(one["records"], TIMING_KEYS), sort_keys=True) == json.dumps(
+        strip_timings(two["records"], TIMING_KEYS), sort_keys=True)
+
+
+def test_the_pretrained_model_is_cached_and_handed_out_as_a_copy():
+    a, rec = pretrained("mlp", lr=1e-2, epochs=1, patience=5)
+    b, _ = pretrained("mlp", lr=1e-2, epochs=1, patience=5)
+    assert a is not b
+    W = b.layers[0].params["W"].copy()
+    a.layers[0].params["W"] = a.layers[0].params["W"] + 1.0          # "train" one copy
+    c, _ = pretrained("mlp", lr=1e-2, epochs=1, patience=5)
+    np.testing.assert_array_equal(c.layers[0].params["W"], W)
+    assert rec["epochs_run"] == 1 and "val_curve" not in rec
+
+
+def test_the_finetuning_subsets_are_disjoint_stratified_and_shifted():
+    from cdnotes.data import load_mnist1d
+
+    X, y, Xv, yv, Xt, yt = finetune_data(100, 50)
+    assert X.shape == (100, 40) and Xv.shape == (50, 40) and Xt.shape == (1000, 40)
+    assert np.bincount(y, minlength=10).tolist() == [10] * 10
+    assert not {r.tobytes() for r in X} & {r.tobytes() for r in Xv}
+    assert not np.allclose(Xt, load_mnist1d()[1])                  # not the published test set
+    with pytest.raises(ValueError, match="at most 4000"):
+        finetune_data(3900, 200)
+
+
+def test_regimes_counts_and_matched_pairs():
+    net = build_model("transformer_dense", None, 0)
+    assert build_regime(net, "transformer", "full") is net
+    assert build_regime(net, "transformer", "head").n_params == 24 * 10 + 10
+    assert trainable_params("transformer", "lora", 2) == 4 * 2 * 48 + 250
+    assert trainable_params("transformer", "cd", 6) == 4 * 24 * 24 // 6 + 250
+    pairs = matched_pairs("transformer", [1, 2, 4], [3, 6, 12])
+    assert [(p["rank"], p["block_size"]) for p in pairs] == [(1, 12), (2, 6), (4, 3)]
+    assert all(abs(p["gap"]) <= 0.10 for p in matched_pairs("mlp", [1, 2, 4, 8, 16], [2, 4, 8]))
+    with pytest.raises(ValueError, match="takes no size"):
+        build_regime(net, "transformer", "head", 4)
+    with pytest.raises(ValueError, match="regime"):
+        build_regime(net, "transformer", "dora", 4)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--n-train", "3800", "--n-val", "500"], "at most 4000"),
+    (["--bases", "mlp", "--block-sizes", "3"], "none divides"),
+    (["--ranks", "2", "2"], "ranks"),
+])
+def test_bad_options_are_usage_errors(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["adapters", *argv, "--out", str(tmp_path / "x.json")])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
