@@ -135,10 +135,17 @@ def test_wrong_input_width_and_nan_are_refused():
         layer.forward(np.full((2, 8), np.nan))
 
 
-def test_curvature_through_an_adapter_is_refused_not_wrong():
-    layer = LoRA(Dense(4, 4, seed=0), 1)
-    with pytest.raises(NotImplementedError, match="curvature"):
-        layer.curvature()
+def test_the_curvature_hooks_are_affine_not_linear(rng):
+    """apply_3d includes the frozen weight; the tangent hooks do not (W_base has no tangent)."""
+    for layer in (_adapter("lora", Dense(6, 4, seed=0), 2), _adapter("cd", Dense(6, 4, seed=0), 2)):
+        hooks = layer.curvature()
+        assert hooks.weights_linear is False and hooks.kfac_factor is None
+        X3 = rng.standard_normal((1, 5, 6))
+        W = host(layer.to_dense())
+        assert np.allclose(hooks.apply_3d(np, X3)[0], X3[0] @ W.T, atol=1e-12)
+        zero = {k: np.zeros((1,) + v.shape) for k, v in layer.params.items()}
+        point = {k: v[None] for k, v in layer.params.items()}
+        assert np.all(hooks.tangent_apply_3d(np, X3, point, zero) == 0)
 
 
 def test_every_registry_linear_layer_can_be_adapted(rng):
@@ -227,3 +234,61 @@ def test_groups_of_each_model_and_freeze():
 def test_bad_adapter_requests_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call(_transformer())
+
+
+# -- curvature through adapters ----------------------------------------------------------------
+from cdnotes.curvature import (CurvatureProducts, flat_params, loss_and_gradient,  # noqa: E402
+                               network_hessian, set_flat_params)
+
+
+def _moved(model, rng):
+    """Parameters off zero (LoRA's B and CD's C start at zero; ReLU kinks at zero biases)."""
+    theta = flat_params(model)
+    set_flat_params(model, theta + 0.1 * rng.standard_normal(theta.shape))
+    return model
+
+
+ADAPTED = {
+    "transformer+lora": lambda: apply_adapters(_transformer(), "lora", rank=2, seed=1),
+    "transformer+cd": lambda: apply_adapters(_transformer(), "cd", block_size=4,
+                                             targets=("attention", "feedforward"), seed=1),
+    "transformer+lora, no head": lambda: apply_adapters(_transformer(), "lora", rank=1,
+                                                        trainable=(), seed=1),
+    "mlp+lora": lambda: apply_adapters(make_mlp((8, 6, 6, 3), None, n_classes=3, seed=0),
+                                       "lora", targets="linear", rank=2, seed=1),
+    "mlp+cd": lambda: apply_adapters(make_mlp((8, 6, 6, 3), None, n_classes=3, seed=0),
+                                     "cd", targets="linear", block_size=2, seed=1),
+}
+
+
+@pytest.mark.parametrize("name", list(ADAPTED))
+def test_hessian_products_in_the_adapters_parameters_match_central_differences(name):
+    rng = np.random.default_rng(7)
+    model = _moved(ADAPTED[name](), rng)
+    X, y = rng.standard_normal((5, 8)), rng.integers(0, 3, 5)
+    products = CurvatureProducts(model, X, y)
+    theta = flat_params(model)
+    assert theta.size == model.n_params                 # only what trains
+    for _ in range(2):
+        v = rng.standard_normal(theta.size)
+        grads = []
+        for sign in (1, -1):
+            set_flat_params(model, theta + sign * 1e-6 * v)
+            grads.append(loss_and_gradient(model, X, y)[1])
+        set_flat_params(model, theta)
+        numeric = (grads[0] - grads[1]) / 2e-6
+        error = np.abs(products.product(v) - numeric).max() / np.abs(numeric).max()
+        assert error < 1e-5, error
+
+
+def test_lora_hessian_at_the_start_is_singular_in_A():
+    """With B = 0 (LoRA's start) the loss does not depend on A to first order, and the
+    A-A block of the Hessian is exactly zero."""
+    model = make_mlp((8, 6, 3), None, n_classes=3, seed=0)
+    adapted = apply_adapters(model, "lora", targets="linear", trainable=(), rank=2, seed=1)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((6, 8)), rng.integers(0, 3, 6)
+    H = network_hessian(adapted, X, y, "hessian")
+    n_A = 2 * 8                                         # A (2, 8) first, then B (6, 2)
+    assert np.all(H[:n_A, :n_A] == 0) and np.any(H[:n_A, n_A:] != 0)
+    assert np.allclose(H, H.T, atol=1e-12)

@@ -15,6 +15,10 @@ adapter        ``ΔW`` ``(n_out, n_in)``                  trainable parameters
 ``CDAdapter``  ``block_circulant(C)``                    ``n_in · n_out / B``
 =============  =======================================  ==========================
 
+:class:`~cdnotes.adapters.curvature.AdapterCurvature` gives the curvature hooks of
+``W_base + ΔW(θ)`` (affine; LoRA's bilinear), so :mod:`cdnotes.curvature`'s exact Hessian- and
+Gauss-Newton-vector products run through adapted models, in the adapters' parameters.
+
 :func:`apply_adapters` puts them on a model (an MLP, a CNN, a transformer): adapters on the
 target groups of linear layers (``"attention"``, ``"feedforward"``, ...), every other layer
 frozen (:func:`freeze`) unless named trainable (the head, LayerNorms).

@@ -69,6 +69,15 @@ class FrozenLinear(Adapter):
     def check_params(self):
         self.base.check_params()
 
+    def update_apply_3d(self, xp, X3, weights):
+        return 0.0
+
+    def update_apply_transpose_3d(self, xp, dY3, weights):
+        return 0.0
+
+    def update_grads_3d(self, xp, X3, dY3, weights):
+        return {}
+
 
 class Frozen(Layer):
     """Any layer with parameters, frozen: ``params`` is empty (so no optimiser sees it), the
@@ -102,6 +111,15 @@ class Frozen(Layer):
 
     def backward_2d(self, xp, dY):
         return self.layer.backward_2d(xp, dY)
+
+    def jvp_2d(self, xp, X, dX, dparams):
+        """The layer's tangent in its input alone (its parameters do not move)."""
+        return self.layer.jvp_2d(xp, X, dX, {})
+
+    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
+        """The R-operator of the input gradient; no parameter gradients."""
+        RdX, _ = self.layer.rop_backward_2d(xp, X, dY, dX, {}, ddY)
+        return RdX, {}
 
     def train(self):
         self.layer.train()

@@ -84,18 +84,32 @@ class Adapter(Linear):
         return dX_base + dX_update
 
     def curvature(self):
-        """Not available: the curvature hooks assume ``W`` linear in the parameters, and an
-        adapter's ``W_base + ΔW`` has a frozen part (and LoRA's ``ΔW`` is bilinear)."""
-        raise NotImplementedError(f"{type(self).__name__} has no curvature hooks yet: exact "
-                                  "Hessian products through an adapter are not implemented")
+        """The layer's curvature hooks: an :class:`~cdnotes.adapters.curvature.AdapterCurvature`
+        (the frozen part through the base's hooks, the update's through this adapter's
+        ``update_*_3d`` kernels), so the R-operator runs through adapted models."""
+        from .curvature import AdapterCurvature
+        return AdapterCurvature(self)
 
-    def jvp_2d(self, xp, X, dX, dparams):
-        """Not available (see :meth:`curvature`)."""
-        raise NotImplementedError(f"{type(self).__name__}.jvp_2d is not implemented")
+    # -- the update's batched kernels (a leading tangent axis m; see the hooks) -----------
+    def update_apply_3d(self, xp, X3, weights):  # pragma: no cover - interface
+        """``X3 @ ΔW(weights)ᵀ`` ``(m, N, n_out)``."""
+        raise NotImplementedError
 
-    def rop_backward_2d(self, xp, X, dY, dX, dparams, ddY):
-        """Not available (see :meth:`curvature`)."""
-        raise NotImplementedError(f"{type(self).__name__}.rop_backward_2d is not implemented")
+    def update_apply_transpose_3d(self, xp, dY3, weights):  # pragma: no cover - interface
+        """``dY3 @ ΔW(weights)`` ``(m, N, n_in)``."""
+        raise NotImplementedError
+
+    def update_tangent_3d(self, xp, Z3, weights, tangents, *, transpose):  # pragma: no cover
+        """``Z3 @ DΔW[v]ᵀ`` (or ``Z3 @ DΔW[v]`` with ``transpose``)."""
+        raise NotImplementedError
+
+    def update_grads_3d(self, xp, X3, dY3, weights):  # pragma: no cover - interface
+        """``{name: (m, *shape)}``: ``J_ΔW(weights)ᵀ vec(Σ_n dY3ᵀ X3)``."""
+        raise NotImplementedError
+
+    def update_second_order_3d(self, xp, X3, dY3, weights, tangents):
+        """The second-order term of a ``ΔW`` nonlinear in its parameters; ``None``: linear."""
+        return None
 
     def merge(self) -> Dense:
         """The plain :class:`~cdnotes.layers.Dense` with ``W = W_base + ΔW`` and the base's

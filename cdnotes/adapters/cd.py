@@ -67,6 +67,22 @@ class CDAdapter(Adapter):
         dC = curv.weight_grads_3d(xp, X2[None, ...], dY2[None, ...])["C"][0, ...]
         return dX, {"C": dC}
 
+    # -- batched kernels for the curvature hooks (ΔW is linear in C) ------------------------
+    def update_apply_3d(self, xp, X3, weights):
+        return self._kernel.curvature().apply_3d(xp, X3, {"C": weights["C"]})
+
+    def update_apply_transpose_3d(self, xp, dY3, weights):
+        return self._kernel.curvature().apply_transpose_3d(xp, dY3, {"C": weights["C"]})
+
+    def update_tangent_3d(self, xp, Z3, weights, tangents, *, transpose):
+        curv = self._kernel.curvature()
+        direction = {"C": tangents["C"]}
+        return (curv.apply_transpose_3d(xp, Z3, direction) if transpose
+                else curv.apply_3d(xp, Z3, direction))
+
+    def update_grads_3d(self, xp, X3, dY3, weights):
+        return {"C": self._kernel.curvature().weight_grads_3d(xp, X3, dY3)["C"]}
+
     def __deepcopy__(self, memo):
         clone = super().__deepcopy__(memo)
         clone._kernel = self._kernel

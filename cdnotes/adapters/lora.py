@@ -67,5 +67,33 @@ class LoRA(Adapter):
                  "B": self.scale * xp.matmul(xp.matrix_transpose(dY2), XA)}
         return xp.matmul(dYB, self.params["A"]), grads
 
+    # -- batched kernels for the curvature hooks -------------------------------------------
+    def update_apply_3d(self, xp, X3, weights):
+        A, B = weights["A"], weights["B"]
+        return self.scale * xp.matmul(xp.matmul(X3, xp.matrix_transpose(A)),
+                                      xp.matrix_transpose(B))
+
+    def update_apply_transpose_3d(self, xp, dY3, weights):
+        return self.scale * xp.matmul(xp.matmul(dY3, weights["B"]), weights["A"])
+
+    def update_tangent_3d(self, xp, Z3, weights, tangents, *, transpose):
+        A, B, tA, tB = weights["A"], weights["B"], tangents["A"], tangents["B"]
+        if transpose:                        # Z3 @ s (tB A + B tA)
+            return self.scale * (xp.matmul(xp.matmul(Z3, tB), A) + xp.matmul(xp.matmul(Z3, B), tA))
+        T = xp.matrix_transpose
+        return self.scale * (xp.matmul(xp.matmul(Z3, T(A)), T(tB))
+                             + xp.matmul(xp.matmul(Z3, T(tA)), T(B)))
+
+    def update_grads_3d(self, xp, X3, dY3, weights):
+        G = xp.matmul(xp.matrix_transpose(dY3), X3)                       # (m, n_out, n_in)
+        return {"A": self.scale * xp.matmul(xp.matrix_transpose(weights["B"]), G),
+                "B": self.scale * xp.matmul(G, xp.matrix_transpose(weights["A"]))}
+
+    def update_second_order_3d(self, xp, X3, dY3, weights, tangents):
+        """ΔW is bilinear in (A, B): ``d/dt`` of the gradients along ``(tA, tB)``."""
+        G = xp.matmul(xp.matrix_transpose(dY3), X3)
+        return {"A": self.scale * xp.matmul(xp.matrix_transpose(tangents["B"]), G),
+                "B": self.scale * xp.matmul(G, xp.matrix_transpose(tangents["A"]))}
+
     def _repr_extra(self) -> str:
         return f"rank={self.rank}, alpha={self.alpha:g}, base={type(self.base).__name__}"
