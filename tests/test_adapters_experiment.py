@@ -96,3 +96,29 @@ def test_bad_options_are_usage_errors(argv, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["adapters", *argv, "--out", str(tmp_path / "x.json")])
     assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_adapter_block_is_the_full_hessians_sub_block():
+    from cdnotes.adapters import apply_adapters
+    from cdnotes.curvature import network_hessian
+    from cdnotes.experiments.adapters.curvature import adapter_indices, curvature_block
+    from cdnotes.mlp import make_mlp
+
+    model = apply_adapters(make_mlp((8, 6, 6, 3), None, n_classes=3, seed=0), "lora",
+                           targets="linear", rank=2, seed=1)
+    rng = np.random.default_rng(0)
+    for layer in model.linear_layers:                  # move B off zero
+        for k, v in layer.params.items():
+            layer.params[k] = v + 0.1 * rng.standard_normal(v.shape)
+    X, y = rng.standard_normal((7, 8)), rng.integers(0, 3, 7)
+    idx = adapter_indices(model)
+    assert idx.size == 2 * (8 + 6) + 2 * (6 + 6)          # the head's 21 left out
+    assert idx.tolist() == list(range(idx.size))         # the adapters come first here
+    full = network_hessian(model, X, y, "hessian")
+    for kind in ("hessian", "gauss_newton"):
+        block = curvature_block(model, X, y, idx, kind, batch=5)
+        ref = network_hessian(model, X, y, kind)[np.ix_(idx, idx)]
+        np.testing.assert_allclose(block, ref, atol=1e-12)
+    assert np.allclose(full, full.T)
+    with pytest.raises(ValueError, match="indices"):
+        curvature_block(model, X, y, [model.n_params])

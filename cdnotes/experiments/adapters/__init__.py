@@ -6,6 +6,7 @@ small stratified training set, in each regime of :data:`REGIMES` — full fine-t
 alone, LoRA at a rank, CD adapters at a block size — over one grid of Adam rates with early
 stopping on a validation set, every seed at every rate; the rate is chosen on validation.
 """
+from .curvature import adapter_indices, curvature_block
 from .protocol import (BASES, REGIMES, TARGETS, build_regime, finetune_data, matched_pairs,
                        pretrained, trainable_params)
 from .runs import run_finetune, run_job
@@ -13,4 +14,4 @@ from .summary import regime_label, summarize
 
 __all__ = ["BASES", "REGIMES", "TARGETS", "pretrained", "finetune_data", "build_regime",
            "trainable_params", "matched_pairs", "run_finetune", "run_job", "regime_label",
-           "summarize"]
+           "summarize", "adapter_indices", "curvature_block"]
