@@ -62,9 +62,11 @@ def test_the_table_reports_the_rate_chosen_on_validation_flags_and_counts():
     assert section.values["ch13_n_diverged"] == 1          # cnn_cd seed 0 at 0.001
     assert section.values["ch13_n_budget"] == 5            # cnn_cd at its chosen rate
     row = next(r for r in section.rows if r[0] == "CNN, CD B = 4")
-    assert row[-1] == "0 / 1, 5" and row[2] == "0.01 (grid end)"
+    assert dict(section.data["flags"])["cnn_cd_B4"] == "0 / 1, 5"
+    assert row[2] == "0.01 (grid end) (85.0)"
     # the test accuracy shown is the chosen rate's, never the other rate's 0.1
-    assert float(row[4].split()[0]) > 80
+    assert float(row[3].split()[0]) > 80
+    assert section.values["ch13_budget_runs"].startswith("5 used the whole epoch budget")
 
 
 @pytest.mark.parametrize("offset, word", [(-0.05, "lower"), (0.05, "higher"),
@@ -87,6 +89,8 @@ def test_shfin_is_compared_with_each_trained_reference():
     assert s.values["ch13_shfin_vs_cnn_dense"] == "lower"
     assert s.values["ch13_shfin_vs_transformer_dense"] == "lower"
     assert s.values["ch13_shfin_vs_mlp_dense"] == "indistinguishable"
+    assert s.values["ch13_shfin_rel_mlp_dense"] == "indistinguishable from"
+    assert s.values["ch13_shfin_rel_cnn_dense"] == "lower than"
     assert len(s.rows) == 3
     no_shfin = {k: v for k, v in section.data["table"].items() if k != "shfin"}
     with pytest.raises(ValueError, match="no SHFIN"):
@@ -160,6 +164,15 @@ def test_the_curvature_tables_and_verdicts_follow_the_spectra():
     with pytest.raises(ValueError, match="kind must be"):
         rs.comparisons_section(summary, "depth")
     assert rs.measure_name("kappa_1e-06") == "κ(1e-6)"
+    gn = rs.measures_section(result, "gauss_newton")
+    assert gn.header[0] == "configuration" and "P" not in gn.header and len(gn.rows) == 3
+    with pytest.raises(ValueError, match="matrix must be"):
+        rs.measures_section(result, "fisher")
+    names = [r[0] for r in ln.rows]
+    assert names == ["transformer, dense, init"] * 2 and [r[1] for r in ln.rows] == ["H", "GN"]
+    assert [r[0] for r in st.rows] == ["transformer, init"] * 2
+    kappa8 = ln.header.index("κ(1e-8)")
+    assert ln.rows[1][kappa8].endswith("lower")          # GN κ(1e-8): 3 decades against 5
     fig = rs.extremes_figure(result)
     assert len(fig.axes) == 2
 
@@ -179,8 +192,10 @@ def test_the_speed_goal_is_owed_only_where_the_flops_are_four_times_lower():
     assert s.values["ch13s_conv_met"] == "met" and s.values["ch13s_conv_best"] == 2.5
     assert s.values["ch13s_attention_goal_b"] == 8
     assert s.values["ch13s_attention_met"] == "not met"        # B = 8 is owed and slower
-    assert [r[-1] for r in s.rows] == ["(not owed)", "(not owed)", "yes", "(not owed)", "no",
-                                       "yes"]
+    assert [r[-1] for r in s.rows] == ["– (below 4×)", "– (below 4×)", "yes", "– (below 4×)",
+                                       "no", "yes"]
+    tie = ra.speed_section(_speed([(16, 1.05, 7.0)]), att)      # within the 10% margin
+    assert tie.values["ch13s_conv_met"] == "not met" and tie.values["ch13s_conv_faster_b"] == "none"
     none = ra.speed_section(_speed([(4, 2.0, 1.5)]), att)
     assert none.values["ch13s_conv_goal_b"] == "none" and none.values["ch13s_conv_met"] == "not met"
 
@@ -217,5 +232,23 @@ def test_the_verdict_table_follows_its_sections():
     speed_row = next(r for r in v.rows if r[0].startswith("Is CD faster"))
     assert speed_row[1] == "convolution: met; attention: not met"
     assert len(v.rows) == 8 and all(len(r) == 3 for r in v.rows)
+    ln_row = next(r for r in v.rows if "LayerNorm" in r[0])
+    assert ln_row[1].startswith("lower where decided (") and " decided)" in ln_row[1]
     with pytest.raises(ValueError, match="no CD comparison"):
         ra.family_verdict(cd.data["comparisons"], "transformer")
+
+
+def test_chapter12_beside_reports_both_and_the_order():
+    section = ra.accuracy_section(_result(0.0))
+    table = dict(section.data["table"])
+    ch12 = {"config": {"train": {"epochs": 10, "lr": 0.003}},
+            "records": [{"variant": v, "final_accuracy": a} for v, a in
+                        (("shfin", 0.3), ("cnn", 0.8), ("mlp", 0.5))]}
+    s = ra.chapter12_beside(ch12, table)
+    assert s.values["ch13_ch12_cnn"] == pytest.approx(80.0)
+    assert s.values["ch13_now_cnn"] == pytest.approx(100 * table["cnn_dense"]["test_mean"])
+    # now: cnn ~90 > shfin ~60 = mlp ~60 -> order may tie; flip chapter 12's to force a change
+    ch12["records"][0]["final_accuracy"] = 0.95
+    assert ra.chapter12_beside(ch12, table).values["ch13_ch12_order"] == "a different order"
+    with pytest.raises(ValueError, match="missing"):
+        ra.chapter12_beside({**ch12, "records": ch12["records"][:1]}, table)

@@ -317,9 +317,12 @@ CD_CLAIMS = [
     _c("cd-vii-depth", "cd", "VII",
        "the conditioning advantage may be even more pronounced on deeper networks where "
        "Hessian condition compounds across layers", "ch5-depth", "depth_advantage"),
+    _c("cd-vii-conv-straightforward", "cd", "VII",
+       "The natural extension to convolutional layers is straightforward", "ch13-fair",
+       "cd_convolution_extension"),
     _c("cd-vii-conv", "cd", "VII",
        "CDLinear is a particular kind of $1\\times 1$ depthwise circular convolution",
-       "ch10-express", "conv_interpretation"),
+       "ch13-conv", "conv_interpretation"),
     _c("cd-vii-attention", "cd", "VII",
        "the $H$ heads of multi-head attention correspond to the $2\\ell+1$ polygon vertices",
        "here-untestable", verdict=NT,
@@ -336,6 +339,12 @@ CD_CLAIMS = [
        "when the Fisher information of an activation grows beyond a critical bound, the layer "
        "enters a “lattice instability”", "here-untestable", verdict=NT,
        reason="Called speculative by the paper itself; no quantity is defined to measure."),
+    _c("cd-scope-architectures", "cd", "Abstract",
+       "generalization to harder benchmarks … and to convolutional and attention layers is not "
+       "established in this paper", "ch13-fair", "cd_architectures_accuracy"),
+    _c("cd-vii-normalization-network", "cd", "VII",
+       "layer normalization or batch normalization ahead of each CDLinear layer largely "
+       "realizes the required whitening", "ch13-curvature", "layernorm_whole_network"),
     _c("cd-vii-normalization", "cd", "VII",
        "layer normalization or batch normalization ahead of each CDLinear layer largely "
        "realizes the required whitening", "ch4-whitening", "normalization_whitening"),

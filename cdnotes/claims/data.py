@@ -76,6 +76,12 @@ SECTIONS = {
     "ch12-masks": ("12_shfin", "ch12-mask", "ch. 12, learned masks"),
     "ch12-cost": ("12_shfin", "ch12-cost", "ch. 12, cost"),
     "ch12-verdict": ("12_shfin", "ch12-verdict", "ch. 12, verdict"),
+    "ch13-layers": ("13_cd_architectures", "ch13-layers", "ch. 13, the layers"),
+    "ch13-conv": ("13_cd_architectures", "ch13-conv-interpretation",
+                  "ch. 13, CDLinear as a convolution"),
+    "ch13-fair": ("13_cd_architectures", "ch13-fair", "ch. 13, fair comparison"),
+    "ch13-shfin": ("13_cd_architectures", "ch13-shfin", "ch. 13, SHFIN restated"),
+    "ch13-curvature": ("13_cd_architectures", "ch13-curvature", "ch. 13, curvature"),
     "here-measured": ("claims", "measured-on-this-page", "this page, measured here"),
     "here-untestable": ("claims", "what-this-book-cannot-test", "this page, not testable"),
 }

@@ -110,8 +110,8 @@ OTHER_CLAIMS = [
        "baselines", "ch12-mnist1d", "shfin_parameters"),
     _c("sh-cnn", "shfin", "Figure 1",
        "This end‐to‐end spectral pipeline replaces both convolutional filters and quadratic "
-       "self‐attention with a compact, spectrum‑sparse operator", "ch12-mnist1d",
-       "shfin_against_cnn"),
+       "self‐attention with a compact, spectrum‑sparse operator", "ch13-shfin",
+       "shfin_replaces_conv_attention"),
     _c("sh-hierarchy", "shfin", "Abstract",
        "A hierarchical patch wise Fourier transform that affords simultaneous access to local "
        "detail and global context", "ch12-ablations", "shfin_hierarchy"),

@@ -12,18 +12,17 @@ import numpy as np
 from ..experiments.sequence_curvature import summary as sc
 from .glued import Section, Sentence
 
-__all__ = ["MATRIX_NAMES", "TABLE_MEASURES", "VERDICT_MEASURES", "config_name",
+__all__ = ["MATRIX_NAMES", "TABLE_MEASURES", "VERDICT_MEASURES", "config_name", "pair_name",
            "measures_section", "comparisons_section", "extremes_figure",
            "accuracy_kappa_figure"]
 
 MATRIX_NAMES = {"hessian": "H", "gauss_newton": "GN"}
 """The matrices' short names in tables."""
 
-TABLE_MEASURES = (("hessian", "lambda_max"), ("hessian", "lambda_min"),
-                  ("hessian", "negative_mass"), ("gauss_newton", "effective_rank_entropy"),
-                  ("gauss_newton", "percentile_ratio_50"), ("gauss_newton", "kappa_0.0001"),
-                  ("hessian", "kappa_0.0001"))
-"""``(matrix, measure)`` columns of the per-configuration table."""
+TABLE_MEASURES = {"hessian": ("lambda_max", "lambda_min", "negative_mass"),
+                  "gauss_newton": ("lambda_max", "effective_rank_entropy",
+                                   "percentile_ratio_50", "kappa_1e-08")}
+"""The columns of each matrix's per-configuration table."""
 
 VERDICT_MEASURES = ("lambda_max", "effective_rank_entropy", "percentile_ratio_50",
                     "kappa_0.01", "kappa_0.0001", "kappa_1e-06", "kappa_1e-08")
@@ -32,7 +31,7 @@ measures and κ at four cutoffs (the ones at their ceiling get no verdict)."""
 
 _MEASURE_NAMES = {"lambda_max": "λ_max", "lambda_min": "λ_min",
                   "negative_mass": "negative mass", "effective_rank_entropy": "effective rank",
-                  "percentile_ratio_50": "λ_max / median |λ|"}
+                  "percentile_ratio_50": "λ_max / median|λ|"}
 
 
 def measure_name(name) -> str:
@@ -82,18 +81,20 @@ def _configs(records):
                                  k[2] == "without"))
 
 
-def measures_section(result) -> Section:
-    """Per configuration: parameters, the evaluation-batch accuracy and the measures of
-    :data:`TABLE_MEASURES` as median [min, max] over seeds.
+def measures_section(result, matrix="hessian") -> Section:
+    """Per configuration: parameters, the evaluation-batch accuracy (Hessian table) and the
+    measures of :data:`TABLE_MEASURES` of one matrix as median [min, max] over seeds.
 
     Parameters
     ----------
     result : dict, the committed ``sequence_curvature_mnist1d`` file
+    matrix : {"hessian", "gauss_newton"}
 
     Returns
     -------
     Section
-        Values ``ch13c_n_seeds``, ``ch13c_seeds``, ``ch13c_n_eval``, ``ch13c_epochs``,
+        Values ``ch13c_params`` (CD against dense parameter counts, a sentence),
+        ``ch13c_n_seeds``, ``ch13c_seeds``, ``ch13c_n_eval``, ``ch13c_epochs``,
         ``ch13c_lr``, ``ch13c_channels``, ``ch13c_d_model``, ``ch13c_methods`` (a sentence:
         full spectra or Lanczos), ``ch13c_p_min``/``_p_max``, ``ch13c_wall_min``; data
         ``summary``.
@@ -101,17 +102,28 @@ def measures_section(result) -> Section:
     records = result["records"]
     summary = sc.summarize(records)
     settings = result["settings"]
+    if matrix not in TABLE_MEASURES:
+        raise ValueError(f"matrix must be one of {', '.join(TABLE_MEASURES)}; got {matrix!r}")
     rows = []
     for key in _configs(records):
         entry = summary["configs"][sc.config_label(*key)]
-        rows.append([config_name(*key), entry["n_params"],
-                     f"{100 * entry['accuracy']['median']:.0f}",
-                     *(_cell(entry[m].get(n)) for m, n in TABLE_MEASURES)])
+        first = ([entry["n_params"], f"{100 * entry['accuracy']['median']:.0f}"]
+                 if matrix == "hessian" else [])
+        rows.append([config_name(*key), *first,
+                     *(_cell(entry[matrix].get(n)) for n in TABLE_MEASURES[matrix])])
     methods = sorted({r["method"] for r in records})
     seeds = sorted({int(r["seed"]) for r in records})
     params = [int(r["n_params"]) for r in records]
     wall = sum(s.get("wall_seconds", 0.0) for s in result.get("sources", []))
-    values = {"ch13c_n_seeds": len(seeds), "ch13c_seeds": ", ".join(map(str, seeds)),
+    counts = []
+    for fam, name in (("cnn", "CNN"), ("transformer", "transformer")):
+        p = {st: sorted({int(r["n_params"]) for r in records if r["model"] == f"{fam}_{st}"
+                         and r["layernorm"] != "without"}) for st in ("dense", "cd")}
+        if p["dense"] and p["cd"]:
+            counts.append(f"the {name} {p['cd'][0]:,} against {p['dense'][0]:,}")
+    values_params = Sentence("; ".join(counts) if counts else "no CD/dense pair")
+    values = {"ch13c_params": values_params, "ch13c_n_seeds": len(seeds),
+              "ch13c_seeds": ", ".join(map(str, seeds)),
               "ch13c_n_eval": int(settings["n_eval"]), "ch13c_epochs": int(settings["epochs"]),
               "ch13c_lr": f"{settings['lr']:g}", "ch13c_channels": int(settings["channels"]),
               "ch13c_d_model": int(settings["d_model"]),
@@ -120,8 +132,8 @@ def measures_section(result) -> Section:
                                         "Lanczos extremes where the model is too large"),
               "ch13c_p_min": min(params), "ch13c_p_max": max(params),
               "ch13c_wall_min": wall / 60.0}
-    header = ["configuration", "P", "batch acc., %",
-              *(f"{MATRIX_NAMES[m]} {measure_name(n)}" for m, n in TABLE_MEASURES)]
+    header = ["configuration", *(["P", "batch acc., %"] if matrix == "hessian" else []),
+              *(measure_name(n) for n in TABLE_MEASURES[matrix])]
     return Section(values, header, rows, data={"summary": summary})
 
 
@@ -130,19 +142,47 @@ def _pair_kind(comp) -> str:
         and comp["first"].replace("/", "_noLN/", 1) == comp["second"] else "structure"
 
 
-def _ratio_text(comp) -> str:
-    if comp["mean"] is None:
+def pair_name(comp, kind) -> str:
+    """A comparison's pair as the tables name it: ``"transformer, CD B = 4, init"`` for a
+    LayerNorm pair (the model compared with itself without LayerNorm), ``"transformer, no
+    LayerNorm, trained"`` for a CD-vs-dense pair.
+
+    Parameters
+    ----------
+    comp : dict, one of :func:`cdnotes.experiments.sequence_curvature.compare`'s
+    kind : {"structure", "layernorm"}
+
+    Returns
+    -------
+    str
+    """
+    head, _, state = comp["first"].partition("/")
+    no_ln = head.endswith("_noLN")
+    head = head[:-len("_noLN")] if no_ln else head
+    fam = "CNN" if head.startswith("cnn") else "transformer"
+    if kind == "layernorm":
+        block = head.rpartition("_B")[2] if "_cd_" in head else None
+        structure = f"CD B = {block}" if block else "dense"
+        return f"{fam}, {structure}, {state}"
+    return f"{fam}{', no LayerNorm' if no_ln else ''}, {state}"
+
+
+def _verdict_cell(comp) -> str:
+    if comp is None or comp["mean"] is None:
         return "–"
-    if comp["scale"] == "log":
-        text = (f"×{10 ** comp['mean']:.3g} [{10 ** comp['low']:.3g}, "
-                f"{10 ** comp['high']:.3g}]")
-    else:
-        text = f"{comp['mean']:+.3g} [{comp['low']:+.3g}, {comp['high']:+.3g}]"
-    return text + (" †" if comp["n_at_ceiling"] else "")
+    if comp["verdict"] == "at the ceiling":
+        return "† ceiling"
+    ratio = (f"×{10 ** comp['mean']:.2g}" if comp["scale"] == "log"
+             else f"{comp['mean']:+.2g}")
+    word = {"lower": "lower", "higher": "higher", "unresolved": "–"}.get(comp["verdict"], "")
+    return f"{ratio} {word}".strip()
 
 
 def comparisons_section(summary, kind) -> Section:
-    """The paired comparisons of one kind, on :data:`VERDICT_MEASURES` of both matrices.
+    """The paired comparisons of one kind: one row per (pair, matrix), a column per measure
+    of :data:`VERDICT_MEASURES` with the geometric-mean ratio ``first / second`` over seeds and
+    the verdict of its paired 95 % interval (``"† ceiling"``: a κ at its ceiling, no
+    verdict; ``–`` after a ratio: the interval contains 1).
 
     Parameters
     ----------
@@ -154,26 +194,31 @@ def comparisons_section(summary, kind) -> Section:
     Returns
     -------
     Section
-        One row per (pair, matrix, measure): the ratio ``first / second`` (or difference)
-        with its paired 95 % interval and the verdict. Values ``ch13c_<kind>_lower``,
-        ``_higher``, ``_unresolved``, ``_ceiling`` (counts of κ-type verdicts: the κ
-        measures and the percentile ratio), ``ch13c_<kind>_pairs``; data ``comparisons``.
+        Values ``ch13c_<kind>_lower``, ``_higher``, ``_unresolved``, ``_ceiling`` (counts of
+        κ-type verdicts: the κ measures and the percentile ratio), ``ch13c_<kind>_pairs``;
+        data ``comparisons`` (the dicts of the counted measures).
     """
     if kind not in ("structure", "layernorm"):
         raise ValueError(f"kind must be 'structure' or 'layernorm'; got {kind!r}")
     comps = [c for c in summary["comparisons"]
              if _pair_kind(c) == kind and c["measure"] in VERDICT_MEASURES]
-    rows, counts = [], {"lower": 0, "higher": 0, "unresolved": 0, "at the ceiling": 0}
+    counts = {"lower": 0, "higher": 0, "unresolved": 0, "at the ceiling": 0}
+    cells: dict = {}
     for c in comps:
-        rows.append([f"{c['first']} vs {c['second']}", MATRIX_NAMES[c["matrix"]],
-                     measure_name(c["measure"]), _ratio_text(c), c["verdict"] or "–"])
         kappa_type = c["measure"].startswith(("kappa_", "percentile_ratio"))
         if kappa_type and c["verdict"] in counts:
             counts[c["verdict"]] += 1
+        cells.setdefault((c["first"], c["second"], c["matrix"]), {})[c["measure"]] = c
+    rows = []
+    for (first, _, matrix), by in cells.items():
+        some = next(iter(by.values()))
+        rows.append([pair_name(some, kind), MATRIX_NAMES[matrix],
+                     *(_verdict_cell(by.get(m)) for m in VERDICT_MEASURES)])
     pairs = sorted({(c["first"], c["second"]) for c in comps})
     values = {f"ch13c_{kind}_{k.replace('at the ', '')}": v for k, v in counts.items()}
     values[f"ch13c_{kind}_pairs"] = len(pairs)
-    header = ["first vs second", "matrix", "measure", "first / second [95% CI]", "first is"]
+    first = "with / without LayerNorm" if kind == "layernorm" else "CD / dense"
+    header = [first, "matrix", *(measure_name(m) for m in VERDICT_MEASURES)]
     return Section(values, header, rows, data={"comparisons": comps})
 
 
@@ -190,10 +235,11 @@ def extremes_figure(result):
     matplotlib Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     from .architectures import model_style
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), sharey=False)
     for ax, matrix in zip(axes, ("hessian", "gauss_newton")):
         seen = set()
         for r in result["records"]:
@@ -210,6 +256,7 @@ def extremes_figure(result):
             seen.add(label)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("effective rank (entropy)")
         ax.set_ylabel(f"{MATRIX_NAMES[matrix]} λ_max")
         ax.set_title({"hessian": "Hessian", "gauss_newton": "Gauss-Newton"}[matrix])

@@ -21,6 +21,7 @@ registers every check in :data:`cdnotes.claims.core.CHECKS`, in the order below)
 ``training``         chapter 5's baselines, depth and convergence runs; chapter 11
 ``spectral_domain``  the spectral-domain training paper (chapter 9)
 ``shfin``            the SHFIN paper (chapter 12)
+``architectures``    CD convolutions and attention, SHFIN restated (chapter 13)
 ===================  =====================================================================
 """
 from __future__ import annotations
@@ -69,6 +70,9 @@ from .spectral_domain import (SPECTRAL, VARIANTS, chapter9_operator, compact_cas
                               spectral_weight_distribution_deep, spectral_wide_fraction,
                               _ordering_verdict, _paired_counts, _param_fraction,
                               _spectral_groups, _weight_distribution)  # noqa: F401
-from .shfin import (shfin_against_cnn, shfin_hierarchy, shfin_mask_informative, shfin_mixer,
+from .shfin import (shfin_hierarchy, shfin_mask_informative, shfin_mixer,
                     shfin_parameters, shfin_runs, shfin_subquadratic, _shfin_acc, _shfin_compare,
                     _shfin_settings)  # noqa: F401
+from .architectures import (architecture_sections, cd_architectures_accuracy,
+                            cd_convolution_extension, curvature_comparisons,
+                            layernorm_whole_network, shfin_replaces_conv_attention)  # noqa: F401

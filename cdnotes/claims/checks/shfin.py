@@ -70,18 +70,6 @@ def shfin_mixer() -> Verdict:
 
 
 @check
-def shfin_against_cnn() -> Verdict:
-    from ...stats import welch_difference_ci
-    e = welch_difference_ci(_shfin_acc("shfin"), _shfin_acc("cnn"))
-    p_s = shfin_runs()["shfin"][0]["n_params"]
-    p_c = shfin_runs()["cnn"][0]["n_params"]
-    verdict = "holds" if e.low > 0 else ("fails" if e.high < 0 else "partly")
-    return Verdict(verdict,
-                   f"SHFIN ({p_s:,} parameters) minus a CNN ({p_c:,}): {ci_text(e)} "
-                   f"(Welch; {_shfin_settings()}).")
-
-
-@check
 def shfin_parameters() -> Verdict:
     r = shfin_runs()
     p = {v: r[v][0]["n_params"] for v in ("shfin", "mlp", "cd_mlp", "cnn")}
