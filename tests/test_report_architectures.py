@@ -171,8 +171,10 @@ def test_the_curvature_tables_and_verdicts_follow_the_spectra():
     names = [r[0] for r in ln.rows]
     assert names == ["transformer, dense, init"] * 2 and [r[1] for r in ln.rows] == ["H", "GN"]
     assert [r[0] for r in st.rows] == ["transformer, init"] * 2
-    kappa8 = ln.header.index("κ(1e-8)")
-    assert ln.rows[1][kappa8].endswith("lower")          # GN κ(1e-8): 3 decades against 5
+    assert ln.header[-1] == "κ(c), c = 1e-2, 1e-4, 1e-6, 1e-8"
+    assert ln.rows[1][-1].split("; ")[-1].endswith("lower")   # GN κ(1e-8): 3 decades vs 5
+    assert ln.rows[1][-1].split("; ")[0] == "† ceiling"       # κ(1e-2) at its ceiling
+    assert rs._kappa_cell([{"verdict": "at the ceiling", "mean": 0.1}] * 2) == "† at every c"
     fig = rs.extremes_figure(result)
     assert len(fig.axes) == 2
 
@@ -226,9 +228,14 @@ def test_the_verdict_table_follows_its_sections():
     sc = sc_summarize(_sc_result(cd_scale=2)["records"])
     v = ra.verdict_section(cd2, shfin, speed, rs.comparisons_section(sc, "layernorm"),
                            rs.comparisons_section(sc, "structure"), "corrected", "5 seeds")
-    assert v.values["ch13v_cnn"] == "less accurate than"
-    assert v.values["ch13v_transformer"] == v.values["ch13v_mlp"] == "indistinguishable from"
-    assert v.values["ch13v_layernorm"] == "lower" and v.values["ch13v_structure"] == "lower"
+    assert v.values["ch13v_cnn"] == "less accurate than its dense twin at B = 4"
+    assert v.values["ch13v_transformer"] == v.values["ch13v_mlp"] == (
+        "indistinguishable from its dense twin at B = 4")
+    cnn_row = next(r for r in v.rows if "CNN" in r[0])
+    assert cnn_row[1] == "less accurate than dense at B = 4"
+    assert v.values["ch13v_layernorm"].startswith("lower where decided (")
+    assert v.values["ch13v_structure"].startswith("lower where decided (")
+    assert v.values["ch13v_curvature"].startswith("where a comparison is decided, the direction")
     speed_row = next(r for r in v.rows if r[0].startswith("Is CD faster"))
     assert speed_row[1] == "convolution: met; attention: not met"
     assert len(v.rows) == 8 and all(len(r) == 3 for r in v.rows)
@@ -252,3 +259,18 @@ def test_chapter12_beside_reports_both_and_the_order():
     assert ra.chapter12_beside(ch12, table).values["ch13_ch12_order"] == "a different order"
     with pytest.raises(ValueError, match="missing"):
         ra.chapter12_beside({**ch12, "records": ch12["records"][:1]}, table)
+
+
+def test_family_verdict_names_each_block_size():
+    from cdnotes.stats import Estimate
+    e = Estimate(0.0, 1.0, 5, -1.0, 1.0, 0.95)
+    comps = [{"family": "cnn", "block_size": b, "word": w, "estimate": e}
+             for b, w in ((2, "indistinguishable"), (4, "indistinguishable"), (8, "lower"))]
+    category, phrase, text = ra.family_verdict(comps, "cnn")
+    assert category == "lower"
+    assert phrase == ("less accurate than its dense twin at B = 8 and indistinguishable from it "
+                      "at B = 2, 4")
+    assert text.count("B = ") == 3
+    comps[0]["word"] = "higher"
+    assert ra.family_verdict(comps, "cnn")[0] == "mixed"
+

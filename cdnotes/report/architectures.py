@@ -419,10 +419,7 @@ def count_verdict(lower, higher) -> str:
 
 
 def family_verdict(comparisons, fam) -> tuple:
-    """CD against dense in one family: ``"indistinguishable from"`` when no block size is
-    measurably different, ``"less accurate than"`` when some are lower and none higher,
-    ``"more accurate than"`` the other way round, ``"mixed … against"`` when both (words that
-    read before "its dense twin"), and the per-B intervals.
+    """CD against dense in one family, over its block sizes.
 
     Parameters
     ----------
@@ -431,18 +428,32 @@ def family_verdict(comparisons, fam) -> tuple:
 
     Returns
     -------
-    tuple ``(word, text)``, ``text`` like ``"B = 2: −0.4 [−2.5, +1.8]; …"``
+    tuple ``(category, phrase, text)``
+        ``category``: ``"indistinguishable"`` (no block size measurably different),
+        ``"lower"`` (some lower, none higher), ``"higher"``, ``"mixed"``; ``phrase``: what
+        follows "the CD model is", e.g. ``"less accurate than its dense twin at B = 8 and
+        indistinguishable from it at B = 2, 4"``; ``text``: the per-B intervals,
+        ``"B = 2: −0.4 [−2.5, +1.8]; …"``.
     """
     mine = [c for c in comparisons if c["family"] == fam]
     if not mine:
         raise ValueError(f"no CD comparison for family {fam!r}")
-    lower = sum(c["word"] == "lower" for c in mine)
-    higher = sum(c["word"] == "higher" for c in mine)
-    word = {"lower": "less accurate than", "higher": "more accurate than",
-            "mixed": "mixed (some block sizes lower, some higher) against",
-            "unresolved": "indistinguishable from"}[count_verdict(lower, higher)]
+    by = {w: ", ".join(str(c["block_size"]) for c in mine if c["word"] == w)
+          for w in ("lower", "higher", "indistinguishable")}
+    category = count_verdict(len(by["lower"]) > 0, len(by["higher"]) > 0)
+    category = "indistinguishable" if category == "unresolved" else category
+    parts = []
+    if by["lower"]:
+        parts.append(f"less accurate than its dense twin at B = {by['lower']}")
+    if by["higher"]:
+        parts.append(f"more accurate than its dense twin at B = {by['higher']}")
+    if by["indistinguishable"]:
+        parts.append("indistinguishable from it" if parts else
+                     "indistinguishable from its dense twin")
+        parts[-1] += f" at B = {by['indistinguishable']}"
+    phrase = " and ".join(parts)
     text = "; ".join(f"B = {c['block_size']}: {_interval_text(c['estimate'])}" for c in mine)
-    return word, text
+    return category, phrase, text
 
 
 def verdict_section(cd_comparisons, shfin, speed, layernorm, structure, conv_verdict,
@@ -460,7 +471,9 @@ def verdict_section(cd_comparisons, shfin, speed, layernorm, structure, conv_ver
     Returns
     -------
     Section with header ``["question", "verdict", "evidence"]`` and values ``ch13v_cnn``,
-    ``ch13v_transformer``, ``ch13v_mlp``, ``ch13v_layernorm``, ``ch13v_structure``.
+    ``ch13v_transformer``, ``ch13v_mlp`` (phrases of :func:`family_verdict`),
+    ``ch13v_layernorm``, ``ch13v_structure``, ``ch13v_curvature`` (a sentence: the
+    direction of the decided curvature comparisons and whether most are undecided).
     """
     comps = cd_comparisons.data["comparisons"]
     rows, values = [], {}
@@ -468,11 +481,10 @@ def verdict_section(cd_comparisons, shfin, speed, layernorm, structure, conv_ver
                           ("transformer", "Does a CD transformer learn as well as its dense "
                                           "twin?"),
                           ("mlp", "… and the MLP, under the same protocol?")):
-        word, text = family_verdict(comps, fam)
-        values[f"ch13v_{fam}"] = word
-        rows.append([question, word.replace(" than", "").replace(" from", "")
-                     .replace(" against", ""), f"CD − dense, test accuracy points (Welch 95%): {text}; "
-                                     f"{settings}"])
+        category, phrase, text = family_verdict(comps, fam)
+        values[f"ch13v_{fam}"] = phrase
+        rows.append([question, phrase.replace(" its dense twin", " dense"),
+                     f"CD − dense, test accuracy points (Welch 95%): {text}; {settings}"])
     for kind, question in (("layernorm", "Does LayerNorm act as whitening (lower κ-type "
                                          "measures of the whole network)?"),
                            ("structure", "Is a CD network better conditioned than its dense "
@@ -482,13 +494,26 @@ def verdict_section(cd_comparisons, shfin, speed, layernorm, structure, conv_ver
         total = sum(v[f"ch13c_{kind}_{k}"] for k in ("lower", "higher", "unresolved",
                                                    "ceiling"))
         decided = v[f"ch13c_{kind}_lower"] + v[f"ch13c_{kind}_higher"]
-        values[f"ch13v_{kind}"] = word
         answer = {"lower": "lower where decided", "higher": "higher where decided",
                   "mixed": "mixed", "unresolved": "unresolved"}[word]
+        values[f"ch13v_{kind}"] = f"{answer} ({decided} of {total} comparisons decided)"
         rows.append([question, f"{answer} ({decided} of {total} decided)",
                      f"κ-type comparisons: {v[f'ch13c_{kind}_lower']} lower, "
                      f"{v[f'ch13c_{kind}_higher']} higher, {v[f'ch13c_{kind}_unresolved']} "
                      f"unresolved, {v[f'ch13c_{kind}_ceiling']} at the ceiling (no verdict)"])
+    words = {k: count_verdict((layernorm if k == "layernorm" else structure).values[
+        f"ch13c_{k}_lower"], (layernorm if k == "layernorm" else structure).values[
+        f"ch13c_{k}_higher"]) for k in ("layernorm", "structure")}
+    undecided = sum((layernorm if k == "layernorm" else structure).values[f"ch13c_{k}_{w}"]
+                    for k in words for w in ("unresolved", "ceiling"))
+    decided = sum((layernorm if k == "layernorm" else structure).values[f"ch13c_{k}_{w}"]
+                  for k in words for w in ("lower", "higher"))
+    direction = ("where a comparison is decided, the direction is the paper's (lower)"
+                 if set(words.values()) == {"lower"} else
+                 "the decided comparisons do not all point the paper's way (lower)")
+    values["ch13v_curvature"] = Sentence(
+        direction + (", but most comparisons are undecided (unresolved or at the ceiling)"
+                     if undecided > decided else ""))
     s = speed.values
     rows.append(["Is CD faster where its FLOPs are 4× lower?",
                  f"convolution: {s['ch13s_conv_met']}; attention: {s['ch13s_attention_met']}",

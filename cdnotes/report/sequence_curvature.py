@@ -127,6 +127,9 @@ def measures_section(result, matrix="hessian") -> Section:
               "ch13c_n_eval": int(settings["n_eval"]), "ch13c_epochs": int(settings["epochs"]),
               "ch13c_lr": f"{settings['lr']:g}", "ch13c_channels": int(settings["channels"]),
               "ch13c_d_model": int(settings["d_model"]),
+              "ch13c_widths": (str(settings["channels"]) if settings["channels"] ==
+                               settings["d_model"] else
+                               f"{settings['channels']} and {settings['d_model']}"),
               "ch13c_methods": Sentence("every spectrum in full (all eigenvalues)"
                                         if methods == ["full"] else
                                         "Lanczos extremes where the model is too large"),
@@ -178,11 +181,21 @@ def _verdict_cell(comp) -> str:
     return f"{ratio} {word}".strip()
 
 
+def _kappa_cell(comps) -> str:
+    """The κ(c) verdicts of one row: ``"† at every c"`` when all sit at the ceiling, else
+    the cells in cutoff order, ``"; "``-separated."""
+    cells = [_verdict_cell(c) for c in comps]
+    if cells and all(c == "† ceiling" for c in cells):
+        return "† at every c"
+    return "; ".join(cells)
+
+
 def comparisons_section(summary, kind) -> Section:
     """The paired comparisons of one kind: one row per (pair, matrix), a column per measure
     of :data:`VERDICT_MEASURES` with the geometric-mean ratio ``first / second`` over seeds and
     the verdict of its paired 95 % interval (``"† ceiling"``: a κ at its ceiling, no
-    verdict; ``–`` after a ratio: the interval contains 1).
+    verdict; ``–`` after a ratio: the interval contains 1); the κ(c) of every cutoff share
+    one column (``"† at every c"`` when all are at their ceiling).
 
     Parameters
     ----------
@@ -210,15 +223,20 @@ def comparisons_section(summary, kind) -> Section:
             counts[c["verdict"]] += 1
         cells.setdefault((c["first"], c["second"], c["matrix"]), {})[c["measure"]] = c
     rows = []
+    plain = [m for m in VERDICT_MEASURES if not m.startswith("kappa_")]
+    kappas = [m for m in VERDICT_MEASURES if m.startswith("kappa_")]
     for (first, _, matrix), by in cells.items():
         some = next(iter(by.values()))
         rows.append([pair_name(some, kind), MATRIX_NAMES[matrix],
-                     *(_verdict_cell(by.get(m)) for m in VERDICT_MEASURES)])
+                     *(_verdict_cell(by.get(m)) for m in plain),
+                     _kappa_cell([by.get(m) for m in kappas])])
     pairs = sorted({(c["first"], c["second"]) for c in comps})
     values = {f"ch13c_{kind}_{k.replace('at the ', '')}": v for k, v in counts.items()}
     values[f"ch13c_{kind}_pairs"] = len(pairs)
     first = "with / without LayerNorm" if kind == "layernorm" else "CD / dense"
-    header = [first, "matrix", *(measure_name(m) for m in VERDICT_MEASURES)]
+    cutoffs = [measure_name(m)[2:-1] for m in kappas]
+    header = [first, "matrix", *(measure_name(m) for m in plain),
+              f"κ(c), c = {', '.join(cutoffs)}"]
     return Section(values, header, rows, data={"comparisons": comps})
 
 
