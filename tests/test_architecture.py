@@ -18,7 +18,7 @@ LAYERS = [
      "timing"},
     {"layers", "structured", "shfin", "spectral", "spectral_domain", "mlp", "preconditioning",
      "models"},
-    {"curvature", "train", "estimators", "benchmarking", "explorer"},
+    {"curvature", "train", "estimators", "benchmarking", "explorer", "adapters"},
     {"engine", "experiments", "claims", "report"},
     {"cli", "__main__"},
 ]

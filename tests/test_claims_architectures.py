@@ -6,6 +6,7 @@ import pytest
 from cdnotes.claims import evaluate
 from cdnotes.measurements import load_measurement
 from cdnotes.report import architectures as ra
+from cdnotes.report import architectures_verdicts as rv
 from cdnotes.report import sequence_curvature as rs
 
 
@@ -22,13 +23,13 @@ CATEGORY_VERDICT = {"indistinguishable": "holds", "higher": "holds", "lower": "f
 
 
 def test_the_convolution_claims_are_the_chapters_cnn_comparison(sections):
-    category, phrase, text = ra.family_verdict(sections[0].data["comparisons"], "cnn")
+    category, phrase, text = rv.family_verdict(sections[0].data["comparisons"], "cnn")
     v = evaluate("cd-vii-conv-straightforward")
     expected = ("partly" if category == "lower" and "indistinguishable" in phrase
                 else CATEGORY_VERDICT[category])
     assert v.verdict == expected and text in v.evidence and phrase in v.evidence
     both = {CATEGORY_VERDICT[category], CATEGORY_VERDICT[
-        ra.family_verdict(sections[0].data["comparisons"], "transformer")[0]]}
+        rv.family_verdict(sections[0].data["comparisons"], "transformer")[0]]}
     scope = evaluate("cd-scope-architectures")
     assert scope.verdict == (both.pop() if len(both) == 1 else "partly")
 

@@ -55,6 +55,9 @@ SMALLEST = {
     "sequence-curvature": ["--models", "cnn_cd", "--block-sizes", "2", "--channels", "2",
                            "--seeds", "0", "--states", "init", "--n-eval", "8", "--out",
                            "{out}", "--quiet"],
+    "adapters": ["--bases", "mlp", "--regimes", "head", "lora", "--ranks", "1", "--seeds", "0",
+                 "--lrs", "0.01", "--epochs", "1", "--n-train", "50", "--n-val", "50",
+                 "--out", "{out}", "--quiet"],
 }
 RUNS_AFTER = {"spectral-probes": "spectral"}        # reads the other's output
 # What `spectral-probes` also adds to its --into file, beside writing its own.

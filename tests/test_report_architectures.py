@@ -12,6 +12,7 @@ from cdnotes.experiments.network_hessian_spectra import spectrum_summary  # noqa
 from cdnotes.experiments.sequence_curvature import summarize as sc_summarize  # noqa: E402
 from cdnotes.plotting import color  # noqa: E402
 from cdnotes.report import architectures as ra  # noqa: E402
+from cdnotes.report import architectures_verdicts as rv  # noqa: E402
 from cdnotes.report import sequence_curvature as rs  # noqa: E402
 
 LRS = (0.001, 0.01)
@@ -189,16 +190,16 @@ def _speed(rows):
 def test_the_speed_goal_is_owed_only_where_the_flops_are_four_times_lower():
     conv = _speed([(4, 0.9, 1.3), (8, 1.5, 3.2), (16, 2.5, 7.1)])
     att = _speed([(4, 1.1, 2.0), (8, 0.95, 4.5), (16, 1.2, 9.0)])
-    s = ra.speed_section(conv, att)
+    s = rv.speed_section(conv, att)
     assert s.values["ch13s_conv_goal_b"] == 16 and s.values["ch13s_conv_faster_b"] == 8
     assert s.values["ch13s_conv_met"] == "met" and s.values["ch13s_conv_best"] == 2.5
     assert s.values["ch13s_attention_goal_b"] == 8
     assert s.values["ch13s_attention_met"] == "not met"        # B = 8 is owed and slower
     assert [r[-1] for r in s.rows] == ["– (below 4×)", "– (below 4×)", "yes", "– (below 4×)",
                                        "no", "yes"]
-    tie = ra.speed_section(_speed([(16, 1.05, 7.0)]), att)      # within the 10% margin
+    tie = rv.speed_section(_speed([(16, 1.05, 7.0)]), att)      # within the 10% margin
     assert tie.values["ch13s_conv_met"] == "not met" and tie.values["ch13s_conv_faster_b"] == "none"
-    none = ra.speed_section(_speed([(4, 2.0, 1.5)]), att)
+    none = rv.speed_section(_speed([(4, 2.0, 1.5)]), att)
     assert none.values["ch13s_conv_goal_b"] == "none" and none.values["ch13s_conv_met"] == "not met"
 
 
@@ -224,9 +225,9 @@ def test_the_verdict_table_follows_its_sections():
     s2 = ra.accuracy_section(res2)
     cd2 = ra.cd_vs_dense(s2.data["table"], s2.data["chosen"])
     shfin = ra.shfin_section(table, chosen)
-    speed = ra.speed_section(_speed([(16, 2.0, 7.0)]), _speed([(16, 0.9, 7.0)]))
+    speed = rv.speed_section(_speed([(16, 2.0, 7.0)]), _speed([(16, 0.9, 7.0)]))
     sc = sc_summarize(_sc_result(cd_scale=2)["records"])
-    v = ra.verdict_section(cd2, shfin, speed, rs.comparisons_section(sc, "layernorm"),
+    v = rv.verdict_section(cd2, shfin, speed, rs.comparisons_section(sc, "layernorm"),
                            rs.comparisons_section(sc, "structure"), "corrected", "5 seeds")
     assert v.values["ch13v_cnn"] == "less accurate than its dense twin at B = 4"
     assert v.values["ch13v_transformer"] == v.values["ch13v_mlp"] == (
@@ -242,7 +243,7 @@ def test_the_verdict_table_follows_its_sections():
     ln_row = next(r for r in v.rows if "LayerNorm" in r[0])
     assert ln_row[1].startswith("lower where decided (") and " decided)" in ln_row[1]
     with pytest.raises(ValueError, match="no CD comparison"):
-        ra.family_verdict(cd.data["comparisons"], "transformer")
+        rv.family_verdict(cd.data["comparisons"], "transformer")
 
 
 def test_chapter12_beside_reports_both_and_the_order():
@@ -251,14 +252,14 @@ def test_chapter12_beside_reports_both_and_the_order():
     ch12 = {"config": {"train": {"epochs": 10, "lr": 0.003}},
             "records": [{"variant": v, "final_accuracy": a} for v, a in
                         (("shfin", 0.3), ("cnn", 0.8), ("mlp", 0.5))]}
-    s = ra.chapter12_beside(ch12, table)
+    s = rv.chapter12_beside(ch12, table)
     assert s.values["ch13_ch12_cnn"] == pytest.approx(80.0)
     assert s.values["ch13_now_cnn"] == pytest.approx(100 * table["cnn_dense"]["test_mean"])
     # now: cnn ~90 > shfin ~60 = mlp ~60 -> order may tie; flip chapter 12's to force a change
     ch12["records"][0]["final_accuracy"] = 0.95
-    assert ra.chapter12_beside(ch12, table).values["ch13_ch12_order"] == "a different order"
+    assert rv.chapter12_beside(ch12, table).values["ch13_ch12_order"] == "a different order"
     with pytest.raises(ValueError, match="missing"):
-        ra.chapter12_beside({**ch12, "records": ch12["records"][:1]}, table)
+        rv.chapter12_beside({**ch12, "records": ch12["records"][:1]}, table)
 
 
 def test_family_verdict_names_each_block_size():
@@ -266,11 +267,11 @@ def test_family_verdict_names_each_block_size():
     e = Estimate(0.0, 1.0, 5, -1.0, 1.0, 0.95)
     comps = [{"family": "cnn", "block_size": b, "word": w, "estimate": e}
              for b, w in ((2, "indistinguishable"), (4, "indistinguishable"), (8, "lower"))]
-    category, phrase, text = ra.family_verdict(comps, "cnn")
+    category, phrase, text = rv.family_verdict(comps, "cnn")
     assert category == "lower"
     assert phrase == ("less accurate than its dense twin at B = 8 and indistinguishable from it "
                       "at B = 2, 4")
     assert text.count("B = ") == 3
     comps[0]["word"] = "higher"
-    assert ra.family_verdict(comps, "cnn")[0] == "mixed"
+    assert rv.family_verdict(comps, "cnn")[0] == "mixed"
 

@@ -26,7 +26,7 @@ def _settings() -> str:
 
 
 def _family(fam):
-    from ...report.architectures import family_verdict
+    from ...report.architectures_verdicts import family_verdict
     return family_verdict(architecture_sections()[1].data["comparisons"], fam)
 
 
@@ -68,7 +68,7 @@ def curvature_comparisons():
 
 @check
 def layernorm_whole_network() -> Verdict:
-    from ...report.architectures import count_verdict
+    from ...report.architectures_verdicts import count_verdict
     v = curvature_comparisons()[0].values
     s = curvature_comparisons()[2]
     lower, higher = v["ch13c_layernorm_lower"], v["ch13c_layernorm_higher"]
