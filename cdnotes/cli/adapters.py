@@ -3,7 +3,7 @@ MNIST-1D — full, head only, LoRA and CD adapters — under one protocol."""
 from __future__ import annotations
 
 from .options import (add_sweep_options, check_distinct, positive, positive_int,
-                      run_summarized_sweep, seed)
+                      print_rate_summary, run_summarized_sweep, seed)
 
 COMMAND = "adapters"
 LRS = (1e-3, 3e-3, 1e-2, 3e-2)
@@ -100,11 +100,5 @@ def run(args, parser) -> int:
     check(parser, args)
     doc = run_summarized_sweep(parser, args, sweep(args), summarize)
     if not args.quiet:
-        for label, s in doc["summary"].items():
-            ci = ("" if s["test_low"] is None
-                  else f" [{100 * s['test_low']:.1f}, {100 * s['test_high']:.1f}]")
-            print(f"{label:22s} {s['n_params']:6d} trainable  lr {s['lr']:<7g} test "
-                  f"{100 * s['test_mean']:.1f} %{ci} (n = {s['n_seeds']})")
-        print(f"wrote {len(doc['records'])} records to {args.out} in "
-              f"{doc['sources'][-1]['wall_seconds']:.1f} s")
+        print_rate_summary(doc, args.out, count="trainable", width=22)
     return 0

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .options import (add_sweep_options, check_distinct, positive, positive_int,
-                      run_summarized_sweep, seed)
+                      print_rate_summary, run_summarized_sweep, seed)
 
 COMMAND = "architectures"
 LRS = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
@@ -88,12 +88,5 @@ def run(args, parser) -> int:
     check(parser, args)
     doc = run_summarized_sweep(parser, args, sweep(args), summarize)
     if not args.quiet:
-        for label, s in doc["summary"].items():
-            ci = ("" if s["test_low"] is None
-                  else f" [{100 * s['test_low']:.1f}, {100 * s['test_high']:.1f}]")
-            print(f"{label:20s} {s['n_params']:6d} params  lr {s['lr']:<7g} test "
-                  f"{100 * s['test_mean']:.1f} %{ci} (n = {s['n_seeds']}, "
-                  f"{s['train_seconds']:.1f} s)")
-        print(f"wrote {len(doc['records'])} records to {args.out} in "
-              f"{doc['sources'][-1]['wall_seconds']:.1f} s")
+        print_rate_summary(doc, args.out, count="params", width=20)
     return 0

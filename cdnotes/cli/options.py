@@ -221,3 +221,29 @@ def run_summarized_sweep(parser, args, sweep, summarize) -> dict:
     doc["summary"] = summarize(doc["records"])
     write_json_atomic(args.out, doc)
     return doc
+
+
+def print_rate_summary(doc, out, count="params", width=20):
+    """Print a rate-chosen-on-validation summary (one line per label) and where it was written.
+
+    Parameters
+    ----------
+    doc : dict, a written document with ``summary`` (rows of
+        :func:`cdnotes.experiments.architectures.summarize`'s shape), ``records``, ``sources``
+    out : str, the file written
+    count : str, what ``n_params`` counts ("params", "trainable")
+    width : int, the label column's width
+
+    Returns
+    -------
+    None
+    """
+    for label, s in doc["summary"].items():
+        ci = ("" if s["test_low"] is None
+              else f" [{100 * s['test_low']:.1f}, {100 * s['test_high']:.1f}]")
+        print(f"{label:{width}s} {s['n_params']:6d} {count}  lr {s['lr']:<7g} test "
+              f"{100 * s['test_mean']:.1f} %{ci} (n = {s['n_seeds']}, "
+              f"{s['train_seconds']:.1f} s)")
+    print(f"wrote {len(doc['records'])} records to {out} in "
+          f"{doc['sources'][-1]['wall_seconds']:.1f} s")
+
