@@ -218,6 +218,12 @@ def test_groups_of_each_model_and_freeze():
     assert set().union(*layer_groups(cnn).values()) == {"conv", "head"}
     lora_mlp = apply_adapters(mlp, "lora", targets="linear", rank=1)
     assert lora_mlp.n_params == (8 + 6) + (6 + 6) + 6 * 3 + 3
+    from cdnotes.adapters import linear_layers_in
+    att = linear_layers_in(_transformer(), "attention")
+    assert len(att) == 4 and all(layer.n_in == layer.n_out == 8 for layer in att)
+    assert len(linear_layers_in(mlp, ("linear", "head"))) == 3
+    with pytest.raises(ValueError, match="groups must name"):
+        linear_layers_in(mlp, "attn")
     assert freeze(ReLU()).params == {}
     assert isinstance(freeze(Dense(2, 2)), FrozenLinear) and freeze(Dense(2, 2)).n_params == 0
 
@@ -230,6 +236,7 @@ def test_groups_of_each_model_and_freeze():
     (lambda m: apply_adapters(cnn_classifier(8, 4, 3, seed=0), "lora", rank=1),
      "its groups: conv, head"),
     (lambda m: apply_adapters(m, "cd", block_size=3), "block_size"),
+    (lambda m: apply_adapters(m, "none", rank=2), "takes no adapter options"),
 ])
 def test_bad_adapter_requests_are_refused(call, message):
     with pytest.raises(ValueError, match=message):

@@ -72,6 +72,15 @@ def test_the_finetuning_subsets_are_disjoint_stratified_and_shifted():
         finetune_data(3900, 200)
 
 
+def test_cd_block_sizes_are_those_dividing_the_adapted_widths():
+    from cdnotes.experiments.adapters import cd_block_sizes
+    # MLP: hidden layers 40 -> 64 -> 64 (the head is not adapted); transformer: q, k, v, o 24x24
+    assert cd_block_sizes("mlp", [1, 2, 3, 4, 5, 6, 8, 12, 16]) == [1, 2, 4, 8]
+    assert cd_block_sizes("transformer", [2, 3, 4, 5, 6, 8, 12, 16]) == [2, 3, 4, 6, 8, 12]
+    slow = [b for b in range(1, 30) if all(w % b == 0 for w in (40, 64))]
+    assert cd_block_sizes("mlp", range(1, 30)) == slow
+
+
 def test_regimes_counts_and_matched_pairs():
     net = build_model("transformer_dense", None, 0)
     assert build_regime(net, "transformer", "full") is net

@@ -24,10 +24,10 @@ target groups of linear layers (``"attention"``, ``"feedforward"``, ...), every 
 frozen (:func:`freeze`) unless named trainable (the head, LayerNorms).
 """
 from .apply import (GROUPS, KINDS, Frozen, FrozenLinear, apply_adapters, freeze,
-                    layer_groups)
+                    layer_groups, linear_layers_in)
 from .base import Adapter
 from .cd import CDAdapter
 from .lora import LoRA
 
 __all__ = ["Adapter", "LoRA", "CDAdapter", "Frozen", "FrozenLinear", "freeze", "layer_groups",
-           "apply_adapters", "GROUPS", "KINDS"]
+           "linear_layers_in", "apply_adapters", "GROUPS", "KINDS"]

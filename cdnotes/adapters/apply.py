@@ -17,7 +17,7 @@ from .cd import CDAdapter
 from .lora import LoRA
 
 __all__ = ["GROUPS", "KINDS", "Frozen", "FrozenLinear", "freeze", "layer_groups",
-           "apply_adapters"]
+           "linear_layers_in", "apply_adapters"]
 
 GROUPS = ("attention", "feedforward", "linear", "head", "layernorm", "embedding", "conv")
 """Names of layer groups: the ``q, k, v, o`` projections of attention; the two linear layers of
@@ -210,6 +210,24 @@ def layer_groups(model) -> dict:
     return out
 
 
+def linear_layers_in(model, groups) -> list:
+    """The linear layers of ``model`` in any of ``groups`` (the layers adapters would wrap).
+
+    Parameters
+    ----------
+    model : an MLP or sequence classifier (see :func:`layer_groups`)
+    groups : str or sequence of str, groups of :data:`GROUPS`
+
+    Returns
+    -------
+    list of :class:`~cdnotes.layers.Linear`, in the model's order
+    """
+    wanted = _check_groups(groups, "groups")
+    of = layer_groups(model)
+    return [layer for path, _, _, layer, _ in _leaves(model.layers)
+            if isinstance(layer, Linear) and of["/".join(path)] & wanted]
+
+
 def _check_groups(names, what):
     names = (names,) if isinstance(names, str) else tuple(names)
     bad = [n for n in names if n not in GROUPS]
@@ -232,7 +250,7 @@ def apply_adapters(model, kind, *, targets=("attention",), trainable=("head",), 
     model : an MLP or a sequence classifier (see :func:`layer_groups`)
     kind : {"lora", "cd", "none"} (:data:`KINDS`)
     targets : str or sequence of str, groups of :data:`GROUPS`, default ``("attention",)``
-        Ignored (must match nothing or be empty) for ``kind="none"``.
+        Ignored for ``kind="none"``.
     trainable : str or sequence of str, default ``("head",)``
         Groups trained in full (``()``: only the adapters train).
     seed : int or None, the adapters' initial parameters
@@ -247,10 +265,14 @@ def apply_adapters(model, kind, *, targets=("attention",), trainable=("head",), 
     ------
     ValueError
         An unknown kind or group; a target group with no linear layer in this model (the
-        message lists the groups it has); a group both target and trainable.
+        message lists the groups it has); a group both target and trainable; adapter options
+        with ``kind="none"``.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if kind == "none" and options:
+        raise ValueError(f"kind='none' puts no adapter, so it takes no adapter options; got "
+                         f"{', '.join(sorted(options))}")
     targets = set() if kind == "none" else _check_groups(targets, "targets")
     trainable = _check_groups(trainable, "trainable")
     if targets & trainable:
@@ -258,9 +280,7 @@ def apply_adapters(model, kind, *, targets=("attention",), trainable=("head",), 
                          f"{', '.join(sorted(targets & trainable))}")
     groups = layer_groups(model)
     present = set().union(*groups.values())
-    linear = [groups["/".join(leaf[0])] for leaf in _leaves(model.layers)
-              if isinstance(leaf[3], Linear)]
-    missing = sorted(g for g in targets if not any(g in gs for gs in linear))
+    missing = sorted(g for g in targets if not linear_layers_in(model, g))
     if missing:
         raise ValueError(f"no linear layer of this model is in target group(s) "
                          f"{', '.join(missing)}; its groups: {', '.join(sorted(present))}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace_of
 from ..layers.cdlinear import CDLinear
 from ..layers.linear import parameter
 from ..operators.circulant import block_circulant
@@ -42,7 +43,7 @@ class CDAdapter(Adapter):
         super().__init__(base, B, seed=seed)
         ref = self.reference_param
         self._kernel = CDLinear(self.n_in, self.n_out, B, init=0.0, dtype=ref.dtype,
-                                xp=_namespace(ref), method=method)
+                                xp=namespace_of(ref), method=method)
 
     def param_shapes(self):
         B = self.block_size
@@ -91,7 +92,3 @@ class CDAdapter(Adapter):
     def _repr_extra(self) -> str:
         return f"block_size={self.block_size}, base={type(self.base).__name__}"
 
-
-def _namespace(ref):
-    from ..backend import namespace_of
-    return namespace_of(ref)

@@ -55,17 +55,11 @@ def add_parser(subparsers):
     return p
 
 
-def _divides(base, B) -> bool:
-    from ..experiments.architectures import DENSE_WIDTHS
-    widths = (40, DENSE_WIDTHS["mlp"]) if base == "mlp" else (DENSE_WIDTHS["transformer"],)
-    return all(w % B == 0 for w in widths)
-
-
 def sweep(args):
     """The :class:`~cdnotes.engine.Sweep` of parsed ``args``: one job per (base, regime, size,
     rate, seed)."""
     from ..engine import Sweep
-    from ..experiments.adapters import run_job
+    from ..experiments.adapters import cd_block_sizes, run_job
 
     settings = {"pretrain_lr": args.pretrain_lr, "pretrain_epochs": args.epochs,
                 "pretrain_seed": args.pretrain_seed, "epochs": args.epochs,
@@ -75,7 +69,7 @@ def sweep(args):
     for base in args.bases:
         for regime in args.regimes:
             sizes = {"lora": args.ranks,
-                     "cd": [b for b in args.block_sizes if _divides(base, b)]}.get(regime, [None])
+                     "cd": cd_block_sizes(base, args.block_sizes)}.get(regime, [None])
             jobs += [{"base": base, "regime": regime, "size": s, "lr": lr, "seed": sd}
                      for s in sizes for lr in args.lrs for sd in args.seeds]
     return Sweep(COMMAND, settings, jobs, run_job)
@@ -88,8 +82,9 @@ def check(parser, args):
         parser.error(f"arguments --n-train, --n-val: at most 4000 together; got "
                      f"{args.n_train} + {args.n_val}")
     if "cd" in args.regimes:
+        from ..experiments.adapters import cd_block_sizes
         for base in args.bases:
-            if not any(_divides(base, b) for b in args.block_sizes):
+            if not cd_block_sizes(base, args.block_sizes):
                 parser.error(f"argument --block-sizes: none divides the widths of the {base}")
 
 

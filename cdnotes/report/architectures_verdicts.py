@@ -61,7 +61,7 @@ def speed_section(conv, attention, goal=4.0, margin=0.10) -> Section:
                          r["block_size"], f"{r[key]:.2f}",
                          f"{r['speedup']:.2f}",
                          ("yes" if r["speedup"] > 1 + margin else "no") if applies
-                         else "– (below 4×)"])
+                         else f"– (below {goal:g}×)"])
     header = ["layer", "B", "FLOP ratio, dense / CD", "time ratio, dense / CD",
               f"faster where the FLOPs are ≥ {goal:g}× lower?"]
     return Section(values, header, rows)

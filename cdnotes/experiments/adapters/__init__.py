@@ -7,11 +7,11 @@ alone, LoRA at a rank, CD adapters at a block size — over one grid of Adam rat
 stopping on a validation set, every seed at every rate; the rate is chosen on validation.
 """
 from .curvature import adapter_indices, curvature_block
-from .protocol import (BASES, REGIMES, TARGETS, build_regime, finetune_data, matched_pairs,
-                       pretrained, trainable_params)
+from .protocol import (BASES, REGIMES, TARGETS, build_regime, cd_block_sizes, finetune_data,
+                       matched_pairs, pretrained, trainable_params)
 from .runs import run_finetune, run_job
 from .summary import regime_label, summarize
 
 __all__ = ["BASES", "REGIMES", "TARGETS", "pretrained", "finetune_data", "build_regime",
-           "trainable_params", "matched_pairs", "run_finetune", "run_job", "regime_label",
+           "trainable_params", "matched_pairs", "cd_block_sizes", "run_finetune", "run_job", "regime_label",
            "summarize", "adapter_indices", "curvature_block"]

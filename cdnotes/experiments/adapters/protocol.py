@@ -11,7 +11,7 @@ from ...validation import check_choice, check_int
 from ..architectures.protocol import build_model, train_early_stopping, validation_split
 
 __all__ = ["BASES", "REGIMES", "TARGETS", "pretrained", "finetune_data", "build_regime",
-           "trainable_params", "matched_pairs"]
+           "trainable_params", "matched_pairs", "cd_block_sizes"]
 
 BASES = ("mlp", "transformer")
 """The pretrained models fine-tuned: the fair comparison's dense MLP and dense transformer
@@ -147,3 +147,24 @@ def matched_pairs(base, ranks, block_sizes, tolerance=0.10) -> list:
                 out.append({"rank": int(r), "block_size": int(b), "lora_params": p_lora,
                             "cd_params": p_cd, "gap": float(gap)})
     return out
+
+
+def cd_block_sizes(base, candidates) -> list:
+    """The block sizes of ``candidates`` that divide every width of ``base``'s adapted layers
+    (:data:`TARGETS`), read from the layers themselves.
+
+    Parameters
+    ----------
+    base : {"mlp", "transformer"}; candidates : iterable of int >= 1
+
+    Returns
+    -------
+    list of int, in the candidates' order
+    """
+    from ...adapters import linear_layers_in
+
+    check_choice(base, "base", BASES)
+    layers = linear_layers_in(build_model(f"{base}_dense", None, 0), TARGETS[base])
+    widths = {w for layer in layers for w in (layer.n_in, layer.n_out)}
+    return [int(b) for b in candidates if all(w % int(b) == 0 for w in widths)]
+
